@@ -1,0 +1,92 @@
+// The closed set of op kinds, each with its typed attributes. Adding an op starts here.
+import type { DType } from '../ir/types.ts';
+import type { Tensor } from '../ir/tensor.ts';
+
+type None = Record<string, never>;
+
+/** Reduction attributes: axes (negative counts from the end; empty = all) and whether to keep them as 1s. */
+export interface ReduceAttrs {
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/**
+ * Attributes of every op kind. `OpKind` is its key set, so the op table, printers and
+ * passes are all checked against this one list.
+ */
+export interface OpAttrs {
+  // ── elementwise unary ──
+  identity: None;
+  neg: None;
+  abs: None;
+  exp: None;
+  log: None;
+  sqrt: None;
+  reciprocal: None;
+  tanh: None;
+  sigmoid: None;
+  relu: None;
+  erf: None;
+  /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
+  gelu: { readonly approximate: 'none' | 'tanh' };
+  not: None;
+  /** Element-type conversion; float → int truncates toward zero, as PyTorch and ONNX do. */
+  cast: { readonly to: DType };
+  // ── elementwise binary (numpy broadcasting) ──
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  max: None;
+  min: None;
+  equal: None;
+  less: None;
+  greater: None;
+  and: None;
+  or: None;
+  // ── elementwise ternary ──
+  /** where(cond, x, y): x where cond is true, else y; all three broadcast. */
+  where: None;
+  // ── sources ──
+  /** A literal tensor baked into the graph. */
+  constant: { readonly value: Tensor };
+  // ── contractions ──
+  /** Batched matmul with numpy broadcasting of batch dims; trans* transposes the last two dims of an operand. */
+  matmul: { readonly transA: boolean; readonly transB: boolean };
+  /** alpha * op(A) @ op(B) + beta * C, C optional and broadcast to the result (Linear/Dense/Gemm). */
+  gemm: { readonly transA: boolean; readonly transB: boolean; readonly alpha: number; readonly beta: number };
+  // ── normalisations ──
+  softmax: { readonly axis: number };
+  logSoftmax: { readonly axis: number };
+  /** Normalises over dims [axis, rank); optional scale and bias inputs have those trailing dims. */
+  layerNorm: { readonly axis: number; readonly epsilon: number };
+  // ── reductions ──
+  reduceSum: ReduceAttrs;
+  reduceMean: ReduceAttrs;
+  reduceMax: ReduceAttrs;
+  // ── movement ──
+  /** Target shape; one entry may be -1 (inferred). Element count must match. */
+  reshape: { readonly shape: readonly number[] };
+  transpose: { readonly perm: readonly number[] };
+  concat: { readonly axis: number };
+  /** One output per entry of `sizes`, which must sum to the axis length. */
+  split: { readonly axis: number; readonly sizes: readonly number[] };
+  /** ONNX Slice semantics: per listed axis, start/end clamped to the dim, step non-zero (may be negative). */
+  slice: {
+    readonly starts: readonly number[];
+    readonly ends: readonly number[];
+    readonly axes: readonly number[];
+    readonly steps: readonly number[];
+  };
+  squeeze: { readonly axes: readonly number[] };
+  unsqueeze: { readonly axes: readonly number[] };
+  /** Broadcast to `shape` (numpy rules, both ways, as ONNX Expand). */
+  expand: { readonly shape: readonly number[] };
+  // ── indexing ──
+  /** take(data, indices, axis): embedding lookup is gather on axis 0. Negative indices count from the end. */
+  gather: { readonly axis: number };
+}
+
+/** Every op kind. */
+export type OpKind = keyof OpAttrs;

@@ -1,0 +1,34 @@
+// The shape of an op definition: everything the compiler knows about one op lives in one object.
+import type { TensorType } from '../ir/types.ts';
+import type { Tensor } from '../ir/tensor.ts';
+import type { OpAttrs, OpKind } from './attrs.ts';
+
+/** Named op groups that passes test against (never ad hoc lists of kinds). */
+export type OpGroup =
+  | 'elementwise' // output[i] depends only on inputs at the broadcast index i
+  | 'unary'
+  | 'binary'
+  | 'commutative' // binary and f(a, b) = f(b, a)
+  | 'movement' // only moves or copies elements
+  | 'reduce'
+  | 'contraction' // matmul-like
+  | 'normalize'
+  | 'source'; // no inputs
+
+/** One op's definition. Later backends add emitters and gradients to this same object. */
+export interface OpDef<K extends OpKind> {
+  readonly kind: K;
+  readonly groups: readonly OpGroup[];
+  /** Allowed number of inputs (max = Infinity for variadic ops). */
+  readonly arity: { readonly min: number; readonly max: number };
+  /**
+   * The shape/dtype rule: input types and attributes to output types.
+   * Throws ShapeError with a message describing the violation; callers add node context.
+   */
+  infer(inputs: readonly TensorType[], attrs: OpAttrs[K]): TensorType[];
+  /** Reference semantics: the interpreter's definition of the op, on dense row-major tensors. */
+  evaluate(inputs: readonly Tensor[], attrs: OpAttrs[K], outputs: readonly TensorType[]): Tensor[];
+}
+
+/** A partial op table, as exported by each op-family file. */
+export type OpDefs<K extends OpKind> = { readonly [P in K]: OpDef<P> };

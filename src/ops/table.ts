@@ -1,0 +1,38 @@
+// The op table: one definition per op kind. Typed over OpKind, so a missing entry is a compile error.
+import type { OpKind } from './attrs.ts';
+import type { OpDef, OpGroup } from './def.ts';
+import { unaryOps } from './unary.ts';
+import { binaryOps } from './binary.ts';
+import { sourceOps } from './source.ts';
+import { matmulOps } from './matmul.ts';
+import { normalizeOps } from './normalize.ts';
+import { reduceOps } from './reduce.ts';
+import { layoutOps } from './layout.ts';
+import { combineOps } from './combine.ts';
+import { gatherOps } from './gather.ts';
+
+/** Every op's definition, keyed by kind. */
+export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
+  ...unaryOps,
+  ...binaryOps,
+  ...sourceOps,
+  ...matmulOps,
+  ...normalizeOps,
+  ...reduceOps,
+  ...layoutOps,
+  ...combineOps,
+  ...gatherOps,
+};
+
+/** All op kinds, in table order. */
+export const OP_KINDS = Object.keys(OPS) as OpKind[];
+
+/** True if `kind` belongs to `group`. */
+export function inGroup(kind: OpKind, group: OpGroup): boolean {
+  return OPS[kind].groups.includes(group);
+}
+
+/** True if `name` is a known op kind (for input from files and the CLI). */
+export function isOpKind(name: string): name is OpKind {
+  return Object.prototype.hasOwnProperty.call(OPS, name);
+}

@@ -1,0 +1,3 @@
+// PLACEHOLDER — being written by a helper.
+import type { OpCase } from '../case.ts';
+export const combineCases: readonly OpCase[] = [];
