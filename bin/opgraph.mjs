@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `opgraph` command. Registers the TypeScript loader (models are .ts modules), then runs the CLI.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,117 @@
+// The graph-definition API's builder: declares inputs, parameters and ops with eager shape checks.
+import { OpgraphError, ShapeError } from '../errors.ts';
+import { IRBuilder } from '../ir/builder.ts';
+import type { Graph, ValueId } from '../ir/graph.ts';
+import { type Tensor, tensor } from '../ir/tensor.ts';
+import { type DType, type Shape, type TensorType, tensorType } from '../ir/types.ts';
+import type { OpAttrs, OpKind } from '../ops/attrs.ts';
+import { verifyGraph } from '../ir/verify.ts';
+import { userCallSite } from './callsite.ts';
+import { type Init, Rng } from './init.ts';
+import { Sym } from './sym.ts';
+
+/** Declares a graph. Every op is shape-checked when it is added, and errors name the user's line. */
+export class GraphBuilder {
+  private readonly ir: IRBuilder;
+  private readonly scopes: string[] = [];
+  private readonly params = new Map<string, Sym>();
+  /** The generator parameter initialisers draw from (seeded: builds are deterministic). */
+  readonly rng: Rng;
+
+  constructor(readonly name: string, seed?: number) {
+    this.ir = new IRBuilder(name);
+    this.rng = new Rng(seed);
+  }
+
+  /** Declares a graph input (f32 unless `dtype` says otherwise). */
+  input(name: string, shape: Shape, dtype: DType = 'f32'): Sym {
+    return this.guard(() => this.wrap(this.ir.input(name, tensorType(dtype, shape)).id));
+  }
+
+  /**
+   * The parameter `name` (a PyTorch state_dict key such as `query_linear.weight`), created on
+   * first use with `init` as its default value; later uses return the same value.
+   */
+  param(name: string, type: TensorType, init: Init): Sym {
+    const known = this.params.get(name);
+    if (known) return known;
+    const w = this.guard(() => this.ir.weight(name, type, init(type.shape, this.rng)));
+    const s = this.wrap(w.id);
+    this.params.set(name, s);
+    return s;
+  }
+
+  /** A literal: a tensor, or a scalar number of `dtype`. */
+  constant(value: Tensor | number, dtype: DType = 'f32'): Sym {
+    const t = typeof value === 'number' ? tensor(dtype, [], [value]) : value;
+    return this.op('constant', { value: t }, [])[0]!;
+  }
+
+  /** Adds one node of `kind`; returns its outputs. Shape errors point at the calling line. */
+  op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Sym[]): Sym[] {
+    for (const s of inputs) {
+      if (s.builder !== this) throw new OpgraphError(`${kind}: an input belongs to graph ${JSON.stringify(s.builder.name)}, not ${JSON.stringify(this.name)}`);
+    }
+    const label = this.scopes.length ? this.scopes.join('/') : undefined;
+    return this.guard(() => this.ir.node(kind, attrs, inputs.map((s) => s.id), label).map((v) => this.wrap(v.id)));
+  }
+
+  /** Runs `body` with `label` added to the labels of the nodes it creates (layer paths in drawings). */
+  scoped<T>(label: string, body: () => T): T {
+    if (!label) return body();
+    this.scopes.push(label);
+    try {
+      return body();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Marks `value` as the graph output `name`. */
+  output(name: string, value: Sym): void {
+    this.guard(() => this.ir.output(name, value.id));
+  }
+
+  /** The type of a value of this graph. */
+  typeOf(id: ValueId): TensorType {
+    return this.ir.typeOf(id);
+  }
+
+  /** The finished, verified graph. */
+  build(): Graph {
+    const g = this.ir.finish();
+    verifyGraph(g);
+    return g;
+  }
+
+  private wrap(id: ValueId): Sym {
+    return new Sym(this, id, this.ir.typeOf(id));
+  }
+
+  /** Re-throws opgraph errors with the user's file and line appended. */
+  private guard<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof OpgraphError)) throw e;
+      const at = userCallSite();
+      const Ctor = e instanceof ShapeError ? ShapeError : OpgraphError;
+      throw at ? new Ctor(`${e.message} (at ${at})`) : e;
+    }
+  }
+}
+
+/** What a model body returns: one output (named `output`) or outputs by name. */
+export type ModelOutputs = Sym | Readonly<Record<string, Sym>>;
+
+/**
+ * Declares a graph in one call: `graph('mha', (g) => { const x = g.input('x', [1, 3, 6]); ... return y; })`.
+ * A single returned value becomes the output named `output`.
+ */
+export function graph(name: string, body: (g: GraphBuilder) => ModelOutputs, opts: { seed?: number } = {}): Graph {
+  const g = new GraphBuilder(name, opts.seed);
+  const out = body(g);
+  if (out instanceof Sym) g.output('output', out);
+  else for (const [k, v] of Object.entries(out)) g.output(k, v);
+  return g.build();
+}

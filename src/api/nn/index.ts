@@ -1,0 +1,4 @@
+// The nn layer library: PyTorch modules with PyTorch state_dict names.
+export { Module, Parameter } from './module.ts';
+export { Linear, Dense, Embedding, LayerNorm } from './layers.ts';
+export { MultiHeadAttention, scaledDotProductAttention } from './attention.ts';

@@ -1,0 +1,49 @@
+// Command-line parsing for each verb: typed options, and usage errors that exit with code 2.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+
+/** One verb's option table, in node:util parseArgs form. */
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/** Parsed options plus positional arguments. */
+export interface Parsed {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly positionals: string[];
+}
+
+/** Parses `argv` for `verb`, turning unknown options and missing values into a UsageError. */
+export function parseVerbArgs(verb: string, argv: readonly string[], options: OptionSpec): Parsed {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Parsed['values'], positionals };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    throw new UsageError(`${verb}: ${msg}`);
+  }
+}
+
+/** The single positional MODEL argument. */
+export function onePositional(verb: string, p: Parsed, what = 'MODEL'): string {
+  if (p.positionals.length !== 1) {
+    throw new UsageError(`${verb}: expected one ${what}, got ${p.positionals.length === 0 ? 'none' : p.positionals.join(' ')}`);
+  }
+  return p.positionals[0]!;
+}
+
+/** A string option that must be present. */
+export function required(verb: string, p: Parsed, name: string): string {
+  const v = p.values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${verb}: --${name} is required`);
+  return v;
+}
+
+/** A string option that may be absent. */
+export function optional(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}

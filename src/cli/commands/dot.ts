@@ -1,0 +1,36 @@
+// `opgraph dot MODEL -o FILE.dot|.svg|.png`: the graph as a Graphviz drawing.
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { toDot } from '../../viz/dot.ts';
+import { formatFromPath, renderDot } from '../../viz/render.ts';
+import { type OptionSpec, onePositional, optional, parseVerbArgs } from '../args.ts';
+import { loadModel } from '../model.ts';
+import type { Command } from '../command.ts';
+
+const OPTIONS: OptionSpec = { out: { type: 'string', short: 'o' } };
+
+export const dotCommand: Command = {
+  name: 'dot',
+  summary: 'draw a model as DOT, SVG or PNG',
+  usage: `opgraph dot MODEL [-o FILE.dot|FILE.svg|FILE.png]
+
+Draws MODEL's graph: inputs, weights (grey), ops with their attributes and output
+types, and tensor types on the edges. The format follows the extension of FILE;
+without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).`,
+  async run(argv, io) {
+    const p = parseVerbArgs('dot', argv, OPTIONS);
+    if (p.values.help) return io.help(this);
+    const model = onePositional('dot', p);
+    const out = optional(p, 'out');
+    const format = out ? formatFromPath(out) : 'dot';
+    const g = await loadModel(model);
+    const dot = toDot(g);
+    if (!out) {
+      io.out(dot);
+      return 0;
+    }
+    const data = format === 'dot' ? dot : await renderDot(dot, format);
+    await writeFileAtomic(out, data);
+    io.err(`wrote ${out}`);
+    return 0;
+  },
+};

@@ -1,0 +1,65 @@
+// The `opgraph` command: dispatches verbs; turns every expected failure into one line on stderr.
+import { OpgraphError, UsageError } from '../errors.ts';
+import type { Command, CommandIO } from './command.ts';
+import { dotCommand } from './commands/dot.ts';
+import { printCommand } from './commands/print.ts';
+import { runCommand } from './commands/run.ts';
+
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `opgraph — a dataflow graph compiler for neural-network models
+
+Usage: opgraph VERB [options]   (opgraph VERB --help for each verb)
+
+Verbs:
+${lines.join('\n')}
+`;
+}
+
+const stdio: CommandIO = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  help(cmd) {
+    this.out(cmd.usage);
+    return 0;
+  },
+};
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIO = stdio): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    io.out(overview());
+    return verb === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === verb);
+  try {
+    if (!cmd) throw new UsageError(`unknown verb ${JSON.stringify(verb)} (verbs: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    return await cmd.run(rest, io);
+  } catch (e) {
+    io.err(`opgraph: ${describeError(e)}`);
+    if (e instanceof UsageError) {
+      io.err(`(see opgraph ${cmd ? cmd.name + ' ' : ''}--help)`);
+      return 2;
+    }
+    return 1;
+  }
+}
+
+/** One line for any failure: opgraph's own errors by message, system errors by path and cause. */
+export function describeError(e: unknown): string {
+  if (e instanceof OpgraphError) return oneLine(`${e.name}: ${e.message}`);
+  const sys = e as NodeJS.ErrnoException;
+  if (sys && typeof sys === 'object' && typeof sys.code === 'string' && sys.path) {
+    const why: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory' };
+    return `${sys.path}: ${why[sys.code] ?? sys.code}`;
+  }
+  return oneLine(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
