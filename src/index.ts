@@ -1,0 +1,13 @@
+// opgraph's public API.
+export * from './api/index.ts';
+export type { Graph, Node, Value, ValueId, Input, Weight, Output } from './ir/graph.ts';
+export { type DType, type Shape, type TensorType, numel, formatType } from './ir/types.ts';
+export { type Tensor, tensor, f32 } from './ir/tensor.ts';
+export { printGraph } from './ir/print.ts';
+export { verifyGraph } from './ir/verify.ts';
+export { interpret, type InterpretOptions } from './runtime/interpreter.ts';
+export { compareTensors, type Comparison } from './runtime/compare.ts';
+export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
+export { toDot } from './viz/dot.ts';
+export { renderDot } from './viz/render.ts';
+export * from './errors.ts';
