@@ -1,8 +1,17 @@
 // Typed errors. Each carries enough context (op, node, shapes, file) to be printed as one line.
 
+const BRAND = Symbol.for('opgraph.error');
+
 /** Base of every error opgraph raises on purpose; the CLI prints `message` alone, without a stack. */
 export class OpgraphError extends Error {
   override name = 'OpgraphError';
+  /** Brand that survives a second copy of this module (a model loaded as CommonJS gets its own). */
+  readonly [BRAND] = true;
+}
+
+/** True for any opgraph error, including ones thrown by another loaded copy of this module. */
+export function isOpgraphError(e: unknown): e is OpgraphError {
+  return e instanceof OpgraphError || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** A shape or dtype rule was violated: names the op and, when known, the node and input types. */

@@ -12,7 +12,8 @@ export function userCallSite(): string | undefined {
     if (!m) continue;
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
     if (file.startsWith(SRC_DIR) || file.includes(`${sep}node_modules${sep}`) || file.startsWith('node:')) continue;
-    return `${relative(process.cwd(), file)}:${m[2]}:${m[3]}`;
+    const rel = relative(process.cwd(), file);
+    return `${rel.startsWith('..') ? file : rel}:${m[2]}:${m[3]}`;
   }
   return undefined;
 }

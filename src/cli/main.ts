@@ -1,5 +1,5 @@
 // The `opgraph` command: dispatches verbs; turns every expected failure into one line on stderr.
-import { OpgraphError, UsageError } from '../errors.ts';
+import { UsageError, isOpgraphError } from '../errors.ts';
 import type { Command, CommandIO } from './command.ts';
 import { dotCommand } from './commands/dot.ts';
 import { printCommand } from './commands/print.ts';
@@ -40,18 +40,18 @@ export async function main(argv: readonly string[], io: CommandIO = stdio): Prom
     if (!cmd) throw new UsageError(`unknown verb ${JSON.stringify(verb)} (verbs: ${COMMANDS.map((c) => c.name).join(', ')})`);
     return await cmd.run(rest, io);
   } catch (e) {
-    io.err(`opgraph: ${describeError(e)}`);
-    if (e instanceof UsageError) {
-      io.err(`(see opgraph ${cmd ? cmd.name + ' ' : ''}--help)`);
+    if (e instanceof UsageError || (isOpgraphError(e) && e.name === 'UsageError')) {
+      io.err(`opgraph: ${describeError(e)} (see opgraph ${cmd ? cmd.name + ' ' : ''}--help)`);
       return 2;
     }
+    io.err(`opgraph: ${describeError(e)}`);
     return 1;
   }
 }
 
 /** One line for any failure: opgraph's own errors by message, system errors by path and cause. */
 export function describeError(e: unknown): string {
-  if (e instanceof OpgraphError) return oneLine(`${e.name}: ${e.message}`);
+  if (isOpgraphError(e)) return oneLine(`${e.name}: ${e.message}`);
   const sys = e as NodeJS.ErrnoException;
   if (sys && typeof sys === 'object' && typeof sys.code === 'string' && sys.path) {
     const why: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory' };

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { ModelLoadError, OpgraphError } from '../errors.ts';
+import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
 
@@ -29,7 +29,7 @@ export async function loadModel(model: string): Promise<Graph> {
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
-    if (e instanceof OpgraphError) throw new ModelLoadError(`${model}: ${e.message}`);
+    if (isOpgraphError(e)) throw e; // already names the user's line
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ModelLoadError(`${model}: cannot load module: ${msg}`);
   }
@@ -37,7 +37,7 @@ export async function loadModel(model: string): Promise<Graph> {
   try {
     if (typeof g === 'function') g = await (g as () => unknown)();
   } catch (e) {
-    if (e instanceof OpgraphError) throw new ModelLoadError(`${model}: ${e.message}`);
+    if (isOpgraphError(e)) throw e; // already names the user's line
     throw e;
   }
   if (!looksLikeGraph(g)) throw new ModelLoadError(`${model}: default export is not a graph or a function returning one`);

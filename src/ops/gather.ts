@@ -1,3 +1,59 @@
-// PLACEHOLDER — being written by a helper.
+// gather (ONNX Gather / numpy take): select slices of `data` along one axis by an index tensor.
+// Embedding lookup is gather on axis 0. Indices are data, so range errors surface at evaluate time.
+import { type TensorType, formatType, isIndex, tensorType } from '../ir/types.ts';
+import type { Tensor } from '../ir/tensor.ts';
+import { IndexError } from '../errors.ts';
 import type { OpDefs } from './def.ts';
-export const gatherOps = {} as OpDefs<'gather'>;
+import { fail, normAxis, splitAt } from './util.ts';
+import { takeElements } from './layout.ts';
+
+/** Output type of gather: data.shape[:axis] + indices.shape + data.shape[axis+1:], data's dtype. */
+function gatherType(data: TensorType, indices: TensorType, axis: number): TensorType {
+  if (!isIndex(indices.dtype)) fail(`gather indices must be i32 or i64, got ${formatType(indices)}`);
+  const ax = normAxis(axis, data.shape.length, 'gather axis');
+  return tensorType(data.dtype, [...data.shape.slice(0, ax), ...indices.shape, ...data.shape.slice(ax + 1)]);
+}
+
+/** Index values resolved into [0, len): negatives wrap once; anything else out of range throws IndexError. */
+function resolveIndices(indices: Tensor, len: number, axis: number): number[] {
+  const out = new Array<number>(indices.data.length);
+  for (let j = 0; j < out.length; j++) {
+    const raw = indices.data[j]!;
+    const v = Number(raw);
+    if (!(v >= -len && v < len)) {
+      throw new IndexError(`gather index ${raw} is out of range for axis ${axis} of size ${len} (valid: ${-len}..${len - 1})`);
+    }
+    out[j] = v < 0 ? v + len : v;
+  }
+  return out;
+}
+
+/** Source offset of every output element: out[o, j, i] = data[o, idx[j], i] in (outer, index, inner) form. */
+function gatherMap(outer: number, len: number, inner: number, idx: readonly number[]): Int32Array {
+  const m = idx.length;
+  const map = new Int32Array(outer * m * inner);
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const base = (o * len + idx[j]!) * inner;
+      for (let i = 0; i < inner; i++) map[k++] = base + i;
+    }
+  }
+  return map;
+}
+
+/** Definition of gather. */
+export const gatherOps: OpDefs<'gather'> = {
+  gather: {
+    kind: 'gather',
+    groups: ['movement'],
+    arity: { min: 2, max: 2 },
+    infer: ([data, indices], { axis }) => [gatherType(data!, indices!, axis)],
+    evaluate: ([data, indices], { axis }, [out]) => {
+      const ax = normAxis(axis, data!.shape.length);
+      const { outer, len, inner } = splitAt(data!.shape, ax);
+      const idx = resolveIndices(indices!, len, ax);
+      return [takeElements(data!, out!, gatherMap(outer, len, inner, idx))];
+    },
+  },
+};

@@ -1,3 +1,166 @@
-// PLACEHOLDER — being written by a helper.
-import type { OpDefs } from './def.ts';
-export const matmulOps = {} as OpDefs<'matmul'|'gemm'>;
+// Contractions: matmul (numpy/torch.matmul with broadcast batch dims) and gemm (Linear/Dense/ONNX Gemm).
+// Both evaluate through one kernel on operands packed as doubles: A as [M,K] rows, B as [N,K] rows,
+// so every output element is one in-order dot product accumulated in a JS double. i32/i64 results
+// wrap like their typed arrays; i64 is exact while values and partial sums stay below 2^53.
+import { type Shape, type TensorType, formatType, numel, tensorType } from '../ir/types.ts';
+import { type Tensor, fromNumberArray, getNumber } from '../ir/tensor.ts';
+import type { OpAttrs } from './attrs.ts';
+import type { OpDef, OpDefs } from './def.ts';
+import { broadcastIndexMap, broadcastShapes, fail, sameDType } from './util.ts';
+import { ShapeError } from '../errors.ts';
+
+/** Sizes of a (batched) matmul after 1-D promotion and transposition. */
+interface MatmulPlan {
+  readonly aBatch: Shape;
+  readonly bBatch: Shape;
+  readonly batch: Shape;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly out: Shape;
+}
+
+/** Rows x cols of the last two dims of an operand of rank >= 2, swapped when `trans`. */
+function lastTwo(s: Shape, trans: boolean): [number, number] {
+  const r = s[s.length - 2]!;
+  const c = s[s.length - 1]!;
+  return trans ? [c, r] : [r, c];
+}
+
+/** Broadcasts the batch dims, failing with a message that says they are the batch dims. */
+function broadcastBatch(a: Shape, b: Shape): number[] {
+  try {
+    return broadcastShapes(a, b);
+  } catch (e) {
+    if (e instanceof ShapeError) fail(`batch dimensions do not broadcast: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The matmul shape rule: 1-D promotion (and removal), trans flags, batch broadcasting. */
+function planMatmul(a: Shape, b: Shape, attrs: OpAttrs['matmul']): MatmulPlan {
+  if (a.length === 0 || b.length === 0) fail('matmul operands must have rank >= 1');
+  if (attrs.transA && a.length < 2) fail('transA needs A of rank >= 2, got rank 1');
+  if (attrs.transB && b.length < 2) fail('transB needs B of rank >= 2, got rank 1');
+  const [m, ka] = a.length === 1 ? [1, a[0]!] : lastTwo(a, attrs.transA);
+  const [kb, n] = b.length === 1 ? [b[0]!, 1] : lastTwo(b, attrs.transB);
+  if (ka !== kb) fail(`inner dimensions differ (${ka} vs ${kb})`);
+  const aBatch = a.slice(0, -2);
+  const bBatch = b.slice(0, -2);
+  const batch = broadcastBatch(aBatch, bBatch);
+  const out = [...batch, ...(a.length > 1 ? [m] : []), ...(b.length > 1 ? [n] : [])];
+  return { aBatch, bBatch, batch, m, k: ka, n, out };
+}
+
+/**
+ * Copies `count` stacked matrices of `t` into doubles laid out as [count, rows, cols].
+ * Each stored matrix is [rows, cols], or [cols, rows] when `transposed`.
+ */
+function pack(t: Tensor, count: number, rows: number, cols: number, transposed: boolean): Float64Array {
+  const out = new Float64Array(count * rows * cols);
+  const size = rows * cols;
+  for (let b = 0; b < count; b++) {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const src = b * size + (transposed ? c * rows + r : r * cols + c);
+        out[b * size + r * cols + c] = getNumber(t, src);
+      }
+    }
+  }
+  return out;
+}
+
+/** out[o + i*n + j] = sum_k a[ao + i*k + kk] * bt[bo + j*k + kk], summed in order of kk. */
+function contract(
+  a: Float64Array, ao: number, bt: Float64Array, bo: number,
+  out: Float64Array, o: number, m: number, k: number, n: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ai = ao + i * k;
+    for (let j = 0; j < n; j++) {
+      const bj = bo + j * k;
+      let s = 0;
+      for (let kk = 0; kk < k; kk++) s += a[ai + kk]! * bt[bj + kk]!;
+      out[o + i * n + j] = s;
+    }
+  }
+}
+
+/** Checks that every input is `f32`. */
+function requireF32(op: string, inputs: readonly TensorType[]): void {
+  for (const t of inputs) {
+    if (t.dtype !== 'f32') fail(`${op} needs f32 inputs, got ${inputs.map(formatType).join(', ')}`);
+  }
+}
+
+const matmul: OpDef<'matmul'> = {
+  kind: 'matmul',
+  groups: ['contraction'],
+  arity: { min: 2, max: 2 },
+  infer([a, b], attrs) {
+    const dtype = sameDType([a!, b!]);
+    if (dtype === 'bool') fail('matmul needs numeric dtypes (f32, i32, i64), got bool');
+    return [tensorType(dtype, planMatmul(a!.shape, b!.shape, attrs).out)];
+  },
+  evaluate([a, b], attrs, [outType]) {
+    const p = planMatmul(a!.shape, b!.shape, attrs);
+    const { m, k, n } = p;
+    const pa = pack(a!, numel(p.aBatch), m, k, attrs.transA);
+    // B is packed as op(B)^T, i.e. [N,K] rows; a 1-D B reads as a stored [K,1] column.
+    const pbt = pack(b!, numel(p.bBatch), n, k, !attrs.transB);
+    const aMap = broadcastIndexMap(p.batch, p.aBatch);
+    const bMap = broadcastIndexMap(p.batch, p.bBatch);
+    const out = new Float64Array(numel(p.batch) * m * n);
+    for (let bi = 0; bi < aMap.length; bi++) {
+      contract(pa, aMap[bi]! * m * k, pbt, bMap[bi]! * n * k, out, bi * m * n, m, k, n);
+    }
+    return [fromNumberArray(outType!, out)];
+  },
+};
+
+/** Sizes of a gemm: op(A) is [M,K] (M = all leading dims of A when not transA), op(B) is [K,N]. */
+function planGemm(a: Shape, b: Shape, attrs: OpAttrs['gemm']): { m: number; k: number; n: number; out: number[] } {
+  if (b.length !== 2) fail(`gemm needs B of rank 2, got rank ${b.length}`);
+  if (attrs.transA && a.length !== 2) fail(`gemm with transA needs A of rank 2, got rank ${a.length}`);
+  if (a.length === 0) fail('gemm needs A of rank >= 1, got a scalar');
+  const lead = a.slice(0, -1);
+  const [m, ka] = attrs.transA ? [a[1]!, a[0]!] : [numel(lead), a[a.length - 1]!];
+  const [kb, n] = attrs.transB ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
+  if (ka !== kb) fail(`inner dimensions differ (${ka} vs ${kb})`);
+  return { m, k: ka, n, out: attrs.transA ? [m, n] : [...lead, n] };
+}
+
+/** Fails unless `c` broadcasts to `out` one way (numpy rules, `out` unchanged). */
+function checkBias(c: Shape, out: Shape): void {
+  const ok = c.length <= out.length && c.every((d, i) => d === 1 || d === out[out.length - c.length + i]);
+  if (!ok) fail(`C [${c.join(',')}] does not broadcast to the result [${out.join(',')}]`);
+}
+
+const gemm: OpDef<'gemm'> = {
+  kind: 'gemm',
+  groups: ['contraction'],
+  arity: { min: 2, max: 3 },
+  infer(inputs, attrs) {
+    requireF32('gemm', inputs);
+    const { out } = planGemm(inputs[0]!.shape, inputs[1]!.shape, attrs);
+    if (inputs[2]) checkBias(inputs[2].shape, out);
+    return [tensorType('f32', out)];
+  },
+  // As PyTorch's addmm: with beta = 0, C is ignored (its NaN/Inf do not propagate).
+  evaluate([a, b, c], attrs, [outType]) {
+    const { m, k, n, out } = planGemm(a!.shape, b!.shape, attrs);
+    const pa = pack(a!, 1, m, k, attrs.transA);
+    const pbt = pack(b!, 1, n, k, !attrs.transB);
+    const acc = new Float64Array(m * n);
+    contract(pa, 0, pbt, 0, acc, 0, m, k, n);
+    const cData = attrs.beta !== 0 ? (c?.data as Float32Array | undefined) : undefined;
+    const cMap = cData ? broadcastIndexMap(out, c!.shape) : undefined;
+    for (let i = 0; i < acc.length; i++) {
+      acc[i] = attrs.alpha * acc[i]! + (cMap ? attrs.beta * cData![cMap[i]!]! : 0);
+    }
+    return [fromNumberArray(outType!, acc)];
+  },
+};
+
+/** The contraction ops: matmul and gemm. */
+export const matmulOps: OpDefs<'matmul' | 'gemm'> = { matmul, gemm };

@@ -1,3 +1,85 @@
-// PLACEHOLDER — being written by a helper.
-import type { OpDefs } from './def.ts';
-export const reduceOps = {} as OpDefs<'reduceSum'|'reduceMean'|'reduceMax'>;
+// Reductions over a set of axes (empty = all), with or without keeping them as 1s.
+// One factory: each op is an initial value, a step and a finish, accumulated in JS doubles.
+//
+// Empty reductions (a reduced axis of length 0) give the identity: sum 0; mean 0/0 = NaN
+// (as PyTorch); max -Infinity for f32 and, as ONNX ReduceMax, the dtype's minimum for integers.
+// i64 values pass through doubles, so they are exact while |value| and partial sums stay below 2^53.
+import { type DType, type Shape, formatType, numel, stridesOf, tensorType } from '../ir/types.ts';
+import { fromNumberArray, getNumber } from '../ir/tensor.ts';
+import type { ReduceAttrs } from './attrs.ts';
+import type { OpDef, OpDefs } from './def.ts';
+import { fail, normAxes, stridedIndexMap } from './util.ts';
+
+type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax';
+
+/** What distinguishes one reduction from another. */
+interface ReduceSpec {
+  readonly dtypes: readonly DType[];
+  /** The accumulator's start value (the identity of `step`). */
+  init(dtype: DType): number;
+  step(acc: number, x: number): number;
+  /** Final value from the accumulator and the number of reduced elements. */
+  finish(acc: number, count: number): number;
+}
+
+/** The reduced axes, normalised: all of them when `axes` is empty. */
+function reducedAxes(shape: Shape, axes: readonly number[]): Set<number> {
+  return new Set(axes.length === 0 ? shape.map((_, i) => i) : normAxes(axes, shape.length));
+}
+
+/** The output shape with reduced dims kept as 1. */
+function keptShape(shape: Shape, reduced: Set<number>): number[] {
+  return shape.map((d, i) => (reduced.has(i) ? 1 : d));
+}
+
+/**
+ * For each flat input index, the flat index of its output element: the output's strides
+ * (in the kept-dims shape) with the reduced dims' strides set to 0.
+ */
+function outputIndexMap(shape: Shape, reduced: Set<number>): Int32Array {
+  const strides = stridesOf(keptShape(shape, reduced)).map((s, i) => (reduced.has(i) ? 0 : s));
+  return stridedIndexMap(shape, strides);
+}
+
+/** A reduction op over `attrs.axes`, defined by its spec. */
+function reduceOp<K extends ReduceKind>(kind: K, spec: ReduceSpec): OpDef<K> {
+  return {
+    kind,
+    groups: ['reduce'],
+    arity: { min: 1, max: 1 },
+    infer([x], { axes, keepDims }: ReduceAttrs) {
+      if (!spec.dtypes.includes(x!.dtype)) {
+        fail(`${kind} needs ${spec.dtypes.join(' or ')}, got ${formatType(x!)}`);
+      }
+      const reduced = reducedAxes(x!.shape, axes);
+      const shape = keepDims ? keptShape(x!.shape, reduced) : x!.shape.filter((_, i) => !reduced.has(i));
+      return [tensorType(x!.dtype, shape)];
+    },
+    evaluate([x], { axes }: ReduceAttrs, [outType]) {
+      const reduced = reducedAxes(x!.shape, axes);
+      const map = outputIndexMap(x!.shape, reduced);
+      const acc = new Float64Array(numel(outType!.shape)).fill(spec.init(x!.dtype));
+      for (let i = 0; i < map.length; i++) acc[map[i]!] = spec.step(acc[map[i]!]!, getNumber(x!, i));
+      const count = numel(x!.shape.filter((_, i) => reduced.has(i)));
+      for (let i = 0; i < acc.length; i++) acc[i] = spec.finish(acc[i]!, count);
+      return [fromNumberArray(outType!, acc)];
+    },
+  };
+}
+
+const NUMERIC: readonly DType[] = ['f32', 'i32', 'i64'];
+const LOWEST: Readonly<Record<DType, number>> = { f32: -Infinity, i32: -(2 ** 31), i64: -(2 ** 63), bool: 0 };
+const sum = (acc: number, x: number): number => acc + x;
+
+/** The reductions: sum, mean and max over `axes`. */
+export const reduceOps: OpDefs<ReduceKind> = {
+  reduceSum: reduceOp('reduceSum', { dtypes: NUMERIC, init: () => 0, step: sum, finish: (acc) => acc }),
+  reduceMean: reduceOp('reduceMean', { dtypes: ['f32'], init: () => 0, step: sum, finish: (acc, n) => acc / n }),
+  // Math.max propagates NaN, as torch.amax does.
+  reduceMax: reduceOp('reduceMax', {
+    dtypes: NUMERIC,
+    init: (dtype) => LOWEST[dtype],
+    step: Math.max,
+    finish: (acc) => acc,
+  }),
+};

@@ -1,3 +1,129 @@
-// PLACEHOLDER — being written by a helper.
-import type { OpCase } from '../case.ts';
-export const unaryCases: readonly OpCase[] = [];
+// Cases for the elementwise unary ops. Expected values are hand-computed, Math.* in this
+// file, or published constants (erf, and gelu through the normal CDF Phi: gelu(x) = x*Phi(x)).
+import { f32, tensor } from '../../../src/ir/tensor.ts';
+import { type DType, type Shape, tensorType } from '../../../src/ir/types.ts';
+import { cases } from '../case.ts';
+
+const i32 = (shape: Shape, data: number[]) => tensor('i32', shape, data);
+const i64 = (shape: Shape, data: number[]) => tensor('i64', shape, data);
+const bool = (shape: Shape, data: number[]) => tensor('bool', shape, data);
+const t = tensorType;
+const E = Math.E;
+const Inf = Infinity;
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const geluTanh = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const none = {} as const;
+
+/** Value and error cases of every unary op. */
+export const unaryCases = cases([
+  // ── identity ──
+  { name: 'f32 with specials', op: 'identity', attrs: none, inputs: [f32([2, 2], [1, -2, NaN, Inf])], expect: [f32([2, 2], [1, -2, NaN, Inf])] },
+  { name: 'i64', op: 'identity', attrs: none, inputs: [i64([3], [-5, 0, 2 ** 53 - 1])], expect: [i64([3], [-5, 0, 2 ** 53 - 1])] },
+  { name: 'bool scalar', op: 'identity', attrs: none, inputs: [bool([], [1])], expect: [bool([], [1])] },
+  { name: 'two inputs', op: 'identity', attrs: none, inputs: [t('f32', [2]), t('f32', [2])], error: /expects 1 inputs, got 2/ },
+  // ── neg ──
+  { name: 'f32', op: 'neg', attrs: none, inputs: [f32([5], [0, 1.5, -2, -Inf, NaN])], expect: [f32([5], [-0, -1.5, 2, Inf, NaN])] },
+  { name: 'i32 wraps at the minimum', op: 'neg', attrs: none, inputs: [i32([3], [5, -7, -(2 ** 31)])], expect: [i32([3], [-5, 7, -(2 ** 31)])] },
+  { name: 'i64', op: 'neg', attrs: none, inputs: [i64([2, 1], [3, -4])], expect: [i64([2, 1], [-3, 4])] },
+  { name: 'bool', op: 'neg', attrs: none, inputs: [t('bool', [2])], error: /neg expects f32, i32 or i64, got bool/ },
+  // ── abs ──
+  { name: 'f32', op: 'abs', attrs: none, inputs: [f32([4], [-1.5, 2, -Inf, NaN])], expect: [f32([4], [1.5, 2, Inf, NaN])] },
+  { name: 'i32 wraps at the minimum', op: 'abs', attrs: none, inputs: [i32([3], [-3, 4, -(2 ** 31)])], expect: [i32([3], [3, 4, -(2 ** 31)])] },
+  { name: 'i64', op: 'abs', attrs: none, inputs: [i64([2], [-9, 9])], expect: [i64([2], [9, 9])] },
+  { name: 'bool', op: 'abs', attrs: none, inputs: [t('bool', [1])], error: /abs expects f32, i32 or i64, got bool/ },
+  // ── relu ──
+  { name: 'f32', op: 'relu', attrs: none, inputs: [f32([2, 3], [-1, 0, 2.5, NaN, -Inf, Inf])], expect: [f32([2, 3], [0, 0, 2.5, NaN, 0, Inf])] },
+  { name: 'i32', op: 'relu', attrs: none, inputs: [i32([3], [-3, 0, 4])], expect: [i32([3], [0, 0, 4])] },
+  { name: 'i64', op: 'relu', attrs: none, inputs: [i64([2], [-8, 8])], expect: [i64([2], [0, 8])] },
+  { name: 'bool', op: 'relu', attrs: none, inputs: [t('bool', [3])], error: /relu expects f32, i32 or i64, got bool/ },
+  // ── exp ──
+  {
+    name: 'values, overflow to Inf in f32', op: 'exp', attrs: none,
+    inputs: [f32([7], [0, 1, -1, Inf, -Inf, NaN, 100])],
+    expect: [f32([7], [1, E, Math.exp(-1), Inf, 0, NaN, Inf])],
+  },
+  { name: 'i32', op: 'exp', attrs: none, inputs: [t('i32', [2])], error: /exp expects f32, got i32/ },
+  // ── log ──
+  {
+    name: 'values and domain edges', op: 'log', attrs: none,
+    inputs: [f32([6], [1, E, 0, -1, Inf, NaN])],
+    expect: [f32([6], [0, 1, -Inf, NaN, Inf, NaN])],
+  },
+  { name: 'i64', op: 'log', attrs: none, inputs: [t('i64', [2])], error: /log expects f32, got i64/ },
+  // ── sqrt ──
+  { name: 'values and domain edges', op: 'sqrt', attrs: none, inputs: [f32([5], [4, 2, 0, -1, Inf])], expect: [f32([5], [2, Math.SQRT2, 0, NaN, Inf])] },
+  { name: 'bool', op: 'sqrt', attrs: none, inputs: [t('bool', [2])], error: /sqrt expects f32, got bool/ },
+  // ── reciprocal ──
+  {
+    name: 'signed zeros and Inf', op: 'reciprocal', attrs: none,
+    inputs: [f32([5], [2, -4, 0, -0, Inf])],
+    expect: [f32([5], [0.5, -0.25, Inf, -Inf, 0])],
+  },
+  { name: 'i32', op: 'reciprocal', attrs: none, inputs: [t('i32', [2])], error: /reciprocal expects f32, got i32/ },
+  // ── tanh ──
+  {
+    name: 'values and saturation', op: 'tanh', attrs: none,
+    inputs: [f32([6], [0, 0.5, -2, 20, -Inf, NaN])],
+    expect: [f32([6], [0, Math.tanh(0.5), Math.tanh(-2), 1, -1, NaN])],
+  },
+  { name: 'i32', op: 'tanh', attrs: none, inputs: [t('i32', [1])], error: /tanh expects f32, got i32/ },
+  // ── sigmoid ──
+  { name: 'values', op: 'sigmoid', attrs: none, inputs: [f32([2, 2], [0, 2, -2, 0.25])], expect: [f32([2, 2], [0.5, sigmoid(2), sigmoid(-2), sigmoid(0.25)])] },
+  {
+    name: 'saturates without overflow', op: 'sigmoid', attrs: none, rtol: 1e-6, atol: 0,
+    inputs: [f32([6], [1000, -1000, Inf, -Inf, -100, NaN])],
+    expect: [f32([6], [1, 0, 1, 0, 1 / (1 + Math.exp(100)), NaN])],
+  },
+  { name: 'i64', op: 'sigmoid', attrs: none, inputs: [t('i64', [1])], error: /sigmoid expects f32, got i64/ },
+  // ── erf ──
+  {
+    name: 'published values', op: 'erf', attrs: none,
+    inputs: [f32([2, 4], [0, 0.5, 1, 2, -3, Inf, -Inf, NaN])],
+    expect: [f32([2, 4], [0, 0.5204998778130465, 0.8427007929497149, 0.9953222650189527, -0.9999779095030014, 1, -1, NaN])],
+  },
+  { name: 'i32', op: 'erf', attrs: none, inputs: [t('i32', [1])], error: /erf expects f32, got i32/ },
+  // ── gelu ──
+  {
+    name: 'exact form is x * Phi(x)', op: 'gelu', attrs: { approximate: 'none' },
+    inputs: [f32([6], [0, 1, -1, 2, 3, Inf])],
+    expect: [f32([6], [0, 0.8413447460685429, -0.15865525393145705, 1.9544997361036416, 2.99595030590511, Inf])],
+  },
+  {
+    name: 'exact form, far tails', op: 'gelu', attrs: { approximate: 'none' },
+    inputs: [f32([2], [-10, 10])],
+    expect: [f32([2], [-7.619853024160526e-23, 10])],
+  },
+  {
+    name: 'tanh approximation', op: 'gelu', attrs: { approximate: 'tanh' },
+    inputs: [f32([6], [0, 1, -1, 2, -3, 10])],
+    expect: [f32([6], [0, 1, -1, 2, -3, 10].map(geluTanh))],
+  },
+  { name: 'i32', op: 'gelu', attrs: { approximate: 'none' }, inputs: [t('i32', [2])], error: /gelu expects f32, got i32/ },
+  {
+    name: 'unknown approximation', op: 'gelu', attrs: { approximate: 'fast' as 'tanh' },
+    inputs: [t('f32', [2])], error: /gelu approximate must be 'none' or 'tanh', got "fast"/,
+  },
+  // ── not ──
+  { name: 'bool', op: 'not', attrs: none, inputs: [bool([2, 2], [1, 0, 0, 1])], expect: [bool([2, 2], [0, 1, 1, 0])] },
+  { name: 'f32', op: 'not', attrs: none, inputs: [t('f32', [2])], error: /not expects bool, got f32/ },
+  // ── cast ──
+  {
+    name: 'f32 to i32 truncates; NaN, Inf to 0; out of range wraps', op: 'cast', attrs: { to: 'i32' },
+    inputs: [f32([7], [1.7, -1.7, 2.5, -0.5, NaN, -Inf, 3e9])],
+    expect: [i32([7], [1, -1, 2, 0, 0, 0, 3e9 - 2 ** 32])],
+  },
+  { name: 'f32 to i64', op: 'cast', attrs: { to: 'i64' }, inputs: [f32([4], [-2.9, 1e10, NaN, Inf])], expect: [i64([4], [-2, 1e10, 0, 0])] },
+  {
+    name: 'f32 to bool is x != 0, NaN true', op: 'cast', attrs: { to: 'bool' },
+    inputs: [f32([5], [0, -0, 0.5, NaN, -Inf])],
+    expect: [bool([5], [0, 0, 1, 1, 1])],
+  },
+  { name: 'bool to f32', op: 'cast', attrs: { to: 'f32' }, inputs: [bool([2], [1, 0])], expect: [f32([2], [1, 0])] },
+  { name: 'bool to i64', op: 'cast', attrs: { to: 'i64' }, inputs: [bool([2], [0, 1])], expect: [i64([2], [0, 1])] },
+  { name: 'i32 to f32 rounds', op: 'cast', attrs: { to: 'f32' }, inputs: [i32([2], [16777217, -3])], expect: [f32([2], [16777216, -3])], rtol: 0, atol: 0 },
+  { name: 'i64 to i32 wraps', op: 'cast', attrs: { to: 'i32' }, inputs: [i64([3], [2 ** 31, -5, 2 ** 32 + 7])], expect: [i32([3], [-(2 ** 31), -5, 7])] },
+  { name: 'i32 to bool', op: 'cast', attrs: { to: 'bool' }, inputs: [i32([3], [0, -1, 2])], expect: [bool([3], [0, 1, 1])] },
+  { name: 'to its own dtype', op: 'cast', attrs: { to: 'i64' }, inputs: [i64([2], [-7, 7])], expect: [i64([2], [-7, 7])] },
+  { name: 'unknown dtype', op: 'cast', attrs: { to: 'f16' as DType }, inputs: [t('f32', [2])], error: /cast to unknown dtype "f16"/ },
+  { name: 'no input', op: 'cast', attrs: { to: 'f32' }, inputs: [], error: /expects 1 inputs, got 0/ },
+]);

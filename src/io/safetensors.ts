@@ -1,0 +1,254 @@
+// The safetensors format (as written by `safetensors.torch.save_file`): an 8-byte little-endian
+// header length N, N bytes of JSON header, then the data section. Every field is checked against
+// the file before anything is allocated; each failure is one SafetensorsError naming file and tensor.
+import { readFile } from 'node:fs/promises';
+import { SafetensorsError } from '../errors.ts';
+import { type Tensor, type TensorData, allocData, tensor } from '../ir/tensor.ts';
+import { type DType, DTYPE_BYTES, formatType } from '../ir/types.ts';
+import { MAX_ELEMENTS } from '../ops/util.ts';
+import { writeFileAtomic } from './atomic.ts';
+
+/** Largest JSON header accepted by default (the reference implementation's bound). */
+export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+/** Options for parsing. */
+export interface ParseOptions {
+  /** Largest header accepted, in bytes (default MAX_HEADER_BYTES). */
+  readonly maxHeaderBytes?: number;
+}
+
+/** A parsed file: tensors in data-section order, plus the optional `__metadata__` map. */
+export interface SafetensorsContents {
+  readonly tensors: Map<string, Tensor>;
+  readonly metadata: Record<string, string>;
+}
+
+const FROM_FILE: Readonly<Record<string, DType>> = { F32: 'f32', I32: 'i32', I64: 'i64', BOOL: 'bool' };
+const TO_FILE: Readonly<Record<DType, string>> = { f32: 'F32', i32: 'I32', i64: 'I64', bool: 'BOOL' };
+const METADATA_KEY = '__metadata__';
+
+/** One header entry after validation. */
+interface Entry {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** Parses a whole safetensors file held in memory; see parseSafetensorsContents. */
+export function parseSafetensors(bytes: Uint8Array, source = '<buffer>', options: ParseOptions = {}): Map<string, Tensor> {
+  return parseSafetensorsContents(bytes, source, options).tensors;
+}
+
+/**
+ * Parses a safetensors file held in memory. Tensors come back in data-section order, which is the
+ * header order of every known writer (JSON.parse would reorder integer-like names). Each tensor's
+ * bytes are copied into a fresh typed array, so the input may be unaligned.
+ */
+export function parseSafetensorsContents(bytes: Uint8Array, source = '<buffer>', options: ParseOptions = {}): SafetensorsContents {
+  const fail = (msg: string): never => {
+    throw new SafetensorsError(`${source}: ${msg}`);
+  };
+  const headerLen = readHeaderLength(bytes, options.maxHeaderBytes ?? MAX_HEADER_BYTES, fail);
+  const header = decodeHeader(bytes.subarray(8, 8 + headerLen), fail);
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+  const metadata = checkMetadata(header[METADATA_KEY], fail);
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === METADATA_KEY) continue;
+    const at = (msg: string): never => fail(`tensor ${quote(name)}: ${msg}`);
+    entries.push(checkEntry(name, info, dataLen, at));
+  }
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkCoverage(entries, dataLen, fail);
+  const tensors = new Map<string, Tensor>();
+  for (const e of entries) {
+    const at = (msg: string): never => fail(`tensor ${quote(e.name)}: ${msg}`);
+    tensors.set(e.name, copyTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), at));
+  }
+  return { tensors, metadata };
+}
+
+function readHeaderLength(bytes: Uint8Array, max: number, fail: (m: string) => never): number {
+  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(bytes.length - 8)) fail(`header length ${n} is larger than the ${bytes.length - 8} bytes after it`);
+  if (n > BigInt(max)) fail(`header length ${n} exceeds the limit of ${max} bytes`);
+  return Number(n);
+}
+
+function decodeHeader(raw: Uint8Array, fail: (m: string) => never): Record<string, unknown> {
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    fail('header is not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail('header does not start with "{"');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    fail(`header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(parsed)) fail('header is not a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function checkMetadata(meta: unknown, fail: (m: string) => never): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (meta === undefined || meta === null) return out;
+  if (!isObject(meta)) fail(`${METADATA_KEY} is not an object`);
+  for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {
+    if (typeof v !== 'string') fail(`${METADATA_KEY} entry ${quote(k)} is not a string`);
+    out[k] = v as string;
+  }
+  return out;
+}
+
+function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string) => never): Entry {
+  if (!isObject(info)) at('entry is not an object');
+  const { dtype: rawDType, shape, data_offsets: offsets } = info as Record<string, unknown>;
+  if (typeof rawDType !== 'string') at('dtype is missing or not a string');
+  const dtype = Object.hasOwn(FROM_FILE, rawDType as string) ? FROM_FILE[rawDType as string]! : undefined;
+  if (dtype === undefined) {
+    at(`unsupported dtype ${quote(rawDType as string)} (supported: ${Object.keys(FROM_FILE).join(', ')})`);
+  }
+  if (!Array.isArray(shape)) at('shape is missing or not an array');
+  const dims = shape as unknown[];
+  if (!dims.every(isIndexLike)) at(`shape ${quote(shape)} is not a list of non-negative integers`);
+  const n = boundedNumel(dims as number[]);
+  if (n === undefined) at(`shape ${quote(dims)} has more than ${MAX_ELEMENTS} elements`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndexLike)) {
+    at(`data_offsets ${quote(offsets)} is not two non-negative integers`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (begin > end) at(`data_offsets [${begin},${end}] begin after they end`);
+  if (end > dataLen) at(`data_offsets [${begin},${end}] run past the ${dataLen}-byte data section`);
+  const type = { dtype: dtype!, shape: dims as number[] };
+  const need = n! * DTYPE_BYTES[dtype!];
+  if (end - begin !== need) at(`data_offsets [${begin},${end}] hold ${end - begin} bytes but ${formatType(type)} needs ${need}`);
+  return { name, dtype: dtype!, shape: dims as number[], begin, end };
+}
+
+/** Tensors must tile the data section exactly: no overlap, no gap, nothing left over. */
+function checkCoverage(entries: readonly Entry[], dataLen: number, fail: (m: string) => never): void {
+  let cursor = 0;
+  let prev: Entry | undefined;
+  for (const e of entries) {
+    const where = `tensor ${quote(e.name)}: data_offsets [${e.begin},${e.end}]`;
+    if (e.begin < cursor) fail(`${where} overlap tensor ${quote(prev!.name)} [${prev!.begin},${prev!.end}]`);
+    if (e.begin > cursor) fail(`${where} leave a gap of ${e.begin - cursor} bytes at data offset ${cursor}`);
+    cursor = e.end;
+    prev = e;
+  }
+  if (cursor !== dataLen) fail(`data section has ${dataLen} bytes but tensors cover only ${cursor}`);
+}
+
+function copyTensor(e: Entry, src: Uint8Array, at: (m: string) => never): Tensor {
+  const data = allocData(e.dtype, src.length / DTYPE_BYTES[e.dtype]);
+  new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
+  if (e.dtype === 'bool') {
+    const bad = (data as Uint8Array).findIndex((b) => b > 1);
+    if (bad >= 0) at(`bool element ${bad} has byte value ${data[bad]}, not 0 or 1`);
+  }
+  return tensor(e.dtype, e.shape, data);
+}
+
+/** Element count, or undefined if it exceeds MAX_ELEMENTS (checked as it grows, so no overflow). */
+function boundedNumel(dims: readonly number[]): number | undefined {
+  if (dims.includes(0)) return 0;
+  let n = 1;
+  for (const d of dims) {
+    n *= d;
+    if (n > MAX_ELEMENTS) return undefined;
+  }
+  return n;
+}
+
+/** A JSON rendering of a value taken from the file, clipped so hostile headers keep messages short. */
+function quote(v: unknown): string {
+  const s = v === undefined ? 'missing' : JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function isIndexLike(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Serialises tensors in the given order, contiguously, after a JSON header padded with spaces so
+ * the data section starts at a multiple of 8 bytes. `__metadata__` is written first when given.
+ */
+export function serializeSafetensors(
+  tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
+  const list: [string, Tensor][] = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
+  const parts: string[] = [];
+  if (metadata !== undefined) parts.push(`${JSON.stringify(METADATA_KEY)}:${JSON.stringify(metadata)}`);
+  let offset = 0;
+  for (const [name, t] of list) {
+    checkForWrite(name, t);
+    const end = offset + t.data.byteLength;
+    const info = `{"dtype":"${TO_FILE[t.dtype]}","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`;
+    parts.push(`${JSON.stringify(name)}:${info}`);
+    offset = end;
+  }
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
+  const headerLen = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + headerLen + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLen);
+  let at = 8 + headerLen;
+  for (const [, t] of list) {
+    out.set(bytesOf(t.data), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+function checkForWrite(name: string, t: Tensor): void {
+  const where = `tensor ${quote(name)}`;
+  if (name === METADATA_KEY) throw new SafetensorsError(`${where}: the name is reserved for metadata`);
+  const need = boundedNumel(t.shape);
+  if (need === undefined || t.data.length !== need) {
+    throw new SafetensorsError(`${where}: ${formatType(t)} does not match its ${t.data.length} elements`);
+  }
+}
+
+function bytesOf(data: TensorData): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Reads and parses a safetensors file; errors name the path. */
+export async function readSafetensors(path: string, options: ParseOptions = {}): Promise<Map<string, Tensor>> {
+  return (await readSafetensorsContents(path, options)).tensors;
+}
+
+/** Reads and parses a safetensors file, metadata included; errors name the path. */
+export async function readSafetensorsContents(path: string, options: ParseOptions = {}): Promise<SafetensorsContents> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new SafetensorsError(`${path}: cannot read file (${(e as Error).message})`, { cause: e });
+  }
+  return parseSafetensorsContents(bytes, path, options);
+}
+
+/** Serialises and writes a safetensors file atomically (the target is never half-written). */
+export async function writeSafetensors(
+  path: string,
+  tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
+  metadata?: Readonly<Record<string, string>>,
+): Promise<void> {
+  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+}

@@ -1,0 +1,43 @@
+// Turns DOT text into SVG (Graphviz compiled to WebAssembly, via graphviz-cli) or PNG (that SVG
+// rasterised by resvg), and picks a drawing format from an output file's extension.
+import { extname } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { renderGraphFromSource } from 'graphviz-cli';
+import { OpgraphError, UsageError } from '../errors.ts';
+
+/** Formats a drawing can be written in: DOT source, or rendered SVG or PNG. */
+export type VizFormat = 'dot' | 'svg' | 'png';
+
+const BY_EXTENSION: Readonly<Record<string, VizFormat>> = { '.dot': 'dot', '.gv': 'dot', '.svg': 'svg', '.png': 'png' };
+
+/** Renders DOT text: SVG as a string, PNG as bytes. Failures are OpgraphErrors. */
+export function renderDot(dot: string, format: 'svg'): Promise<string>;
+export function renderDot(dot: string, format: 'png'): Promise<Uint8Array>;
+export function renderDot(dot: string, format: 'svg' | 'png'): Promise<string | Uint8Array>;
+export async function renderDot(dot: string, format: 'svg' | 'png'): Promise<string | Uint8Array> {
+  // graphviz-cli reads standard input when given empty source, so empty text is refused here.
+  if (dot.trim() === '') throw new OpgraphError('cannot render an empty drawing');
+  let svg: string;
+  try {
+    svg = await renderGraphFromSource({ input: dot }, { format: 'svg' });
+  } catch (e) {
+    throw new OpgraphError(`graphviz could not render the drawing: ${(e as Error).message}`, { cause: e });
+  }
+  if (format === 'svg') return svg;
+  try {
+    return new Resvg(svg, { background: 'white' }).render().asPng();
+  } catch (e) {
+    throw new OpgraphError(`could not convert the drawing to PNG: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The drawing format for an output path, from its extension (.dot/.gv, .svg, .png; any case). */
+export function formatFromPath(path: string): VizFormat {
+  const ext = extname(path).toLowerCase();
+  const format = Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
+  if (format === undefined) {
+    const shown = ext === '' ? 'no extension' : `extension ${JSON.stringify(extname(path))}`;
+    throw new UsageError(`cannot tell the drawing format of ${JSON.stringify(path)}: ${shown}; use .dot, .svg or .png`);
+  }
+  return format;
+}
