@@ -5,7 +5,7 @@
 //             input types; inconsistent graphs fail with a ShapeError naming node, op and input types.
 // Runs:       first, at every optimisation level; other passes may assume its post-condition.
 import { OpgraphError } from '../src/errors.ts';
-import type { Graph, Node, ValueId } from '../src/ir/graph.ts';
+import type { Node, ValueId } from '../src/ir/graph.ts';
 import { freezeGraph } from '../src/ir/graph.ts';
 import { type TensorType, formatType, sameType, tensorType } from '../src/ir/types.ts';
 import { describeNode, inferNode } from '../src/ops/infer.ts';

@@ -73,13 +73,22 @@ export function toNumbers(t: Tensor): number[] {
   return out;
 }
 
-/** Writes JS numbers into a fresh tensor of `type` (rounding toward zero for integers). */
+/**
+ * Stores doubles as a tensor of `type`: the conversion rule of cast and of every computed
+ * result. f32 rounds to nearest; i32 and i64 truncate toward zero and wrap modulo 2^32 / 2^64
+ * (two's complement), with NaN and ±Inf stored as 0; bool is `x != 0`, so NaN is true.
+ */
 export function fromNumberArray(type: TensorType, xs: ArrayLike<number>): Tensor {
   const n = numel(type.shape);
   const data = allocData(type.dtype, n);
-  if (data instanceof BigInt64Array) for (let i = 0; i < n; i++) data[i] = BigInt(Math.trunc(xs[i]!));
-  else if (data instanceof Uint8Array) for (let i = 0; i < n; i++) data[i] = xs[i] ? 1 : 0;
-  else if (data instanceof Int32Array) for (let i = 0; i < n; i++) data[i] = Math.trunc(xs[i]!);
-  else data.set(xs as ArrayLike<number>);
+  if (data instanceof BigInt64Array) {
+    // BigInt64Array stores wrap modulo 2^64 (ToBigInt64).
+    for (let i = 0; i < n; i++) data[i] = Number.isFinite(xs[i]) ? BigInt(Math.trunc(xs[i]!)) : 0n;
+  } else if (data instanceof Uint8Array) {
+    for (let i = 0; i < n; i++) data[i] = xs[i] !== 0 ? 1 : 0;
+  } else {
+    // Float32Array rounds; Int32Array applies ToInt32 (truncate, wrap, NaN and ±Inf to 0).
+    for (let i = 0; i < n; i++) data[i] = xs[i]!;
+  }
   return tensor(type.dtype, type.shape, data);
 }

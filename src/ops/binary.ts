@@ -1,8 +1,9 @@
 // Elementwise binary ops and where: numpy broadcasting, no dtype promotion (both operands
-// must have one dtype), reference semantics on doubles stored by the storeNumbers rule.
+// must have one dtype), reference semantics on doubles stored by the fromNumberArray rule.
 import { type DType, formatType, isIndex, tensorType } from '../ir/types.ts';
 import type { OpDef, OpDefs, OpGroup } from './def.ts';
-import { ANY, BOOL, NUMERIC, expectDType, expectSameDType, map2, map3 } from './elementwise.ts';
+import { ANY, BOOL, NUMERIC, expectDType, expectSameDType } from './dtypes.ts';
+import { map2, map3 } from './elementwise.ts';
 import { broadcastAll, broadcastShapes, fail } from './util.ts';
 
 /** The binary op kinds (where, with three operands, is defined beside them). */

@@ -5,7 +5,7 @@ import { allocData, tensor } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDefs } from './def.ts';
 import { fail, normAxes, normAxis, sameDType, stridedIndexMap } from './util.ts';
-import { moveElements, takeElements } from './layout.ts';
+import { moveElements, takeElements } from './copy.ts';
 
 /** Output shape of concat: all inputs agree except along `axis`, where lengths add up. */
 function concatShape(inputs: readonly TensorType[], axis: number): number[] {

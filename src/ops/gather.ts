@@ -5,7 +5,7 @@ import type { Tensor } from '../ir/tensor.ts';
 import { IndexError } from '../errors.ts';
 import type { OpDefs } from './def.ts';
 import { fail, normAxis, splitAt } from './util.ts';
-import { takeElements } from './layout.ts';
+import { takeElements } from './copy.ts';
 
 /** Output type of gather: data.shape[:axis] + indices.shape + data.shape[axis+1:], data's dtype. */
 function gatherType(data: TensorType, indices: TensorType, axis: number): TensorType {

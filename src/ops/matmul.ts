@@ -2,10 +2,11 @@
 // Both evaluate through one kernel on operands packed as doubles: A as [M,K] rows, B as [N,K] rows,
 // so every output element is one in-order dot product accumulated in a JS double. i32/i64 results
 // wrap like their typed arrays; i64 is exact while values and partial sums stay below 2^53.
-import { type Shape, type TensorType, formatType, numel, tensorType } from '../ir/types.ts';
+import { type Shape, numel, tensorType } from '../ir/types.ts';
 import { type Tensor, fromNumberArray, getNumber } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
+import { expectAllF32 } from './dtypes.ts';
 import { broadcastIndexMap, broadcastShapes, fail, sameDType } from './util.ts';
 import { ShapeError } from '../errors.ts';
 
@@ -86,13 +87,6 @@ function contract(
   }
 }
 
-/** Checks that every input is `f32`. */
-function requireF32(op: string, inputs: readonly TensorType[]): void {
-  for (const t of inputs) {
-    if (t.dtype !== 'f32') fail(`${op} needs f32 inputs, got ${inputs.map(formatType).join(', ')}`);
-  }
-}
-
 const matmul: OpDef<'matmul'> = {
   kind: 'matmul',
   groups: ['contraction'],
@@ -141,7 +135,7 @@ const gemm: OpDef<'gemm'> = {
   groups: ['contraction'],
   arity: { min: 2, max: 3 },
   infer(inputs, attrs) {
-    requireF32('gemm', inputs);
+    expectAllF32('gemm', inputs);
     const { out } = planGemm(inputs[0]!.shape, inputs[1]!.shape, attrs);
     if (inputs[2]) checkBias(inputs[2].shape, out);
     return [tensorType('f32', out)];

@@ -1,16 +1,10 @@
 // Normalisations: softmax and logSoftmax along one axis (numerically stable), and layerNorm over
 // trailing dims. All f32; statistics are accumulated in JS doubles.
-import { type TensorType, formatType, numel, sameShape, tensorType } from '../ir/types.ts';
+import { type TensorType, numel, sameShape, tensorType } from '../ir/types.ts';
 import { f32 } from '../ir/tensor.ts';
 import type { OpDef, OpDefs } from './def.ts';
+import { expectAllF32 } from './dtypes.ts';
 import { fail, normAxis, splitAt } from './util.ts';
-
-/** Checks that every input is `f32`. */
-function requireF32(op: string, inputs: readonly TensorType[]): void {
-  for (const t of inputs) {
-    if (t.dtype !== 'f32') fail(`${op} needs f32 inputs, got ${inputs.map(formatType).join(', ')}`);
-  }
-}
 
 /** Maps one shifted element (x - max along the axis) and the axis' sum of exp(shifted) to the output. */
 type SoftmaxFinish = (shifted: number, sumExp: number) => number;
@@ -25,7 +19,7 @@ function softmaxOp<K extends 'softmax' | 'logSoftmax'>(kind: K, finish: SoftmaxF
     groups: ['normalize'],
     arity: { min: 1, max: 1 },
     infer([x], { axis }) {
-      requireF32(kind, [x!]);
+      expectAllF32(kind, [x!]);
       normAxis(axis, x!.shape.length);
       return [tensorType('f32', x!.shape)];
     },
@@ -76,7 +70,7 @@ const layerNorm: OpDef<'layerNorm'> = {
   groups: ['normalize'],
   arity: { min: 1, max: 3 },
   infer(inputs, { axis, epsilon }) {
-    requireF32('layerNorm', inputs);
+    expectAllF32('layerNorm', inputs);
     const x = inputs[0]!;
     const dims = x.shape.slice(normAxis(axis, x.shape.length));
     checkAffine('scale', inputs[1], dims);

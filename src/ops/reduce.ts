@@ -8,6 +8,7 @@ import { type DType, type Shape, formatType, numel, stridesOf, tensorType } from
 import { fromNumberArray, getNumber } from '../ir/tensor.ts';
 import type { ReduceAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
+import { NUMERIC } from './dtypes.ts';
 import { fail, normAxes, stridedIndexMap } from './util.ts';
 
 type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax';
@@ -67,7 +68,6 @@ function reduceOp<K extends ReduceKind>(kind: K, spec: ReduceSpec): OpDef<K> {
   };
 }
 
-const NUMERIC: readonly DType[] = ['f32', 'i32', 'i64'];
 const LOWEST: Readonly<Record<DType, number>> = { f32: -Infinity, i32: -(2 ** 31), i64: -(2 ** 63), bool: 0 };
 const sum = (acc: number, x: number): number => acc + x;
 

@@ -1,10 +1,11 @@
 // Elementwise unary ops: shape rule (output has the input's shape and dtype, cast excepted)
 // and reference semantics, built by one family factory. Results are computed in doubles
-// and stored by the rule of storeNumbers (f32 rounds, integers wrap).
+// and stored by the rule of fromNumberArray (f32 rounds, integers wrap).
 import { type DType, DTYPES, tensorType } from '../ir/types.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
-import { ANY, BOOL, FLOAT, NUMERIC, expectDType, map1 } from './elementwise.ts';
+import { ANY, BOOL, FLOAT, NUMERIC, expectDType } from './dtypes.ts';
+import { map1 } from './elementwise.ts';
 import { erf } from './erf.ts';
 import { fail } from './util.ts';
 
@@ -61,7 +62,7 @@ function gelu(x: number, { approximate }: OpAttrs['gelu']): number {
 /**
  * The unary ops. neg and abs of the most negative integer wrap to itself (two's
  * complement); relu and the float functions propagate NaN. cast converts by the
- * storeNumbers rule: float → int truncates toward zero (NaN and ±Inf → 0, out-of-range
+ * fromNumberArray rule: float → int truncates toward zero (NaN and ±Inf → 0, out-of-range
  * values wrap), anything → bool is `x != 0` (NaN → true), bool → number is 0 or 1.
  */
 export const unaryOps: OpDefs<UnaryKind> = {
