@@ -3,7 +3,7 @@ import { OpgraphError, ShapeError } from '../errors.ts';
 import { IRBuilder } from '../ir/builder.ts';
 import type { Graph, ValueId } from '../ir/graph.ts';
 import { type Tensor, tensor } from '../ir/tensor.ts';
-import { type DType, type Shape, type TensorType, tensorType } from '../ir/types.ts';
+import { type DType, type Shape, type TensorType, formatType, sameType, tensorType } from '../ir/types.ts';
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { userCallSite } from './callsite.ts';
@@ -34,7 +34,10 @@ export class GraphBuilder {
    */
   param(name: string, type: TensorType, init: Init): Sym {
     const known = this.params.get(name);
-    if (known) return known;
+    if (known) {
+      if (!sameType(known.type, type)) this.fail(`parameter ${JSON.stringify(name)} redeclared as ${formatType(type)}, was ${formatType(known.type)}`);
+      return known;
+    }
     const w = this.guard(() => this.ir.weight(name, type, init(type.shape, this.rng)));
     const s = this.wrap(w.id);
     this.params.set(name, s);
@@ -50,13 +53,20 @@ export class GraphBuilder {
   /** Adds one node of `kind`; returns its outputs. Shape errors point at the calling line. */
   op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Sym[]): Sym[] {
     for (const s of inputs) {
-      if (s.builder !== this) throw new OpgraphError(`${kind}: an input belongs to graph ${JSON.stringify(s.builder.name)}, not ${JSON.stringify(this.name)}`);
+      if (s.builder !== this) this.fail(`${kind}: an input belongs to graph ${JSON.stringify(s.builder.name)}, not ${JSON.stringify(this.name)}`);
     }
-    const label = this.scopes.length ? this.scopes.join('/') : undefined;
+    const label = this.scopes.at(-1);
     return this.guard(() => this.ir.node(kind, attrs, inputs.map((s) => s.id), label).map((v) => this.wrap(v.id)));
   }
 
-  /** Runs `body` with `label` added to the labels of the nodes it creates (layer paths in drawings). */
+  /** Throws a ShapeError for `message`, naming the user's line. */
+  fail(message: string): never {
+    return this.guard(() => {
+      throw new ShapeError(message);
+    });
+  }
+
+  /** Runs `body` with `label` (a layer path) as the label of the nodes it creates. */
   scoped<T>(label: string, body: () => T): T {
     if (!label) return body();
     this.scopes.push(label);

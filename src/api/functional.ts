@@ -1,5 +1,5 @@
 // torch.nn.functional-style free functions over Sym. Every API op funnels through GraphBuilder.op.
-import { OpgraphError } from '../errors.ts';
+import { ShapeError } from '../errors.ts';
 import type { DType } from '../ir/types.ts';
 import type { OpKind, ReduceAttrs } from '../ops/attrs.ts';
 import type { Operand, Sym } from './sym.ts';
@@ -42,7 +42,7 @@ export function matmul(a: Sym, b: Sym, opts: { transA?: boolean; transB?: boolea
 
 /** torch.bmm: matmul restricted to two rank-3 operands. */
 export function bmm(a: Sym, b: Sym): Sym {
-  if (a.rank !== 3 || b.rank !== 3) throw new OpgraphError(`bmm expects two rank-3 tensors, got ${a} and ${b}`);
+  if (a.rank !== 3 || b.rank !== 3) a.builder.fail(`bmm expects two rank-3 tensors, got ${a} and ${b}`);
   return matmul(a, b);
 }
 
@@ -69,7 +69,7 @@ export function logSoftmax(x: Sym, dim: number): Sym {
 /** F.layer_norm over the trailing `normalizedRank` dims. */
 export function layerNorm(x: Sym, normalizedRank: number, weight?: Sym, bias?: Sym, eps = 1e-5): Sym {
   const inputs = [x, weight, bias].filter((s): s is Sym => s !== undefined);
-  if (bias && !weight) throw new OpgraphError('layerNorm: a bias needs a weight');
+  if (bias && !weight) x.builder.fail('layerNorm: a bias needs a weight');
   return one(x, 'layerNorm', { axis: x.rank - normalizedRank, epsilon: eps }, inputs);
 }
 
@@ -89,7 +89,7 @@ export function transpose(x: Sym, d0: number, d1: number): Sym {
   const r = x.rank;
   const a = d0 < 0 ? d0 + r : d0;
   const b = d1 < 0 ? d1 + r : d1;
-  if (a < 0 || a >= r || b < 0 || b >= r) throw new OpgraphError(`transpose(${d0}, ${d1}) is out of range for ${x}`);
+  if (a < 0 || a >= r || b < 0 || b >= r) x.builder.fail(`transpose(${d0}, ${d1}) is out of range for ${x}`);
   const perm = [...Array(r).keys()];
   perm[a] = b;
   perm[b] = a;
@@ -128,7 +128,7 @@ export function select(x: Sym, dim: number, i: number): Sym {
 
 /** torch.cat. */
 export function concat(xs: readonly Sym[], dim: number): Sym {
-  if (xs.length === 0) throw new OpgraphError('concat needs at least one tensor');
+  if (xs.length === 0) throw new ShapeError('concat needs at least one tensor');
   return one(xs[0]!, 'concat', { axis: dim }, xs);
 }
 

@@ -1,7 +1,6 @@
 // Sym: a symbolic tensor of a graph under construction, with PyTorch-flavoured methods.
 import type { ValueId } from '../ir/graph.ts';
 import { type DType, type Shape, type TensorType, formatType } from '../ir/types.ts';
-import { OpgraphError } from '../errors.ts';
 import type { GraphBuilder } from './builder.ts';
 import * as F from './functional.ts';
 
@@ -33,7 +32,7 @@ export class Sym {
   size(d: number): number {
     const r = this.rank;
     const k = d < 0 ? d + r : d;
-    if (k < 0 || k >= r) throw new OpgraphError(`size(${d}) is out of range for ${formatType(this.type)}`);
+    if (k < 0 || k >= r) this.builder.fail(`size(${d}) is out of range for ${formatType(this.type)}`);
     return this.shape[k]!;
   }
   toString(): string {

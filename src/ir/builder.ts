@@ -60,7 +60,7 @@ export class IRBuilder {
     const where = describeNode(op, this.nextId, label);
     const outTypes = inferNode(op, attrs, inTypes, where);
     const outputs = outTypes.map((t) => ({ id: this.nextId++, type: tensorType(t.dtype, t.shape) }));
-    const node = { op, attrs, inputs: [...inputs], outputs, ...(label === undefined ? {} : { label }) };
+    const node = { op, attrs: copyAttrs(attrs), inputs: [...inputs], outputs, ...(label === undefined ? {} : { label }) };
     this.nodes.push(node as unknown as Node);
     for (const o of outputs) this.types.set(o.id, o.type);
     return outputs;
@@ -83,4 +83,11 @@ export class IRBuilder {
       outputs: this.outputs,
     });
   }
+}
+
+/** A frozen copy of `attrs` whose arrays are frozen copies too, so callers cannot change a built node. */
+function copyAttrs<T extends object>(attrs: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attrs)) out[k] = Array.isArray(v) ? Object.freeze([...v]) : v;
+  return Object.freeze(out) as T;
 }

@@ -57,6 +57,7 @@ export function freezeGraph(g: Graph): Graph {
     for (const o of n.outputs) Object.freeze(o);
     Object.freeze(n.outputs);
     Object.freeze(n.inputs);
+    for (const v of Object.values(n.attrs)) if (Array.isArray(v)) Object.freeze(v);
     Object.freeze(n.attrs);
     Object.freeze(n);
   }

@@ -4,6 +4,7 @@ import { type DType, formatType, isIndex, tensorType } from '../ir/types.ts';
 import type { OpDef, OpDefs, OpGroup } from './def.ts';
 import { ANY, BOOL, NUMERIC, expectDType, expectSameDType } from './dtypes.ts';
 import { map2, map3 } from './elementwise.ts';
+import { divInt, floatPow, intPow } from './scalar.ts';
 import { broadcastAll, broadcastShapes, fail } from './util.ts';
 
 /** The binary op kinds (where, with three operands, is defined beside them). */
@@ -24,6 +25,8 @@ interface BinarySpec {
   readonly fn: Scalar2;
   /** Replaces `fn` for i32 and i64 operands, where integer semantics differ. */
   readonly int?: (a: number, b: number, dtype: DType) => number;
+  /** `fn` (and `int`, by dtype) as a TypeScript expression of operands `a` and `b`. */
+  readonly ts: (a: string, b: string, dtype: DType) => string;
 }
 
 function binary<K extends BinaryKind>(kind: K, spec: BinarySpec): OpDef<K> {
@@ -44,33 +47,11 @@ function binary<K extends BinaryKind>(kind: K, spec: BinarySpec): OpDef<K> {
       const fn: Scalar2 = int && isIndex(dtype) ? (x, y) => int(x, y, dtype) : spec.fn;
       return [map2(a!, b!, out!, fn)];
     },
+    scalar: { ts: ([a, b], _attrs, dtype) => spec.ts(a!, b!, dtype) },
   };
 }
 
 const truth = (p: boolean): number => (p ? 1 : 0);
-
-/** IEEE/C99 pow, as PyTorch computes it: unlike Math.pow, pow(1, y) = 1 and pow(-1, ±Inf) = 1. */
-function floatPow(x: number, y: number): number {
-  if (x === 1 || (x === -1 && Math.abs(y) === Infinity)) return 1;
-  return Math.pow(x, y);
-}
-
-/**
- * Integer pow by repeated squaring (i32 products wrap exactly via Math.imul). A negative
- * exponent gives the truncated real result: ±1 for a base of ±1, otherwise 0 (a zero base
- * too, where the real result is infinite).
- */
-function intPow(base: number, exp: number, dtype: DType): number {
-  if (exp < 0) return base === 1 ? 1 : base === -1 ? (exp % 2 === 0 ? 1 : -1) : 0;
-  const mul: Scalar2 = dtype === 'i32' ? Math.imul : (x, y) => x * y;
-  let result = 1;
-  let square = base;
-  for (let e = exp; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) result = mul(result, square);
-    square = mul(square, square);
-  }
-  return result;
-}
 
 /** where(cond, x, y): x where cond is true, else y; cond is bool, x and y share a dtype, all three broadcast. */
 const where: OpDef<'where'> = {
@@ -85,6 +66,7 @@ const where: OpDef<'where'> = {
   evaluate([cond, x, y], _attrs, [out]) {
     return [map3(cond!, x!, y!, out!, (c, a, b) => (c !== 0 ? a : b))];
   },
+  scalar: { ts: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})` },
 };
 
 /**
@@ -95,22 +77,28 @@ const where: OpDef<'where'> = {
  * true) and are false whenever an operand is NaN; and/or take bool only.
  */
 export const binaryOps: OpDefs<BinaryKind | 'where'> = {
-  add: binary('add', { dtypes: NUMERIC, commutative: true, fn: (a, b) => a + b }),
-  sub: binary('sub', { dtypes: NUMERIC, fn: (a, b) => a - b }),
+  add: binary('add', { dtypes: NUMERIC, commutative: true, fn: (a, b) => a + b, ts: (a, b) => `${a} + ${b}` }),
+  sub: binary('sub', { dtypes: NUMERIC, fn: (a, b) => a - b, ts: (a, b) => `${a} - ${b}` }),
   mul: binary('mul', {
     dtypes: NUMERIC,
     commutative: true,
     fn: (a, b) => a * b,
     int: (a, b, dtype) => (dtype === 'i32' ? Math.imul(a, b) : a * b),
+    ts: (a, b, dtype) => (dtype === 'i32' ? `Math.imul(${a}, ${b})` : `${a} * ${b}`),
   }),
-  div: binary('div', { dtypes: NUMERIC, fn: (a, b) => a / b, int: (a, b) => (b === 0 ? 0 : Math.trunc(a / b)) }),
-  pow: binary('pow', { dtypes: NUMERIC, fn: floatPow, int: intPow }),
-  max: binary('max', { dtypes: NUMERIC, commutative: true, fn: Math.max }),
-  min: binary('min', { dtypes: NUMERIC, commutative: true, fn: Math.min }),
-  equal: binary('equal', { dtypes: ANY, commutative: true, predicate: true, fn: (a, b) => truth(a === b) }),
-  less: binary('less', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a < b) }),
-  greater: binary('greater', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a > b) }),
-  and: binary('and', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 && b !== 0) }),
-  or: binary('or', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 || b !== 0) }),
+  div: binary('div', { dtypes: NUMERIC, fn: (a, b) => a / b, int: divInt, ts: (a, b, d) => (isIndex(d) ? `divInt(${a}, ${b})` : `${a} / ${b}`) }),
+  pow: binary('pow', {
+    dtypes: NUMERIC,
+    fn: floatPow,
+    int: (a, b, dtype) => intPow(a, b, dtype === 'i32'),
+    ts: (a, b, d) => (isIndex(d) ? `intPow(${a}, ${b}, ${d === 'i32'})` : `floatPow(${a}, ${b})`),
+  }),
+  max: binary('max', { dtypes: NUMERIC, commutative: true, fn: Math.max, ts: (a, b) => `Math.max(${a}, ${b})` }),
+  min: binary('min', { dtypes: NUMERIC, commutative: true, fn: Math.min, ts: (a, b) => `Math.min(${a}, ${b})` }),
+  equal: binary('equal', { dtypes: ANY, commutative: true, predicate: true, fn: (a, b) => truth(a === b), ts: (a, b) => `(${a} === ${b} ? 1 : 0)` }),
+  less: binary('less', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a < b), ts: (a, b) => `(${a} < ${b} ? 1 : 0)` }),
+  greater: binary('greater', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a > b), ts: (a, b) => `(${a} > ${b} ? 1 : 0)` }),
+  and: binary('and', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 && b !== 0), ts: (a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)` }),
+  or: binary('or', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 || b !== 0), ts: (a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)` }),
   where,
 };

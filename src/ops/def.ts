@@ -1,5 +1,5 @@
 // The shape of an op definition: everything the compiler knows about one op lives in one object.
-import type { TensorType } from '../ir/types.ts';
+import type { DType, TensorType } from '../ir/types.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import type { OpAttrs, OpKind } from './attrs.ts';
 
@@ -28,6 +28,24 @@ export interface OpDef<K extends OpKind> {
   infer(inputs: readonly TensorType[], attrs: OpAttrs[K]): TensorType[];
   /** Reference semantics: the interpreter's definition of the op, on dense row-major tensors. */
   evaluate(inputs: readonly Tensor[], attrs: OpAttrs[K], outputs: readonly TensorType[]): Tensor[];
+  /**
+   * True when output 0 holds input 0's elements in the same row-major order (reshape, squeeze,
+   * unsqueeze, identity): backends then reuse the input's buffer instead of copying.
+   */
+  readonly view?: boolean;
+  /** For elementwise ops: the per-element computation, as code generators spell it. */
+  readonly scalar?: ScalarEmit<K>;
+}
+
+/**
+ * An elementwise op's per-element computation as source code. Operands arrive as simple
+ * expressions of JS numbers (bool as 0/1, i64 already converted); the result is a number that
+ * the store converts by the fromNumberArray rule. Functions of src/ops/scalar.ts may be called
+ * by name: the TS backend copies the ones a module uses.
+ */
+export interface ScalarEmit<K extends OpKind> {
+  /** TypeScript expression; `dtype` is the first operand's dtype. */
+  ts(args: readonly string[], attrs: OpAttrs[K], dtype: DType): string;
 }
 
 /** A partial op table, as exported by each op-family file. */

@@ -61,6 +61,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
   reshape: {
     kind: 'reshape',
     groups: ['movement'],
+    view: true,
     arity: { min: 1, max: 1 },
     infer: ([x], { shape }) => [tensorType(x!.dtype, reshapeShape(x!.shape, shape))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],
@@ -81,6 +82,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
   squeeze: {
     kind: 'squeeze',
     groups: ['movement'],
+    view: true,
     arity: { min: 1, max: 1 },
     infer: ([x], { axes }) => [tensorType(x!.dtype, squeezeShape(x!.shape, axes))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],
@@ -88,6 +90,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
   unsqueeze: {
     kind: 'unsqueeze',
     groups: ['movement'],
+    view: true,
     arity: { min: 1, max: 1 },
     infer: ([x], { axes }) => [tensorType(x!.dtype, unsqueezeShape(x!.shape, axes))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],

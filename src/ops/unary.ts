@@ -6,7 +6,7 @@ import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { ANY, BOOL, FLOAT, NUMERIC, expectDType } from './dtypes.ts';
 import { map1 } from './elementwise.ts';
-import { erf } from './erf.ts';
+import { erf, gelu, geluTanh, sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
 
 /** The unary op kinds. */
@@ -19,6 +19,8 @@ interface UnarySpec<K extends UnaryKind> {
   readonly dtypes: readonly DType[];
   /** The scalar function, on doubles. */
   readonly fn: (x: number, attrs: OpAttrs[K]) => number;
+  /** The same function as a TypeScript expression of `x` (for generated kernels). */
+  readonly ts: (x: string, attrs: OpAttrs[K]) => string;
   /** Output dtype; the input's when absent. */
   readonly out?: (input: DType, attrs: OpAttrs[K]) => DType;
   /** Attribute checks, run by the shape rule. */
@@ -28,6 +30,7 @@ interface UnarySpec<K extends UnaryKind> {
 function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
   return {
     kind,
+    ...(kind === 'identity' ? { view: true } : {}),
     groups: ['elementwise', 'unary'],
     arity: { min: 1, max: 1 },
     infer([x], attrs) {
@@ -38,25 +41,8 @@ function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
     evaluate([x], attrs, [out]) {
       return [map1(x!, out!, (a) => spec.fn(a, attrs))];
     },
+    scalar: { ts: ([x], attrs) => spec.ts(x!, attrs) },
   };
-}
-
-/** Logistic function, without overflow: exp is only taken of non-positive arguments. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
-/**
- * GELU: x * Phi(x) through erf (`none`), or PyTorch's tanh approximation (`tanh`). Both are
- * the literal PyTorch formulas, so far in the negative tail 1 + erf(...) cancels to 0.
- */
-function gelu(x: number, { approximate }: OpAttrs['gelu']): number {
-  if (approximate === 'tanh') return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
-  return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 
 /**
@@ -66,30 +52,32 @@ function gelu(x: number, { approximate }: OpAttrs['gelu']): number {
  * values wrap), anything → bool is `x != 0` (NaN → true), bool → number is 0 or 1.
  */
 export const unaryOps: OpDefs<UnaryKind> = {
-  identity: unary('identity', { dtypes: ANY, fn: (x) => x }),
-  neg: unary('neg', { dtypes: NUMERIC, fn: (x) => -x }),
-  abs: unary('abs', { dtypes: NUMERIC, fn: Math.abs }),
-  relu: unary('relu', { dtypes: NUMERIC, fn: (x) => Math.max(x, 0) }),
-  exp: unary('exp', { dtypes: FLOAT, fn: Math.exp }),
-  log: unary('log', { dtypes: FLOAT, fn: Math.log }),
-  sqrt: unary('sqrt', { dtypes: FLOAT, fn: Math.sqrt }),
-  reciprocal: unary('reciprocal', { dtypes: FLOAT, fn: (x) => 1 / x }),
-  tanh: unary('tanh', { dtypes: FLOAT, fn: Math.tanh }),
-  sigmoid: unary('sigmoid', { dtypes: FLOAT, fn: sigmoid }),
-  erf: unary('erf', { dtypes: FLOAT, fn: erf }),
+  identity: unary('identity', { dtypes: ANY, fn: (x) => x, ts: (x) => x }),
+  neg: unary('neg', { dtypes: NUMERIC, fn: (x) => -x, ts: (x) => `-${x}` }),
+  abs: unary('abs', { dtypes: NUMERIC, fn: Math.abs, ts: (x) => `Math.abs(${x})` }),
+  relu: unary('relu', { dtypes: NUMERIC, fn: (x) => Math.max(x, 0), ts: (x) => `Math.max(${x}, 0)` }),
+  exp: unary('exp', { dtypes: FLOAT, fn: Math.exp, ts: (x) => `Math.exp(${x})` }),
+  log: unary('log', { dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})` }),
+  sqrt: unary('sqrt', { dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})` }),
+  reciprocal: unary('reciprocal', { dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}` }),
+  tanh: unary('tanh', { dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})` }),
+  sigmoid: unary('sigmoid', { dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})` }),
+  erf: unary('erf', { dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})` }),
   gelu: unary('gelu', {
     dtypes: FLOAT,
-    fn: gelu,
+    fn: (x, { approximate }) => (approximate === 'tanh' ? geluTanh(x) : gelu(x)),
+    ts: (x, { approximate }) => (approximate === 'tanh' ? `geluTanh(${x})` : `gelu(${x})`),
     check: ({ approximate }) => {
       if (approximate !== 'none' && approximate !== 'tanh') {
         fail(`gelu approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
       }
     },
   }),
-  not: unary('not', { dtypes: BOOL, fn: (x) => (x === 0 ? 1 : 0) }),
+  not: unary('not', { dtypes: BOOL, fn: (x) => (x === 0 ? 1 : 0), ts: (x) => `(${x} === 0 ? 1 : 0)` }),
   cast: unary('cast', {
     dtypes: ANY,
     fn: (x) => x,
+    ts: (x) => x,
     out: (_, { to }) => to,
     check: ({ to }) => {
       if (!DTYPES.includes(to)) fail(`cast to unknown dtype ${JSON.stringify(to)}`);

@@ -1,6 +1,6 @@
 // Accuracy of the double-precision erf behind the erf and gelu ops.
 import { describe, expect, it } from 'vitest';
-import { erf } from '../../src/ops/erf.ts';
+import { erf } from '../../src/ops/scalar.ts';
 
 /** [x, erf(x)] computed with mpmath at 40 digits, rounded to double; both sides of the series/fraction switch at 3. */
 const REFERENCE: readonly (readonly [number, number])[] = [

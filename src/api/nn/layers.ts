@@ -1,5 +1,4 @@
 // Basic layers with PyTorch semantics, defaults and state_dict names: Linear, Embedding, LayerNorm; Keras Dense.
-import { OpgraphError } from '../../errors.ts';
 import { isIndex } from '../../ir/types.ts';
 import * as F from '../functional.ts';
 import { normal, ones, uniform, zeros } from '../init.ts';
@@ -46,7 +45,7 @@ export class Embedding extends Module {
     this.weight = new Parameter([numEmbeddings, embeddingDim], normal);
   }
   forward(indices: Sym): Sym {
-    if (!isIndex(indices.dtype)) throw new OpgraphError(`Embedding expects i32 or i64 indices, got ${indices}`);
+    if (!isIndex(indices.dtype)) indices.builder.fail(`Embedding expects i32 or i64 indices, got ${indices}`);
     const g = indices.builder;
     return this.scope(g, () => F.embedding(indices, this.weight.in(g)));
   }
