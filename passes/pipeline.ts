@@ -1,0 +1,45 @@
+// The default pipelines, one explicit ordered list per optimisation level.
+import type { Graph } from '../src/ir/graph.ts';
+import { verifyGraph } from '../src/ir/verify.ts';
+import { deadCodeElimination } from './dce.ts';
+import type { Pass } from './pass.ts';
+import { shapeInference } from './shape-inference.ts';
+
+/** Optimisation levels: -O0, -O1, -O2. */
+export type OptLevel = 0 | 1 | 2;
+
+/** The passes of each level, in order, each with its reason. */
+export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
+  // -O0: only make every type explicit and checked.
+  0: [shapeInference],
+  // -O1: cleanup.
+  1: [
+    shapeInference, // every later pass reads exact types
+    deadCodeElimination, // drop what no output needs
+  ],
+  // -O2: everything (fusion passes join here as they land).
+  2: [shapeInference, deadCodeElimination],
+};
+
+/** What one pass did in a pipeline run. */
+export interface TraceEntry {
+  readonly pass: string;
+  readonly nodesBefore: number;
+  readonly nodesAfter: number;
+  readonly notes: readonly string[];
+  readonly graph: Graph;
+}
+
+/** Runs `passes` in order; with `verify`, checks the graph after every pass (tests do). */
+export function runPipeline(graph: Graph, passes: readonly Pass[], opts: { verify?: boolean } = {}): { graph: Graph; trace: TraceEntry[] } {
+  const trace: TraceEntry[] = [];
+  let g = graph;
+  for (const p of passes) {
+    const notes: string[] = [];
+    const next = p.run(g, { note: (m) => notes.push(m) });
+    if (opts.verify) verifyGraph(next, p.name);
+    trace.push({ pass: p.name, nodesBefore: g.nodes.length, nodesAfter: next.nodes.length, notes, graph: next });
+    g = next;
+  }
+  return { graph: g, trace };
+}

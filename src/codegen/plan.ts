@@ -1,0 +1,189 @@
+// The compile-time memory plan shared by the backends: which buffer holds each value, and
+// where every intermediate lives in one preallocated arena.
+//
+// - View ops (reshape, squeeze, unsqueeze, identity) reuse their input's buffer: no kernel.
+// - An elementwise node whose input dies at that node, with the output's dtype and shape,
+//   writes in place over that input.
+// - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
+// - Remaining intermediates are placed by greedy-by-size over their live intervals, so
+//   buffers whose lifetimes do not overlap share bytes.
+import type { Graph, Node, ValueId } from '../ir/graph.ts';
+import { DTYPE_BYTES, type DType, numel } from '../ir/types.ts';
+import { OPS, inGroup } from '../ops/table.ts';
+import { sameShape } from '../ir/types.ts';
+
+/** Where a buffer comes from. */
+export type StorageKind = 'input' | 'weight' | 'constant' | 'output' | 'arena';
+
+/** One buffer. Several values may share it (views, in-place results). */
+export interface Storage {
+  readonly id: number;
+  readonly kind: StorageKind;
+  readonly dtype: DType;
+  readonly length: number;
+  /** Byte offset in the arena (arena storages only). */
+  offset: number;
+  /** Index into graph inputs, weights or outputs, or the node index of a constant. */
+  readonly index: number;
+  /** First and last node index using it (outputs live to the end). */
+  first: number;
+  last: number;
+}
+
+/** The plan: a storage per value, and the arena size. */
+export interface MemoryPlan {
+  readonly storages: readonly Storage[];
+  readonly storageOf: ReadonlyMap<ValueId, number>;
+  /** Nodes that need no kernel: their output is a view of their input. */
+  readonly views: ReadonlySet<Node>;
+  /** Graph outputs that must be copied from another buffer (an input, a weight, a shared output). */
+  readonly copies: ReadonlyArray<{ readonly output: number; readonly from: number }>;
+  /** Peak bytes of intermediates: the arena size. */
+  readonly arenaBytes: number;
+}
+
+/** Byte alignment of every arena buffer (enough for any typed-array view). */
+export const ARENA_ALIGN = 16;
+
+/** Computes the memory plan of `g` (assumes shape inference has run). */
+export function planMemory(g: Graph): MemoryPlan {
+  const b = new PlanBuilder(g);
+  return b.finish();
+}
+
+class PlanBuilder {
+  readonly storages: Storage[] = [];
+  readonly storageOf = new Map<ValueId, number>();
+  readonly views = new Set<Node>();
+  readonly copies: { output: number; from: number }[] = [];
+  private readonly outputOf = new Map<ValueId, number>();
+
+  constructor(readonly g: Graph) {
+    g.outputs.forEach((o, i) => {
+      if (!this.outputOf.has(o.id)) this.outputOf.set(o.id, i);
+    });
+    g.inputs.forEach((v, i) => this.bind(v.id, this.add('input', v.type.dtype, numel(v.type.shape), i, -1)));
+    g.weights.forEach((v, i) => this.bind(v.id, this.add('weight', v.type.dtype, numel(v.type.shape), i, -1)));
+    const lastUse = this.lastUses();
+    g.nodes.forEach((n, i) => this.placeNode(n, i, lastUse));
+    this.placeOutputs();
+    for (const s of this.storages) this.touch(s, lastUse);
+  }
+
+  private add(kind: StorageKind, dtype: DType, length: number, index: number, first: number): Storage {
+    const s: Storage = { id: this.storages.length, kind, dtype, length, offset: 0, index, first, last: first };
+    this.storages.push(s);
+    return s;
+  }
+
+  private bind(v: ValueId, s: Storage): void {
+    this.storageOf.set(v, s.id);
+  }
+
+  private lastUses(): Map<ValueId, number> {
+    const last = new Map<ValueId, number>();
+    this.g.nodes.forEach((n, i) => n.inputs.forEach((v) => last.set(v, i)));
+    for (const o of this.g.outputs) last.set(o.id, Infinity);
+    return last;
+  }
+
+  /** Chooses the buffer of each output of node `i`. */
+  private placeNode(n: Node, i: number, lastUse: Map<ValueId, number>): void {
+    const out = n.outputs[0]!;
+    if (n.op === 'constant') {
+      this.bind(out.id, this.add('constant', out.type.dtype, numel(out.type.shape), i, i));
+      return;
+    }
+    if (OPS[n.op].view) {
+      this.views.add(n);
+      this.bind(out.id, this.storages[this.storageOf.get(n.inputs[0]!)!]!);
+      return;
+    }
+    const reuse = this.inPlaceCandidate(n, i, lastUse);
+    for (const o of n.outputs) {
+      const s = o === out && reuse ? reuse : this.add('arena', o.type.dtype, numel(o.type.shape), -1, i);
+      this.bind(o.id, s);
+    }
+  }
+
+  /** An arena buffer of an input that dies here and has the output's type, for elementwise nodes. */
+  private inPlaceCandidate(n: Node, i: number, lastUse: Map<ValueId, number>): Storage | undefined {
+    if (!inGroup(n.op, 'elementwise') || n.outputs.length !== 1 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
+    const out = n.outputs[0]!.type;
+    for (const v of n.inputs) {
+      const s = this.storages[this.storageOf.get(v)!]!;
+      if (s.kind !== 'arena' || s.dtype !== out.dtype || s.length !== numel(out.shape)) continue;
+      const t = this.typeOf(v);
+      if (!sameShape(t, out.shape)) continue;
+      if (this.storageLastUse(s, lastUse) === i) return s;
+    }
+    return undefined;
+  }
+
+  private typeOf(v: ValueId): readonly number[] {
+    for (const n of this.g.nodes) for (const o of n.outputs) if (o.id === v) return o.type.shape;
+    return [];
+  }
+
+  /** The last node reading any value that lives in `s`. */
+  private storageLastUse(s: Storage, lastUse: Map<ValueId, number>): number {
+    let last = s.first;
+    for (const [v, sid] of this.storageOf) if (sid === s.id) last = Math.max(last, lastUse.get(v) ?? s.first);
+    return last;
+  }
+
+  /** Gives each graph output its own buffer, or records a copy when it cannot own one. */
+  private placeOutputs(): void {
+    const owned = new Set<number>();
+    this.g.outputs.forEach((o, k) => {
+      const s = this.storages[this.storageOf.get(o.id)!]!;
+      if (s.kind === 'arena' && !owned.has(s.id)) {
+        this.storages[s.id] = { ...s, kind: 'output', index: k };
+        owned.add(s.id);
+        return;
+      }
+      const copy = this.add('output', s.dtype, s.length, k, this.g.nodes.length);
+      this.copies.push({ output: copy.id, from: s.id });
+    });
+  }
+
+  private touch(s: Storage, lastUse: Map<ValueId, number>): void {
+    s.last = s.kind === 'output' ? Infinity : this.storageLastUse(s, lastUse);
+  }
+
+  finish(): MemoryPlan {
+    const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'));
+    return { storages: this.storages, storageOf: this.storageOf, views: this.views, copies: this.copies, arenaBytes };
+  }
+}
+
+/** Bytes of a storage, rounded up to the arena alignment. */
+export function storageBytes(s: Storage): number {
+  const raw = s.length * DTYPE_BYTES[s.dtype];
+  return Math.ceil(raw / ARENA_ALIGN) * ARENA_ALIGN;
+}
+
+/**
+ * Greedy by size: largest buffers first, each at the lowest offset that does not overlap a
+ * placed buffer whose live interval intersects its own. Returns the arena size.
+ */
+function placeArena(bufs: Storage[]): number {
+  const order = [...bufs].sort((a, b) => storageBytes(b) - storageBytes(a) || a.id - b.id);
+  const placed: Storage[] = [];
+  let peak = 0;
+  for (const s of order) {
+    const size = storageBytes(s);
+    const clashes = placed
+      .filter((p) => p.first <= s.last && s.first <= p.last)
+      .sort((a, b) => a.offset - b.offset);
+    let offset = 0;
+    for (const p of clashes) {
+      if (offset + size <= p.offset) break;
+      offset = Math.max(offset, p.offset + storageBytes(p));
+    }
+    s.offset = offset;
+    placed.push(s);
+    peak = Math.max(peak, offset + size);
+  }
+  return peak;
+}

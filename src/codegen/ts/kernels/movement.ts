@@ -1,0 +1,102 @@
+// Movement kernels: every one is a strided copy (one loop nest) whose strides and offsets are
+// literals; gather adds one data-dependent offset per index.
+import type { CodeBlockWriter } from 'ts-morph';
+import { type Shape, numel, stridesOf } from '../../../ir/types.ts';
+import { normAxis } from '../../../ops/util.ts';
+import { type LoopOperand, broadcastStrides, denseStrides, emitLoops } from '../../loops.ts';
+import { type KernelEmitter, type KernelInput, inArg, outArg } from '../kernel.ts';
+
+/** Copies `src` (read through `from`) into `dst` (written through `to`) over `shape`. */
+function emitCopy(w: CodeBlockWriter, shape: Shape, dst: string, to: LoopOperand, src: string, from: LoopOperand): void {
+  emitLoops(w, shape, [to, from], ([o, i]) => w.writeLine(`${dst}[${o}] = ${src}[${i}];`));
+}
+
+const transpose: KernelEmitter<'transpose'> = (w, k) => {
+  const inStrides = stridesOf(k.inputs[0]!.shape);
+  const out = k.outputs[0]!.shape;
+  emitCopy(w, out, outArg(0), { strides: denseStrides(out) }, inArg(0), { strides: k.node.attrs.perm.map((p) => inStrides[p]!) });
+};
+
+const expand: KernelEmitter<'expand'> = (w, k) => {
+  const out = k.outputs[0]!.shape;
+  emitCopy(w, out, outArg(0), { strides: denseStrides(out) }, inArg(0), { strides: broadcastStrides(out, k.inputs[0]!.shape) });
+};
+
+/** Start index and step per dim of a slice, as the shape rule resolved them (ONNX clamping). */
+function sliceStarts(k: KernelInput<'slice'>): { start: number[]; step: number[] } {
+  const shape = k.inputs[0]!.shape;
+  const start = shape.map(() => 0);
+  const step = shape.map(() => 1);
+  const { starts, axes, steps } = k.node.attrs;
+  axes.forEach((ax, i) => {
+    const d = normAxis(ax, shape.length);
+    const dim = shape[d]!;
+    const st = steps[i]!;
+    let s = starts[i]!;
+    if (s < 0) s += dim;
+    start[d] = st > 0 ? Math.min(Math.max(s, 0), dim) : Math.min(Math.max(s, 0), dim - 1);
+    step[d] = st;
+  });
+  return { start, step };
+}
+
+const slice: KernelEmitter<'slice'> = (w, k) => {
+  const inStrides = stridesOf(k.inputs[0]!.shape);
+  const out = k.outputs[0]!.shape;
+  if (numel(out) === 0) return;
+  const { start, step } = sliceStarts(k);
+  const base = start.reduce((acc, s, d) => acc + s * inStrides[d]!, 0);
+  const from = { strides: step.map((s, d) => s * inStrides[d]!), base: String(base) };
+  emitCopy(w, out, outArg(0), { strides: denseStrides(out) }, inArg(0), from);
+};
+
+const concat: KernelEmitter<'concat'> = (w, k) => {
+  const out = k.outputs[0]!.shape;
+  const axis = normAxis(k.node.attrs.axis, out.length);
+  const outStrides = denseStrides(out);
+  let offset = 0;
+  k.inputs.forEach((t, i) => {
+    if (numel(t.shape) > 0) {
+      emitCopy(w, t.shape, outArg(0), { strides: outStrides, base: String(offset * outStrides[axis]!) }, inArg(i), { strides: denseStrides(t.shape) });
+    }
+    offset += t.shape[axis]!;
+  });
+};
+
+const split: KernelEmitter<'split'> = (w, k) => {
+  const shape = k.inputs[0]!.shape;
+  const axis = normAxis(k.node.attrs.axis, shape.length);
+  const inStrides = denseStrides(shape);
+  let offset = 0;
+  k.outputs.forEach((t, i) => {
+    if (numel(t.shape) > 0) {
+      emitCopy(w, t.shape, outArg(i), { strides: denseStrides(t.shape) }, inArg(0), { strides: inStrides, base: String(offset * inStrides[axis]!) });
+    }
+    offset += t.shape[axis]!;
+  });
+};
+
+/** gather: out[outer, idx..., inner] = data[outer, indices[idx...] (wrapped once if negative), inner]. */
+const gather: KernelEmitter<'gather'> = (w, k) => {
+  const [data, indices] = [k.inputs[0]!, k.inputs[1]!];
+  const axis = normAxis(k.node.attrs.axis, data.shape.length);
+  const dim = data.shape[axis]!;
+  const outer = numel(data.shape.slice(0, axis));
+  const inner = numel(data.shape.slice(axis + 1));
+  const count = numel(indices.shape);
+  if (outer * count * inner === 0) return;
+  const idx = indices.dtype === 'i64' ? `Number(${inArg(1)}[q])` : `${inArg(1)}[q]`;
+  w.write(`for (let p = 0; p < ${outer}; p++) `).block(() => {
+    w.write(`for (let q = 0; q < ${count}; q++) `).block(() => {
+      w.writeLine(`const raw = ${idx};`);
+      w.writeLine(`const r = raw < 0 ? raw + ${dim} : raw;`);
+      w.writeLine(`if (!(r >= 0 && r < ${dim})) throw new RangeError(\`gather: index \${raw} is out of range for axis ${axis} of size ${dim}\`);`);
+      w.writeLine(`const src = p * ${dim * inner} + r * ${inner};`);
+      w.writeLine(`const dst = (p * ${count} + q) * ${inner};`);
+      w.write(`for (let e = 0; e < ${inner}; e++) `).block(() => w.writeLine(`${outArg(0)}[dst + e] = ${inArg(0)}[src + e];`));
+    });
+  });
+};
+
+/** Emitters of the movement kinds that need a copy (reshape-like views need none). */
+export const movementKernels = { transpose, expand, slice, concat, split, gather };

@@ -1,0 +1,113 @@
+// The compile driver: passes, then a backend, then an in-process module ready to run.
+// With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
+import { createHash } from 'node:crypto';
+import { ts } from 'ts-morph';
+import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
+import { generateTs } from './codegen/ts/index.ts';
+import { BindingError, OpgraphError } from './errors.ts';
+import type { Graph } from './ir/graph.ts';
+import { printGraph } from './ir/print.ts';
+import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
+import { type TensorType, formatType, sameType } from './ir/types.ts';
+import { type NamedTensors, bindValues } from './runtime/bind.ts';
+
+/** Options of compile(). */
+export interface CompileOptions {
+  /** The backend. */
+  readonly target: 'ts';
+  /** Optimisation level (default 2). */
+  readonly level?: OptLevel;
+  /** Weight values by name; graph weights carrying data need none. */
+  readonly weights?: NamedTensors;
+  /** Verify the graph after every pass (tests turn this on). */
+  readonly verify?: boolean;
+}
+
+/** A compiled model. `run` takes and returns opgraph Tensors by name. */
+export interface CompiledModel {
+  /** The graph after the pipeline. */
+  readonly graph: Graph;
+  /** The generated TypeScript source. */
+  readonly source: string;
+  /** Peak bytes of intermediates (the arena). */
+  readonly peakBytes: number;
+  /** Kernel functions in the module. */
+  readonly kernels: number;
+  run(inputs: NamedTensors): Record<string, Tensor>;
+}
+
+/** What a generated module exports, as the runtime uses it. */
+interface ModuleExports {
+  create(weights: Record<string, TensorData>): { run(inputs: Record<string, TensorData>): Record<string, TensorData> };
+}
+
+/** Instantiated modules by the hash of their optimised graph and options. */
+const cache = new Map<string, { source: string; exports: ModuleExports; peakBytes: number; kernels: number }>();
+
+/** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
+export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
+  if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
+  const { graph: g } = runPipeline(graph, PIPELINES[opts.level ?? 2], { verify: opts.verify ?? false });
+  const key = createHash('sha256').update(printGraph(g)).update(`|ts|${opts.level ?? 2}`).digest('hex');
+  let entry = cache.get(key);
+  if (!entry) {
+    const mod = generateTs(g);
+    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: countKernels(mod.source) };
+    cache.set(key, entry);
+  }
+  const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
+  const weights: Record<string, TensorData> = {};
+  for (const w of g.weights) weights[w.name] = env.get(w.id)!.data;
+  const model = entry.exports.create(weights);
+  const { source, peakBytes, kernels } = entry;
+  return {
+    graph: g,
+    source,
+    peakBytes,
+    kernels,
+    run(inputs) {
+      const arrays = checkInputs(g, inputs);
+      const out = model.run(arrays);
+      const result: Record<string, Tensor> = {};
+      for (const o of g.outputs) result[o.name] = tensor(typeOf(g, o.id).dtype, typeOf(g, o.id).shape, out[o.name]!);
+      return result;
+    },
+  };
+}
+
+/** Transpiles generated TS to CommonJS and evaluates it. */
+function instantiate(source: string): ModuleExports {
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const exports: Record<string, unknown> = {};
+  new Function('exports', js)(exports);
+  return exports as unknown as ModuleExports;
+}
+
+function countKernels(source: string): number {
+  return (source.match(/^function k\d+_/gm) ?? []).length;
+}
+
+/** A zero tensor standing in for an input while weights are bound. */
+function placeholder(t: TensorType): Tensor {
+  return tensor(t.dtype, t.shape);
+}
+
+function checkInputs(g: Graph, inputs: NamedTensors): Record<string, TensorData> {
+  const arrays: Record<string, TensorData> = {};
+  const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
+  for (const i of g.inputs) {
+    const t = get(i.name);
+    if (!t) throw new BindingError(`missing input ${JSON.stringify(i.name)}: ${formatType(i.type)}`);
+    if (!sameType(t, i.type)) throw new BindingError(`input ${JSON.stringify(i.name)} is ${formatType(t)}, the graph expects ${formatType(i.type)}`);
+    arrays[i.name] = t.data;
+  }
+  return arrays;
+}
+
+function typeOf(g: Graph, id: number): TensorType {
+  for (const v of [...g.inputs, ...g.weights]) if (v.id === id) return v.type;
+  for (const n of g.nodes) for (const o of n.outputs) if (o.id === id) return o.type;
+  throw new OpgraphError(`value %${id} is not defined`);
+}
