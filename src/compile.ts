@@ -33,12 +33,20 @@ export interface CompiledModel {
   readonly peakBytes: number;
   /** Kernel functions in the module. */
   readonly kernels: number;
+  /** The instantiated module's model itself: typed arrays in and out, no conversions. */
+  readonly module: GeneratedModel;
+  /** Runs on opgraph Tensors by name (checked), returning Tensors by output name. */
   run(inputs: NamedTensors): Record<string, Tensor>;
+}
+
+/** The Model class of a generated module, as instantiated in-process. */
+export interface GeneratedModel {
+  run(inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData>;
 }
 
 /** What a generated module exports, as the runtime uses it. */
 interface ModuleExports {
-  create(weights: Record<string, TensorData>): { run(inputs: Record<string, TensorData>): Record<string, TensorData> };
+  create(weights: Record<string, TensorData>): GeneratedModel;
 }
 
 /** Instantiated modules by the hash of their optimised graph and options. */
@@ -65,6 +73,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     source,
     peakBytes,
     kernels,
+    module: model,
     run(inputs) {
       const arrays = checkInputs(g, inputs);
       const out = model.run(arrays);

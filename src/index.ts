@@ -6,6 +6,7 @@ export { type Tensor, tensor, f32 } from './ir/tensor.ts';
 export { printGraph } from './ir/print.ts';
 export { verifyGraph } from './ir/verify.ts';
 export { interpret, type InterpretOptions } from './runtime/interpreter.ts';
+export { compile, type CompileOptions, type CompiledModel } from './compile.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
 export { toDot } from './viz/dot.ts';

@@ -47,3 +47,14 @@ export function optional(p: Parsed, name: string): string | undefined {
   const v = p.values[name];
   return typeof v === 'string' ? v : undefined;
 }
+
+/** The options every graph-reading verb shares: `-O0|-O1|-O2`. */
+export const PIPELINE_OPTIONS: OptionSpec = { opt: { type: 'string', short: 'O' } };
+
+/** The optimisation level of `-O`, or `fallback` when absent. */
+export function optLevel(verb: string, p: Parsed, fallback: 0 | 1 | 2): 0 | 1 | 2 {
+  const v = p.values.opt;
+  if (v === undefined) return fallback;
+  if (v === '0' || v === '1' || v === '2') return Number(v) as 0 | 1 | 2;
+  throw new UsageError(`${verb}: unknown optimisation level -O${String(v)} (use -O0, -O1 or -O2)`);
+}

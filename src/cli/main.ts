@@ -4,8 +4,9 @@ import type { Command, CommandIO } from './command.ts';
 import { dotCommand } from './commands/dot.ts';
 import { printCommand } from './commands/print.ts';
 import { runCommand } from './commands/run.ts';
+import { compileCommand } from './commands/compile.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -2,27 +2,28 @@
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { toDot } from '../../viz/dot.ts';
 import { formatFromPath, renderDot } from '../../viz/render.ts';
-import { type OptionSpec, onePositional, optional, parseVerbArgs } from '../args.ts';
-import { loadModel } from '../model.ts';
+import { type OptionSpec, PIPELINE_OPTIONS, onePositional, optLevel, optional, parseVerbArgs } from '../args.ts';
+import { loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 
-const OPTIONS: OptionSpec = { out: { type: 'string', short: 'o' } };
+const OPTIONS: OptionSpec = { ...PIPELINE_OPTIONS, out: { type: 'string', short: 'o' } };
 
 export const dotCommand: Command = {
   name: 'dot',
   summary: 'draw a model as DOT, SVG or PNG',
-  usage: `opgraph dot MODEL [-o FILE.dot|FILE.svg|FILE.png]
+  usage: `opgraph dot MODEL [-O0|-O1|-O2] [-o FILE.dot|FILE.svg|FILE.png]
 
 Draws MODEL's graph: inputs, weights (grey), ops with their attributes and output
 types, and tensor types on the edges. The format follows the extension of FILE;
-without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).`,
+without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).
+-O picks the pass pipeline run first (default -O0).`,
   async run(argv, io) {
     const p = parseVerbArgs('dot', argv, OPTIONS);
     if (p.values.help) return io.help(this);
     const model = onePositional('dot', p);
     const out = optional(p, 'out');
     const format = out ? formatFromPath(out) : 'dot';
-    const g = await loadModel(model);
+    const g = await loadOptimized(model, optLevel('dot', p, 0));
     const dot = toDot(g);
     if (!out) {
       io.out(dot);

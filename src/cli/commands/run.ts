@@ -1,31 +1,35 @@
 // `opgraph run MODEL --inputs IN --out OUT`: runs a model on tensors from safetensors files.
+import { compile } from '../../compile.ts';
 import { BindingError, UsageError } from '../../errors.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
 import { interpret } from '../../runtime/interpreter.ts';
-import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
-import { loadModel } from '../model.ts';
+import { type OptionSpec, PIPELINE_OPTIONS, onePositional, optLevel, optional, parseVerbArgs, required } from '../args.ts';
+import { loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 
 const OPTIONS: OptionSpec = {
+  ...PIPELINE_OPTIONS,
   inputs: { type: 'string' },
   weights: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string', short: 'o' },
 };
 
-const BACKENDS = ['interp'] as const;
+const BACKENDS = ['interp', 'ts'] as const;
+type Backend = (typeof BACKENDS)[number];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts] [-O0|-O1|-O2] --out OUT.safetensors
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
 ignored. Weights named in W override the graph's own values (PyTorch state_dict
 names). OUT receives one tensor per graph output, under the output's name; it is
 written to a temporary file and renamed, so it is never left half-written.
-Backends: ${BACKENDS.join(', ')}.`,
+Backends: interp (the reference interpreter, default) and ts (generated
+TypeScript, compiled in-process). -O picks the pass pipeline (default -O2).`,
   async run(argv, io) {
     const p = parseVerbArgs('run', argv, OPTIONS);
     if (p.values.help) return io.help(this);
@@ -36,8 +40,9 @@ Backends: ${BACKENDS.join(', ')}.`,
     if (!(BACKENDS as readonly string[]).includes(backend)) {
       throw new UsageError(`run: unknown backend ${JSON.stringify(backend)} (available: ${BACKENDS.join(', ')})`);
     }
+    const level = optLevel('run', p, 2);
     const weightsPath = optional(p, 'weights');
-    const g = await loadModel(model);
+    const g = await loadOptimized(model, level);
     const provided = await readSafetensors(inPath);
     const inputs = new Map<string, Tensor>();
     for (const i of g.inputs) {
@@ -46,9 +51,16 @@ Backends: ${BACKENDS.join(', ')}.`,
       inputs.set(i.name, t);
     }
     const weights = weightsPath ? await readSafetensors(weightsPath) : undefined;
-    const outputs = interpret(g, inputs, weights ? { weights } : {});
+    const outputs = await execute(backend as Backend, g, inputs, weights);
     await writeSafetensors(outPath, outputs);
     io.err(`wrote ${Object.keys(outputs).length} output(s) to ${outPath}`);
     return 0;
   },
 };
+
+async function execute(backend: Backend, g: Parameters<typeof interpret>[0], inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined): Promise<Record<string, Tensor>> {
+  if (backend === 'interp') return interpret(g, inputs, weights ? { weights } : {});
+  // The graph already went through the level's pipeline; compile adds only shape inference.
+  const m = await compile(g, { target: 'ts', level: 0, ...(weights ? { weights } : {}) });
+  return m.run(inputs);
+}

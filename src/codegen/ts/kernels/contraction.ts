@@ -1,6 +1,7 @@
 // The 2-D contraction at the heart of matmul and gemm: out[i,j] = epilogue(sum_k A[i,k] B[k,j]).
-// Register-blocked 4x4 (sixteen accumulators, eight loads per k step), with the rows cut into
-// cache tiles so an A tile stays in L2 while a 4-column panel of B stays in L1. Strides are
+// Register-blocked 4x4 (sixteen accumulators, eight loads per k step). Each 4-column panel of B
+// is first packed into a contiguous K x 4 scratch (one stream instead of four strided ones) and
+// reused by every row block; rows are cut into tiles so an A tile stays in L2. Strides are
 // literals, so one emitter serves plain, transposed and broadcast operands.
 import type { CodeBlockWriter } from 'ts-morph';
 import type { DType } from '../../../ir/types.ts';
@@ -31,20 +32,25 @@ export interface Contraction {
 
 /** Register block edge. */
 const R = 4;
-/** Rows per cache tile: an A tile of MC x K stays in L2 while B panels stream through L1. */
-const MC = 64;
+/** Rows per cache tile: an A tile of MC x K stays in L2 while a packed B panel stays in L1. */
+const MC = 256;
+/** Pack B panels only when at least this many 4-row blocks reuse each one. */
+const PACK_MIN_BLOCKS = 2;
 
 const plus = (base: string, e: string): string => (base === '0' ? e : e === '0' ? base : `${base} + ${e}`);
 const times = (v: string, s: number): string => (s === 0 ? '0' : s === 1 ? v : `${v} * ${s}`);
 const at = (v: number, s: number): string => (v * s === 0 ? '' : ` + ${v * s}`);
 
-/** Emits the whole contraction: blocked main part, then the ragged right columns and bottom rows. */
+/** Emits the whole contraction: 4-row panels, then a 2-row and a 1-row panel for the ragged bottom. */
 export function emitContraction(w: CodeBlockWriter, c: Contraction): void {
   const m4 = c.m - (c.m % R);
-  const n4 = c.n - (c.n % R);
-  if (m4 > 0 && n4 > 0) emitBlocked(w, c, m4, n4);
-  if (n4 < c.n && m4 > 0) emitScalar(w, c, [0, m4], [n4, c.n]);
-  if (m4 < c.m) emitScalar(w, c, [m4, c.m], [0, c.n]);
+  if (m4 > 0) emitPanels(w, c, R, 0, m4);
+  let i0 = m4;
+  if (c.m - i0 >= 2) {
+    emitPanels(w, c, 2, i0, i0 + 2);
+    i0 += 2;
+  }
+  if (c.m - i0 === 1) emitPanels(w, c, 1, i0, i0 + 1);
 }
 
 function ld(c: Contraction, arr: string, idx: string): string {
@@ -56,45 +62,68 @@ function writeOut(w: CodeBlockWriter, c: Contraction, acc: string, i: string, j:
   w.writeLine(`${c.out}[${idx}] = ${c.store(v)};`);
 }
 
-function emitBlocked(w: CodeBlockWriter, c: Contraction, m4: number, n4: number): void {
-  const { a, b } = c;
-  const tiled = m4 > MC;
-  const rowLoop = (body: () => void): void => {
-    if (!tiled) {
-      w.write(`for (let i = 0; i < ${m4}; i += ${R}) `).block(body);
-      return;
-    }
-    w.write(`for (let it = 0; it < ${m4}; it += ${MC}) `).block(() => {
-      w.writeLine(`const iEnd = Math.min(it + ${MC}, ${m4});`);
-      w.write(`for (let j = 0; j < ${n4}; j += ${R}) `).block(() => {
-        w.write(`for (let i = it; i < iEnd; i += ${R}) `).block(body);
-      });
-    });
+/**
+ * Rows [from, to) in panels of `rows` rows: blocks of rows x 4 columns, then the ragged right
+ * columns one at a time. Tall 4-row runs are cut into MC-row tiles (j inside each tile).
+ */
+function emitPanels(w: CodeBlockWriter, c: Contraction, rows: number, from: number, to: number): void {
+  const n4 = c.n - (c.n % R);
+  const iLoop = (lo: string, hi: string, body: () => void): void => {
+    if (to - from === rows) {
+      w.writeLine(`const i = ${from};`);
+      body();
+    } else w.write(`for (let i = ${lo}; i < ${hi}; i += ${rows}) `).block(body);
   };
-  const block = (): void => {
-    const accs = [0, 1, 2, 3].flatMap((r) => [0, 1, 2, 3].map((q) => `c${r}${q}`));
-    w.writeLine(`let ${accs.map((x) => `${x} = 0`).join(', ')};`);
-    w.writeLine(`let pa = ${plus(a.base, times('i', a.rowStride))};`);
-    w.writeLine(`let pb = ${plus(b.base, times('j', b.colStride))};`);
-    w.write(`for (let k = 0; k < ${c.k}; k++) `).block(() => {
-      w.writeLine(`const ${[0, 1, 2, 3].map((r) => `a${r} = ${ld(c, a.arr, `pa${at(r, a.rowStride)}`)}`).join(', ')};`);
-      w.writeLine(`const ${[0, 1, 2, 3].map((q) => `b${q} = ${ld(c, b.arr, `pb${at(q, b.colStride)}`)}`).join(', ')};`);
-      for (let r = 0; r < R; r++) w.writeLine([0, 1, 2, 3].map((q) => `c${r}${q} += a${r} * b${q};`).join(' '));
-      w.writeLine(`pa += ${a.colStride}; pb += ${b.rowStride};`);
+  const packed = rows === R && (to - from) / R >= PACK_MIN_BLOCKS;
+  const jLoop = (body: () => void): void =>
+    void w.write(`for (let j = 0; j < ${n4}; j += ${R}) `).block(() => {
+      if (packed) emitPack(w, c);
+      body();
     });
-    w.writeLine(`const o = ${plus(c.outBase, `i * ${c.n} + j`)};`);
-    for (let r = 0; r < R; r++) {
-      for (let q = 0; q < R; q++) {
-        const row = r === 0 ? 'i' : `i + ${r}`;
-        const col = q === 0 ? 'j' : `j + ${q}`;
-        writeOut(w, c, `c${r}${q}`, row, col, `o${at(1, r * c.n + q)}`);
-      }
-    }
-  };
-  if (tiled) rowLoop(block);
-  else w.write(`for (let j = 0; j < ${n4}; j += ${R}) `).block(() => rowLoop(block));
+  if (n4 > 0) {
+    w.write('').block(() => {
+      if (packed) w.writeLine(`const pk = new ${c.dtype === 'f32' ? 'Float32Array' : 'Float64Array'}(${c.k * R});`);
+      if (to - from > MC && rows === R) {
+        w.write(`for (let it = ${from}; it < ${to}; it += ${MC}) `).block(() => {
+          w.writeLine(`const iEnd = Math.min(it + ${MC}, ${to});`);
+          jLoop(() => iLoop('it', 'iEnd', () => emitBlock(w, c, rows, packed)));
+        });
+      } else jLoop(() => iLoop(String(from), String(to), () => emitBlock(w, c, rows, packed)));
+    });
+  }
+  if (n4 < c.n) emitScalar(w, c, [from, to], [n4, c.n]);
 }
 
+/** Copies the 4-column panel of B starting at column j into `pk`, k-major: pk[4k + q] = B[k, j + q]. */
+function emitPack(w: CodeBlockWriter, c: Contraction): void {
+  const { b } = c;
+  w.writeLine(`let pb = ${plus(b.base, times('j', b.colStride))};`);
+  w.write(`for (let k = 0; k < ${4 * c.k}; k += 4) `).block(() => {
+    w.writeLine([0, 1, 2, 3].map((q) => `pk[k${q ? ` + ${q}` : ''}] = ${ld(c, b.arr, `pb${at(q, b.colStride)}`)};`).join(' '));
+    w.writeLine(`pb += ${b.rowStride};`);
+  });
+}
+
+/** One block: `rows` x 4 accumulators over the whole K (B from the packed panel when `packed`), then the stores. */
+function emitBlock(w: CodeBlockWriter, c: Contraction, rows: number, packed = false): void {
+  const { a, b } = c;
+  const rs = [...Array(rows).keys()];
+  const qs = [0, 1, 2, 3];
+  w.writeLine(`let ${rs.flatMap((r) => qs.map((q) => `c${r}${q} = 0`)).join(', ')};`);
+  w.writeLine(`let pa = ${plus(a.base, times('i', a.rowStride))};`);
+  w.writeLine(packed ? 'let pb = 0;' : `let pb = ${plus(b.base, times('j', b.colStride))};`);
+  w.write(`for (let k = 0; k < ${c.k}; k++) `).block(() => {
+    w.writeLine(`const ${rs.map((r) => `a${r} = ${ld(c, a.arr, `pa${at(r, a.rowStride)}`)}`).join(', ')};`);
+    const bq = (q: number): string => (packed ? `pk[pb${q ? ` + ${q}` : ''}]` : ld(c, b.arr, `pb${at(q, b.colStride)}`));
+    w.writeLine(`const ${qs.map((q) => `b${q} = ${bq(q)}`).join(', ')};`);
+    for (const r of rs) w.writeLine(qs.map((q) => `c${r}${q} += a${r} * b${q};`).join(' '));
+    w.writeLine(`pa += ${a.colStride}; pb += ${packed ? R : b.rowStride};`);
+  });
+  w.writeLine(`const o = ${plus(c.outBase, `i * ${c.n} + j`)};`);
+  for (const r of rs) {
+    for (const q of qs) writeOut(w, c, `c${r}${q}`, r === 0 ? 'i' : `i + ${r}`, q === 0 ? 'j' : `j + ${q}`, `o${at(1, r * c.n + q)}`);
+  }
+}
 function emitScalar(w: CodeBlockWriter, c: Contraction, [i0, i1]: number[], [j0, j1]: number[]): void {
   const { a, b } = c;
   w.write(`for (let i = ${i0}; i < ${i1}; i++) `).block(() => {
