@@ -75,4 +75,8 @@ describe('opgraph error handling', () => {
     await expectFailure(runArgs('mha', p('wrong-shape.safetensors')), 1, /input "query"/);
     expect(existsSync(p('out.safetensors'))).toBe(false);
   });
+  it('compile with an unknown target (usage, exit 2)', () => expectFailure(['compile', 'mha', '--target', 'cuda', '--out', p('c')], 2, /unknown target "cuda"/));
+  it('compile with an unknown -O level (usage, exit 2)', () => expectFailure(['compile', 'mha', '--target', 'ts', '--out', p('c'), '-O7'], 2, /-O7/));
+  it('compile with a missing weight writes nothing', () =>
+    expectFailure(['compile', p('unbound-weight.ts'), '--target', 'ts', '--out', p('c')], 1, /missing weight "fc.bias"/));
 });

@@ -1,6 +1,6 @@
 // Each CLI verb on the bundled examples: print, dot (dot/svg/png), run, and --help everywhere.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.ts';
@@ -10,7 +10,7 @@ import { ROOT, cli, lines } from './run-cli.ts';
 const FX = `${ROOT}test/fixtures/seed000_mha_qkv_h2_d6`;
 
 describe('opgraph verbs', () => {
-  it.each(['print', 'dot', 'run'])('%s --help prints its usage and exits 0', async (verb) => {
+  it.each(['print', 'dot', 'run', 'compile'])('%s --help prints its usage and exits 0', async (verb) => {
     const r = await cli([verb, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`opgraph ${verb} MODEL`);
@@ -62,5 +62,40 @@ describe('opgraph verbs', () => {
     const expected = parseSafetensors(readFileSync(`${FX}.io.safetensors`)).get('expected.output')!;
     expect([...got.keys()]).toEqual(['output']);
     expect(compareTensors(got.get('output')!, expected, 1e-4, 1e-5).ok).toBe(true);
+  });
+
+  it('run --backend ts matches PyTorch too', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'opgraph-run-')), 'out.safetensors');
+    const r = await cli(['run', 'mha', '--backend', 'ts', '--inputs', `${FX}.io.safetensors`, '--weights', `${FX}.weights.safetensors`, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = parseSafetensors(readFileSync(out)).get('output')!;
+    const expected = parseSafetensors(readFileSync(`${FX}.io.safetensors`)).get('expected.output')!;
+    expect(compareTensors(got, expected, 1e-4, 1e-5).ok).toBe(true);
+  });
+
+  it('print -O2 runs the pipeline first', async () => {
+    const r = await cli(['print', 'mha', '-O2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('= gemm');
+  });
+
+  it('compile writes a standalone module with embedded weights for a tiny model', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'opgraph-compile-')), 'out');
+    const r = await cli(['compile', 'mha', '--target', 'ts', '--out', dir, '--weights', `${FX}.weights.safetensors`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kernels, peak intermediate memory \d+ bytes, weights embedded/);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'model.ts']);
+    const src = readFileSync(join(dir, 'model.ts'), 'utf8');
+    expect(src).toContain('export const EMBEDDED_WEIGHTS');
+    expect(src).toContain('export class Model');
+  });
+
+  it('compile writes the weights beside a large model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opgraph-compile-'));
+    const r = await cli(['compile', 'mha-512', '--target', 'ts', '--out', dir, '-O1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'model.ts', 'model.weights.safetensors']);
+    const weights = parseSafetensors(readFileSync(join(dir, 'model.weights.safetensors')));
+    expect([...weights.keys()]).toContain('query_linear.weight');
   });
 });
