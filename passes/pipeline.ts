@@ -1,7 +1,10 @@
 // The default pipelines, one explicit ordered list per optimisation level.
 import type { Graph } from '../src/ir/graph.ts';
 import { verifyGraph } from '../src/ir/verify.ts';
+import { constantFolding } from './constant-folding.ts';
+import { commonSubexpressionElimination } from './cse.ts';
 import { deadCodeElimination } from './dce.ts';
+import { simplifyMovement } from './simplify-movement.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -15,11 +18,28 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
   // -O1: cleanup.
   1: [
     shapeInference, // every later pass reads exact types
+    commonSubexpressionElimination, // compute each value once
+    constantFolding, // shapes are static: fold what only depends on constants
     deadCodeElimination, // drop what no output needs
   ],
-  // -O2: everything (fusion passes join here as they land).
-  2: [shapeInference, deadCodeElimination],
+  // -O2: everything.
+  2: [
+    shapeInference, // every later pass reads exact types
+    simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
+    commonSubexpressionElimination, // shared values become visibly shared before fusion
+    constantFolding, // fold what only depends on constants
+    deadCodeElimination, // drop what no output needs
+  ],
 };
+
+/** Every pass, for `--passes a,b,c` (looked up by name in this explicit list). */
+export const ALL_PASSES: readonly Pass[] = [
+  shapeInference,
+  simplifyMovement,
+  commonSubexpressionElimination,
+  constantFolding,
+  deadCodeElimination,
+];
 
 /** What one pass did in a pipeline run. */
 export interface TraceEntry {

@@ -48,8 +48,6 @@ export function optional(p: Parsed, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The options every graph-reading verb shares: `-O0|-O1|-O2`. */
-export const PIPELINE_OPTIONS: OptionSpec = { opt: { type: 'string', short: 'O' } };
 
 /** The optimisation level of `-O`, or `fallback` when absent. */
 export function optLevel(verb: string, p: Parsed, fallback: 0 | 1 | 2): 0 | 1 | 2 {

@@ -5,8 +5,9 @@ import { dotCommand } from './commands/dot.ts';
 import { printCommand } from './commands/print.ts';
 import { runCommand } from './commands/run.ts';
 import { compileCommand } from './commands/compile.ts';
+import { passesCommand } from './commands/passes.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,10 +1,68 @@
-// Loading a model and running the pass pipeline of the requested level, for every verb.
-import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
+// The pass pipeline as every verb runs it: -O levels or an explicit --passes list, with
+// --print-after and --dot-after as loops over the trace.
+import { join } from 'node:path';
+import { ALL_PASSES, PIPELINES, type TraceEntry, runPipeline } from '../../passes/pipeline.ts';
+import type { Pass } from '../../passes/pass.ts';
+import { UsageError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
+import { printGraph } from '../ir/print.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { toDot } from '../viz/dot.ts';
+import { formatFromPath, renderDot } from '../viz/render.ts';
+import { type OptionSpec, type Parsed, optLevel, optional } from './args.ts';
+import type { CommandIO } from './command.ts';
 import { loadModel } from './model.ts';
 
-/** The model's graph after the pipeline of optimisation level `level`. */
-export async function loadOptimized(model: string, level: 0 | 1 | 2): Promise<Graph> {
-  const g = await loadModel(model);
-  return runPipeline(g, PIPELINES[level]).graph;
+/** Options every graph-reading verb accepts. */
+export const PIPELINE_OPTIONS: OptionSpec = {
+  opt: { type: 'string', short: 'O' },
+  passes: { type: 'string' },
+  'print-after': { type: 'string' },
+  'dot-after': { type: 'string' },
+  'dot-dir': { type: 'string' },
+};
+
+/** Usage lines for the pipeline options. */
+export const PIPELINE_USAGE = `Pipeline options:
+  -O0|-O1|-O2          pass pipeline: shape inference only, cleanup, everything
+  --passes a,b,c       run exactly these passes instead (${ALL_PASSES.map((p) => p.name).join(', ')})
+  --print-after PASS   print the IR after PASS (or after every pass: all)
+  --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)`;
+
+/** The passes the options ask for. */
+export function selectPasses(verb: string, p: Parsed, fallback: 0 | 1 | 2): readonly Pass[] {
+  const list = optional(p, 'passes');
+  if (list === undefined) return PIPELINES[optLevel(verb, p, fallback)];
+  return list.split(',').map((name) => {
+    const pass = ALL_PASSES.find((q) => q.name === name.trim());
+    if (!pass) throw new UsageError(`${verb}: unknown pass ${JSON.stringify(name)} (passes: ${ALL_PASSES.map((q) => q.name).join(', ')})`);
+    return pass;
+  });
+}
+
+function wanted(which: string | undefined, entry: TraceEntry): boolean {
+  return which !== undefined && (which === 'all' || which === entry.pass);
+}
+
+/** Loads MODEL, runs the selected passes, and writes the requested snapshots. */
+export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO): Promise<{ graph: Graph; trace: TraceEntry[] }> {
+  const passes = selectPasses(verb, p, fallback);
+  const printAfter = optional(p, 'print-after');
+  const dotAfter = optional(p, 'dot-after');
+  for (const which of [printAfter, dotAfter]) {
+    if (which !== undefined && which !== 'all' && !passes.some((q) => q.name === which)) {
+      throw new UsageError(`${verb}: pass ${JSON.stringify(which)} is not in this pipeline (${passes.map((q) => q.name).join(', ')})`);
+    }
+  }
+  const result = runPipeline(await loadModel(model), passes);
+  for (const [k, entry] of result.trace.entries()) {
+    if (wanted(printAfter, entry)) io.out(`// after ${entry.pass}\n${printGraph(entry.graph)}`);
+    if (wanted(dotAfter, entry)) {
+      const file = join(optional(p, 'dot-dir') ?? '.', `${String(k + 1).padStart(2, '0')}-${entry.pass}.svg`);
+      formatFromPath(file);
+      await writeFileAtomic(file, await renderDot(toDot(entry.graph, { title: `${entry.graph.name} after ${entry.pass}` }), 'svg'));
+      io.err(`wrote ${file}`);
+    }
+  }
+  return result;
 }

@@ -9,8 +9,8 @@ import { DTYPE_BYTES, numel } from '../../ir/types.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { readSafetensors, serializeSafetensors } from '../../io/safetensors.ts';
 import { bindValues } from '../../runtime/bind.ts';
-import { type OptionSpec, PIPELINE_OPTIONS, onePositional, optLevel, optional, parseVerbArgs, required } from '../args.ts';
-import { loadOptimized } from '../pipeline.ts';
+import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
+import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 import { usageNote } from './usage-note.ts';
 
@@ -24,7 +24,7 @@ const OPTIONS: OptionSpec = {
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL --target ts --out DIR [-O0|-O1|-O2] [--weights W.safetensors]
+  usage: `opgraph compile MODEL --target ts --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors]
 
 Compiles MODEL and writes into DIR:
   model.ts                    kernels specialised to the model's shapes, typed
@@ -33,7 +33,9 @@ Compiles MODEL and writes into DIR:
   README.md                   how to load and run it
 The module has no dependencies and runs in Node and browsers. Weights come from
 W (PyTorch state_dict names) or from the graph's own values. -O picks the pass
-pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.`,
+pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.
+
+${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('compile', argv, OPTIONS);
     if (p.values.help) return io.help(this);
@@ -42,7 +44,7 @@ pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.
     if (target !== 'ts') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts)`);
     const dir = required('compile', p, 'out');
     const weightsPath = optional(p, 'weights');
-    const g = await loadOptimized(model, optLevel('compile', p, 2));
+    const g = (await loadOptimized('compile', model, p, 2, io)).graph;
     const weights = collectWeights(g, weightsPath ? await readSafetensors(weightsPath) : undefined);
     const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const inline = bytes <= INLINE_WEIGHT_BYTES;

@@ -2,8 +2,8 @@
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { toDot } from '../../viz/dot.ts';
 import { formatFromPath, renderDot } from '../../viz/render.ts';
-import { type OptionSpec, PIPELINE_OPTIONS, onePositional, optLevel, optional, parseVerbArgs } from '../args.ts';
-import { loadOptimized } from '../pipeline.ts';
+import { type OptionSpec, onePositional, optional, parseVerbArgs } from '../args.ts';
+import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 
 const OPTIONS: OptionSpec = { ...PIPELINE_OPTIONS, out: { type: 'string', short: 'o' } };
@@ -11,19 +11,21 @@ const OPTIONS: OptionSpec = { ...PIPELINE_OPTIONS, out: { type: 'string', short:
 export const dotCommand: Command = {
   name: 'dot',
   summary: 'draw a model as DOT, SVG or PNG',
-  usage: `opgraph dot MODEL [-O0|-O1|-O2] [-o FILE.dot|FILE.svg|FILE.png]
+  usage: `opgraph dot MODEL [-O0|-O1|-O2] [pipeline options] [-o FILE.dot|FILE.svg|FILE.png]
 
 Draws MODEL's graph: inputs, weights (grey), ops with their attributes and output
 types, and tensor types on the edges. The format follows the extension of FILE;
 without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).
--O picks the pass pipeline run first (default -O0).`,
+-O picks the pass pipeline run first (default -O0).
+
+${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('dot', argv, OPTIONS);
     if (p.values.help) return io.help(this);
     const model = onePositional('dot', p);
     const out = optional(p, 'out');
     const format = out ? formatFromPath(out) : 'dot';
-    const g = await loadOptimized(model, optLevel('dot', p, 0));
+    const g = (await loadOptimized('dot', model, p, 0, io)).graph;
     const dot = toDot(g);
     if (!out) {
       io.out(dot);

@@ -4,8 +4,8 @@ import { BindingError, UsageError } from '../../errors.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
 import { interpret } from '../../runtime/interpreter.ts';
-import { type OptionSpec, PIPELINE_OPTIONS, onePositional, optLevel, optional, parseVerbArgs, required } from '../args.ts';
-import { loadOptimized } from '../pipeline.ts';
+import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
+import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 
 const OPTIONS: OptionSpec = {
@@ -22,14 +22,16 @@ type Backend = (typeof BACKENDS)[number];
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts] [-O0|-O1|-O2] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
 ignored. Weights named in W override the graph's own values (PyTorch state_dict
 names). OUT receives one tensor per graph output, under the output's name; it is
 written to a temporary file and renamed, so it is never left half-written.
 Backends: interp (the reference interpreter, default) and ts (generated
-TypeScript, compiled in-process). -O picks the pass pipeline (default -O2).`,
+TypeScript, compiled in-process). -O picks the pass pipeline (default -O2).
+
+${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('run', argv, OPTIONS);
     if (p.values.help) return io.help(this);
@@ -40,9 +42,8 @@ TypeScript, compiled in-process). -O picks the pass pipeline (default -O2).`,
     if (!(BACKENDS as readonly string[]).includes(backend)) {
       throw new UsageError(`run: unknown backend ${JSON.stringify(backend)} (available: ${BACKENDS.join(', ')})`);
     }
-    const level = optLevel('run', p, 2);
     const weightsPath = optional(p, 'weights');
-    const g = await loadOptimized(model, level);
+    const g = (await loadOptimized('run', model, p, 2, io)).graph;
     const provided = await readSafetensors(inPath);
     const inputs = new Map<string, Tensor>();
     for (const i of g.inputs) {

@@ -1,0 +1,37 @@
+// Pass: constant folding.
+//
+// Assumes:    shape inference has run.
+// Guarantees: no node whose inputs are all constants remains, unless its result would exceed
+//             FOLD_LIMIT elements (kept as code rather than bloating the module). Since shapes
+//             are static, shape arithmetic written as ops on constants folds away here too.
+// Runs:       after CSE (fewer duplicates to evaluate), before fusion.
+import { tensor } from '../src/ir/tensor.ts';
+import { numel } from '../src/ir/types.ts';
+import { evaluateNode } from '../src/runtime/interpreter.ts';
+import type { Pass } from './pass.ts';
+import { rewriteAll } from './util.ts';
+
+/** Largest result (in elements) folded into a literal. */
+export const FOLD_LIMIT = 1 << 16;
+
+export const constantFolding: Pass = {
+  name: 'constant-folding',
+  summary: 'evaluate nodes whose inputs are all constants',
+  run(graph, ctx) {
+    return rewriteAll(graph, (ed) => {
+      for (const n of ed.liveNodes()) {
+        if (n.op === 'constant' || !ed.has(n) || n.inputs.length === 0) continue;
+        const producers = n.inputs.map((v) => ed.producer(v));
+        if (!producers.every((p) => p?.op === 'constant')) continue;
+        if (n.outputs.some((o) => numel(o.type.shape) > FOLD_LIMIT)) continue;
+        const args = producers.map((p) => (p!.op === 'constant' ? p!.attrs.value : tensor('f32', [])));
+        const results = evaluateNode(n, args);
+        results.forEach((value, i) => {
+          const [c] = ed.insertBefore(n, 'constant', { value }, [], n.label);
+          ed.replaceUses(n.outputs[i]!.id, c!.id);
+        });
+        ctx.note(`folded %${n.outputs[0]!.id} (${n.op})`);
+      }
+    });
+  },
+};

@@ -1,0 +1,22 @@
+// Small helpers shared by pass implementations.
+import type { Graph } from '../src/ir/graph.ts';
+import { GraphEditor } from '../src/rewrite/editor.ts';
+
+/**
+ * Runs `edit` over a GraphEditor of `graph`, repeating while it changes something (so
+ * replacements that expose new duplicates are caught), then drops dead nodes. Returns `graph`
+ * itself when nothing changed.
+ */
+export function rewriteAll(graph: Graph, edit: (ed: GraphEditor) => void, maxRounds = 16): Graph {
+  const ed = new GraphEditor(graph);
+  for (let round = 0; round < maxRounds; round++) {
+    const before = ed.changed;
+    ed.changed = false;
+    edit(ed);
+    ed.removeDead();
+    const changed = ed.changed;
+    ed.changed = before || changed;
+    if (!changed) break;
+  }
+  return ed.finish();
+}
