@@ -5,6 +5,8 @@ import { constantFolding } from './constant-folding.ts';
 import { commonSubexpressionElimination } from './cse.ts';
 import { deadCodeElimination } from './dce.ts';
 import { simplifyMovement } from './simplify-movement.ts';
+import { fuseAttention } from './fuse-attention.ts';
+import { eliminateHeadReshapes } from './eliminate-head-reshapes.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -28,6 +30,8 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
     commonSubexpressionElimination, // shared values become visibly shared before fusion
     constantFolding, // fold what only depends on constants
+    fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
+    eliminateHeadReshapes, // head split/merge become attention strides
     deadCodeElimination, // drop what no output needs
   ],
 };
@@ -38,6 +42,8 @@ export const ALL_PASSES: readonly Pass[] = [
   simplifyMovement,
   commonSubexpressionElimination,
   constantFolding,
+  fuseAttention,
+  eliminateHeadReshapes,
   deadCodeElimination,
 ];
 

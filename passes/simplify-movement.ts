@@ -15,10 +15,28 @@ import type { Pass } from './pass.ts';
 
 const isIdentityPerm = (perm: readonly number[]): boolean => perm.every((p, i) => p === i);
 
-/** True for a permutation that swaps the last two dims and keeps the rest. */
-function swapsLastTwo(perm: readonly number[]): boolean {
+/** True when a permutation puts its last two source dims in reversed order (a matmul can undo that for free). */
+function endsReversed(perm: readonly number[]): boolean {
   const r = perm.length;
-  return r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, -2).every((p, i) => p === i);
+  return r >= 2 && perm[r - 1]! < perm[r - 2]!;
+}
+
+/**
+ * matmul(.., transpose(y, p), ..) with p ending reversed: swap p's last two entries and flip the
+ * operand's trans flag instead; the rest of the permutation stays (and vanishes if identity).
+ */
+function flipOperand(m: Match, ed: GraphEditor, slot: 0 | 1): ValueId | undefined {
+  if (m.root.op !== 'matmul' || m.nodes.t!.op !== 'transpose') return undefined;
+  const t = m.nodes.t!;
+  const perm = [...(t.op === 'transpose' ? t.attrs.perm : [])];
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
+  const y = t.inputs[0]!;
+  const operand = isIdentityPerm(perm) ? y : ed.insertBefore(m.root, 'transpose', { perm }, [y], t.label)[0]!.id;
+  const attrs = m.root.attrs;
+  const inputs = slot === 0 ? [operand, m.root.inputs[1]!] : [m.root.inputs[0]!, operand];
+  const flipped = slot === 0 ? { ...attrs, transA: !attrs.transA } : { ...attrs, transB: !attrs.transB };
+  return ed.insertBefore(m.root, 'matmul', flipped, inputs, m.root.label)[0]!.id;
 }
 
 /** A reshape of `x` to the root's output shape, placed before the root. */
@@ -75,26 +93,14 @@ export const MOVEMENT_RULES: readonly Rule[] = [
   {
     name: 'matmul-transposed-b',
     reason: 'matmul reads B transposed through its strides; no copy of B^T is needed',
-    pattern: {
-      op: 'matmul',
-      inputs: [{ value: 'a' }, { op: 'transpose', as: 't', inputs: [{ value: 'b' }], where: (n) => n.op === 'transpose' && swapsLastTwo(n.attrs.perm) }],
-    },
-    rewrite: (m, ed) => {
-      const attrs = m.root.op === 'matmul' ? m.root.attrs : { transA: false, transB: false };
-      return ed.insertBefore(m.root, 'matmul', { ...attrs, transB: !attrs.transB }, [m.values.a!, m.values.b!], m.root.label)[0]!.id;
-    },
+    pattern: { op: 'matmul', inputs: [{ value: 'a' }, { op: 'transpose', as: 't', where: (n) => n.op === 'transpose' && endsReversed(n.attrs.perm) }] },
+    rewrite: (m, ed) => flipOperand(m, ed, 1),
   },
   {
     name: 'matmul-transposed-a',
     reason: 'matmul reads A transposed through its strides; no copy of A^T is needed',
-    pattern: {
-      op: 'matmul',
-      inputs: [{ op: 'transpose', as: 't', inputs: [{ value: 'a' }], where: (n) => n.op === 'transpose' && swapsLastTwo(n.attrs.perm) }, { value: 'b' }],
-    },
-    rewrite: (m, ed) => {
-      const attrs = m.root.op === 'matmul' ? m.root.attrs : { transA: false, transB: false };
-      return ed.insertBefore(m.root, 'matmul', { ...attrs, transA: !attrs.transA }, [m.values.a!, m.values.b!], m.root.label)[0]!.id;
-    },
+    pattern: { op: 'matmul', inputs: [{ op: 'transpose', as: 't', where: (n) => n.op === 'transpose' && endsReversed(n.attrs.perm) }, { value: 'b' }] },
+    rewrite: (m, ed) => flipOperand(m, ed, 0),
   },
 ];
 

@@ -1,6 +1,8 @@
 // The closed set of op kinds, each with its typed attributes. Adding an op starts here.
 import type { DType } from '../ir/types.ts';
 import type { Tensor } from '../ir/tensor.ts';
+import type { ElementwiseProgram } from './program.ts';
+import type { Access } from './access.ts';
 
 type None = Record<string, never>;
 
@@ -9,6 +11,12 @@ export interface ReduceAttrs {
   readonly axes: readonly number[];
   readonly keepDims: boolean;
 }
+
+/**
+ * An elementwise program applied to a contraction's result before it is stored: program input 0
+ * is the result, inputs 1.. are the node's trailing extra inputs (broadcast to the result).
+ */
+export type Epilogue = ElementwiseProgram;
 
 /**
  * Attributes of every op kind. `OpKind` is its key set, so the op table, printers and
@@ -48,14 +56,42 @@ export interface OpAttrs {
   // ── elementwise ternary ──
   /** where(cond, x, y): x where cond is true, else y; all three broadcast. */
   where: None;
+  /** A chain of elementwise ops computed in one pass (made by the fusion pass). */
+  fused: { readonly program: ElementwiseProgram };
   // ── sources ──
   /** A literal tensor baked into the graph. */
   constant: { readonly value: Tensor };
   // ── contractions ──
-  /** Batched matmul with numpy broadcasting of batch dims; trans* transposes the last two dims of an operand. */
-  matmul: { readonly transA: boolean; readonly transB: boolean };
-  /** alpha * op(A) @ op(B) + beta * C, C optional and broadcast to the result (Linear/Dense/Gemm). */
-  gemm: { readonly transA: boolean; readonly transB: boolean; readonly alpha: number; readonly beta: number };
+  /**
+   * Batched matmul with numpy broadcasting of batch dims; trans* transposes the last two dims of
+   * an operand. An epilogue (made by fusion) is applied to the product before it is stored.
+   */
+  matmul: { readonly transA: boolean; readonly transB: boolean; readonly epilogue?: Epilogue };
+  /** alpha * op(A) @ op(B) + beta * C, C optional and broadcast to the result (Linear/Dense/Gemm); then the epilogue. */
+  gemm: { readonly transA: boolean; readonly transB: boolean; readonly alpha: number; readonly beta: number; readonly epilogue?: Epilogue };
+  /**
+   * Fused attention softmax(scale * Q K^T + mask) V over logical Q [batch,heads,seqQ,headDim],
+   * K [.., seqK, headDim], V [.., seqK, valueDim], each read through a strided access into its
+   * input; the result [batch,heads,seqQ,valueDim] is written through `out` into a tensor of
+   * `out.shape`. With `causal`, key j > query i is masked; with `weights`, a second output holds
+   * the probabilities [batch,heads,seqQ,seqK].
+   */
+  attention: {
+    readonly batch: number;
+    readonly heads: number;
+    readonly seqQ: number;
+    readonly seqK: number;
+    readonly headDim: number;
+    readonly valueDim: number;
+    readonly scale: number;
+    readonly causal: boolean;
+    readonly weights: boolean;
+    readonly q: Access;
+    readonly k: Access;
+    readonly v: Access;
+    readonly mask?: Access;
+    readonly out: Access & { readonly shape: readonly number[] };
+  };
   // ── normalisations ──
   softmax: { readonly axis: number };
   logSoftmax: { readonly axis: number };

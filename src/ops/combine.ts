@@ -34,7 +34,8 @@ function splitTypes(x: TensorType, { axis, sizes }: OpAttrs['split']): TensorTyp
 }
 
 /** One sliced axis after clamping: first index, step and number of elements taken. */
-interface SliceDim {
+/** One axis of a slice: first index, step and element count. */
+export interface SliceDim {
   readonly start: number;
   readonly step: number;
   readonly len: number;
@@ -60,7 +61,7 @@ function sliceDim(start: number, end: number, step: number, dim: number): SliceD
 }
 
 /** Per-dim slice plan for `shape` (unlisted axes are taken whole), validating the attributes. */
-function slicePlan(shape: Shape, { starts, ends, axes, steps }: OpAttrs['slice']): SliceDim[] {
+export function slicePlan(shape: Shape, { starts, ends, axes, steps }: OpAttrs['slice']): SliceDim[] {
   const n = starts.length;
   if (ends.length !== n || axes.length !== n || steps.length !== n) {
     fail(`slice starts, ends, axes, steps differ in length (${n}, ${ends.length}, ${axes.length}, ${steps.length})`);

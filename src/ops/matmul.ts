@@ -2,7 +2,8 @@
 // Both evaluate through one kernel on operands packed as doubles: A as [M,K] rows, B as [N,K] rows,
 // so every output element is one in-order dot product accumulated in a JS double. i32/i64 results
 // wrap like their typed arrays; i64 is exact while values and partial sums stay below 2^53.
-import { type Shape, numel, tensorType } from '../ir/types.ts';
+import { type Shape, formatType, numel, sameType, tensorType } from '../ir/types.ts';
+import { evaluateProgram, programTypes } from './program.ts';
 import { type Tensor, fromNumberArray, getNumber } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
@@ -156,5 +157,39 @@ const gemm: OpDef<'gemm'> = {
   },
 };
 
+/**
+ * Wraps a contraction with epilogue support: the trailing `epilogue.inputs - 1` inputs feed the
+ * epilogue program, which must keep the result's shape and dtype.
+ */
+function withEpilogue<K extends 'matmul' | 'gemm'>(def: OpDef<K>): OpDef<K> {
+  const split = <T>(inputs: readonly T[], attrs: OpAttrs[K]): [T[], T[]] => {
+    const extra = attrs.epilogue ? attrs.epilogue.inputs - 1 : 0;
+    return [inputs.slice(0, inputs.length - extra), inputs.slice(inputs.length - extra)];
+  };
+  return {
+    ...def,
+    arity: { min: def.arity.min, max: Infinity },
+    infer(inputs, attrs) {
+      const [regular, extras] = split(inputs, attrs);
+      const { min, max } = def.arity;
+      if (regular.length > max || regular.length < min) {
+        const extra = attrs.epilogue ? ' besides its epilogue inputs' : '';
+        fail(`expects ${min === max ? min : `${min} to ${max}`} inputs${extra}, got ${regular.length}`);
+      }
+      const [base] = def.infer(regular, attrs);
+      if (attrs.epilogue) {
+        const result = programTypes(attrs.epilogue, [base!, ...extras]).at(-1)!;
+        if (!sameType(result, base!)) fail(`epilogue turns ${formatType(base!)} into ${formatType(result)}; it must keep the result's type`);
+      }
+      return [base!];
+    },
+    evaluate(inputs, attrs, outs) {
+      const [regular, extras] = split(inputs, attrs);
+      const [base] = def.evaluate(regular, attrs, outs);
+      return [attrs.epilogue ? evaluateProgram(attrs.epilogue, [base!, ...extras]) : base!];
+    },
+  };
+}
+
 /** The contraction ops: matmul and gemm. */
-export const matmulOps: OpDefs<'matmul' | 'gemm'> = { matmul, gemm };
+export const matmulOps: OpDefs<'matmul' | 'gemm'> = { matmul: withEpilogue(matmul), gemm: withEpilogue(gemm) };

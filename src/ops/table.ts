@@ -10,6 +10,8 @@ import { reduceOps } from './reduce.ts';
 import { layoutOps } from './layout.ts';
 import { combineOps } from './combine.ts';
 import { gatherOps } from './gather.ts';
+import { fusedOps } from './fused.ts';
+import { attentionOps } from './attention.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -22,6 +24,8 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...layoutOps,
   ...combineOps,
   ...gatherOps,
+  ...fusedOps,
+  ...attentionOps,
 };
 
 /** All op kinds, in table order. */

@@ -21,11 +21,11 @@ export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], note: (m: st
       for (const rule of rules) {
         const m = matchNode(rule.pattern, node, ed);
         if (!m) continue;
-        const old = node.outputs[0]!.id;
         const repl = rule.rewrite(m, ed);
         if (repl === undefined) continue;
-        ed.replaceUses(old, repl);
-        note(`${rule.name}: %${old} -> %${repl}`);
+        const news = typeof repl === 'number' ? [repl] : repl;
+        news.forEach((v, i) => ed.replaceUses(node.outputs[i]!.id, v));
+        note(`${rule.name}: %${node.outputs[0]!.id} -> %${news[0]}`);
         fired = true;
         break;
       }

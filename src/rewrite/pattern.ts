@@ -33,13 +33,16 @@ export interface Match {
   readonly values: Readonly<Record<string, ValueId>>;
 }
 
-/** A rewrite rule: when `pattern` matches, `rewrite` returns the value replacing the root's output (or undefined to decline). */
+/**
+ * A rewrite rule: when `pattern` matches, `rewrite` returns the value replacing the root's
+ * output (or one per output of a multi-output root), or undefined to decline.
+ */
 export interface Rule {
   readonly name: string;
   /** One line: why the rewrite is correct and worth it. */
   readonly reason: string;
   readonly pattern: NodePattern;
-  rewrite(m: Match, ed: GraphEditor): ValueId | undefined;
+  rewrite(m: Match, ed: GraphEditor): ValueId | readonly ValueId[] | undefined;
 }
 
 /** Tries `p` on node `n`. */

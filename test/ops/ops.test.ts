@@ -16,6 +16,7 @@ import { reduceCases } from './cases/reduce.ts';
 import { layoutCases } from './cases/layout.ts';
 import { combineCases } from './cases/combine.ts';
 import { gatherCases } from './cases/gather.ts';
+import { fusedCases } from './cases/fused.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -27,6 +28,7 @@ const ALL: readonly OpCase[] = [
   ...layoutCases,
   ...combineCases,
   ...gatherCases,
+  ...fusedCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

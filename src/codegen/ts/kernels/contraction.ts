@@ -24,8 +24,11 @@ export interface Contraction {
   readonly b: MatrixRef;
   readonly out: string;
   readonly outBase: string;
-  /** The stored value for accumulator `acc` at row `i`, column `j` (default: acc itself). */
-  readonly epilogue?: (acc: string, i: string, j: string) => string;
+  /**
+   * The stored value for accumulator `acc` at row `i`, column `j` (default: acc itself). It may
+   * first write statements to `w`, naming them with `acc` as a prefix.
+   */
+  readonly epilogue?: (acc: string, i: string, j: string, w: CodeBlockWriter) => string;
   /** Wraps the stored value for the output dtype. */
   readonly store: (value: string) => string;
 }
@@ -58,7 +61,7 @@ function ld(c: Contraction, arr: string, idx: string): string {
 }
 
 function writeOut(w: CodeBlockWriter, c: Contraction, acc: string, i: string, j: string, idx: string): void {
-  const v = c.epilogue ? c.epilogue(acc, i, j) : acc;
+  const v = c.epilogue ? c.epilogue(acc, i, j, w) : acc;
   w.writeLine(`${c.out}[${idx}] = ${c.store(v)};`);
 }
 

@@ -6,6 +6,7 @@ import { OPS } from '../../../ops/table.ts';
 import type { KernelEmitter, KernelInput } from '../kernel.ts';
 import { emitElementwise } from './elementwise.ts';
 import { emitGemm, emitMatmul } from './matmul.ts';
+import { emitAttention } from './attention.ts';
 import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
@@ -14,12 +15,13 @@ import { movementKernels } from './movement.ts';
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
-  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather';
+  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention';
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
   matmul: emitMatmul,
   gemm: emitGemm,
+  attention: emitAttention,
   ...normalizeKernels,
   ...reduceKernels,
   ...movementKernels,
@@ -36,7 +38,7 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
     (TS_KERNELS[op] as KernelEmitter<OpKind>)(w, k);
     return;
   }
-  if (OPS[op].scalar) {
+  if (OPS[op].scalar || op === 'fused') {
     emitElementwise(w, k);
     return;
   }

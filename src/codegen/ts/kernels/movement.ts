@@ -4,7 +4,8 @@ import type { CodeBlockWriter } from 'ts-morph';
 import { type Shape, numel, stridesOf } from '../../../ir/types.ts';
 import { normAxis } from '../../../ops/util.ts';
 import { type LoopOperand, broadcastStrides, denseStrides, emitLoops } from '../../loops.ts';
-import { type KernelEmitter, type KernelInput, inArg, outArg } from '../kernel.ts';
+import { type KernelEmitter, inArg, outArg } from '../kernel.ts';
+import { slicePlan } from '../../../ops/combine.ts';
 
 /** Copies `src` (read through `from`) into `dst` (written through `to`) over `shape`. */
 function emitCopy(w: CodeBlockWriter, shape: Shape, dst: string, to: LoopOperand, src: string, from: LoopOperand): void {
@@ -22,31 +23,13 @@ const expand: KernelEmitter<'expand'> = (w, k) => {
   emitCopy(w, out, outArg(0), { strides: denseStrides(out) }, inArg(0), { strides: broadcastStrides(out, k.inputs[0]!.shape) });
 };
 
-/** Start index and step per dim of a slice, as the shape rule resolved them (ONNX clamping). */
-function sliceStarts(k: KernelInput<'slice'>): { start: number[]; step: number[] } {
-  const shape = k.inputs[0]!.shape;
-  const start = shape.map(() => 0);
-  const step = shape.map(() => 1);
-  const { starts, axes, steps } = k.node.attrs;
-  axes.forEach((ax, i) => {
-    const d = normAxis(ax, shape.length);
-    const dim = shape[d]!;
-    const st = steps[i]!;
-    let s = starts[i]!;
-    if (s < 0) s += dim;
-    start[d] = st > 0 ? Math.min(Math.max(s, 0), dim) : Math.min(Math.max(s, 0), dim - 1);
-    step[d] = st;
-  });
-  return { start, step };
-}
-
 const slice: KernelEmitter<'slice'> = (w, k) => {
   const inStrides = stridesOf(k.inputs[0]!.shape);
   const out = k.outputs[0]!.shape;
   if (numel(out) === 0) return;
-  const { start, step } = sliceStarts(k);
-  const base = start.reduce((acc, s, d) => acc + s * inStrides[d]!, 0);
-  const from = { strides: step.map((s, d) => s * inStrides[d]!), base: String(base) };
+  const plan = slicePlan(k.inputs[0]!.shape, k.node.attrs);
+  const base = plan.reduce((acc, p, d) => acc + p.start * inStrides[d]!, 0);
+  const from = { strides: plan.map((p, d) => p.step * inStrides[d]!), base: String(base) };
   emitCopy(w, out, outArg(0), { strides: denseStrides(out) }, inArg(0), from);
 };
 
