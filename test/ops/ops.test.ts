@@ -17,6 +17,7 @@ import { layoutCases } from './cases/layout.ts';
 import { combineCases } from './cases/combine.ts';
 import { gatherCases } from './cases/gather.ts';
 import { fusedCases } from './cases/fused.ts';
+import { attentionCases } from './cases/attention.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -29,6 +30,7 @@ const ALL: readonly OpCase[] = [
   ...combineCases,
   ...gatherCases,
   ...fusedCases,
+  ...attentionCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

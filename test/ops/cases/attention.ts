@@ -1,0 +1,76 @@
+// Cases for the fused attention op. Expected values come from a naive per-element computation
+// written here (gather by strides, softmax row by row), independent of the op's code.
+import { f32 } from '../../../src/ir/tensor.ts';
+import { tensorType } from '../../../src/ir/types.ts';
+import type { OpAttrs } from '../../../src/ops/attrs.ts';
+import { cases } from '../case.ts';
+
+type Attn = OpAttrs['attention'];
+const seq = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => (((i * k) % 13) - 6) / 4);
+
+/** softmax(scale * q.k + mask) v for every (b, h, i), reading and writing through the attrs' strides. */
+function naive(a: Attn, q: number[], k: number[], v: number[], mask?: number[]): { out: number[]; weights: number[] } {
+  const at = (acc: { offset: number; strides: readonly number[] }, ix: number[]): number => acc.offset + ix.reduce((s, x, d) => s + x * acc.strides[d]!, 0);
+  const out = new Array<number>(a.batch * a.heads * a.seqQ * a.valueDim).fill(0);
+  const weights: number[] = [];
+  for (let b = 0; b < a.batch; b++) for (let h = 0; h < a.heads; h++) for (let i = 0; i < a.seqQ; i++) {
+    const s = Array.from({ length: a.seqK }, (_, j) => {
+      if (a.causal && j > i) return -Infinity;
+      let dot = 0;
+      for (let e = 0; e < a.headDim; e++) dot += q[at(a.q, [b, h, i, e])]! * k[at(a.k, [b, h, j, e])]!;
+      return dot * a.scale + (mask && a.mask ? mask[at(a.mask, [b, h, i, j])]! : 0);
+    });
+    const max = Math.max(...s);
+    const ex = s.map((x) => Math.exp(x - max));
+    const sum = ex.reduce((x, y) => x + y, 0);
+    const p = ex.map((x) => x / sum);
+    weights.push(...p);
+    for (let e = 0; e < a.valueDim; e++) out[at(a.out, [b, h, i, e])] = p.reduce((acc, pj, j) => acc + pj * v[at(a.v, [b, h, j, e])]!, 0);
+  }
+  return { out, weights };
+}
+
+const dense = (s: number[]) => ({ offset: 0, strides: s });
+/** Two heads of size 2 over 3 tokens, dense [1,2,3,2] operands. */
+const base: Attn = {
+  batch: 1, heads: 2, seqQ: 3, seqK: 3, headDim: 2, valueDim: 2, scale: 0.7, causal: false, weights: false,
+  q: dense([12, 6, 2, 1]), k: dense([12, 6, 2, 1]), v: dense([12, 6, 2, 1]), out: { ...dense([12, 6, 2, 1]), shape: [1, 2, 3, 2] },
+};
+const [Q, K, V] = [seq(12, 5), seq(12, 7), seq(12, 3)];
+/** The head-split layout: q, k, v live in one [1,3,12] QKV projection; the output is merged heads [1,3,4]. */
+const packed: Attn = {
+  ...base,
+  q: { offset: 0, strides: [36, 2, 12, 1] }, k: { offset: 4, strides: [36, 2, 12, 1] }, v: { offset: 8, strides: [36, 2, 12, 1] },
+  out: { offset: 0, strides: [12, 2, 4, 1], shape: [1, 3, 4] },
+};
+const QKV = seq(36, 5);
+const causal: Attn = { ...base, causal: true, weights: true };
+const masked: Attn = { ...base, mask: { offset: 0, strides: [0, 0, 3, 1] } };
+const M = [0, -1, -Infinity, 0.5, 0, -2, -Infinity, -Infinity, 0];
+const t = tensorType;
+
+export const attentionCases = cases([
+  { name: 'dense heads', op: 'attention', attrs: base, inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V)], expect: [f32([1, 2, 3, 2], naive(base, Q, K, V).out)] },
+  {
+    name: 'reads heads out of one QKV projection and writes merged heads',
+    op: 'attention', attrs: packed,
+    inputs: [f32([1, 3, 12], QKV), f32([1, 3, 12], QKV), f32([1, 3, 12], QKV)],
+    expect: [f32([1, 3, 4], naive(packed, QKV, QKV, QKV).out)],
+  },
+  {
+    name: 'causal, returning the weights',
+    op: 'attention', attrs: causal,
+    inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V)],
+    expect: [f32([1, 2, 3, 2], naive(causal, Q, K, V).out), f32([1, 2, 3, 3], naive(causal, Q, K, V).weights)],
+  },
+  {
+    name: 'additive mask broadcast over batch and heads',
+    op: 'attention', attrs: masked,
+    inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V), f32([3, 3], M)],
+    expect: [f32([1, 2, 3, 2], naive(masked, Q, K, V, M).out)],
+  },
+  { name: 'a read outside its input', op: 'attention', attrs: { ...base, q: dense([12, 6, 2, 2]) }, inputs: [t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2])], error: /q access .* reads outside f32\[1,2,3,2\]/ },
+  { name: 'an output written twice', op: 'attention', attrs: { ...base, out: { offset: 0, strides: [12, 6, 2, 0], shape: [1, 2, 3, 2] } }, inputs: [t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2])], error: /does not fill \[1,2,3,2\] one to one/ },
+  { name: 'a mask input without a mask access', op: 'attention', attrs: base, inputs: [t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [3, 3])], error: /mask access and mask input must come together/ },
+  { name: 'integer operands', op: 'attention', attrs: base, inputs: [t('i32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2])], error: /needs f32 inputs/ },
+]);
