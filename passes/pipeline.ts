@@ -7,6 +7,7 @@ import { deadCodeElimination } from './dce.ts';
 import { simplifyMovement } from './simplify-movement.ts';
 import { fuseAttention } from './fuse-attention.ts';
 import { eliminateHeadReshapes } from './eliminate-head-reshapes.ts';
+import { mergeSiblings } from './merge-siblings.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -31,6 +32,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     commonSubexpressionElimination, // shared values become visibly shared before fusion
     constantFolding, // fold what only depends on constants
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
+    mergeSiblings, // one QKV projection instead of three
     eliminateHeadReshapes, // head split/merge become attention strides
     deadCodeElimination, // drop what no output needs
   ],
@@ -43,6 +45,7 @@ export const ALL_PASSES: readonly Pass[] = [
   commonSubexpressionElimination,
   constantFolding,
   fuseAttention,
+  mergeSiblings,
   eliminateHeadReshapes,
   deadCodeElimination,
 ];

@@ -4,6 +4,8 @@
 // - View ops (reshape, squeeze, unsqueeze, identity) reuse their input's buffer: no kernel.
 // - An elementwise node whose input dies at that node, with the output's dtype and shape,
 //   writes in place over that input.
+// - Nodes that read only weights and constants (a weight concatenation, say) are static: they
+//   run once when the model is created, into buffers of their own.
 // - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
 // - Remaining intermediates are placed by greedy-by-size over their live intervals, so
 //   buffers whose lifetimes do not overlap share bytes.
@@ -13,7 +15,7 @@ import { OPS, inGroup } from '../ops/table.ts';
 import { sameShape } from '../ir/types.ts';
 
 /** Where a buffer comes from. */
-export type StorageKind = 'input' | 'weight' | 'constant' | 'output' | 'arena';
+export type StorageKind = 'input' | 'weight' | 'constant' | 'static' | 'output' | 'arena';
 
 /** One buffer. Several values may share it (views, in-place results). */
 export interface Storage {
@@ -36,6 +38,8 @@ export interface MemoryPlan {
   readonly storageOf: ReadonlyMap<ValueId, number>;
   /** Nodes that need no kernel: their output is a view of their input. */
   readonly views: ReadonlySet<Node>;
+  /** Nodes computed once, when the model is created (they depend on weights and constants only). */
+  readonly statics: ReadonlySet<Node>;
   /** Graph outputs that must be copied from another buffer (an input, a weight, a shared output). */
   readonly copies: ReadonlyArray<{ readonly output: number; readonly from: number }>;
   /** Peak bytes of intermediates: the arena size. */
@@ -55,6 +59,8 @@ class PlanBuilder {
   readonly storages: Storage[] = [];
   readonly storageOf = new Map<ValueId, number>();
   readonly views = new Set<Node>();
+  readonly statics = new Set<Node>();
+  private readonly staticValues = new Set<ValueId>();
   readonly copies: { output: number; from: number }[] = [];
   private readonly outputOf = new Map<ValueId, number>();
 
@@ -63,7 +69,10 @@ class PlanBuilder {
       if (!this.outputOf.has(o.id)) this.outputOf.set(o.id, i);
     });
     g.inputs.forEach((v, i) => this.bind(v.id, this.add('input', v.type.dtype, numel(v.type.shape), i, -1)));
-    g.weights.forEach((v, i) => this.bind(v.id, this.add('weight', v.type.dtype, numel(v.type.shape), i, -1)));
+    g.weights.forEach((v, i) => {
+      this.bind(v.id, this.add('weight', v.type.dtype, numel(v.type.shape), i, -1));
+      this.staticValues.add(v.id);
+    });
     const lastUse = this.lastUses();
     g.nodes.forEach((n, i) => this.placeNode(n, i, lastUse));
     this.placeOutputs();
@@ -92,11 +101,19 @@ class PlanBuilder {
     const out = n.outputs[0]!;
     if (n.op === 'constant') {
       this.bind(out.id, this.add('constant', out.type.dtype, numel(out.type.shape), i, i));
+      this.staticValues.add(out.id);
       return;
     }
+    const isStatic = n.inputs.every((v) => this.staticValues.has(v));
+    if (isStatic) for (const o of n.outputs) this.staticValues.add(o.id);
     if (OPS[n.op].view) {
       this.views.add(n);
       this.bind(out.id, this.storages[this.storageOf.get(n.inputs[0]!)!]!);
+      return;
+    }
+    if (isStatic) {
+      this.statics.add(n);
+      for (const o of n.outputs) this.bind(o.id, this.add('static', o.type.dtype, numel(o.type.shape), i, i));
       return;
     }
     const reuse = this.inPlaceCandidate(n, i, lastUse);
@@ -153,7 +170,7 @@ class PlanBuilder {
 
   finish(): MemoryPlan {
     const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'));
-    return { storages: this.storages, storageOf: this.storageOf, views: this.views, copies: this.copies, arenaBytes };
+    return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, copies: this.copies, arenaBytes };
   }
 }
 

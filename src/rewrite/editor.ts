@@ -65,6 +65,11 @@ export class GraphEditor {
     return n;
   }
 
+  /** The live nodes reading `v`. */
+  usersOf(v: ValueId): Node[] {
+    return this.nodes.filter((n) => n.inputs.includes(v));
+  }
+
   /** True when `v` is a graph output. */
   isOutput(v: ValueId): boolean {
     return this.outputs.some((o) => o.id === v);

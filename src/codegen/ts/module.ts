@@ -29,6 +29,7 @@ const ref = (s: Storage): string => {
     case 'input': return `x_${s.index}`;
     case 'weight': return `this.w${s.index}`;
     case 'constant': return `c${s.index}`;
+    case 'static': return `this.s${s.id}`;
     case 'output': return `y_${s.index}`;
     case 'arena': return `this.t${s.id}`;
   }
@@ -133,13 +134,17 @@ function addInlineWeights(sf: import('ts-morph').SourceFile, g: Graph): void {
 
 function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: MemoryPlan, calls: Map<Node, string>): void {
   const arena = plan.storages.filter((s) => s.kind === 'arena');
+  const statics = plan.storages.filter((s) => s.kind === 'static');
   const ctor = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   g.weights.forEach((w, i) => ctor.writeLine(`this.w${i} = checkArray(weights[${tsString(w.name)}], ${ARRAY_TYPE[w.type.dtype]}, ${numel(w.type.shape)}, ${tsString(`weight ${w.name}`)});`));
   for (const s of arena) ctor.writeLine(`this.t${s.id} = new ${ARRAY_TYPE[s.dtype]}(this.arena, ${s.offset}, ${s.length});`);
+  for (const s of statics) ctor.writeLine(`this.s${s.id} = new ${ARRAY_TYPE[s.dtype]}(${s.length});`);
+  if (statics.length) ctor.writeLine('// Computed once: these depend on weights and constants only.');
+  for (const n of g.nodes) if (plan.statics.has(n) && calls.has(n)) ctor.writeLine(calls.get(n)!);
   const run = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   g.inputs.forEach((v, i) => run.writeLine(`const x_${i} = checkArray(inputs[${tsString(v.name)}], ${ARRAY_TYPE[v.type.dtype]}, ${numel(v.type.shape)}, ${tsString(`input ${v.name}`)});`));
   for (const s of plan.storages.filter((t) => t.kind === 'output')) run.writeLine(`const y_${s.index} = new ${ARRAY_TYPE[s.dtype]}(${s.length});`);
-  for (const n of g.nodes) if (calls.has(n)) run.writeLine(calls.get(n)!);
+  for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${ref(plan.storages[c.output]!)}.set(${ref(plan.storages[c.from]!)});`);
   run.writeLine(`return { ${g.outputs.map((o, k) => `${tsString(o.name)}: y_${outputSlot(plan, k)}`).join(', ')} };`);
   sf.addClass({
@@ -150,6 +155,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
       { name: 'arena', scope: Scope.Private, isReadonly: true, type: 'ArrayBuffer', initializer: `new ArrayBuffer(${Math.max(plan.arenaBytes, 8)})` },
       ...g.weights.map((w, i) => ({ kind: StructureKind.Property as const, name: `w${i}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[w.type.dtype] })),
       ...arena.map((s) => ({ kind: StructureKind.Property as const, name: `t${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
+      ...statics.map((s) => ({ kind: StructureKind.Property as const, name: `s${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
     ],
     ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }], statements: ctor.toString() }],
     methods: [{ name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() }],
