@@ -8,6 +8,7 @@ import { simplifyMovement } from './simplify-movement.ts';
 import { fuseAttention } from './fuse-attention.ts';
 import { eliminateHeadReshapes } from './eliminate-head-reshapes.ts';
 import { mergeSiblings } from './merge-siblings.ts';
+import { fuseElementwise, fuseEpilogues } from './fuse-elementwise.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -21,6 +22,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
   // -O1: cleanup.
   1: [
     shapeInference, // every later pass reads exact types
+    deadCodeElimination, // unused values must not look like extra readers to later passes
     commonSubexpressionElimination, // compute each value once
     constantFolding, // shapes are static: fold what only depends on constants
     deadCodeElimination, // drop what no output needs
@@ -28,12 +30,15 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
   // -O2: everything.
   2: [
     shapeInference, // every later pass reads exact types
+    deadCodeElimination, // unused values must not look like extra readers to the fusions
     simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
     commonSubexpressionElimination, // shared values become visibly shared before fusion
     constantFolding, // fold what only depends on constants
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
     mergeSiblings, // one QKV projection instead of three
     eliminateHeadReshapes, // head split/merge become attention strides
+    fuseEpilogues, // bias, scale, activation run in the matmul store
+    fuseElementwise, // remaining elementwise chains run as one kernel each
     deadCodeElimination, // drop what no output needs
   ],
 };
@@ -47,6 +52,8 @@ export const ALL_PASSES: readonly Pass[] = [
   fuseAttention,
   mergeSiblings,
   eliminateHeadReshapes,
+  fuseEpilogues,
+  fuseElementwise,
   deadCodeElimination,
 ];
 

@@ -1,12 +1,11 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
-import { createHash } from 'node:crypto';
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { BindingError, OpgraphError } from './errors.ts';
 import type { Graph } from './ir/graph.ts';
-import { printGraph } from './ir/print.ts';
+import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
 import { type TensorType, formatType, sameType } from './ir/types.ts';
 import { type NamedTensors, bindValues } from './runtime/bind.ts';
@@ -56,7 +55,7 @@ const cache = new Map<string, { source: string; exports: ModuleExports; peakByte
 export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
   if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
   const { graph: g } = runPipeline(graph, PIPELINES[opts.level ?? 2], { verify: opts.verify ?? false });
-  const key = createHash('sha256').update(printGraph(g)).update(`|ts|${opts.level ?? 2}`).digest('hex');
+  const key = `${graphHash(g)}|ts|${opts.level ?? 2}`;
   let entry = cache.get(key);
   if (!entry) {
     const mod = generateTs(g);
@@ -64,8 +63,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     cache.set(key, entry);
   }
   const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
-  const weights: Record<string, TensorData> = {};
-  for (const w of g.weights) weights[w.name] = env.get(w.id)!.data;
+  const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
   const model = entry.exports.create(weights);
   const { source, peakBytes, kernels } = entry;
   return {
@@ -77,9 +75,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     run(inputs) {
       const arrays = checkInputs(g, inputs);
       const out = model.run(arrays);
-      const result: Record<string, Tensor> = {};
-      for (const o of g.outputs) result[o.name] = tensor(typeOf(g, o.id).dtype, typeOf(g, o.id).shape, out[o.name]!);
-      return result;
+      return Object.fromEntries(g.outputs.map((o) => [o.name, tensor(typeOf(g, o.id).dtype, typeOf(g, o.id).shape, out[o.name]!)]));
     },
   };
 }
@@ -104,7 +100,7 @@ function placeholder(t: TensorType): Tensor {
 }
 
 function checkInputs(g: Graph, inputs: NamedTensors): Record<string, TensorData> {
-  const arrays: Record<string, TensorData> = {};
+  const arrays: Record<string, TensorData> = Object.create(null) as Record<string, TensorData>;
   const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
   for (const i of g.inputs) {
     const t = get(i.name);

@@ -28,9 +28,8 @@ export function interpret(g: Graph, inputs: NamedTensors, opts: InterpretOptions
     // Drop values no later node or output needs, so peak memory follows liveness.
     for (const id of node.inputs) if (lastUse.get(id) === idx) env.delete(id);
   });
-  const result: Record<string, Tensor> = {};
-  for (const o of g.outputs) result[o.name] = env.get(o.id)!;
-  return result;
+  // fromEntries defines own properties, so even an output named __proto__ is a plain key.
+  return Object.fromEntries(g.outputs.map((o) => [o.name, env.get(o.id)!]));
 }
 
 /** Evaluates one node on concrete tensors, checking the result against the node's recorded types. */

@@ -51,7 +51,7 @@ function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<
       ...input.inputs.map((t, k) => ({ name: inArg(k), type: ARRAY_TYPE[t.dtype] })),
       ...input.outputs.map((t, k) => ({ name: outArg(k), type: ARRAY_TYPE[t.dtype] })),
     ];
-    const key = `${params.map((p) => p.type).join(',')}|${w.toString()}`;
+    const key = `${params.map((p) => `${p.name}:${p.type}`).join(',')}|${w.toString()}`;
     let fn = byBody.get(key);
     if (!fn) {
       fn = { name: `k${byBody.size}_${node.op}`, params, body: w.toString() };
@@ -80,7 +80,7 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
   sf.addInterface({ name: 'Outputs', isExported: true, docs: ['Output tensors by name; fresh arrays on every run.'], properties: tensorProps(outVals) });
   sf.addInterface({ name: 'Weights', isExported: true, docs: ['Weights by PyTorch state_dict name.'], properties: tensorProps(g.weights) });
   const signature = (list: readonly { name: string; type: { dtype: string; shape: readonly number[] } }[]) =>
-    `{ ${list.map((v) => `${tsString(v.name)}: { dtype: ${tsString(v.type.dtype)}, shape: [${v.type.shape.join(', ')}] }`).join(', ')} }`;
+    `{ ${list.map((v) => `[${tsString(v.name)}]: { dtype: ${tsString(v.type.dtype)}, shape: [${v.type.shape.join(', ')}] }`).join(', ')} }`;
   const consts: [string, string][] = [
     ['INPUTS', signature(g.inputs)],
     ['OUTPUTS', signature(outVals)],
@@ -128,7 +128,7 @@ function addConstants(sf: import('ts-morph').SourceFile, g: Graph): void {
 }
 
 function addInlineWeights(sf: import('ts-morph').SourceFile, g: Graph): void {
-  const props = g.weights.map((w) => `${tsString(w.name)}: ${arrayLiteral(w.type.dtype, toNumbers(w.data!))}`);
+  const props = g.weights.map((w) => `[${tsString(w.name)}]: ${arrayLiteral(w.type.dtype, toNumbers(w.data!))}`);
   sf.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: ['The weights, embedded (the model is tiny).'], declarations: [{ name: 'EMBEDDED_WEIGHTS', type: 'Weights', initializer: `{ ${props.join(', ')} }` }] });
 }
 
@@ -146,7 +146,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
   for (const s of plan.storages.filter((t) => t.kind === 'output')) run.writeLine(`const y_${s.index} = new ${ARRAY_TYPE[s.dtype]}(${s.length});`);
   for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${ref(plan.storages[c.output]!)}.set(${ref(plan.storages[c.from]!)});`);
-  run.writeLine(`return { ${g.outputs.map((o, k) => `${tsString(o.name)}: y_${outputSlot(plan, k)}`).join(', ')} };`);
+  run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: y_${outputSlot(plan, k)}`).join(', ')} };`);
   sf.addClass({
     name: 'Model',
     isExported: true,

@@ -59,7 +59,10 @@ const split: KernelEmitter<'split'> = (w, k) => {
   });
 };
 
-/** gather: out[outer, idx..., inner] = data[outer, indices[idx...] (wrapped once if negative), inner]. */
+/**
+ * gather: out[outer, idx..., inner] = data[outer, indices[idx...] (wrapped once if negative), inner].
+ * Every index is checked first, even when the output is empty (as the interpreter does).
+ */
 const gather: KernelEmitter<'gather'> = (w, k) => {
   const [data, indices] = [k.inputs[0]!, k.inputs[1]!];
   const axis = normAxis(k.node.attrs.axis, data.shape.length);
@@ -67,14 +70,19 @@ const gather: KernelEmitter<'gather'> = (w, k) => {
   const outer = numel(data.shape.slice(0, axis));
   const inner = numel(data.shape.slice(axis + 1));
   const count = numel(indices.shape);
-  if (outer * count * inner === 0) return;
+  if (count === 0) return;
+  w.write(`for (let q = 0; q < ${count}; q++) `).block(() => {
+    w.writeLine(`const raw = ${inArg(1)}[q];`);
+    const lo = indices.dtype === 'i64' ? `${-dim}n` : String(-dim);
+    const hi = indices.dtype === 'i64' ? `${dim}n` : String(dim);
+    w.writeLine(`if (!(raw >= ${lo} && raw < ${hi})) throw new RangeError(\`gather: index \${raw} is out of range for axis ${axis} of size ${dim}\`);`);
+  });
+  if (outer * inner === 0) return;
   const idx = indices.dtype === 'i64' ? `Number(${inArg(1)}[q])` : `${inArg(1)}[q]`;
   w.write(`for (let p = 0; p < ${outer}; p++) `).block(() => {
     w.write(`for (let q = 0; q < ${count}; q++) `).block(() => {
       w.writeLine(`const raw = ${idx};`);
-      w.writeLine(`const r = raw < 0 ? raw + ${dim} : raw;`);
-      w.writeLine(`if (!(r >= 0 && r < ${dim})) throw new RangeError(\`gather: index \${raw} is out of range for axis ${axis} of size ${dim}\`);`);
-      w.writeLine(`const src = p * ${dim * inner} + r * ${inner};`);
+      w.writeLine(`const src = p * ${dim * inner} + (raw < 0 ? raw + ${dim} : raw) * ${inner};`);
       w.writeLine(`const dst = (p * ${count} + q) * ${inner};`);
       w.write(`for (let e = 0; e < ${inner}; e++) `).block(() => w.writeLine(`${outArg(0)}[dst + e] = ${inArg(0)}[src + e];`));
     });

@@ -1,0 +1,71 @@
+// Every example model on the TS backend: compiled at -O0 and -O2 and compared with the
+// interpreter on seeded random inputs (token ids drawn inside the embedding table), then the
+// seeds' real PyTorch outputs (test/fixtures, as in test/fixtures.test.ts) through compile().run.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/compile.ts';
+import { getNumber } from '../../src/ir/tensor.ts';
+import { readSafetensors } from '../../src/io/safetensors.ts';
+import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
+import { Rng, expectAllClose, expectMatchesInterpreter, indexBound, randomInputs } from './helpers.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+interface Manifest {
+  fixtures: { name: string; weights_file: string; io_file: string; outputs: { name: string; key: string }[] }[];
+}
+const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest;
+
+/** Which example declares the model of each fixture (the mapping of test/fixtures.test.ts). */
+const EXAMPLE_OF: Record<string, string> = {
+  seed000_self_attention_shared: 'self-attention',
+  seed000_mha_qkv_h2_d6: 'mha',
+  seed000_mha_qkv_h8_d512: 'mha-512',
+  seed001_self_attention_bmm: 'self-attention-bmm',
+  seed001_mha_weights: 'mha-weights',
+  seed003_embed_mha: 'embedding-mha',
+  seed004_mhsa: 'mhsa-dim-in',
+};
+
+describe('example graphs on the TS backend match the interpreter', () => {
+  it('there are examples to run', () => {
+    expect(EXAMPLE_NAMES.length).toBeGreaterThanOrEqual(7);
+  });
+
+  describe.each(EXAMPLE_NAMES)('%s', (name) => {
+    it.each([0, 2] as const)('at level %d on random inputs', async (level) => {
+      const g = await buildExample(name);
+      const inputs = randomInputs(g, new Rng(0xc0de + level));
+      for (const i of g.inputs) {
+        const bound = indexBound(g, i.id);
+        if (bound === undefined) continue;
+        // Token ids span the table, so the lookup is exercised beyond row 0.
+        const ids = Array.from({ length: inputs[i.name]!.data.length }, (_, k) => getNumber(inputs[i.name]!, k));
+        expect(Math.min(...ids)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...ids)).toBeLessThan(bound);
+        expect(new Set(ids).size).toBeGreaterThan(1);
+      }
+      const model = await expectMatchesInterpreter(g, inputs, { level, what: `${name} -O${level}` });
+      expect(model.kernels).toBeGreaterThan(0);
+      expect(model.graph.outputs.map((o) => o.name)).toEqual(g.outputs.map((o) => o.name));
+    });
+  });
+});
+
+describe('the TS backend matches PyTorch on the seed models', () => {
+  it('covers every fixture with an example', () => {
+    expect(manifest.fixtures.map((f) => f.name).sort()).toEqual(Object.keys(EXAMPLE_OF).sort());
+  });
+
+  it.each(manifest.fixtures.map((f) => [f.name, f] as const))('%s', async (_name, fx) => {
+    const g = await buildExample(EXAMPLE_OF[fx.name]!);
+    const weights = await readSafetensors(`${FIXTURES}${fx.weights_file}`);
+    const io = await readSafetensors(`${FIXTURES}${fx.io_file}`);
+    expect(g.weights.map((w) => w.name).filter((n) => !weights.has(n))).toEqual([]);
+    const model = await compile(g, { target: 'ts', weights });
+    const inputs = Object.fromEntries(g.inputs.map((i) => [i.name, io.get(i.name)!]));
+    const want = Object.fromEntries(fx.outputs.map((o) => [o.name, io.get(o.key)!]));
+    expectAllClose(model.run(inputs), want, 1e-4, 1e-5, fx.name);
+  });
+});
