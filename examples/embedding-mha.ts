@@ -45,3 +45,6 @@ class EmbeddingAttention extends nn.Module {
 /** vocab 6, 512-d, 8 heads, 10 token ids (i64). */
 export default () =>
   graph('embedding_mha', (g) => new EmbeddingAttention(6, 512, 8).forward(g.input('tokens', [10], 'i64')));
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed003_embed_mha';

@@ -2,3 +2,6 @@
 import { seedMha } from './mha.ts';
 
 export default () => seedMha({ batch: 1, seq: 10, dModel: 512, heads: 8 }, 'mha_512');
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed000_mha_qkv_h8_d512';

@@ -29,3 +29,6 @@ class MultiHeadAttention extends nn.Module {
 /** input_size 4, hidden_size 6, 2 heads, x of shape [2, 5, 4]. */
 export default () =>
   graph('mha_weights', (g) => new MultiHeadAttention(4, 6, 2).forward(g.input('x', [2, 5, 4])));
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed001_mha_weights';

@@ -20,5 +20,16 @@ export function seedMha({ batch, seq, dModel, heads }: MhaConfig, name = 'mha') 
   });
 }
 
+/** The seed MHA used as self-attention: one input `x` is the query, the key and the value. */
+export function seedSelfMha({ batch, seq, dModel, heads }: MhaConfig, name = 'mha_self') {
+  return graph(name, (g) => {
+    const x = g.input('x', [batch, seq, dModel]);
+    return new nn.MultiHeadAttention(heads, dModel).forward(x, x, x);
+  });
+}
+
 /** The tiny configuration: 2 heads, d_model 6, a batch of one 3-token sequence. */
 export default () => seedMha({ batch: 1, seq: 3, dModel: 6, heads: 2 });
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed000_mha_qkv_h2_d6';

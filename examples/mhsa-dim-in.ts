@@ -32,3 +32,6 @@ class MultiHeadSelfAttention extends nn.Module {
 /** The seed's usage: x = torch.rand((1, 4, 2)), MultiHeadSelfAttention(2, 6, 3). */
 export default () =>
   graph('mhsa_dim_in', (g) => new MultiHeadSelfAttention(2, 6, 3).forward(g.input('x', [1, 4, 2])));
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed004_mhsa';

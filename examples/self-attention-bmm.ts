@@ -26,3 +26,6 @@ class SelfAttention extends nn.Module {
 /** input_size 4, hidden_size 6, x of shape [2, 5, 4]. */
 export default () =>
   graph('self_attention_bmm', (g) => new SelfAttention(4, 6).forward(g.input('x', [2, 5, 4])));
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed001_self_attention_bmm';

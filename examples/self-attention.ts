@@ -22,3 +22,6 @@ class SelfAttention extends nn.Module {
 /** The seed's usage: d_model 4, x of shape [2, 3, 4]. */
 export default () =>
   graph('self_attention', (g) => new SelfAttention(4).forward(g.input('x', [2, 3, 4])));
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'seed000_self_attention_shared';

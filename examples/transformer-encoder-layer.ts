@@ -18,3 +18,6 @@ export function encoderLayer({ seq, batch, dModel, heads, ff }: EncoderConfig, n
 
 /** A small layer: 5 tokens, batch 2, d_model 16, 4 heads, feed-forward 32. */
 export default () => encoderLayer({ seq: 5, batch: 2, dModel: 16, heads: 4, ff: 32 });
+
+/** The PyTorch fixture (test/fixtures/) this example reproduces. */
+export const FIXTURE = 'torch_encoder_layer';

@@ -11,8 +11,27 @@ export const EXAMPLE_NAMES: readonly string[] = readdirSync(DIR)
   .map((f) => f.slice(0, -3))
   .sort();
 
+interface ExampleModule {
+  default: () => Graph;
+  /** The PyTorch fixture the example reproduces, if any. */
+  FIXTURE?: string;
+}
+
+async function load(name: string): Promise<ExampleModule> {
+  return (await import(`../examples/${name}.ts`)) as ExampleModule;
+}
+
 /** Builds the graph of `examples/NAME.ts` through its default export. */
 export async function buildExample(name: string): Promise<Graph> {
-  const mod = (await import(`../examples/${name}.ts`)) as { default: () => Graph };
-  return mod.default();
+  return (await load(name)).default();
+}
+
+/** Which example reproduces each PyTorch fixture (from each example's FIXTURE export). */
+export async function fixtureExamples(): Promise<Record<string, string>> {
+  const map: Record<string, string> = {};
+  for (const name of EXAMPLE_NAMES) {
+    const fx = (await load(name)).FIXTURE;
+    if (fx !== undefined) map[fx] = name;
+  }
+  return map;
 }

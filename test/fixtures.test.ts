@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Graph } from '../src/ir/graph.ts';
+import { buildExample, fixtureExamples } from './example-graphs.ts';
 import { readSafetensors } from '../src/io/safetensors.ts';
 import { interpret } from '../src/runtime/interpreter.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
@@ -14,16 +14,7 @@ interface Manifest {
 }
 const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest;
 
-/** Which example declares the model of each fixture. */
-const EXAMPLE_OF: Record<string, string> = {
-  seed000_self_attention_shared: 'self-attention',
-  seed000_mha_qkv_h2_d6: 'mha',
-  seed000_mha_qkv_h8_d512: 'mha-512',
-  seed001_self_attention_bmm: 'self-attention-bmm',
-  seed001_mha_weights: 'mha-weights',
-  seed003_embed_mha: 'embedding-mha',
-  seed004_mhsa: 'mhsa-dim-in',
-};
+const EXAMPLE_OF = await fixtureExamples();
 
 describe('interpreter matches PyTorch on the seed models', () => {
   it('covers every fixture', () => {
@@ -31,8 +22,7 @@ describe('interpreter matches PyTorch on the seed models', () => {
   });
 
   it.each(manifest.fixtures.map((f) => [f.name, f] as const))('%s', async (_name, fx) => {
-    const mod = (await import(`../examples/${EXAMPLE_OF[fx.name]}.ts`)) as { default: () => Graph };
-    const g = mod.default();
+    const g = await buildExample(EXAMPLE_OF[fx.name]!);
     const weights = await readSafetensors(`${FIXTURES}${fx.weights_file}`);
     const io = await readSafetensors(`${FIXTURES}${fx.io_file}`);
     // Every graph weight must come from the PyTorch state_dict, by name.

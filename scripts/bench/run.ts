@@ -10,7 +10,8 @@ import { interpret } from '../../src/runtime/interpreter.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { F, graph } from '../../src/api/index.ts';
 import { Rng } from '../../src/api/init.ts';
-import { seedMha } from '../../examples/mha.ts';
+import { seedMha, seedSelfMha } from '../../examples/mha.ts';
+import { encoderLayer } from '../../examples/transformer-encoder-layer.ts';
 import { type Latency, flopsOf, measure } from './measure.ts';
 import { machine } from './machine.ts';
 
@@ -31,6 +32,8 @@ const MODELS: Model[] = [
   { name: 'seed MHA 1x3x6, 2 heads', graph: seedMha({ batch: 1, seq: 3, dModel: 6, heads: 2 }), interp: true },
   { name: 'seed MHA 1x10x512, 8 heads', graph: seedMha({ batch: 1, seq: 10, dModel: 512, heads: 8 }), interp: true },
   { name: 'MHA 1x128x512, 8 heads', graph: seedMha({ batch: 1, seq: 128, dModel: 512, heads: 8 }), interp: true },
+  { name: 'self-attention MHA 1x128x512, 8 heads', graph: seedSelfMha({ batch: 1, seq: 128, dModel: 512, heads: 8 }), interp: true },
+  { name: 'TransformerEncoderLayer 128x1x512, FFN 2048', graph: encoderLayer({ seq: 128, batch: 1, dModel: 512, heads: 8, ff: 2048 }), interp: true },
   { name: 'Linear 128x512 -> 512 (GEMM + bias)', graph: linearGraph(128, 512, 512), interp: false },
 ];
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { getNumber } from '../../src/ir/tensor.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
-import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
+import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../example-graphs.ts';
 import { Rng, expectAllClose, expectMatchesInterpreter, indexBound, randomInputs } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -18,15 +18,7 @@ interface Manifest {
 const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest;
 
 /** Which example declares the model of each fixture (the mapping of test/fixtures.test.ts). */
-const EXAMPLE_OF: Record<string, string> = {
-  seed000_self_attention_shared: 'self-attention',
-  seed000_mha_qkv_h2_d6: 'mha',
-  seed000_mha_qkv_h8_d512: 'mha-512',
-  seed001_self_attention_bmm: 'self-attention-bmm',
-  seed001_mha_weights: 'mha-weights',
-  seed003_embed_mha: 'embedding-mha',
-  seed004_mhsa: 'mhsa-dim-in',
-};
+const EXAMPLE_OF = await fixtureExamples();
 
 describe('example graphs on the TS backend match the interpreter', () => {
   it('there are examples to run', () => {

@@ -1,79 +1,138 @@
-// The fused attention kernel: per query row, keys are visited in blocks with an online softmax
-// (running max, running sum, a rescaled accumulator), so no N x N score matrix is materialised
-// unless the graph also returns the attention weights. Every operand is read (and the output
-// written) through its literal strides.
+// The fused attention kernel, tiled like FlashAttention: for each block of 4 query rows, keys
+// are visited in blocks of 64 with an online softmax (running max and sum per row, the output
+// accumulator rescaled when the max grows). Q·K^T of a block and P·V of a block are both the
+// register-blocked contraction, reading Q, K and V through their literal strides; only a
+// 4 x 64 score tile exists at a time, never the N x N matrix (unless the graph also asks for
+// the attention weights, which are then written as a second output).
 import type { CodeBlockWriter } from 'ts-morph';
+import type { OpAttrs } from '../../../ops/attrs.ts';
 import { numberLiteral } from '../names.ts';
 import { type KernelEmitter, inArg, outArg } from '../kernel.ts';
+import { emitContraction } from './contraction.ts';
 
-/** Keys scored per block before the accumulator is rescaled. */
-const BLOCK = 32;
+type Attn = OpAttrs['attention'];
 
-const idx = (base: string, parts: readonly [string, number][]): string =>
-  [base === '0' ? '' : base, ...parts.filter(([, s]) => s !== 0).map(([v, s]) => (s === 1 ? v : `${v} * ${s}`))].filter(Boolean).join(' + ') || '0';
+/** Query rows per tile (the contraction's register block). */
+const QB = 4;
+/** Keys per tile. */
+const KB = 64;
+
+const sum = (...terms: string[]): string => terms.filter((t) => t !== '' && t !== '0').join(' + ') || '0';
+const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? v : `${v} * ${s}`);
 
 export const emitAttention: KernelEmitter<'attention'> = (w, k) => {
   const a = k.node.attrs;
-  const q = a.q.strides;
-  const o = a.out.strides;
-  const mask = a.mask;
-  const weights = a.weights ? outArg(1) : undefined;
   if (a.batch * a.heads * a.seqQ === 0) return;
-  w.writeLine(`const acc = new Float64Array(${Math.max(a.valueDim, 1)});`);
-  w.writeLine(`const sc = new Float64Array(${BLOCK});`);
+  const dv = Math.max(a.valueDim, 1);
+  w.writeLine(`const S = new Float64Array(${QB * KB});`);
+  w.writeLine(`const A = new Float64Array(${QB * dv});`);
+  w.writeLine(`const M = new Float64Array(${QB});`);
+  w.writeLine(`const L = new Float64Array(${QB});`);
   w.write(`for (let b = 0; b < ${a.batch}; b++) `).block(() => {
     w.write(`for (let h = 0; h < ${a.heads}; h++) `).block(() => {
-      w.write(`for (let i = 0; i < ${a.seqQ}; i++) `).block(() => {
-        w.writeLine(`const qb = ${idx(String(a.q.offset), [['b', q[0]!], ['h', q[1]!], ['i', q[2]!]])};`);
-        w.writeLine('let m = -Infinity;');
-        w.writeLine('let l = 0;');
-        w.writeLine('acc.fill(0);');
-        const keys = a.causal ? `Math.min(i + 1, ${a.seqK})` : String(a.seqK);
-        w.write(`for (let j0 = 0; j0 < ${keys}; j0 += ${BLOCK}) `).block(() => emitBlock(w, k.node.attrs, keys, mask !== undefined, weights));
-        w.writeLine(`const ob = ${idx('0', [['b', o[0]!], ['h', o[1]!], ['i', o[2]!]])};`);
-        w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) ${outArg(0)}[${idx('ob', [['e', o[3]!]])}] = acc[e] / l;`);
-        if (weights) emitWeights(w, k.node.attrs, keys, weights);
+      const full = a.seqQ - (a.seqQ % QB);
+      if (full > 0) w.write(`for (let i0 = 0; i0 < ${full}; i0 += ${QB}) `).block(() => emitRowBlock(w, a, QB));
+      if (full < a.seqQ) w.block(() => {
+        w.writeLine(`const i0 = ${full};`);
+        emitRowBlock(w, a, a.seqQ - full);
       });
     });
   });
 };
 
-/** One block of keys: score them, then fold them into the running max, sum and accumulator. */
-function emitBlock(w: CodeBlockWriter, a: Parameters<KernelEmitter<'attention'>>[1]['node']['attrs'], keys: string, masked: boolean, weights: string | undefined): void {
-  const [q, kk, v] = [a.q.strides, a.k.strides, a.v.strides];
-  w.writeLine(`const jn = Math.min(${BLOCK}, ${keys} - j0);`);
-  w.writeLine('let bm = -Infinity;');
-  w.write('for (let t = 0; t < jn; t++) ').block(() => {
-    w.writeLine(`const kb = ${idx(String(a.k.offset), [['b', kk[0]!], ['h', kk[1]!], ['(j0 + t)', kk[2]!]])};`);
-    w.writeLine('let s = 0;');
-    w.writeLine(`for (let e = 0; e < ${a.headDim}; e++) s += ${inArg(0)}[${idx('qb', [['e', q[3]!]])}] * ${inArg(1)}[${idx('kb', [['e', kk[3]!]])}];`);
-    let score = a.scale === 1 ? 's' : `s * ${numberLiteral(a.scale)}`;
-    if (masked) {
-      const mk = a.mask!.strides;
-      score += ` + ${inArg(3)}[${idx(String(a.mask!.offset), [['b', mk[0]!], ['h', mk[1]!], ['i', mk[2]!], ['(j0 + t)', mk[3]!]])}]`;
-    }
-    w.writeLine(`const st = ${score};`);
-    w.writeLine('sc[t] = st;');
-    if (weights) w.writeLine(`${weights}[((b * ${a.heads} + h) * ${a.seqQ} + i) * ${a.seqK} + j0 + t] = st;`);
-    w.writeLine('if (st > bm) bm = st;');
+/** One block of `rows` query rows: all key tiles, then the normalised output rows. */
+function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
+  w.writeLine('M.fill(-Infinity);');
+  w.writeLine('L.fill(0);');
+  w.writeLine('A.fill(0);');
+  const full = a.seqK - (a.seqK % KB);
+  const skip = a.causal ? `if (j0 > i0 + ${rows - 1}) break;` : undefined;
+  if (full > 0) {
+    w.write(`for (let j0 = 0; j0 < ${full}; j0 += ${KB}) `).block(() => {
+      if (skip) w.writeLine(skip);
+      emitKeyTile(w, a, rows, KB);
+    });
+  }
+  if (full < a.seqK) {
+    w.write('do ').block(() => {
+      w.writeLine(`const j0 = ${full};`);
+      if (skip) w.writeLine(skip);
+      emitKeyTile(w, a, rows, a.seqK - full);
+    });
+    w.writeLine(' while (false);');
+  }
+  const o = a.out.strides;
+  w.writeLine(`const ob = ${sum(term('b', o[0]!), term('h', o[1]!), term('i0', o[2]!))};`);
+  w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
+    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) ${outArg(0)}[${sum('ob', term('r', o[2]!), term('e', o[3]!))}] = A[r * ${Math.max(a.valueDim, 1)} + e] / L[r];`);
   });
-  w.writeLine('const mNew = Math.max(m, bm);');
-  w.writeLine('if (mNew === -Infinity) continue;');
-  w.writeLine('const corr = Math.exp(m - mNew);');
-  w.writeLine('l *= corr;');
-  w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) acc[e] *= corr;`);
-  w.write('for (let t = 0; t < jn; t++) ').block(() => {
-    w.writeLine('const p = Math.exp(sc[t] - mNew);');
-    w.writeLine('l += p;');
-    w.writeLine(`const vb = ${idx(String(a.v.offset), [['b', v[0]!], ['h', v[1]!], ['(j0 + t)', v[2]!]])};`);
-    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) acc[e] += p * ${inArg(2)}[${idx('vb', [['e', v[3]!]])}];`);
-  });
-  w.writeLine('m = mNew;');
+  if (a.weights) emitWeights(w, a, rows);
 }
 
-/** With `weights`, turns the row's stored scores into probabilities (masked causal keys are 0). */
-function emitWeights(w: CodeBlockWriter, a: Parameters<KernelEmitter<'attention'>>[1]['node']['attrs'], keys: string, weights: string): void {
-  w.writeLine(`const wb = ((b * ${a.heads} + h) * ${a.seqQ} + i) * ${a.seqK};`);
-  w.writeLine(`for (let j = 0; j < ${keys}; j++) ${weights}[wb + j] = Math.exp(${weights}[wb + j] - m) / l;`);
-  if (a.causal) w.writeLine(`for (let j = ${keys}; j < ${a.seqK}; j++) ${weights}[wb + j] = 0;`);
+/** Scores of one tile (Q·K^T, scaled, masked), the online-softmax update, then A += P·V. */
+function emitKeyTile(w: CodeBlockWriter, a: Attn, rows: number, cols: number): void {
+  const [q, kk, v] = [a.q.strides, a.k.strides, a.v.strides];
+  w.writeLine(`const qb = ${sum(String(a.q.offset), term('b', q[0]!), term('h', q[1]!), term('i0', q[2]!))};`);
+  w.writeLine(`const kb = ${sum(String(a.k.offset), term('b', kk[0]!), term('h', kk[1]!), term('j0', kk[2]!))};`);
+  emitContraction(w, {
+    m: rows, n: cols, k: a.headDim, dtype: 'f32',
+    a: { arr: inArg(0), base: 'qb', rowStride: q[2]!, colStride: q[3]! },
+    b: { arr: inArg(1), base: 'kb', rowStride: kk[3]!, colStride: kk[2]! },
+    out: 'S', outBase: '0', outRowStride: KB,
+    epilogue: (acc, i, j, wr) => scoreValue(wr, a, acc, i, j),
+    store: (x) => x,
+  });
+  w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
+    w.writeLine(`const row = r * ${KB};`);
+    w.writeLine('let bm = -Infinity;');
+    w.writeLine(`for (let c = 0; c < ${cols}; c++) bm = Math.max(bm, S[row + c]);`);
+    w.writeLine('const mNew = Math.max(M[r], bm);');
+    w.write('if (mNew === -Infinity) ').block(() => {
+      w.writeLine(`for (let c = 0; c < ${cols}; c++) S[row + c] = 0;`);
+      w.writeLine('continue;');
+    });
+    w.writeLine('const corr = Math.exp(M[r] - mNew);');
+    w.writeLine('L[r] *= corr;');
+    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) A[r * ${Math.max(a.valueDim, 1)} + e] *= corr;`);
+    w.writeLine('let total = 0;');
+    w.write(`for (let c = 0; c < ${cols}; c++) `).block(() => {
+      w.writeLine('const p = Math.exp(S[row + c] - mNew);');
+      w.writeLine('S[row + c] = p;');
+      w.writeLine('total += p;');
+    });
+    w.writeLine('L[r] += total;');
+    w.writeLine('M[r] = mNew;');
+  });
+  w.writeLine(`const vb = ${sum(String(a.v.offset), term('b', v[0]!), term('h', v[1]!), term('j0', v[2]!))};`);
+  emitContraction(w, {
+    m: rows, n: a.valueDim, k: cols, dtype: 'f32',
+    a: { arr: 'S', base: '0', rowStride: KB, colStride: 1 },
+    b: { arr: inArg(2), base: 'vb', rowStride: v[2]!, colStride: v[3]! },
+    out: 'A', outBase: '0', outRowStride: Math.max(a.valueDim, 1), accumulate: true,
+    store: (x) => x,
+  });
+}
+
+/** The score stored for one (row i, key j) of a tile: scaled, plus the mask, -Infinity above the causal diagonal. */
+function scoreValue(w: CodeBlockWriter, a: Attn, acc: string, i: string, j: string): string {
+  let s = a.scale === 1 ? acc : `${acc} * ${numberLiteral(a.scale)}`;
+  if (a.mask) {
+    const mk = a.mask.strides;
+    s += ` + ${inArg(3)}[${sum(String(a.mask.offset), term('b', mk[0]!), term('h', mk[1]!), term(`(i0 + ${i})`, mk[2]!), term(`(j0 + ${j})`, mk[3]!))}]`;
+  }
+  if (a.causal) s = `(j0 + ${j} > i0 + ${i} ? -Infinity : ${s})`;
+  if (!a.weights) return s;
+  w.writeLine(`const ${acc}_s = ${s};`);
+  w.writeLine(`${outArg(1)}[((b * ${a.heads} + h) * ${a.seqQ} + i0 + ${i}) * ${a.seqK} + j0 + ${j}] = ${acc}_s;`);
+  return `${acc}_s`;
+}
+
+/** With `weights`, turns the block's stored scores into probabilities. */
+function emitWeights(w: CodeBlockWriter, a: Attn, rows: number): void {
+  w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
+    w.writeLine(`const wb = ((b * ${a.heads} + h) * ${a.seqQ} + i0 + r) * ${a.seqK};`);
+    const keys = a.causal ? `Math.min(i0 + r + 1, ${a.seqK})` : String(a.seqK);
+    w.writeLine(`for (let c = 0; c < ${keys}; c++) ${outArg(1)}[wb + c] = Math.exp(${outArg(1)}[wb + c] - M[r]) / L[r];`);
+    if (a.causal) w.writeLine(`for (let c = ${keys}; c < ${a.seqK}; c++) ${outArg(1)}[wb + c] = 0;`);
+  });
 }

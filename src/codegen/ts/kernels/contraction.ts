@@ -14,7 +14,7 @@ export interface MatrixRef {
   readonly colStride: number;
 }
 
-/** A contraction to emit. A is [M,K], B is [K,N], the output is dense [M,N] at `out` + `outBase`. */
+/** A contraction to emit. A is [M,K], B is [K,N]; the output [M,N] is at `out` + `outBase` (dense unless strides are given). */
 export interface Contraction {
   readonly m: number;
   readonly n: number;
@@ -24,6 +24,11 @@ export interface Contraction {
   readonly b: MatrixRef;
   readonly out: string;
   readonly outBase: string;
+  /** Output element strides (default: dense rows of N). */
+  readonly outRowStride?: number;
+  readonly outColStride?: number;
+  /** Add into the output instead of overwriting it. */
+  readonly accumulate?: boolean;
   /**
    * The stored value for accumulator `acc` at row `i`, column `j` (default: acc itself). It may
    * first write statements to `w`, naming them with `acc` as a prefix.
@@ -62,7 +67,18 @@ function ld(c: Contraction, arr: string, idx: string): string {
 
 function writeOut(w: CodeBlockWriter, c: Contraction, acc: string, i: string, j: string, idx: string): void {
   const v = c.epilogue ? c.epilogue(acc, i, j, w) : acc;
-  w.writeLine(`${c.out}[${idx}] = ${c.store(v)};`);
+  w.writeLine(`${c.out}[${idx}] ${c.accumulate ? '+=' : '='} ${c.store(v)};`);
+}
+
+/** Output strides: (row, column). */
+function outStrides(c: Contraction): [number, number] {
+  return [c.outRowStride ?? c.n, c.outColStride ?? 1];
+}
+
+/** The output index of (i, j): `outBase + i*rowStride + j*colStride`. */
+function outIndex(c: Contraction, i: string, j: string): string {
+  const [rs, cs] = outStrides(c);
+  return plus(c.outBase, [times(i, rs), times(j, cs)].filter((t) => t !== '0').join(' + ') || '0');
 }
 
 /**
@@ -122,9 +138,10 @@ function emitBlock(w: CodeBlockWriter, c: Contraction, rows: number, packed = fa
     for (const r of rs) w.writeLine(qs.map((q) => `c${r}${q} += a${r} * b${q};`).join(' '));
     w.writeLine(`pa += ${a.colStride}; pb += ${packed ? R : b.rowStride};`);
   });
-  w.writeLine(`const o = ${plus(c.outBase, `i * ${c.n} + j`)};`);
+  w.writeLine(`const o = ${outIndex(c, 'i', 'j')};`);
+  const [ors, ocs] = outStrides(c);
   for (const r of rs) {
-    for (const q of qs) writeOut(w, c, `c${r}${q}`, r === 0 ? 'i' : `i + ${r}`, q === 0 ? 'j' : `j + ${q}`, `o${at(1, r * c.n + q)}`);
+    for (const q of qs) writeOut(w, c, `c${r}${q}`, r === 0 ? 'i' : `i + ${r}`, q === 0 ? 'j' : `j + ${q}`, `o${at(1, r * ors + q * ocs)}`);
   }
 }
 function emitScalar(w: CodeBlockWriter, c: Contraction, [i0, i1]: number[], [j0, j1]: number[]): void {
@@ -138,7 +155,7 @@ function emitScalar(w: CodeBlockWriter, c: Contraction, [i0, i1]: number[], [j0,
         w.writeLine(`acc += ${ld(c, a.arr, 'pa')} * ${ld(c, b.arr, 'pb')};`);
         w.writeLine(`pa += ${a.colStride}; pb += ${b.rowStride};`);
       });
-      writeOut(w, c, 'acc', 'i', 'j', plus(c.outBase, `i * ${c.n} + j`));
+      writeOut(w, c, 'acc', 'i', 'j', outIndex(c, 'i', 'j'));
     });
   });
 }

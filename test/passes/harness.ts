@@ -1,0 +1,164 @@
+// The checks every pass must pass, shared by the per-pass test files: the verifier accepts its
+// output, it is idempotent (a second run returns the very same object), and the interpreter gives
+// the same results before and after it, on every example and on seeded random graphs.
+import { describe, expect, it } from 'vitest';
+import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
+import { type Pass, type PassContext, SILENT } from '../../passes/pass.ts';
+import { shapeInference } from '../../passes/shape-inference.ts';
+import type { Graph } from '../../src/ir/graph.ts';
+import { printGraph } from '../../src/ir/print.ts';
+import type { Tensor } from '../../src/ir/tensor.ts';
+import { verifyGraph } from '../../src/ir/verify.ts';
+import { compareTensors } from '../../src/runtime/compare.ts';
+import { interpret } from '../../src/runtime/interpreter.ts';
+import { Rng, randomInputs } from '../codegen/helpers.ts';
+import * as random from '../codegen/random-graphs.ts';
+import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
+import { attentionBlock } from './attention-graphs.ts';
+
+/** The allclose tolerances of every differential check (float reassociation stays far below). */
+export const RTOL = 1e-5;
+export const ATOL = 1e-6;
+
+/** A context that keeps its notes. */
+export function recorder(): PassContext & { notes: string[] } {
+  const notes: string[] = [];
+  return { notes, note: (m) => void notes.push(m) };
+}
+
+/**
+ * The passes a pass assumes have run: the -O2 pipeline up to the pass's first place in it, so each
+ * pass sees what the default pipeline hands it (fuse-attention after simplify-movement, merge-siblings
+ * after fuse-attention and CSE, eliminate-head-reshapes after merge-siblings, and so on).
+ */
+export function prefixOf(pass: Pass): readonly Pass[] {
+  const at = PIPELINES[2].indexOf(pass);
+  if (at < 0) throw new Error(`${pass.name} is not in the -O2 pipeline`);
+  return PIPELINES[2].slice(0, at);
+}
+
+/** `g` after the passes `pass` assumes, verified after each. */
+export function prepare(pass: Pass, g: Graph): Graph {
+  return runPipeline(g, prefixOf(pass), { verify: true }).graph;
+}
+
+/** Runs `pass` and checks (b) idempotence and (d) the verifier; returns the output and its notes. */
+export function runChecked(pass: Pass, g: Graph, what = ''): { out: Graph; notes: string[] } {
+  const ctx = recorder();
+  const out = pass.run(g, ctx);
+  verifyGraph(out, pass.name);
+  const again = recorder();
+  expect(pass.run(out, again), `${pass.name}${what} is idempotent`).toBe(out);
+  expect(again.notes).toEqual([]);
+  return { out, notes: ctx.notes };
+}
+
+/** Why the outputs of `a` and `b` differ on `inputs`, or undefined when they are allclose. */
+export function differ(a: Graph, b: Graph, inputs: Record<string, Tensor>): string | undefined {
+  const want = interpret(a, inputs);
+  const got = interpret(b, inputs);
+  for (const [name, w] of Object.entries(want)) {
+    const cmp = compareTensors(got[name]!, w, RTOL, ATOL);
+    if (!cmp.ok) return `output ${JSON.stringify(name)}: ${cmp.reason}`;
+  }
+  return undefined;
+}
+
+/**
+ * (b), (c), (d) on one graph, twice: `pass` after its prefix, and `pass` right after shape
+ * inference (a pass may do less without its prefix, but never compute something else).
+ * Returns the prefixed run's input and output.
+ */
+export function checkPass(pass: Pass, g: Graph, inputs: Record<string, Tensor>): { before: Graph; out: Graph } {
+  let prefixed: Graph;
+  try {
+    prefixed = prepare(pass, g);
+  } catch (e) {
+    throw new Error(`the prefix of ${pass.name} failed (see its own test): ${(e as Error).message}`);
+  }
+  const runs = [prefixed, shapeInference.run(g, SILENT)].map((before, i) => {
+    const what = i === 1 ? ' (run alone)' : '';
+    const { out } = runChecked(pass, before, what);
+    const why = differ(before, out, inputs);
+    expect(why, `${pass.name}${what} changed results\n${printGraph(before)}`).toBeUndefined();
+    return { before, out };
+  });
+  return runs[0]!;
+}
+
+/** Random families of test/codegen/random-graphs.ts, then the attention blocks of attention-graphs.ts. */
+const FAMILIES: readonly [string, (seed: number) => random.Built][] = [
+  ['elementwise chain', random.elementwiseChain],
+  ['matmul', random.randomMatmul],
+  ['gemm', random.randomGemm],
+  ['normalize', random.randomNormalize],
+  ['reduce', random.randomReduce],
+  ['transpose', random.randomTranspose],
+  ['slice', random.randomSlice],
+  ['concat/split', random.randomConcatSplit],
+  ['gather', random.randomGather],
+  ['attention (codegen)', random.randomAttention],
+  ['mixed DAG', random.randomMixed],
+];
+
+/** Seeds per codegen family (11 families: 132 graphs) and attention blocks per pass. */
+export const SEEDS_PER_FAMILY = 12;
+export const ATTENTION_SEEDS = 120;
+
+/** Runs `check` over seeds, collecting failures so one report names every failing seed. */
+function sweep(seeds: readonly number[], check: (seed: number) => void): string[] {
+  const failures: string[] = [];
+  for (const seed of seeds) {
+    try {
+      check(seed);
+    } catch (e) {
+      failures.push(`seed ${seed}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+  return failures;
+}
+
+/** What a pass's own tests add to the shared checks. */
+export interface PropertyOptions {
+  /** The pass's guarantee, checked on its output after its prefix (throws or fails an expect). */
+  readonly post?: (out: Graph) => void;
+  /** How many of the attention blocks the pass must rewrite (so the generator provably reaches it). */
+  readonly minChangedAttention?: number;
+}
+
+/**
+ * Registers the shared property tests of `pass`: every example graph, SEEDS_PER_FAMILY graphs of
+ * each random family, and ATTENTION_SEEDS attention blocks; each checked with `checkPass` and `post`.
+ */
+export function describeProperties(pass: Pass, opts: PropertyOptions = {}): void {
+  const check = (g: Graph, inputs: Record<string, Tensor>): boolean => {
+    const { before, out } = checkPass(pass, g, inputs);
+    opts.post?.(out);
+    return out !== before;
+  };
+  describe(`${pass.name}: verifier, idempotence and interpreter agreement`, () => {
+    it.each(EXAMPLE_NAMES)('on examples/%s.ts', async (name) => {
+      const g = await buildExample(name);
+      check(g, randomInputs(g, new Rng(0xe6)));
+    });
+
+    it(`on ${SEEDS_PER_FAMILY * FAMILIES.length} random graphs of ${FAMILIES.length} families`, () => {
+      const failures = FAMILIES.flatMap(([family, build], f) => {
+        const seeds = Array.from({ length: SEEDS_PER_FAMILY }, (_, i) => (f + 1) * 1000 + i + 1);
+        return sweep(seeds, (seed) => void check(build(seed).graph, build(seed).inputs)).map((m) => `${family} ${m}`);
+      });
+      expect(failures).toEqual([]);
+    });
+
+    it(`on ${ATTENTION_SEEDS} random attention blocks`, () => {
+      let changed = 0;
+      const seeds = Array.from({ length: ATTENTION_SEEDS }, (_, i) => i + 1);
+      const failures = sweep(seeds, (seed) => {
+        const { graph, inputs } = attentionBlock(seed);
+        if (check(graph, inputs)) changed++;
+      });
+      expect(failures).toEqual([]);
+      expect(changed).toBeGreaterThanOrEqual(opts.minChangedAttention ?? 0);
+    });
+  });
+}
