@@ -3,6 +3,7 @@
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { generateTs } from './codegen/ts/index.ts';
+import { kernelCalls } from './codegen/plan.ts';
 import { BindingError, OpgraphError } from './errors.ts';
 import type { Graph } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
@@ -30,7 +31,7 @@ export interface CompiledModel {
   readonly source: string;
   /** Peak bytes of intermediates (the arena). */
   readonly peakBytes: number;
-  /** Kernel functions in the module. */
+  /** Kernel calls per run (the TS backend's kernel launches). */
   readonly kernels: number;
   /** The instantiated module's model itself: typed arrays in and out, no conversions. */
   readonly module: GeneratedModel;
@@ -59,7 +60,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   let entry = cache.get(key);
   if (!entry) {
     const mod = generateTs(g);
-    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: countKernels(mod.source) };
+    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
     cache.set(key, entry);
   }
   const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
@@ -88,10 +89,6 @@ function instantiate(source: string): ModuleExports {
   const exports: Record<string, unknown> = {};
   new Function('exports', js)(exports);
   return exports as unknown as ModuleExports;
-}
-
-function countKernels(source: string): number {
-  return (source.match(/^function k\d+_/gm) ?? []).length;
 }
 
 /** A zero tensor standing in for an input while weights are bound. */

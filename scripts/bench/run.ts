@@ -84,7 +84,7 @@ function fmtUs(us: number): string {
 }
 
 function table(rows: Row[]): string {
-  const head = '| model | runner | p50 | p10 | p90 | GFLOP/s | peak arena bytes | compile ms | kernels |\n|---|---|---|---|---|---|---|---|---|';
+  const head = '| model | runner | p50 | p10 | p90 | GFLOP/s | peak arena bytes | compile ms | kernel calls |\n|---|---|---|---|---|---|---|---|---|';
   const body = rows.map((r) => `| ${r.model} | ${r.runner} | ${fmtUs(r.lat.p50)} | ${fmtUs(r.lat.p10)} | ${fmtUs(r.lat.p90)} | ${r.gflops.toFixed(2)} | ${r.peak} | ${r.compileMs} | ${r.kernels} |`);
   return [head, ...body].join('\n');
 }

@@ -7,21 +7,28 @@
 // - Nodes that read only weights and constants (a weight concatenation, say) are static: they
 //   run once when the model is created, into buffers of their own.
 // - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
+// - A kernel that needs working space (attention tiles, packed matmul panels) gets an f64
+//   scratch buffer in the arena, live only while that kernel runs.
 // - Remaining intermediates are placed by greedy-by-size over their live intervals, so
 //   buffers whose lifetimes do not overlap share bytes.
-import type { Graph, Node, ValueId } from '../ir/graph.ts';
-import { DTYPE_BYTES, type DType, numel } from '../ir/types.ts';
+import { type Graph, type Node, type ValueId, valueTypes } from '../ir/graph.ts';
+import { DTYPE_BYTES, type DType, type TensorType, numel } from '../ir/types.ts';
 import { OPS, inGroup } from '../ops/table.ts';
 import { sameShape } from '../ir/types.ts';
 
 /** Where a buffer comes from. */
 export type StorageKind = 'input' | 'weight' | 'constant' | 'static' | 'output' | 'arena';
 
+/** Element type of a buffer: a tensor dtype, or f64 for kernel scratch. */
+export type StorageType = DType | 'f64';
+
+const STORAGE_BYTES: Readonly<Record<StorageType, number>> = { ...DTYPE_BYTES, f64: 8 };
+
 /** One buffer. Several values may share it (views, in-place results). */
 export interface Storage {
   readonly id: number;
   readonly kind: StorageKind;
-  readonly dtype: DType;
+  readonly dtype: StorageType;
   readonly length: number;
   /** Byte offset in the arena (arena storages only). */
   offset: number;
@@ -40,6 +47,8 @@ export interface MemoryPlan {
   readonly views: ReadonlySet<Node>;
   /** Nodes computed once, when the model is created (they depend on weights and constants only). */
   readonly statics: ReadonlySet<Node>;
+  /** The scratch buffer of each kernel that asked for one. */
+  readonly scratch: ReadonlyMap<Node, number>;
   /** Graph outputs that must be copied from another buffer (an input, a weight, a shared output). */
   readonly copies: ReadonlyArray<{ readonly output: number; readonly from: number }>;
   /** Peak bytes of intermediates: the arena size. */
@@ -49,9 +58,12 @@ export interface MemoryPlan {
 /** Byte alignment of every arena buffer (enough for any typed-array view). */
 export const ARENA_ALIGN = 16;
 
+/** f64 elements of working space a backend's kernel for `n` needs (0 for none). */
+export type ScratchNeed = (n: Node, inputs: readonly TensorType[]) => number;
+
 /** Computes the memory plan of `g` (assumes shape inference has run). */
-export function planMemory(g: Graph): MemoryPlan {
-  const b = new PlanBuilder(g);
+export function planMemory(g: Graph, scratch: ScratchNeed = () => 0): MemoryPlan {
+  const b = new PlanBuilder(g, scratch);
   return b.finish();
 }
 
@@ -60,11 +72,14 @@ class PlanBuilder {
   readonly storageOf = new Map<ValueId, number>();
   readonly views = new Set<Node>();
   readonly statics = new Set<Node>();
+  readonly scratch = new Map<Node, number>();
   private readonly staticValues = new Set<ValueId>();
   readonly copies: { output: number; from: number }[] = [];
   private readonly outputOf = new Map<ValueId, number>();
+  private readonly types: Map<ValueId, TensorType>;
 
-  constructor(readonly g: Graph) {
+  constructor(readonly g: Graph, private readonly need: ScratchNeed) {
+    this.types = valueTypes(g);
     g.outputs.forEach((o, i) => {
       if (!this.outputOf.has(o.id)) this.outputOf.set(o.id, i);
     });
@@ -79,7 +94,7 @@ class PlanBuilder {
     for (const s of this.storages) this.touch(s, lastUse);
   }
 
-  private add(kind: StorageKind, dtype: DType, length: number, index: number, first: number): Storage {
+  private add(kind: StorageKind, dtype: StorageType, length: number, index: number, first: number): Storage {
     const s: Storage = { id: this.storages.length, kind, dtype, length, offset: 0, index, first, last: first };
     this.storages.push(s);
     return s;
@@ -116,6 +131,8 @@ class PlanBuilder {
       for (const o of n.outputs) this.bind(o.id, this.add('static', o.type.dtype, numel(o.type.shape), i, i));
       return;
     }
+    const scratch = this.need(n, n.inputs.map((v) => this.types.get(v)!));
+    if (scratch > 0) this.scratch.set(n, this.add('arena', 'f64', scratch, -1, i).id);
     const reuse = this.inPlaceCandidate(n, i, lastUse);
     for (const o of n.outputs) {
       const s = o === out && reuse ? reuse : this.add('arena', o.type.dtype, numel(o.type.shape), -1, i);
@@ -130,16 +147,10 @@ class PlanBuilder {
     for (const v of n.inputs) {
       const s = this.storages[this.storageOf.get(v)!]!;
       if (s.kind !== 'arena' || s.dtype !== out.dtype || s.length !== numel(out.shape)) continue;
-      const t = this.typeOf(v);
-      if (!sameShape(t, out.shape)) continue;
+      if (!sameShape(this.types.get(v)!.shape, out.shape)) continue;
       if (this.storageLastUse(s, lastUse) === i) return s;
     }
     return undefined;
-  }
-
-  private typeOf(v: ValueId): readonly number[] {
-    for (const n of this.g.nodes) for (const o of n.outputs) if (o.id === v) return o.type.shape;
-    return [];
   }
 
   /** The last node reading any value that lives in `s`. */
@@ -170,13 +181,13 @@ class PlanBuilder {
 
   finish(): MemoryPlan {
     const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'));
-    return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, copies: this.copies, arenaBytes };
+    return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, scratch: this.scratch, copies: this.copies, arenaBytes };
   }
 }
 
 /** Bytes of a storage, rounded up to the arena alignment. */
 export function storageBytes(s: Storage): number {
-  const raw = s.length * DTYPE_BYTES[s.dtype];
+  const raw = s.length * STORAGE_BYTES[s.dtype];
   return Math.ceil(raw / ARENA_ALIGN) * ARENA_ALIGN;
 }
 
@@ -203,4 +214,9 @@ function placeArena(bufs: Storage[]): number {
     peak = Math.max(peak, offset + size);
   }
   return peak;
+}
+
+/** Kernel calls per run: nodes that are neither constants, views nor static, plus output copies. */
+export function kernelCalls(g: Graph, plan: MemoryPlan): number {
+  return g.nodes.filter((n) => n.op !== 'constant' && !plan.views.has(n) && !plan.statics.has(n)).length + plan.copies.length;
 }

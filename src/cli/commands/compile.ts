@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INLINE_WEIGHT_BYTES, generateTs } from '../../codegen/ts/index.ts';
+import { kernelCalls } from '../../codegen/plan.ts';
 import { UsageError } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { type Tensor } from '../../ir/tensor.ts';
@@ -55,7 +56,7 @@ ${PIPELINE_USAGE}`,
     if (!inline) await writeFileAtomic(join(dir, 'model.weights.safetensors'), serializeSafetensors(weights));
     await writeFileAtomic(join(dir, 'README.md'), usageNote(g, inline));
     await writeFileAtomic(join(dir, 'model.ts'), mod.source);
-    const kernels = (mod.source.match(/^function k\d+_/gm) ?? []).length;
+    const kernels = kernelCalls(g, mod.plan);
     io.out(`wrote ${join(dir, 'model.ts')}: ${kernels} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
     return 0;
   },

@@ -1,5 +1,6 @@
 // `opgraph passes MODEL`: the pipeline's trace as a table.
-import { planMemory } from '../../codegen/plan.ts';
+import { kernelCalls, planMemory } from '../../codegen/plan.ts';
+import { scratchNeed } from '../../codegen/ts/kernels/index.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { type OptionSpec, onePositional, parseVerbArgs } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
@@ -9,9 +10,8 @@ const OPTIONS: OptionSpec = { ...PIPELINE_OPTIONS, verbose: { type: 'boolean', s
 
 /** Kernels the TS backend would emit for `g`, and its peak intermediate bytes. */
 function cost(g: Graph): { kernels: number; bytes: number } {
-  const plan = planMemory(g);
-  const kernels = g.nodes.filter((n) => n.op !== 'constant' && !plan.views.has(n)).length + plan.copies.length;
-  return { kernels, bytes: plan.arenaBytes };
+  const plan = planMemory(g, scratchNeed);
+  return { kernels: kernelCalls(g, plan), bytes: plan.arenaBytes };
 }
 
 function row(cells: readonly string[], widths: readonly number[]): string {

@@ -2,6 +2,7 @@
 import type { Graph } from '../../ir/graph.ts';
 import { type MemoryPlan, planMemory } from '../plan.ts';
 import { emitModule } from './module.ts';
+import { scratchNeed } from './kernels/index.ts';
 
 /** A generated TS module. */
 export interface TsModule {
@@ -18,7 +19,7 @@ export const INLINE_WEIGHT_BYTES = 16 * 1024;
 
 /** Generates the TS module of `graph`. Weights are inlined when `inlineWeights` is set (they need data). */
 export function generateTs(graph: Graph, opts: { inlineWeights?: boolean } = {}): TsModule {
-  const plan = planMemory(graph);
+  const plan = planMemory(graph, scratchNeed);
   const inlineWeights = opts.inlineWeights ?? false;
   return { source: emitModule(graph, plan, { inlineWeights }), plan, inlineWeights };
 }

@@ -10,6 +10,8 @@ export interface KernelInput<K extends OpKind> {
   readonly node: NodeOf<K>;
   readonly inputs: readonly TensorType[];
   readonly outputs: readonly TensorType[];
+  /** Name of the f64 scratch parameter, when the plan gave the kernel one. */
+  readonly scratch?: string;
 }
 
 /** Writes the body of the kernel function of `input` (its parameters are already declared). */

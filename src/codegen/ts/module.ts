@@ -44,12 +44,19 @@ function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<
   for (const n of g.nodes) for (const o of n.outputs) types.set(o.id, o.type);
   g.nodes.forEach((node) => {
     if (node.op === 'constant' || plan.views.has(node)) return;
-    const input: KernelInput<typeof node.op> = { node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type) };
+    const scratch = plan.scratch.get(node);
+    const input: KernelInput<typeof node.op> = {
+      node,
+      inputs: node.inputs.map((v) => types.get(v)!),
+      outputs: node.outputs.map((o) => o.type),
+      ...(scratch === undefined ? {} : { scratch: 'sc' }),
+    };
     const w = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
     emitNodeKernel(w, input);
     const params = [
       ...input.inputs.map((t, k) => ({ name: inArg(k), type: ARRAY_TYPE[t.dtype] })),
       ...input.outputs.map((t, k) => ({ name: outArg(k), type: ARRAY_TYPE[t.dtype] })),
+      ...(scratch === undefined ? [] : [{ name: 'sc', type: 'Float64Array' }]),
     ];
     const key = `${params.map((p) => `${p.name}:${p.type}`).join(',')}|${w.toString()}`;
     let fn = byBody.get(key);
@@ -58,6 +65,7 @@ function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<
       byBody.set(key, fn);
     }
     const args = [...node.inputs, ...node.outputs.map((o) => o.id)].map((v) => ref(plan.storages[plan.storageOf.get(v)!]!));
+    if (scratch !== undefined) args.push(ref(plan.storages[scratch]!));
     const note = node.label ? ` // ${commentText(node.label)}` : '';
     calls.set(node, `${fn.name}(${args.join(', ')});${note}`);
   });

@@ -18,8 +18,9 @@ export function commentText(s: string, max = 60): string {
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-/** The typed array holding each dtype. */
-export const ARRAY_TYPE: Readonly<Record<DType, string>> = {
+/** The typed array holding each dtype (and f64, the element type of kernel scratch). */
+export const ARRAY_TYPE: Readonly<Record<DType | 'f64', string>> = {
+  f64: 'Float64Array',
   f32: 'Float32Array',
   i32: 'Int32Array',
   i64: 'BigInt64Array',

@@ -20,14 +20,23 @@ const KB = 64;
 const sum = (...terms: string[]): string => terms.filter((t) => t !== '' && t !== '0').join(' + ') || '0';
 const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? v : `${v} * ${s}`);
 
+/** Layout of the f64 scratch: a QB x KB score tile S, the QB x dv accumulator A, row maxima M and sums L. */
+function scratchLayout(a: Attn): { S: number; A: number; M: number; L: number; total: number } {
+  const dv = Math.max(a.valueDim, 1);
+  return { S: 0, A: QB * KB, M: QB * KB + QB * dv, L: QB * KB + QB * dv + QB, total: QB * KB + QB * dv + 2 * QB };
+}
+
+/** f64 scratch elements the attention kernel needs. */
+export function attentionScratch(a: Attn): number {
+  return scratchLayout(a).total;
+}
+
 export const emitAttention: KernelEmitter<'attention'> = (w, k) => {
   const a = k.node.attrs;
   if (a.batch * a.heads * a.seqQ === 0) return;
-  const dv = Math.max(a.valueDim, 1);
-  w.writeLine(`const S = new Float64Array(${QB * KB});`);
-  w.writeLine(`const A = new Float64Array(${QB * dv});`);
-  w.writeLine(`const M = new Float64Array(${QB});`);
-  w.writeLine(`const L = new Float64Array(${QB});`);
+  const lay = scratchLayout(a);
+  // The plan's scratch parameter is named `sc`; without one (a direct emit), allocate it.
+  if (k.scratch !== 'sc') w.writeLine(`const sc = ${k.scratch ?? `new Float64Array(${lay.total})`};`);
   w.write(`for (let b = 0; b < ${a.batch}; b++) `).block(() => {
     w.write(`for (let h = 0; h < ${a.heads}; h++) `).block(() => {
       const full = a.seqQ - (a.seqQ % QB);
@@ -42,9 +51,10 @@ export const emitAttention: KernelEmitter<'attention'> = (w, k) => {
 
 /** One block of `rows` query rows: all key tiles, then the normalised output rows. */
 function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
-  w.writeLine('M.fill(-Infinity);');
-  w.writeLine('L.fill(0);');
-  w.writeLine('A.fill(0);');
+  const lay = scratchLayout(a);
+  w.writeLine(`sc.fill(-Infinity, ${lay.M}, ${lay.M + QB});`);
+  w.writeLine(`sc.fill(0, ${lay.L}, ${lay.L + QB});`);
+  w.writeLine(`sc.fill(0, ${lay.A}, ${lay.A + QB * Math.max(a.valueDim, 1)});`);
   const full = a.seqK - (a.seqK % KB);
   const skip = a.causal ? `if (j0 > i0 + ${rows - 1}) break;` : undefined;
   if (full > 0) {
@@ -64,7 +74,7 @@ function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
   const o = a.out.strides;
   w.writeLine(`const ob = ${sum(term('b', o[0]!), term('h', o[1]!), term('i0', o[2]!))};`);
   w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
-    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) ${outArg(0)}[${sum('ob', term('r', o[2]!), term('e', o[3]!))}] = A[r * ${Math.max(a.valueDim, 1)} + e] / L[r];`);
+    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) ${outArg(0)}[${sum('ob', term('r', o[2]!), term('e', o[3]!))}] = sc[${lay.A} + r * ${Math.max(a.valueDim, 1)} + e] / sc[${lay.L} + r];`);
   });
   if (a.weights) emitWeights(w, a, rows);
 }
@@ -72,43 +82,45 @@ function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
 /** Scores of one tile (Q·K^T, scaled, masked), the online-softmax update, then A += P·V. */
 function emitKeyTile(w: CodeBlockWriter, a: Attn, rows: number, cols: number): void {
   const [q, kk, v] = [a.q.strides, a.k.strides, a.v.strides];
+  const lay = scratchLayout(a);
+  const dv = Math.max(a.valueDim, 1);
   w.writeLine(`const qb = ${sum(String(a.q.offset), term('b', q[0]!), term('h', q[1]!), term('i0', q[2]!))};`);
   w.writeLine(`const kb = ${sum(String(a.k.offset), term('b', kk[0]!), term('h', kk[1]!), term('j0', kk[2]!))};`);
   emitContraction(w, {
     m: rows, n: cols, k: a.headDim, dtype: 'f32',
     a: { arr: inArg(0), base: 'qb', rowStride: q[2]!, colStride: q[3]! },
     b: { arr: inArg(1), base: 'kb', rowStride: kk[3]!, colStride: kk[2]! },
-    out: 'S', outBase: '0', outRowStride: KB,
+    out: 'sc', outBase: String(lay.S), outRowStride: KB,
     epilogue: (acc, i, j, wr) => scoreValue(wr, a, acc, i, j),
     store: (x) => x,
   });
   w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
-    w.writeLine(`const row = r * ${KB};`);
+    w.writeLine(`const row = ${lay.S} + r * ${KB};`);
     w.writeLine('let bm = -Infinity;');
-    w.writeLine(`for (let c = 0; c < ${cols}; c++) bm = Math.max(bm, S[row + c]);`);
-    w.writeLine('const mNew = Math.max(M[r], bm);');
+    w.writeLine(`for (let c = 0; c < ${cols}; c++) bm = Math.max(bm, sc[row + c]);`);
+    w.writeLine(`const mOld = sc[${lay.M} + r];`);
+    w.writeLine('const mNew = Math.max(mOld, bm);');
     w.write('if (mNew === -Infinity) ').block(() => {
-      w.writeLine(`for (let c = 0; c < ${cols}; c++) S[row + c] = 0;`);
+      w.writeLine(`for (let c = 0; c < ${cols}; c++) sc[row + c] = 0;`);
       w.writeLine('continue;');
     });
-    w.writeLine('const corr = Math.exp(M[r] - mNew);');
-    w.writeLine('L[r] *= corr;');
-    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) A[r * ${Math.max(a.valueDim, 1)} + e] *= corr;`);
+    w.writeLine('const corr = Math.exp(mOld - mNew);');
+    w.writeLine(`for (let e = 0; e < ${a.valueDim}; e++) sc[${lay.A} + r * ${dv} + e] *= corr;`);
     w.writeLine('let total = 0;');
     w.write(`for (let c = 0; c < ${cols}; c++) `).block(() => {
-      w.writeLine('const p = Math.exp(S[row + c] - mNew);');
-      w.writeLine('S[row + c] = p;');
+      w.writeLine('const p = Math.exp(sc[row + c] - mNew);');
+      w.writeLine('sc[row + c] = p;');
       w.writeLine('total += p;');
     });
-    w.writeLine('L[r] += total;');
-    w.writeLine('M[r] = mNew;');
+    w.writeLine(`sc[${lay.L} + r] = sc[${lay.L} + r] * corr + total;`);
+    w.writeLine(`sc[${lay.M} + r] = mNew;`);
   });
   w.writeLine(`const vb = ${sum(String(a.v.offset), term('b', v[0]!), term('h', v[1]!), term('j0', v[2]!))};`);
   emitContraction(w, {
     m: rows, n: a.valueDim, k: cols, dtype: 'f32',
-    a: { arr: 'S', base: '0', rowStride: KB, colStride: 1 },
+    a: { arr: 'sc', base: String(lay.S), rowStride: KB, colStride: 1 },
     b: { arr: inArg(2), base: 'vb', rowStride: v[2]!, colStride: v[3]! },
-    out: 'A', outBase: '0', outRowStride: Math.max(a.valueDim, 1), accumulate: true,
+    out: 'sc', outBase: String(lay.A), outRowStride: dv, accumulate: true,
     store: (x) => x,
   });
 }
@@ -132,7 +144,8 @@ function emitWeights(w: CodeBlockWriter, a: Attn, rows: number): void {
   w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
     w.writeLine(`const wb = ((b * ${a.heads} + h) * ${a.seqQ} + i0 + r) * ${a.seqK};`);
     const keys = a.causal ? `Math.min(i0 + r + 1, ${a.seqK})` : String(a.seqK);
-    w.writeLine(`for (let c = 0; c < ${keys}; c++) ${outArg(1)}[wb + c] = Math.exp(${outArg(1)}[wb + c] - M[r]) / L[r];`);
+    const lay = scratchLayout(a);
+    w.writeLine(`for (let c = 0; c < ${keys}; c++) ${outArg(1)}[wb + c] = Math.exp(${outArg(1)}[wb + c] - sc[${lay.M} + r]) / sc[${lay.L} + r];`);
     if (a.causal) w.writeLine(`for (let c = ${keys}; c < ${a.seqK}; c++) ${outArg(1)}[wb + c] = 0;`);
   });
 }

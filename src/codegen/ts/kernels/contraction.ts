@@ -29,6 +29,8 @@ export interface Contraction {
   readonly outColStride?: number;
   /** Add into the output instead of overwriting it. */
   readonly accumulate?: boolean;
+  /** f64 working space of contractionScratch(m, k) elements for packed B panels (else allocated per call). */
+  readonly scratch?: string;
   /**
    * The stored value for accumulator `acc` at row `i`, column `j` (default: acc itself). It may
    * first write statements to `w`, naming them with `acc` as a prefix.
@@ -48,6 +50,11 @@ const PACK_MIN_BLOCKS = 2;
 const plus = (base: string, e: string): string => (base === '0' ? e : e === '0' ? base : `${base} + ${e}`);
 const times = (v: string, s: number): string => (s === 0 ? '0' : s === 1 ? v : `${v} * ${s}`);
 const at = (v: number, s: number): string => (v * s === 0 ? '' : ` + ${v * s}`);
+
+/** f64 scratch elements a contraction of `m` rows over `k` uses to pack B panels (0: it packs none). */
+export function contractionScratch(m: number, k: number): number {
+  return (m - (m % R)) / R >= PACK_MIN_BLOCKS ? k * R : 0;
+}
 
 /** Emits the whole contraction: 4-row panels, then a 2-row and a 1-row panel for the ragged bottom. */
 export function emitContraction(w: CodeBlockWriter, c: Contraction): void {
@@ -101,7 +108,7 @@ function emitPanels(w: CodeBlockWriter, c: Contraction, rows: number, from: numb
     });
   if (n4 > 0) {
     w.write('').block(() => {
-      if (packed) w.writeLine(`const pk = new ${c.dtype === 'f32' ? 'Float32Array' : 'Float64Array'}(${c.k * R});`);
+      if (packed) w.writeLine(c.scratch ? `const pk = ${c.scratch};` : `const pk = new Float64Array(${c.k * R});`);
       if (to - from > MC && rows === R) {
         w.write(`for (let it = ${from}; it < ${to}; it += ${MC}) `).block(() => {
           w.writeLine(`const iEnd = Math.min(it + ${MC}, ${to});`);

@@ -6,7 +6,11 @@ import { OPS } from '../../../ops/table.ts';
 import type { KernelEmitter, KernelInput } from '../kernel.ts';
 import { emitElementwise } from './elementwise.ts';
 import { emitGemm, emitMatmul } from './matmul.ts';
-import { emitAttention } from './attention.ts';
+import { attentionScratch, emitAttention } from './attention.ts';
+import { contractionScratch } from './contraction.ts';
+import type { Node } from '../../../ir/graph.ts';
+import type { TensorType } from '../../../ir/types.ts';
+import { numel } from '../../../ir/types.ts';
 import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
@@ -47,4 +51,24 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
     return;
   }
   throw new Error(`the TS backend has no kernel for op ${op}`);
+}
+
+/**
+ * f64 scratch elements the kernel of `n` needs: the attention tiles, or the packed B panel of a
+ * contraction tall enough to pack (the memory plan places it in the arena).
+ */
+export function scratchNeed(n: Node, inputs: readonly TensorType[]): number {
+  if (n.op === 'attention') return attentionScratch(n.attrs);
+  if (n.op === 'gemm') {
+    const a = inputs[0]!.shape;
+    const [m, k] = n.attrs.transA ? [a[1]!, a[0]!] : [numel(a.slice(0, -1)), a[a.length - 1]!];
+    return contractionScratch(m, k);
+  }
+  if (n.op === 'matmul') {
+    const a = inputs[0]!.shape;
+    if (a.length === 1) return 0;
+    const [r, c] = [a[a.length - 2]!, a[a.length - 1]!];
+    return n.attrs.transA ? contractionScratch(c, r) : contractionScratch(r, c);
+  }
+  return 0;
 }
