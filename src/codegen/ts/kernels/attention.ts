@@ -2,7 +2,7 @@
 // are visited in blocks of 64 with an online softmax (running max and sum per row, the output
 // accumulator rescaled when the max grows). Q·K^T of a block and P·V of a block are both the
 // register-blocked contraction, reading Q, K and V through their literal strides; only a
-// 4 x 64 score tile exists at a time, never the N x N matrix (unless the graph also asks for
+// 4 x 64 score tile (smaller for short sequences) exists at a time, never the N x N matrix (unless the graph also asks for
 // the attention weights, which are then written as a second output).
 import type { CodeBlockWriter } from 'ts-morph';
 import type { OpAttrs } from '../../../ops/attrs.ts';
@@ -14,8 +14,9 @@ type Attn = OpAttrs['attention'];
 
 /** Query rows per tile (the contraction's register block). */
 const QB = 4;
-/** Keys per tile. */
-const KB = 64;
+/** Keys per tile (fewer when there are fewer keys). */
+const KEY_TILE = 64;
+const tileKeys = (a: Attn): number => Math.max(1, Math.min(KEY_TILE, a.seqK));
 
 const sum = (...terms: string[]): string => terms.filter((t) => t !== '' && t !== '0').join(' + ') || '0';
 const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? v : `${v} * ${s}`);
@@ -23,6 +24,7 @@ const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? v : `${
 /** Layout of the f64 scratch: a QB x KB score tile S, the QB x dv accumulator A, row maxima M and sums L. */
 function scratchLayout(a: Attn): { S: number; A: number; M: number; L: number; total: number } {
   const dv = Math.max(a.valueDim, 1);
+  const KB = tileKeys(a);
   return { S: 0, A: QB * KB, M: QB * KB + QB * dv, L: QB * KB + QB * dv + QB, total: QB * KB + QB * dv + 2 * QB };
 }
 
@@ -55,6 +57,7 @@ function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
   w.writeLine(`sc.fill(-Infinity, ${lay.M}, ${lay.M + QB});`);
   w.writeLine(`sc.fill(0, ${lay.L}, ${lay.L + QB});`);
   w.writeLine(`sc.fill(0, ${lay.A}, ${lay.A + QB * Math.max(a.valueDim, 1)});`);
+  const KB = tileKeys(a);
   const full = a.seqK - (a.seqK % KB);
   const skip = a.causal ? `if (j0 > i0 + ${rows - 1}) break;` : undefined;
   if (full > 0) {
@@ -84,6 +87,7 @@ function emitKeyTile(w: CodeBlockWriter, a: Attn, rows: number, cols: number): v
   const [q, kk, v] = [a.q.strides, a.k.strides, a.v.strides];
   const lay = scratchLayout(a);
   const dv = Math.max(a.valueDim, 1);
+  const KB = tileKeys(a);
   w.writeLine(`const qb = ${sum(String(a.q.offset), term('b', q[0]!), term('h', q[1]!), term('i0', q[2]!))};`);
   w.writeLine(`const kb = ${sum(String(a.k.offset), term('b', kk[0]!), term('h', kk[1]!), term('j0', kk[2]!))};`);
   emitContraction(w, {
