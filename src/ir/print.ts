@@ -10,6 +10,7 @@ const MAX_INLINE_ELEMENTS = 8;
 /** Formats one attribute value deterministically. Names and strings are JSON-quoted, never raw. */
 export function formatAttrValue(v: unknown): string {
   if (isTensor(v)) return formatConstant(v);
+  if (isProgram(v)) return formatProgram(v);
   if (Array.isArray(v)) return `[${v.map(formatAttrValue).join(',')}]`;
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
@@ -38,6 +39,29 @@ export function digest(t: Tensor): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The shape of an elementwise program (declared in src/ops/program.ts, which imports this file's helpers). */
+interface ProgramLike {
+  readonly inputs: number;
+  readonly steps: readonly { readonly op: string; readonly attrs: object; readonly args: readonly number[] }[];
+}
+
+function isProgram(v: unknown): v is ProgramLike {
+  return !!v && typeof v === 'object' && Array.isArray((v as ProgramLike).steps) && typeof (v as ProgramLike).inputs === 'number';
+}
+
+/**
+ * An elementwise program as one expression over its inputs `$0, $1, ...`:
+ * `relu(add($0, $1))`; step attributes appear in brackets, `cast[to: "i32"]($0)`.
+ */
+export function formatProgram(p: ProgramLike): string {
+  const exprs: string[] = Array.from({ length: p.inputs }, (_, i) => `$${i}`);
+  for (const s of p.steps) {
+    const attrs = formatAttrs(s.attrs);
+    exprs.push(`${s.op}${attrs ? `[${attrs.slice(1, -1)}]` : ''}(${s.args.map((a) => exprs[a] ?? `?${a}`).join(', ')})`);
+  }
+  return exprs[exprs.length - 1]!;
 }
 
 function isTensor(v: unknown): v is Tensor {

@@ -3,6 +3,7 @@
 // DOT identifiers are generated (i0, w3, n12, o1), never taken from names.
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
 import { formatAttrValue } from '../ir/print.ts';
+import { OPS } from '../ops/table.ts';
 import { type TensorType, formatType } from '../ir/types.ts';
 
 /** Options for toDot. */
@@ -21,6 +22,7 @@ const STYLE = {
   weight: 'shape=box, style=filled, fillcolor="#eeeeee", color="#9e9e9e", fontsize=9',
   unboundWeight: 'shape=box, style="filled,dashed", fillcolor="#eeeeee", color="#9e9e9e", fontsize=9',
   op: 'shape=box, style="rounded,filled", fillcolor="#e3f2fd", color="#1565c0"',
+  view: 'shape=box, style="rounded,filled,dashed", fillcolor="#fafafa", color="#90a4ae"',
   output: 'shape=ellipse, style=filled, fillcolor="#ffe0b2", color="#ef6c00"',
   missing: 'shape=octagon, style=filled, fillcolor="#ffcdd2", color="#c62828"',
 } as const;
@@ -63,7 +65,8 @@ export function toDot(graph: Graph, options: DotOptions = {}): string {
     sources.set(w.id, { id: `w${i}`, edgeLabel: formatType(w.type) });
   });
   graph.nodes.forEach((n, i) => {
-    nodes.push(`  n${i} [label=${dotString(opLabel(n))}, ${STYLE.op}];`);
+    const view = OPS[n.op]?.view === true;
+    nodes.push(`  n${i} [label=${dotString(opLabel(n) + (view ? '\n(view: no copy)' : ''))}, ${view ? STYLE.view : STYLE.op}];`);
     n.outputs.forEach((o, k) => sources.set(o.id, { id: `n${i}`, edgeLabel: outputEdgeLabel(o.type, k, n.outputs.length) }));
   });
   const edge = (id: ValueId, to: string): void => {
@@ -112,5 +115,5 @@ function outputEdgeLabel(type: TensorType, index: number, count: number): string
 }
 
 function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}\u2026` : s;
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }
