@@ -12,12 +12,7 @@ export interface LoopOperand {
   readonly base?: string;
 }
 
-/** Strides of a tensor of `inShape` broadcast (numpy rules) to `outShape`: 0 on broadcast dims. */
-export function broadcastStrides(outShape: Shape, inShape: Shape): number[] {
-  const st = stridesOf(inShape);
-  const lead = outShape.length - inShape.length;
-  return outShape.map((_, d) => (d < lead || inShape[d - lead] === 1 ? 0 : st[d - lead]!));
-}
+export { broadcastStrides } from '../ops/util.ts';
 
 /** Row-major strides of `shape` (an operand read or written in order). */
 export function denseStrides(shape: Shape): number[] {

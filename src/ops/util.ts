@@ -51,33 +51,19 @@ export function sameDType(inputs: readonly TensorType[]): TensorType['dtype'] {
   return d;
 }
 
+/** Strides of a tensor of `inShape` broadcast (numpy rules) to `outShape`: 0 on broadcast dims. */
+export function broadcastStrides(outShape: Shape, inShape: Shape): number[] {
+  const st = stridesOf(inShape);
+  const lead = outShape.length - inShape.length;
+  return outShape.map((_, d) => (d < lead || inShape[d - lead] === 1 ? 0 : st[d - lead]!));
+}
+
 /**
  * For each flat index of `outShape`, the flat index into a tensor of `inShape`
  * broadcast to it (right-aligned numpy broadcasting).
  */
 export function broadcastIndexMap(outShape: Shape, inShape: Shape): Int32Array {
-  const n = numel(outShape);
-  const map = new Int32Array(n);
-  const rank = outShape.length;
-  const inStrides = stridesOf(inShape);
-  // Stride per output dim, 0 where the input is broadcast.
-  const st = outShape.map((_, i) => {
-    const j = i - (rank - inShape.length);
-    return j < 0 || inShape[j] === 1 ? 0 : inStrides[j]!;
-  });
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let k = 0; k < n; k++) {
-    map[k] = off;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += st[d]!;
-      if (idx[d]! < outShape[d]!) break;
-      off -= st[d]! * outShape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return map;
+  return stridedIndexMap(outShape, broadcastStrides(outShape, inShape));
 }
 
 /**
