@@ -4,7 +4,7 @@
 // Guarantees: no node whose inputs are all constants remains, unless its result would exceed
 //             FOLD_LIMIT elements (kept as code rather than bloating the module). Since shapes
 //             are static, shape arithmetic written as ops on constants folds away here too.
-// Runs:       after CSE (fewer duplicates to evaluate), before fusion.
+// Runs:       before CSE (which then merges equal folded constants), before fusion.
 import { tensor } from '../src/ir/tensor.ts';
 import { numel } from '../src/ir/types.ts';
 import { evaluateNode } from '../src/runtime/interpreter.ts';

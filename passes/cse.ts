@@ -4,7 +4,7 @@
 // Guarantees: no two nodes have the same op, attributes and inputs; later duplicates are
 //             replaced by the first (the seeds' shared-Linear self-attention computes
 //             `self.linear(x)` three times: one remains). Constants with equal type and data merge too.
-// Runs:       before fusion, so fusion sees shared values as shared.
+// Runs:       after constant folding (so equal folded constants merge), before fusion.
 import { createHash } from 'node:crypto';
 import { formatAttrs } from '../src/ir/print.ts';
 import type { Node } from '../src/ir/graph.ts';

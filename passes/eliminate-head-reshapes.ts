@@ -1,7 +1,7 @@
 // Pass: head-reshape elimination.
 //
 // Assumes:    attention fusion has run.
-// Guarantees: no reshape, squeeze, unsqueeze, transpose, positive-step slice or expand feeds an
+// Guarantees: no reshape, squeeze, unsqueeze, transpose, split, positive-step slice or expand feeds an
 //             attention operand whose access can absorb it (the head split
 //             `view(b,n,h,d).transpose(1,2)`, Keras `split_heads`, and the slices of a merged QKV
 //             projection become strides the kernel reads), and none directly follows an
@@ -23,13 +23,19 @@ const SLOTS = ['q', 'k', 'v', 'mask'] as const;
 const RESHAPES = new Set(['reshape', 'squeeze', 'unsqueeze']);
 
 /** The access over the producer's input that reads what `acc` reads from the producer's output, if any. */
-function throughProducer(p: Node, acc: Access, sizes: number[], ed: GraphEditor): Access | undefined {
-  const xShape = p.outputs[0]!.type.shape;
+function throughProducer(p: Node, v: ValueId, acc: Access, sizes: number[], ed: GraphEditor): Access | undefined {
+  const out = p.outputs.findIndex((o) => o.id === v);
+  const xShape = p.outputs[out]!.type.shape;
   const yShape = ed.typeOf(p.inputs[0]!).shape;
   if (RESHAPES.has(p.op)) return acc; // same elements in the same row-major order
   let map: DimMap[] | undefined;
   if (p.op === 'transpose') map = transposeMap(p.attrs.perm);
   if (p.op === 'expand') map = expandMap(yShape, xShape);
+  if (p.op === 'split') {
+    const axis = p.attrs.axis < 0 ? p.attrs.axis + yShape.length : p.attrs.axis;
+    const start = p.attrs.sizes.slice(0, out).reduce((a, b) => a + b, 0);
+    map = yShape.map((_, t) => ({ dim: t, scale: 1, start: t === axis ? start : 0 }));
+  }
   if (p.op === 'slice') {
     const plan = slicePlan(yShape, p.attrs);
     if (plan.some((d) => d.step < 0)) return undefined;
@@ -52,7 +58,7 @@ function readThroughView(m: Match, ed: GraphEditor): ValueId[] | undefined {
     const v = root.inputs[slot];
     const p = v === undefined ? undefined : ed.producer(v);
     if (!acc || !p) continue;
-    const moved = throughProducer(p, acc, sizes[name], ed);
+    const moved = throughProducer(p, v!, acc, sizes[name], ed);
     if (!moved) continue;
     const inputs = root.inputs.map((x, i) => (i === slot ? p.inputs[0]! : x));
     return rebuild(ed, root, { ...root.attrs, [name]: moved }, inputs);

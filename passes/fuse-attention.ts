@@ -40,6 +40,7 @@ function fuse(m: Match, ed: GraphEditor): ValueId[] | undefined {
   const [qs, ks, vs] = [ed.typeOf(q).shape, ed.typeOf(k).shape, ed.typeOf(v).shape];
   const rank = qs.length;
   if (rank < 2 || rank > 4 || ks.length !== rank || vs.length !== rank) return undefined;
+  if (!sameShape(probs.outputs[0]!.type.shape, scores.outputs[0]!.type.shape)) return undefined; // a broadcast widened the logits
   const batch = qs.slice(0, -2);
   if (!sameShape(batch, ks.slice(0, -2)) || !sameShape(batch, vs.slice(0, -2))) return undefined;
   let scale = 1;
@@ -61,16 +62,24 @@ function fuse(m: Match, ed: GraphEditor): ValueId[] | undefined {
     inputs.push(mv);
   }
   const weights = ed.uses(probs.outputs[0]!.id) > 1;
+  // The new node must precede every reader of the probabilities, and follow its own inputs.
+  const order = ed.liveNodes();
+  const anchor = order.find((n) => n === root || n.inputs.includes(probs.outputs[0]!.id))!;
+  const before = (x: ValueId): boolean => {
+    const p = ed.producer(x);
+    return !p || order.indexOf(p) < order.indexOf(anchor);
+  };
+  if (!inputs.every(before)) return undefined;
   const attrs = {
     batch: b, heads: h, seqQ: qs[rank - 2]!, seqK: ks[rank - 2]!, headDim: qs[rank - 1]!, valueDim: vs[rank - 1]!,
     scale, causal: false, weights,
     q: dense(qs), k: dense(ks), v: dense(vs), ...(mask ? { mask } : {}),
     out: { ...dense(outShape), shape: [...outShape] },
   };
-  const outs = ed.insertBefore(root, 'attention', attrs, inputs, root.label);
+  const outs = ed.insertBefore(anchor, 'attention', attrs, inputs, root.label);
   if (weights) {
     const w = outs[1]!.id;
-    const reshaped = sameShape(outs[1]!.type.shape, probs.outputs[0]!.type.shape) ? w : ed.insertBefore(root, 'reshape', { shape: [...probs.outputs[0]!.type.shape] }, [w], root.label)[0]!.id;
+    const reshaped = sameShape(outs[1]!.type.shape, probs.outputs[0]!.type.shape) ? w : ed.insertBefore(anchor, 'reshape', { shape: [...probs.outputs[0]!.type.shape] }, [w], root.label)[0]!.id;
     ed.replaceUses(probs.outputs[0]!.id, reshaped);
   }
   return [outs[0]!.id];

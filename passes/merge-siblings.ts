@@ -13,7 +13,7 @@ import type { GraphEditor } from '../src/rewrite/editor.ts';
 import type { Pass } from './pass.ts';
 import { rewriteAll } from './util.ts';
 
-const THROUGH = new Set(['reshape', 'transpose', 'squeeze', 'unsqueeze']);
+const THROUGH = new Set(['reshape', 'transpose', 'squeeze', 'unsqueeze', 'slice', 'split']);
 
 /** True when every reader of `v` (through reshapes and transposes) is an attention node. */
 function feedsOnlyAttention(ed: GraphEditor, v: ValueId): boolean {

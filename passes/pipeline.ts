@@ -23,8 +23,8 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
   1: [
     shapeInference, // every later pass reads exact types
     deadCodeElimination, // unused values must not look like extra readers to later passes
-    commonSubexpressionElimination, // compute each value once
     constantFolding, // shapes are static: fold what only depends on constants
+    commonSubexpressionElimination, // compute each value once (folded constants included)
     deadCodeElimination, // drop what no output needs
   ],
   // -O2: everything.
@@ -32,8 +32,8 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     shapeInference, // every later pass reads exact types
     deadCodeElimination, // unused values must not look like extra readers to the fusions
     simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
-    commonSubexpressionElimination, // shared values become visibly shared before fusion
     constantFolding, // fold what only depends on constants
+    commonSubexpressionElimination, // shared values become visibly shared before fusion
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
     mergeSiblings, // one QKV projection instead of three
     eliminateHeadReshapes, // head split/merge become attention strides

@@ -34,7 +34,7 @@ function flipOperand(m: Match, ed: GraphEditor, slot: 0 | 1): ValueId | undefine
   const y = t.inputs[0]!;
   const operand = isIdentityPerm(perm) ? y : ed.insertBefore(m.root, 'transpose', { perm }, [y], t.label)[0]!.id;
   const attrs = m.root.attrs;
-  const inputs = slot === 0 ? [operand, m.root.inputs[1]!] : [m.root.inputs[0]!, operand];
+  const inputs = m.root.inputs.map((v, i) => (i === slot ? operand : v)); // epilogue inputs stay
   const flipped = slot === 0 ? { ...attrs, transA: !attrs.transA } : { ...attrs, transB: !attrs.transB };
   return ed.insertBefore(m.root, 'matmul', flipped, inputs, m.root.label)[0]!.id;
 }

@@ -30,8 +30,8 @@ export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], note: (m: st
         break;
       }
     }
-    ed.removeDead();
-    if (!fired) return ed.finish();
+    const removed = ed.removeDead();
+    if (!fired && removed === 0) return ed.finish();
   }
   throw new OpgraphError(`rewrite rules did not converge after ${maxSweeps} sweeps (${rules.map((r) => r.name).join(', ')})`);
 }

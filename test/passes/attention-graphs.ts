@@ -1,7 +1,4 @@
-// A seeded generator of attention-shaped graphs for the fusion passes: random batch, heads,
-// sequence lengths and head sizes over rank 2-4 operands; Q/K/V projections of one shared input;
-// optional scale, mask and probabilities output; head split/merge views; and a contraction
-// followed by an elementwise chain (bias, residual, relu, gelu, scale). One seed replays exactly.
+// Seeded attention-shaped graphs for the fusion passes (random sizes, rank 2-4, shared-input QKV, scale, mask, weights output, head views, epilogue chains).
 import type { ValueId } from '../../src/ir/graph.ts';
 import { f32 } from '../../src/ir/tensor.ts';
 import { type Built, Gen, RandomGraph } from '../codegen/random-graphs.ts';
@@ -58,17 +55,20 @@ function splitHeads(g: RandomGraph, p: Plan, v: ValueId, s: number, e: number): 
 function logits(g: RandomGraph, p: Plan, q: ValueId, k: ValueId): ValueId {
   const gen = g.gen;
   const r = p.rank;
-  const swap = Array.from({ length: r }, (_, i) => (i === r -2 ? r - 1 : i === r - 1 ? r - 2 : i));
+  const swap = Array.from({ length: r }, (_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
   let s = gen.chance(0.5)
     ? g.one('matmul', { transA: false, transB: true }, [q, k])
     : g.one('matmul', { transA: false, transB: false }, [q, g.one('transpose', { perm: swap }, [k])]);
   const scale = gen.pick(['none', 'mul', 'div', 'sqrt'] as const);
-  const c = (x: number): ValueId => g.one('constant', { value: f32([], [x]) }, []);
+  // A scalar constant, sometimes of shape [1, ..., 1] one rank above the logits (that broadcast widens them).
+  const ones = gen.chance(0.1) ? Array.from({ length: r + 1 }, () => 1) : [];
+  const c = (x: number): ValueId => g.one('constant', { value: f32(ones, [x]) }, []);
   if (scale === 'mul') s = g.one('mul', none, [s, c(1 / Math.sqrt(p.d))]);
   if (scale === 'div') s = g.one('div', none, [s, c(Math.sqrt(p.d))]);
   if (scale === 'sqrt') s = g.one('div', none, [s, g.one('sqrt', none, [c(p.d)])]);
   if (gen.chance(0.4)) {
-    const m = g.input('f32', gen.broadcastable(g.type(s).shape));
+    const shape = g.type(s).shape;
+    const m = g.input('f32', gen.chance(0.1) ? [gen.int(1, 2), ...shape] : gen.broadcastable(shape));
     s = g.one('add', none, gen.chance(0.85) ? [s, m] : [m, s]);
   }
   return s;
@@ -96,7 +96,13 @@ function epilogue(g: RandomGraph, p: Plan, y: ValueId, x: ValueId, outputs: Valu
   return cur;
 }
 
-/** One attention block of seed `seed`. */
+/**
+ * One attention block of seed `seed`: random batch, heads, sequence lengths and head sizes over
+ * rank 2-4 operands; Q/K/V projections of one shared input (or K/V of a second one); optional scale
+ * (mul, div, or div by a foldable sqrt), additive mask, probabilities output (raw, or reduced
+ * before the PV matmul); rank-4 heads split by view + transpose and merged by transpose + view;
+ * then a gemm/matmul and a chain of bias, residual, relu, gelu and scale steps.
+ */
 export function attentionBlock(seed: number): Built {
   const gen = new Gen(seed);
   const g = new RandomGraph(gen, `attention_block${seed}`);
@@ -112,7 +118,7 @@ export function attentionBlock(seed: number): Built {
   const outputs: ValueId[] = [];
   if (gen.chance(0.3)) outputs.push(gen.chance(0.7) ? probs : g.one('reduceMean', { axes: [0], keepDims: false }, [probs]));
   let y = g.one('matmul', { transA: false, transB: false }, [probs, v]);
-  if (p.rank === 4 && gen.chance(0.8)) {
+  if (p.rank === 4 && g.type(y).shape.length === 4 && gen.chance(0.8)) {
     y = g.one('reshape', { shape: [p.b, p.sq, p.h * p.dv] }, [g.one('transpose', { perm: [0, 2, 1, 3] }, [y])]);
   }
   const merged = g.type(y).shape.length === g.type(x).shape.length;

@@ -1,17 +1,18 @@
-// The checks every pass must pass, shared by the per-pass test files: the verifier accepts its
-// output, it is idempotent (a second run returns the very same object), and the interpreter gives
-// the same results before and after it, on every example and on seeded random graphs.
+// Checks every pass must pass (verifier, idempotence, interpreter agreement on examples and seeded random graphs), shared by the per-pass tests.
 import { describe, expect, it } from 'vitest';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { type Pass, type PassContext, SILENT } from '../../passes/pass.ts';
 import { shapeInference } from '../../passes/shape-inference.ts';
-import type { Graph } from '../../src/ir/graph.ts';
+import { type Graph, producersOf, usersOf, valueTypes } from '../../src/ir/graph.ts';
 import { printGraph } from '../../src/ir/print.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
+import { sameShape, sameType, tensorType } from '../../src/ir/types.ts';
+import type { OpKind } from '../../src/ops/attrs.ts';
+import { inGroup } from '../../src/ops/table.ts';
 import { verifyGraph } from '../../src/ir/verify.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
-import { Rng, randomInputs } from '../codegen/helpers.ts';
+import { Rng, randomInputs, randomTensor } from '../codegen/helpers.ts';
 import * as random from '../codegen/random-graphs.ts';
 import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
 import { attentionBlock } from './attention-graphs.ts';
@@ -19,6 +20,11 @@ import { attentionBlock } from './attention-graphs.ts';
 /** The allclose tolerances of every differential check (float reassociation stays far below). */
 export const RTOL = 1e-5;
 export const ATOL = 1e-6;
+
+/** Seeded weight data in [-0.5, 0.5), for hand-built graphs. */
+export function weightData(shape: readonly number[], seed: number): Tensor {
+  return randomTensor(new Rng(seed), tensorType('f32', shape), { range: 0.5 });
+}
 
 /** A context that keeps its notes. */
 export function recorder(): PassContext & { notes: string[] } {
@@ -80,7 +86,7 @@ export function checkPass(pass: Pass, g: Graph, inputs: Record<string, Tensor>):
     const what = i === 1 ? ' (run alone)' : '';
     const { out } = runChecked(pass, before, what);
     const why = differ(before, out, inputs);
-    expect(why, `${pass.name}${what} changed results\n${printGraph(before)}`).toBeUndefined();
+    if (why) throw new Error(`${pass.name}${what} changed results: ${why}\n${printGraph(before)}`);
     return { before, out };
   });
   return runs[0]!;
@@ -112,7 +118,7 @@ function sweep(seeds: readonly number[], check: (seed: number) => void): string[
     try {
       check(seed);
     } catch (e) {
-      failures.push(`seed ${seed}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+      failures.push(`seed ${seed}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return failures;
@@ -136,7 +142,9 @@ export function describeProperties(pass: Pass, opts: PropertyOptions = {}): void
     opts.post?.(out);
     return out !== before;
   };
-  describe(`${pass.name}: verifier, idempotence and interpreter agreement`, () => {
+  const prefix = prefixOf(pass).map((p) => p.name).filter((n, i, all) => all.indexOf(n) === i);
+  const when = prefix.length === 0 ? 'first' : `after ${prefix.join(', ')} (and after shape-inference alone)`;
+  describe(`${pass.name} ${when}: verifier, idempotence, interpreter agreement`, () => {
     it.each(EXAMPLE_NAMES)('on examples/%s.ts', async (name) => {
       const g = await buildExample(name);
       check(g, randomInputs(g, new Rng(0xe6)));
@@ -145,7 +153,10 @@ export function describeProperties(pass: Pass, opts: PropertyOptions = {}): void
     it(`on ${SEEDS_PER_FAMILY * FAMILIES.length} random graphs of ${FAMILIES.length} families`, () => {
       const failures = FAMILIES.flatMap(([family, build], f) => {
         const seeds = Array.from({ length: SEEDS_PER_FAMILY }, (_, i) => (f + 1) * 1000 + i + 1);
-        return sweep(seeds, (seed) => void check(build(seed).graph, build(seed).inputs)).map((m) => `${family} ${m}`);
+        return sweep(seeds, (seed) => {
+          const { graph, inputs } = build(seed);
+          check(graph, inputs);
+        }).map((m) => `${family} ${m}`);
       });
       expect(failures).toEqual([]);
     });
@@ -161,4 +172,28 @@ export function describeProperties(pass: Pass, opts: PropertyOptions = {}): void
       expect(changed).toBeGreaterThanOrEqual(opts.minChangedAttention ?? 0);
     });
   });
+}
+
+/**
+ * The fusions' guarantee: the nodes (as `%id (op)`) whose producer `accept`s would still be absorbable:
+ * an elementwise node (not identity) reading, at its own shape (and type, with `sameTypeToo`), the
+ * single output of such a producer that nothing else reads and that is no graph output.
+ */
+export function absorbableLeft(g: Graph, accept: (op: OpKind) => boolean, sameTypeToo: boolean): string[] {
+  const prod = producersOf(g);
+  const users = usersOf(g);
+  const outs = new Set(g.outputs.map((o) => o.id));
+  const types = valueTypes(g);
+  return g.nodes
+    .filter((c) => inGroup(c.op, 'elementwise') && c.op !== 'identity')
+    .filter((c) =>
+      c.inputs.some((v) => {
+        const p = prod.has(v) ? g.nodes[prod.get(v)!]! : undefined;
+        if (!p || !accept(p.op) || p.outputs.length !== 1 || outs.has(v)) return false;
+        if ((users.get(v) ?? []).some((i) => g.nodes[i] !== c)) return false;
+        const [t, out] = [types.get(v)!, c.outputs[0]!.type];
+        return sameTypeToo ? sameType(t, out) : sameShape(t.shape, out.shape);
+      }),
+    )
+    .map((c) => `%${c.outputs[0]!.id} (${c.op})`);
 }

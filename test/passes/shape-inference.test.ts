@@ -9,6 +9,7 @@ import { f32 } from '../../src/ir/tensor.ts';
 import { formatType, tensorType } from '../../src/ir/types.ts';
 import { verifyGraph } from '../../src/ir/verify.ts';
 import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
+import { describeProperties } from './harness.ts';
 
 const t = tensorType;
 
@@ -144,3 +145,6 @@ describe('shape-inference on inconsistent graphs', () => {
     expect(() => shapeInference.run(bad, SILENT)).toThrow(/node %3 \(add\) \["act"\] with inputs f32\[2,4\], f32\[3\]/);
   });
 });
+
+// The properties every pass has; on well-typed graphs this pass is the identity.
+describeProperties(shapeInference);
