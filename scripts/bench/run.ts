@@ -103,6 +103,26 @@ function speedups(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/** The issues' targets, each checked against this run's numbers. */
+function targets(rows: Row[]): string {
+  const get = (model: string, runner: string): Row | undefined => rows.find((r) => r.model.startsWith(model) && r.runner === runner);
+  const line = (what: string, value: string, met: boolean): string => `| ${what} | ${value} | ${met ? 'met' : 'not met'} |`;
+  const out = ['| target | measured | |', '|---|---|---|'];
+  const tiny = get('seed MHA 1x3x6', 'generated TS -O2');
+  if (tiny) out.push(line('tiny seed MHA <= 5 µs per call', fmtUs(tiny.lat.p50), tiny.lat.p50 <= 5));
+  const gemm = get('Linear 128x512', 'generated TS -O2');
+  if (gemm) out.push(line('matmul kernels of the 1x128x512 MHA >= 4 GFLOP/s', `${gemm.gflops.toFixed(2)} GFLOP/s`, gemm.gflops >= 4));
+  for (const model of ['MHA 1x128x512', 'TransformerEncoderLayer 128x1x512']) {
+    const [i, o0, o2] = [get(model, 'interpreter'), get(model, 'generated TS -O0'), get(model, 'generated TS -O2')];
+    if (i && o2 && model.startsWith('MHA')) out.push(line(`${model}: generated TS >= 20x the interpreter`, `${(i.lat.p50 / o2.lat.p50).toFixed(1)}x`, i.lat.p50 / o2.lat.p50 >= 20));
+    if (o0 && o2) {
+      out.push(line(`${model}: -O2 >= 1.5x faster than -O0`, `${(o0.lat.p50 / o2.lat.p50).toFixed(2)}x`, o0.lat.p50 / o2.lat.p50 >= 1.5));
+      out.push(line(`${model}: -O2 uses less intermediate memory`, `${o2.peak} vs ${o0.peak} bytes`, Number(o2.peak) < Number(o0.peak)));
+    }
+  }
+  return out.join('\n');
+}
+
 const rows: Row[] = [];
 for (const m of MODELS) {
   process.stderr.write(`benchmarking ${m.name} ...\n`);
@@ -121,6 +141,19 @@ compiled model's outputs are checked against the interpreter (rtol 1e-4, atol 1e
 ${table(rows)}
 
 ${speedups(rows)}
+
+## Targets
+
+${targets(rows)}
+
+Why two targets are out of reach as stated. The interpreter's matmul is itself a tight
+double-precision loop (about 1 GFLOP/s), so 20x over it would mean about 20 GFLOP/s of scalar
+JavaScript; the generated kernels run at about 4 GFLOP/s, near this machine's scalar peak. -O0
+already uses the same register-blocked kernels as -O2. The MHA and encoder layer spend about
+90% of their FLOPs in the projections, which -O2 cannot make cheaper; -O2 removes the
+transposes, softmax and elementwise passes (see the kernel calls column) and a fifth of the
+MHA's intermediate memory. The encoder layer's peak is its 128 x 2048 feed-forward activation
+at both levels.
 
 These machines are shared and noisy: compare ratios within one run, not absolute times across runs.
 `;
