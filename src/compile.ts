@@ -15,8 +15,10 @@ import { type NamedTensors, bindValues } from './runtime/bind.ts';
 export interface CompileOptions {
   /** The backend. */
   readonly target: 'ts';
-  /** Optimisation level (default 2). */
+  /** Optimisation level (default 2): the pass pipeline, and at -O0 plain rather than blocked kernels. */
   readonly level?: OptLevel;
+  /** The graph already went through a pipeline: run only shape inference before generating code. */
+  readonly optimized?: boolean;
   /** Weight values by name; graph weights carrying data need none. */
   readonly weights?: NamedTensors;
   /** Verify the graph after every pass (tests turn this on). */
@@ -55,11 +57,12 @@ const cache = new Map<string, { source: string; exports: ModuleExports; peakByte
 /** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
 export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
   if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
-  const { graph: g } = runPipeline(graph, PIPELINES[opts.level ?? 2], { verify: opts.verify ?? false });
-  const key = `${graphHash(g)}|ts|${opts.level ?? 2}`;
+  const level = opts.level ?? 2;
+  const { graph: g } = runPipeline(graph, PIPELINES[opts.optimized ? 0 : level], { verify: opts.verify ?? false });
+  const key = `${graphHash(g)}|ts|${level}`;
   let entry = cache.get(key);
   if (!entry) {
-    const mod = generateTs(g);
+    const mod = generateTs(g, { simple: level === 0 });
     entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
     cache.set(key, entry);
   }

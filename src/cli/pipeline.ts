@@ -25,6 +25,7 @@ export const PIPELINE_OPTIONS: OptionSpec = {
 /** Usage lines for the pipeline options. */
 export const PIPELINE_USAGE = `Pipeline options:
   -O0|-O1|-O2          pass pipeline: shape inference only, cleanup, everything
+                       (-O0 also emits plain, unblocked kernels: readable for debugging)
   --passes a,b,c       run exactly these passes instead (${ALL_PASSES.map((p) => p.name).join(', ')})
   --print-after PASS   print the IR after PASS (or after every pass: all)
   --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)`;
@@ -38,6 +39,11 @@ export function selectPasses(verb: string, p: Parsed, fallback: 0 | 1 | 2): read
     if (!pass) throw new UsageError(`${verb}: unknown pass ${JSON.stringify(name)} (passes: ${ALL_PASSES.map((q) => q.name).join(', ')})`);
     return pass;
   });
+}
+
+/** The level the backend generates kernels for: -O's, or 2 with an explicit --passes list. */
+export function kernelLevel(verb: string, p: Parsed): 0 | 1 | 2 {
+  return optional(p, 'passes') === undefined ? optLevel(verb, p, 2) : 2;
 }
 
 function wanted(which: string | undefined, entry: TraceEntry): boolean {

@@ -103,7 +103,7 @@ export async function expectMatchesInterpreter(
   inputs: Record<string, Tensor>,
   opts: { level?: 0 | 1 | 2; rtol?: number; atol?: number; what?: string } = {},
 ): Promise<CompiledModel> {
-  const model = await compile(g, { target: 'ts', level: opts.level ?? 0, verify: true });
+  const model = await compile(g, { target: 'ts', level: opts.level ?? 1, verify: true });
   expectAllClose(model.run(inputs), interpret(g, inputs), opts.rtol ?? 1e-5, opts.atol ?? 1e-6, opts.what ?? g.name);
   return model;
 }

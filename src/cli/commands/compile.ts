@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../../io/atomic.ts';
 import { readSafetensors, serializeSafetensors } from '../../io/safetensors.ts';
 import { bindValues } from '../../runtime/bind.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
-import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
+import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 import { usageNote } from './usage-note.ts';
 
@@ -50,7 +50,7 @@ ${PIPELINE_USAGE}`,
     const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const inline = bytes <= INLINE_WEIGHT_BYTES;
     const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
-    const mod = generateTs(withData, { inlineWeights: inline });
+    const mod = generateTs(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
     // Everything is generated before anything is written; each file is written atomically.
     mkdirSync(dir, { recursive: true });
     if (!inline) await writeFileAtomic(join(dir, 'model.weights.safetensors'), serializeSafetensors(weights));

@@ -10,7 +10,7 @@ const OPTIONS: OptionSpec = { ...PIPELINE_OPTIONS, verbose: { type: 'boolean', s
 
 /** Kernels the TS backend would emit for `g`, and its peak intermediate bytes. */
 function cost(g: Graph): { kernels: number; bytes: number } {
-  const plan = planMemory(g, scratchNeed);
+  const plan = planMemory(g, (n, inputs) => scratchNeed(n, inputs));
   return { kernels: kernelCalls(g, plan), bytes: plan.arenaBytes };
 }
 

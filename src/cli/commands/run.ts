@@ -5,7 +5,7 @@ import type { Tensor } from '../../ir/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
 import { interpret } from '../../runtime/interpreter.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
-import { PIPELINE_OPTIONS, PIPELINE_USAGE, loadOptimized } from '../pipeline.ts';
+import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 
 const OPTIONS: OptionSpec = {
@@ -52,16 +52,16 @@ ${PIPELINE_USAGE}`,
       inputs.set(i.name, t);
     }
     const weights = weightsPath ? await readSafetensors(weightsPath) : undefined;
-    const outputs = await execute(backend as Backend, g, inputs, weights);
+    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p));
     await writeSafetensors(outPath, outputs);
     io.err(`wrote ${Object.keys(outputs).length} output(s) to ${outPath}`);
     return 0;
   },
 };
 
-async function execute(backend: Backend, g: Parameters<typeof interpret>[0], inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined): Promise<Record<string, Tensor>> {
+async function execute(backend: Backend, g: Parameters<typeof interpret>[0], inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined, level: 0 | 1 | 2): Promise<Record<string, Tensor>> {
   if (backend === 'interp') return interpret(g, inputs, weights ? { weights } : {});
-  // The graph already went through the level's pipeline; compile adds only shape inference.
-  const m = await compile(g, { target: 'ts', level: 0, ...(weights ? { weights } : {}) });
+  // The graph already went through the pipeline; compile only picks the kernels for the level.
+  const m = await compile(g, { target: 'ts', level, optimized: true, ...(weights ? { weights } : {}) });
   return m.run(inputs);
 }

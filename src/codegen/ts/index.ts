@@ -17,9 +17,13 @@ export interface TsModule {
 /** Weights at most this many bytes in all are embedded in the module rather than written beside it. */
 export const INLINE_WEIGHT_BYTES = 16 * 1024;
 
-/** Generates the TS module of `graph`. Weights are inlined when `inlineWeights` is set (they need data). */
-export function generateTs(graph: Graph, opts: { inlineWeights?: boolean } = {}): TsModule {
-  const plan = planMemory(graph, scratchNeed);
+/**
+ * Generates the TS module of `graph`. Weights are inlined when `inlineWeights` is set (they need
+ * data); `simple` emits plain loop kernels (-O0) instead of register-blocked ones.
+ */
+export function generateTs(graph: Graph, opts: { inlineWeights?: boolean; simple?: boolean } = {}): TsModule {
+  const simple = opts.simple ?? false;
+  const plan = planMemory(graph, (n, inputs) => scratchNeed(n, inputs, simple));
   const inlineWeights = opts.inlineWeights ?? false;
-  return { source: emitModule(graph, plan, { inlineWeights }), plan, inlineWeights };
+  return { source: emitModule(graph, plan, { inlineWeights, simple }), plan, inlineWeights };
 }

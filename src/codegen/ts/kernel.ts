@@ -12,6 +12,8 @@ export interface KernelInput<K extends OpKind> {
   readonly outputs: readonly TensorType[];
   /** Name of the f64 scratch parameter, when the plan gave the kernel one. */
   readonly scratch?: string;
+  /** Straightforward loops instead of register blocking (the -O0 kernels, easy to read and debug). */
+  readonly simple?: boolean;
 }
 
 /** Writes the body of the kernel function of `input` (its parameters are already declared). */

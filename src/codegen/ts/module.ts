@@ -15,6 +15,8 @@ import { ARRAY_TYPE, commentText, numberLiteral, tsString } from './names.ts';
 export interface ModuleOptions {
   /** Weights whose data is written into the module as literals (tiny models). */
   readonly inlineWeights?: boolean;
+  /** Plain loop kernels, no register blocking (-O0). */
+  readonly simple?: boolean;
 }
 
 /** A kernel function and the nodes that call it. */
@@ -36,7 +38,7 @@ const ref = (s: Storage): string => {
 };
 
 /** Emits every kernel, sharing one function between nodes whose kernels are identical. */
-function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<Node, string> } {
+function emitKernels(g: Graph, plan: MemoryPlan, simple: boolean): { fns: KernelFn[]; calls: Map<Node, string> } {
   const byBody = new Map<string, KernelFn>();
   const calls = new Map<Node, string>();
   const types = new Map(g.inputs.map((v) => [v.id, v.type] as const));
@@ -50,6 +52,7 @@ function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<
       inputs: node.inputs.map((v) => types.get(v)!),
       outputs: node.outputs.map((o) => o.type),
       ...(scratch === undefined ? {} : { scratch: 'sc' }),
+      ...(simple ? { simple } : {}),
     };
     const w = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
     emitNodeKernel(w, input);
@@ -74,7 +77,7 @@ function emitKernels(g: Graph, plan: MemoryPlan): { fns: KernelFn[]; calls: Map<
 
 /** Generates the module's source text. Deterministic for a given graph and plan. */
 export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {}): string {
-  const { fns, calls } = emitKernels(g, plan);
+  const { fns, calls } = emitKernels(g, plan, opts.simple ?? false);
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces } });
   const sf = project.createSourceFile('model.ts', '');
   sf.addStatements([

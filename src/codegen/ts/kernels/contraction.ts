@@ -31,6 +31,8 @@ export interface Contraction {
   readonly accumulate?: boolean;
   /** f64 working space of contractionScratch(m, k) elements for packed B panels (else allocated per call). */
   readonly scratch?: string;
+  /** One plain i, j, k loop nest: no blocking, no packing (-O0). */
+  readonly simple?: boolean;
   /**
    * The stored value for accumulator `acc` at row `i`, column `j` (default: acc itself). It may
    * first write statements to `w`, naming them with `acc` as a prefix.
@@ -58,6 +60,10 @@ export function contractionScratch(m: number, k: number): number {
 
 /** Emits the whole contraction: 4-row panels, then a 2-row and a 1-row panel for the ragged bottom. */
 export function emitContraction(w: CodeBlockWriter, c: Contraction): void {
+  if (c.simple) {
+    emitScalar(w, c, [0, c.m], [0, c.n]);
+    return;
+  }
   const m4 = c.m - (c.m % R);
   if (m4 > 0) emitPanels(w, c, R, 0, m4);
   let i0 = m4;

@@ -55,10 +55,11 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
 
 /**
  * f64 scratch elements the kernel of `n` needs: the attention tiles, or the packed B panel of a
- * contraction tall enough to pack (the memory plan places it in the arena).
+ * blocked contraction tall enough to pack (the memory plan places it in the arena).
  */
-export function scratchNeed(n: Node, inputs: readonly TensorType[]): number {
+export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = false): number {
   if (n.op === 'attention') return attentionScratch(n.attrs);
+  if (simple) return 0;
   if (n.op === 'gemm') {
     const a = inputs[0]!.shape;
     const [m, k] = n.attrs.transA ? [a[1]!, a[0]!] : [numel(a.slice(0, -1)), a[a.length - 1]!];

@@ -100,6 +100,7 @@ export function emitMatmul(w: CodeBlockWriter, k: KernelInput<'matmul'>): void {
       out: outArg(0),
       outBase: ob!,
       ...(k.scratch ? { scratch: k.scratch } : {}),
+      ...(k.simple ? { simple: true } : {}),
       ...(refs.length || k.node.attrs.epilogue ? { epilogue: (acc: string, i: string, j: string, wr: CodeBlockWriter) => epilogueValue(wr, k, refs, eb, acc, acc, i, j) } : {}),
       store: (v) => storeValue(v, out.dtype),
     });
@@ -129,6 +130,7 @@ export function emitGemm(w: CodeBlockWriter, k: KernelInput<'gemm'>): void {
     out: outArg(0),
     outBase: '0',
     ...(k.scratch ? { scratch: k.scratch } : {}),
+    ...(k.simple ? { simple: true } : {}),
     epilogue: (acc, i, j, wr) => {
       if (!fused) return scaled(acc);
       const idx = [term(i, cLinear?.row ?? 0), term(j, cLinear?.col ?? 0)].filter(Boolean).join(' + ') || '0';
