@@ -2,8 +2,8 @@
 // where every intermediate lives in one preallocated arena.
 //
 // - View ops (reshape, squeeze, unsqueeze, identity) reuse their input's buffer: no kernel.
-// - An elementwise node whose input dies at that node, with the output's dtype and shape,
-//   writes in place over that input.
+// - An elementwise node (or a matmul's bias or epilogue input) that dies at its node, with the
+//   output's dtype and shape, is overwritten in place by the output.
 // - Nodes that read only weights and constants (a weight concatenation, say) are static: they
 //   run once when the model is created, into buffers of their own.
 // - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
@@ -142,9 +142,9 @@ class PlanBuilder {
 
   /** An arena buffer of an input that dies here and has the output's type, for elementwise nodes. */
   private inPlaceCandidate(n: Node, i: number, lastUse: Map<ValueId, number>): Storage | undefined {
-    if (!inGroup(n.op, 'elementwise') || n.outputs.length !== 1 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
+    if (n.outputs.length !== 1 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
     const out = n.outputs[0]!.type;
-    for (const v of n.inputs) {
+    for (const v of inPlaceReadable(n)) {
       const s = this.storages[this.storageOf.get(v)!]!;
       if (s.kind !== 'arena' || s.dtype !== out.dtype || s.length !== numel(out.shape)) continue;
       if (!sameShape(this.types.get(v)!.shape, out.shape)) continue;
@@ -183,6 +183,20 @@ class PlanBuilder {
     const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'));
     return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, scratch: this.scratch, copies: this.copies, arenaBytes };
   }
+}
+
+/**
+ * Inputs a node reads only at each output element's own index, just before writing it: every
+ * input of an elementwise node; C and the epilogue inputs of a matmul or gemm (never A or B,
+ * which every output element reads widely). Any of them of the output's shape may share its buffer.
+ */
+function inPlaceReadable(n: Node): readonly ValueId[] {
+  if (inGroup(n.op, 'elementwise')) return n.inputs;
+  if (n.op === 'matmul' || n.op === 'gemm') {
+    const [a, b] = n.inputs;
+    return n.inputs.slice(2).filter((v) => v !== a && v !== b);
+  }
+  return [];
 }
 
 /** Bytes of a storage, rounded up to the arena alignment. */

@@ -1,11 +1,11 @@
 // matmul and gemm kernels: operand layouts (transposes, 1-D operands, broadcast batches)
 // become literal strides of one blocked contraction; gemm's alpha, beta and C become its epilogue.
 import type { CodeBlockWriter } from 'ts-morph';
-import { type Shape, numel } from '../../../ir/types.ts';
+import { type Shape, numel, stridesOf } from '../../../ir/types.ts';
 import { broadcastShapes } from '../../../ops/util.ts';
 import { broadcastStrides, denseStrides, emitLoops, mergeDims } from '../../loops.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
-import { load, numberLiteral, storeValue } from '../names.ts';
+import { numberLiteral, storeValue } from '../names.ts';
 import { type MatrixRef, emitContraction } from './contraction.ts';
 import { emitProgram } from './program.ts';
 
@@ -38,12 +38,10 @@ function matrixRef(arr: string, base: string, o: Operand): MatrixRef {
   return { arr, base, rowStride: o.rowStride, colStride: o.colStride };
 }
 
-/** How the store reads one epilogue extra input: a base per batch, then strides per row and column. */
+/** How the store reads one epilogue extra input: its array and its element index for output (i, j). */
 interface ExtraRef {
   readonly arr: string;
-  readonly batchStrides: readonly number[];
-  readonly row: number;
-  readonly col: number;
+  readonly at: (i: string, j: string) => string;
 }
 
 /** The epilogue's extra inputs of a kernel (the trailing node inputs). */
@@ -52,18 +50,20 @@ function extras(k: KernelInput<'matmul' | 'gemm'>): { index: number; shape: Shap
   return k.inputs.slice(k.inputs.length - n).map((t, i) => ({ index: k.inputs.length - n + i, shape: t.shape }));
 }
 
-/**
- * The store's value with the epilogue applied: the rounded contraction result and each extra's
- * element feed the program. `bases[e]` is extra e's batch offset expression.
- */
-function epilogueValue(w: CodeBlockWriter, k: KernelInput<'matmul' | 'gemm'>, refs: readonly ExtraRef[], bases: readonly string[], value: string, acc: string, i: string, j: string): string {
+/** `base + i*row + j*col`, omitting zero terms. */
+function linearIndex(base: string, i: string, row: number, j: string, col: number): string {
+  const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? `(${v})` : `(${v}) * ${s}`);
+  return [base === '0' ? '' : base, term(i, row), term(j, col)].filter(Boolean).join(' + ') || '0';
+}
+
+/** The store's value with the epilogue applied: the rounded contraction result and each extra's element feed the program. */
+function epilogueValue(w: CodeBlockWriter, k: KernelInput<'matmul' | 'gemm'>, refs: readonly ExtraRef[], value: string, acc: string, i: string, j: string): string {
   const program = k.node.attrs.epilogue;
   if (!program) return value;
   const args = [`${acc}_r`];
   w.writeLine(`const ${acc}_r = Math.fround(${value});`);
   refs.forEach((r, e) => {
-    const idx = [bases[e] === '0' ? '' : bases[e]!, r.row ? `(${i}) * ${r.row}` : '', r.col ? `(${j}) * ${r.col}` : ''].filter(Boolean).join(' + ') || '0';
-    w.writeLine(`const ${acc}_x${e} = ${r.arr}[${idx}];`);
+    w.writeLine(`const ${acc}_x${e} = ${r.arr}[${r.at(i, j)}];`);
     args.push(`${acc}_x${e}`);
   });
   const types = [k.outputs[0]!, ...extras(k).map((x) => k.inputs[x.index]!)];
@@ -80,16 +80,16 @@ export function emitMatmul(w: CodeBlockWriter, k: KernelInput<'matmul'>): void {
   const m = a.rows;
   const n = b.cols;
   const scale = (st: number[], by: number): number[] => st.map((s) => s * by);
-  const refs = extras(k).map((x): ExtraRef => {
+  const nb = batch.length;
+  const extraStrides = extras(k).map((x) => {
     const st = broadcastStrides(out.shape, x.shape);
-    const nb = batch.length;
-    return { arr: inArg(x.index), batchStrides: st.slice(0, nb), row: as.length === 1 ? 0 : st[nb]!, col: bs.length === 1 ? 0 : st[st.length - 1]! };
+    return { x, batch: st.slice(0, nb), row: as.length === 1 ? 0 : st[nb]!, col: bs.length === 1 ? 0 : st[st.length - 1]! };
   });
   const operands = [
     { strides: scale(denseStrides(batch), m * n) },
     { strides: scale(broadcastStrides(batch, a.batch), a.rows * a.cols) },
     { strides: scale(broadcastStrides(batch, b.batch), b.rows * b.cols) },
-    ...refs.map((r) => ({ strides: r.batchStrides })),
+    ...extraStrides.map((r) => ({ strides: r.batch })),
   ];
   emitLoops(w, batch, operands, ([ob, ab, bb, ...eb]) => {
     emitContraction(w, {
@@ -101,29 +101,36 @@ export function emitMatmul(w: CodeBlockWriter, k: KernelInput<'matmul'>): void {
       outBase: ob!,
       ...(k.scratch ? { scratch: k.scratch } : {}),
       ...(k.simple ? { simple: true } : {}),
-      ...(refs.length || k.node.attrs.epilogue ? { epilogue: (acc: string, i: string, j: string, wr: CodeBlockWriter) => epilogueValue(wr, k, refs, eb, acc, acc, i, j) } : {}),
+      ...(k.node.attrs.epilogue
+        ? {
+            epilogue: (acc: string, i: string, j: string, wr: CodeBlockWriter) => {
+              const refs = extraStrides.map((r, e): ExtraRef => ({ arr: inArg(r.x.index), at: (ii, jj) => linearIndex(eb[e]!, ii, r.row, jj, r.col) }));
+              return epilogueValue(wr, k, refs, acc, acc, i, j);
+            },
+          }
+        : {}),
       store: (v) => storeValue(v, out.dtype),
     });
   }, 'b');
 }
 
-/** gemm: alpha * op(A) @ op(B) + beta * C and the epilogue, folded into the store when C and the extras broadcast linearly. */
+/** gemm: alpha * op(A) @ op(B) + beta * C and the epilogue, all in the contraction's store. */
 export function emitGemm(w: CodeBlockWriter, k: KernelInput<'gemm'>): void {
   const { transA, transB, alpha, beta } = k.node.attrs;
   const as = k.inputs[0]!.shape;
   const out = k.outputs[0]!.shape;
   const a = transA ? operandA(as, true) : { batch: [], rows: numel(as.slice(0, -1)), cols: as[as.length - 1]!, rowStride: as[as.length - 1]!, colStride: 1 };
   const b = operandB(k.inputs[1]!.shape, transB);
+  const n = b.cols;
   const nExtra = extras(k).length;
   const cShape = beta !== 0 && k.inputs.length - nExtra > 2 ? k.inputs[2]!.shape : undefined;
-  const cLinear = cShape ? linearBias(out, cShape) : undefined;
-  const refs = extras(k).map((x) => ({ x, lin: linearBias(out, x.shape) }));
-  const fused = (!cShape || cLinear) && refs.every((r) => r.lin);
   const scaled = (acc: string): string => (alpha === 1 ? acc : `${numberLiteral(alpha)} * ${acc}`);
   const betaTimes = (v: string): string => (beta === 1 ? v : `${numberLiteral(beta)} * ${v}`);
-  const term = (v: string, s: number): string => (s === 0 ? '' : s === 1 ? v : `(${v}) * ${s}`);
+  const ref = (arr: string, shape: Shape): ExtraRef => ({ arr, at: operandIndex(out, shape, n) });
+  const c = cShape ? ref(inArg(2), cShape) : undefined;
+  const refs = extras(k).map((x) => ref(inArg(x.index), x.shape));
   emitContraction(w, {
-    m: a.rows, n: b.cols, k: a.cols,
+    m: a.rows, n, k: a.cols,
     dtype: 'f32',
     a: matrixRef(inArg(0), '0', a),
     b: matrixRef(inArg(1), '0', b),
@@ -132,38 +139,26 @@ export function emitGemm(w: CodeBlockWriter, k: KernelInput<'gemm'>): void {
     ...(k.scratch ? { scratch: k.scratch } : {}),
     ...(k.simple ? { simple: true } : {}),
     epilogue: (acc, i, j, wr) => {
-      if (!fused) return scaled(acc);
-      const idx = [term(i, cLinear?.row ?? 0), term(j, cLinear?.col ?? 0)].filter(Boolean).join(' + ') || '0';
-      const value = cLinear ? `${scaled(acc)} + ${betaTimes(`${inArg(2)}[${idx}]`)}` : scaled(acc);
-      const extraRefs = refs.map((r) => ({ arr: inArg(r.x.index), batchStrides: [], row: r.lin!.row, col: r.lin!.col }));
-      return epilogueValue(wr, k, extraRefs, extraRefs.map(() => '0'), value, acc, i, j);
+      const value = c ? `${scaled(acc)} + ${betaTimes(`${c.arr}[${c.at(i, j)}]`)}` : scaled(acc);
+      return epilogueValue(wr, k, refs, value, acc, i, j);
     },
     store: (v) => v,
   });
-  if (!fused) emitEpiloguePass(w, k, out, cShape, betaTimes);
 }
 
-/** Strides (per output row, per output column) of an operand broadcast to `out`, when its index is linear in both. */
-function linearBias(out: Shape, c: Shape): { row: number; col: number } | undefined {
-  const st = broadcastStrides(out, c);
+/**
+ * The index of an operand broadcast to the gemm output `out` (viewed as [M, n]) at row i,
+ * column j: linear when its leading dims merge, else decoded from the flat index i*n + j.
+ */
+function operandIndex(out: Shape, shape: Shape, n: number): (i: string, j: string) => string {
+  const st = broadcastStrides(out, shape);
   const col = st[st.length - 1] ?? 0;
   const lead = mergeDims(out.slice(0, -1), [{ strides: st.slice(0, -1) }]);
-  if (lead.shape.length > 1) return undefined;
-  return { row: lead.strides[0]?.[0] ?? 0, col };
-}
-
-/** Fallback for irregular broadcasts: add beta * C, then apply the epilogue, in a second pass over the output. */
-function emitEpiloguePass(w: CodeBlockWriter, k: KernelInput<'gemm'>, out: Shape, c: Shape | undefined, betaTimes: (v: string) => string): void {
-  const ex = extras(k);
-  const operands = [{ strides: denseStrides(out) }, ...(c ? [{ strides: broadcastStrides(out, c) }] : []), ...ex.map((x) => ({ strides: broadcastStrides(out, x.shape) }))];
-  emitLoops(w, out, operands, ([o, ...rest]) => {
-    const ci = c ? rest.shift() : undefined;
-    let value = ci ? `${outArg(0)}[${o}] + ${betaTimes(load(inArg(2), ci, 'f32'))}` : `${outArg(0)}[${o}]`;
-    if (k.node.attrs.epilogue) {
-      w.writeLine(`const r = Math.fround(${value});`);
-      const args = ['r', ...rest.map((idx, e) => load(inArg(ex[e]!.index), idx!, k.inputs[ex[e]!.index]!.dtype))];
-      value = emitProgram(w, k.node.attrs.epilogue, args, [k.outputs[0]!, ...ex.map((x) => k.inputs[x.index]!)]);
-    }
-    w.writeLine(`${outArg(0)}[${o}] = ${value};`);
-  }, 'c');
+  if (lead.shape.length <= 1) return (i, j) => linearIndex('0', i, lead.strides[0]?.[0] ?? 0, j, col);
+  const outStrides = stridesOf(out);
+  return (i, j) => {
+    const flat = `((${i}) * ${n} + (${j}))`;
+    const terms = out.map((d, t) => (st[t] === 0 ? '' : `(Math.floor(${flat} / ${outStrides[t]}) % ${d}) * ${st[t]}`)).filter(Boolean);
+    return terms.join(' + ') || '0';
+  };
 }
