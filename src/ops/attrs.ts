@@ -12,6 +12,9 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
+/** Which way a recurrent layer runs through time. */
+export type Direction = 'forward' | 'reverse' | 'bidirectional';
+
 /**
  * An elementwise program applied to a contraction's result before it is stored: program input 0
  * is the result, inputs 1.. are the node's trailing extra inputs (broadcast to the result).
@@ -92,6 +95,13 @@ export interface OpAttrs {
     readonly mask?: Access;
     readonly out: Access & { readonly shape: readonly number[] };
   };
+  // ── recurrent layers (time loop inside; see src/ops/recurrent.ts for operands) ──
+  /** Elman RNN layer: h' = act(W_ih x + b_ih + W_hh h + b_hh). */
+  rnn: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };
+  /** LSTM layer, PyTorch gate order i, f, g, o. */
+  lstm: { readonly hidden: number; readonly direction: Direction };
+  /** GRU layer, PyTorch gate order r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)). */
+  gru: { readonly hidden: number; readonly direction: Direction };
   // ── normalisations ──
   softmax: { readonly axis: number };
   logSoftmax: { readonly axis: number };

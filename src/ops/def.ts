@@ -13,6 +13,7 @@ export type OpGroup =
   | 'reduce'
   | 'contraction' // matmul-like
   | 'normalize'
+  | 'recurrent' // a time loop over a sequence
   | 'source'; // no inputs
 
 /** One op's definition. Later backends add emitters and gradients to this same object. */

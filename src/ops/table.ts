@@ -12,6 +12,7 @@ import { combineOps } from './combine.ts';
 import { gatherOps } from './gather.ts';
 import { fusedOps } from './fused.ts';
 import { attentionOps } from './attention.ts';
+import { recurrentOps } from './recurrent.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -26,6 +27,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...gatherOps,
   ...fusedOps,
   ...attentionOps,
+  ...recurrentOps,
 };
 
 /** All op kinds, in table order. */

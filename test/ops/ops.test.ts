@@ -18,6 +18,7 @@ import { combineCases } from './cases/combine.ts';
 import { gatherCases } from './cases/gather.ts';
 import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
+import { recurrentCases } from './cases/recurrent.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -31,6 +32,7 @@ const ALL: readonly OpCase[] = [
   ...gatherCases,
   ...fusedCases,
   ...attentionCases,
+  ...recurrentCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

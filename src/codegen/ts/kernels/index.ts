@@ -7,6 +7,7 @@ import type { KernelEmitter, KernelInput } from '../kernel.ts';
 import { emitElementwise } from './elementwise.ts';
 import { emitGemm, emitMatmul } from './matmul.ts';
 import { attentionScratch, emitAttention } from './attention.ts';
+import { emitRecurrent, recurrentScratch } from './recurrent.ts';
 import { contractionScratch } from './contraction.ts';
 import type { Node } from '../../../ir/graph.ts';
 import type { TensorType } from '../../../ir/types.ts';
@@ -19,13 +20,17 @@ import { movementKernels } from './movement.ts';
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
-  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention';
+  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention'
+  | 'rnn' | 'lstm' | 'gru';
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
   matmul: emitMatmul,
   gemm: emitGemm,
   attention: emitAttention,
+  rnn: emitRecurrent,
+  lstm: emitRecurrent,
+  gru: emitRecurrent,
   ...normalizeKernels,
   ...reduceKernels,
   ...movementKernels,
@@ -59,6 +64,7 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
  */
 export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = false): number {
   if (n.op === 'attention') return attentionScratch(n.attrs);
+  if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') return recurrentScratch(n, inputs);
   if (simple) return 0;
   if (n.op === 'gemm') {
     const a = inputs[0]!.shape;

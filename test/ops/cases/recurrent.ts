@@ -1,0 +1,79 @@
+// Cases for the recurrent ops. Expected values come from a naive per-step computation of
+// PyTorch's formulas written here (gate order i,f,g,o for LSTM and r,z,n for GRU).
+import { f32 } from '../../../src/ir/tensor.ts';
+import { tensorType } from '../../../src/ir/types.ts';
+import { cases } from '../case.ts';
+
+const seq = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => (((i * k) % 17) - 8) / 10);
+const sig = (x: number): number => 1 / (1 + Math.exp(-x));
+type Kind = 'rnn' | 'lstm' | 'gru';
+const G: Record<Kind, number> = { rnn: 1, lstm: 4, gru: 3 };
+
+/** PyTorch's layer equations, step by step, over x [T,B,I] with weights stacked per direction. */
+function naive(kind: Kind, T: number, B: number, I: number, H: number, D: number, relu: boolean, reverseOnly: boolean, w: number[][]) {
+  const [x, wih, whh, bih, bhh, h0, c0] = w;
+  const GH = G[kind] * H;
+  const y = new Array<number>(T * B * D * H).fill(0);
+  const hn: number[] = [];
+  const cn: number[] = [];
+  for (let d = 0; d < D; d++) for (let b = 0; b < B; b++) {
+    let h = h0!.slice((d * B + b) * H, (d * B + b + 1) * H);
+    let c = kind === 'lstm' ? c0!.slice((d * B + b) * H, (d * B + b + 1) * H) : [];
+    for (let s = 0; s < T; s++) {
+      const t = reverseOnly || d === 1 ? T - 1 - s : s;
+      const proj = (W: number[], bias: number[], v: number[], n: number) =>
+        Array.from({ length: GH }, (_, r) => bias[d * GH + r]! + v.reduce((acc, vk, k) => acc + W[(d * GH + r) * n + k]! * vk, 0));
+      const xi = proj(wih!, bih!, x!.slice((t * B + b) * I, (t * B + b + 1) * I), I);
+      const hh = proj(whh!, bhh!, h, H);
+      const gate = (k: number, j: number) => xi[k * H + j]! + hh[k * H + j]!;
+      if (kind === 'rnn') h = h.map((_, j) => (relu ? Math.max(gate(0, j), 0) : Math.tanh(gate(0, j))));
+      if (kind === 'lstm') {
+        c = c.map((cj, j) => sig(gate(1, j)) * cj + sig(gate(0, j)) * Math.tanh(gate(2, j)));
+        h = h.map((_, j) => sig(gate(3, j)) * Math.tanh(c[j]!));
+      }
+      if (kind === 'gru') {
+        h = h.map((hj, j) => {
+          const r = sig(gate(0, j));
+          const z = sig(gate(1, j));
+          const n = Math.tanh(xi[2 * H + j]! + r * hh[2 * H + j]!);
+          return (1 - z) * n + z * hj;
+        });
+      }
+      h.forEach((v, j) => (y[(t * B + b) * D * H + d * H + j] = v));
+    }
+    hn.push(...h);
+    cn.push(...c);
+  }
+  return { y, hn, cn };
+}
+
+/** Operands for kind with T=3, B=2, I=2, H=2, D directions. */
+function operands(kind: Kind, D: number) {
+  const [T, B, I, H] = [3, 2, 2, 2];
+  const GH = G[kind] * H;
+  const w = [seq(T * B * I, 5), seq(D * GH * I, 7), seq(D * GH * H, 3), seq(D * GH, 11), seq(D * GH, 13), seq(D * B * H, 2), seq(D * B * H, 9)];
+  const shapes = [[T, B, I], [D, GH, I], [D, GH, H], [D, GH], [D, GH], [D, B, H], [D, B, H]];
+  const n = kind === 'lstm' ? 7 : 6;
+  return { T, B, I, H, w: w.slice(0, n), inputs: w.slice(0, n).map((d, i) => f32(shapes[i]!, d)) };
+}
+
+const lstmBi = operands('lstm', 2);
+const lstmBiOut = naive('lstm', 3, 2, 2, 2, 2, false, false, lstmBi.w);
+const gruRev = operands('gru', 1);
+const gruRevOut = naive('gru', 3, 2, 2, 2, 1, false, true, gruRev.w);
+const rnnRelu = operands('rnn', 1);
+const rnnReluOut = naive('rnn', 3, 2, 2, 2, 1, true, false, rnnRelu.w);
+const t = (shape: number[]) => tensorType('f32', shape);
+
+export const recurrentCases = cases([
+  {
+    name: 'bidirectional LSTM', op: 'lstm', attrs: { hidden: 2, direction: 'bidirectional' }, inputs: lstmBi.inputs,
+    expect: [f32([3, 2, 4], lstmBiOut.y), f32([2, 2, 2], lstmBiOut.hn), f32([2, 2, 2], lstmBiOut.cn)], rtol: 1e-5, atol: 1e-6,
+  },
+  { name: 'reverse GRU', op: 'gru', attrs: { hidden: 2, direction: 'reverse' }, inputs: gruRev.inputs, expect: [f32([3, 2, 2], gruRevOut.y), f32([1, 2, 2], gruRevOut.hn)] },
+  { name: 'ReLU RNN', op: 'rnn', attrs: { hidden: 2, direction: 'forward', activation: 'relu' }, inputs: rnnRelu.inputs, expect: [f32([3, 2, 2], rnnReluOut.y), f32([1, 2, 2], rnnReluOut.hn)] },
+  { name: 'w_ih with the wrong gate count', op: 'lstm', attrs: { hidden: 2, direction: 'forward' }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 8, 2]), t([1, 8]), t([1, 8]), t([1, 2, 2]), t([1, 2, 2])], error: /lstm w_ih must be f32\[1,8,2\], got f32\[1,6,2\]/ },
+  { name: 'an unknown direction', op: 'gru', attrs: { hidden: 2, direction: 'sideways' as never }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2])], error: /direction must be forward, reverse or bidirectional/ },
+  { name: 'x of rank 2', op: 'rnn', attrs: { hidden: 2, direction: 'forward', activation: 'tanh' }, inputs: [t([3, 2]), t([1, 2, 2]), t([1, 2, 2]), t([1, 2]), t([1, 2]), t([1, 2, 2])], error: /expects x of rank 3/ },
+  { name: 'h0 for the wrong batch', op: 'rnn', attrs: { hidden: 2, direction: 'bidirectional', activation: 'tanh' }, inputs: [t([3, 2, 2]), t([2, 2, 2]), t([2, 2, 2]), t([2, 2]), t([2, 2]), t([2, 3, 2])], error: /h0 must be f32\[2,2,2\]/ },
+]);
