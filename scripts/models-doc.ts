@@ -1,0 +1,70 @@
+// `npm run models-doc`: writes docs/models.md — every seed model with its source, the example
+// that declares it, its -O2 drawing (docs/models/*.svg), and its status per backend, measured by
+// running the PyTorch fixture on each backend here and now.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PIPELINES, runPipeline } from '../passes/pipeline.ts';
+import { compile } from '../src/compile.ts';
+import { readSafetensors } from '../src/io/safetensors.ts';
+import type { Graph } from '../src/ir/graph.ts';
+import { compareTensors } from '../src/runtime/compare.ts';
+import { interpret } from '../src/runtime/interpreter.ts';
+import { renderDot } from '../src/viz/render.ts';
+import { toDot } from '../src/viz/dot.ts';
+import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../test/example-graphs.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+interface Fixture {
+  name: string;
+  seed_file: string | null;
+  seed_lines?: { class?: number[] } | null;
+  weights_file: string;
+  io_file: string;
+  outputs: { name: string; key: string }[];
+}
+const manifest = JSON.parse(readFileSync(`${ROOT}test/fixtures/manifest.json`, 'utf8')) as { fixtures: Fixture[] };
+
+/** Runs the fixture on one backend: 'pass' when every output is within rtol 1e-4, atol 1e-5. */
+async function status(g: Graph, fx: Fixture, backend: 'interp' | 'ts'): Promise<string> {
+  const weights = await readSafetensors(`${ROOT}test/fixtures/${fx.weights_file}`);
+  const io = await readSafetensors(`${ROOT}test/fixtures/${fx.io_file}`);
+  const out = backend === 'interp' ? interpret(g, io, { weights, ignoreExtraInputs: true }) : (await compile(g, { target: 'ts', weights })).run(io);
+  const worst = Math.max(...fx.outputs.map((o) => compareTensors(out[o.name]!, io.get(o.key)!, 1e-4, 1e-5).maxAbs));
+  const ok = fx.outputs.every((o) => compareTensors(out[o.name]!, io.get(o.key)!, 1e-4, 1e-5).ok);
+  return `${ok ? 'pass' : 'FAIL'} (${worst.toExponential(1)})`;
+}
+
+const byFixture = await fixtureExamples();
+const rows: string[] = [];
+for (const fx of manifest.fixtures) {
+  const example = byFixture[fx.name];
+  if (!example) throw new Error(`fixture ${fx.name} has no example`);
+  const g = await buildExample(example);
+  const optimised = runPipeline(g, PIPELINES[2]).graph;
+  writeFileSync(`${ROOT}docs/models/${example}.svg`, await renderDot(toDot(optimised, { title: `${example} at -O2` }), 'svg'));
+  const lines = fx.seed_lines?.class ? `, lines ${fx.seed_lines.class.join('-')}` : '';
+  const source = fx.seed_file ? `seeds/${fx.seed_file}${lines}` : 'PyTorch module (no seed code)';
+  const ops = optimised.nodes.map((n) => n.op).join(', ');
+  rows.push(`| \`${fx.name}\` | ${source} | [examples/${example}.ts](../examples/${example}.ts) | [${optimised.nodes.length} nodes](models/${example}.svg): ${ops} | ${await status(g, fx, 'interp')} | ${await status(g, fx, 'ts')} | not yet |`);
+  process.stderr.write(`${fx.name}\n`);
+}
+const unused = EXAMPLE_NAMES.filter((n) => !Object.values(byFixture).includes(n));
+
+const doc = `# The seed models
+
+Written by \`npm run models-doc\` (scripts/models-doc.ts), which runs every fixture on every backend when it writes this page.
+Each row is a model from the seed documents (or the PyTorch module they use), declared with the API in its example file and
+checked against what PyTorch 1.13 computes with the same weights and inputs (\`scripts/fixtures/make_fixtures.py\`). A status
+cell reads *pass* when every output is within rtol 1e-4, atol 1e-5, followed by the largest absolute difference. The tests
+(\`test/fixtures.test.ts\`, \`test/codegen/examples.test.ts\`) check the same thing in CI.
+
+| fixture | source | declared in | at -O2 | interpreter | TypeScript | WGSL |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Recurrent layers (\`rnn\`, \`lstm\`, \`gru\`) are single ops, with the time loop inside the op and its kernel, so a long
+sequence stays one node per layer. The seed's Python loop over an \`RNNCell\` is unrolled, as the seed writes it.
+
+Examples that reproduce no fixture on their own (they hold shared code, or sizes used by the benchmark): ${unused.map((n) => `\`${n}\``).join(', ')}.
+`;
+writeFileSync(`${ROOT}docs/models.md`, doc);
