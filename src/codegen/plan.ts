@@ -61,10 +61,19 @@ export const ARENA_ALIGN = 16;
 /** f64 elements of working space a backend's kernel for `n` needs (0 for none). */
 export type ScratchNeed = (n: Node, inputs: readonly TensorType[]) => number;
 
+/** How a backend lays out buffers: bytes per element of each type, and the arena alignment. */
+export interface BufferLayout {
+  readonly elementBytes: (t: StorageType) => number;
+  readonly align: number;
+}
+
+/** The TS backend's layout: typed arrays of each dtype's natural size, 16-byte alignment. */
+export const TYPED_ARRAY_LAYOUT: BufferLayout = { elementBytes: (t) => STORAGE_BYTES[t], align: ARENA_ALIGN };
+
 /** Computes the memory plan of `g` (assumes shape inference has run). */
-export function planMemory(g: Graph, scratch: ScratchNeed = () => 0): MemoryPlan {
+export function planMemory(g: Graph, scratch: ScratchNeed = () => 0, layout: BufferLayout = TYPED_ARRAY_LAYOUT): MemoryPlan {
   const b = new PlanBuilder(g, scratch);
-  return b.finish();
+  return b.finish(layout);
 }
 
 class PlanBuilder {
@@ -179,8 +188,8 @@ class PlanBuilder {
     s.last = s.kind === 'output' ? Infinity : this.storageLastUse(s, lastUse);
   }
 
-  finish(): MemoryPlan {
-    const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'));
+  finish(layout: BufferLayout): MemoryPlan {
+    const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'), layout);
     return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, scratch: this.scratch, copies: this.copies, arenaBytes };
   }
 }
@@ -199,33 +208,32 @@ function inPlaceReadable(n: Node): readonly ValueId[] {
   return [];
 }
 
-/** Bytes of a storage, rounded up to the arena alignment. */
-export function storageBytes(s: Storage): number {
-  const raw = s.length * STORAGE_BYTES[s.dtype];
-  return Math.ceil(raw / ARENA_ALIGN) * ARENA_ALIGN;
+/** Bytes of a storage under `layout`, rounded up to the arena alignment. */
+export function storageBytes(s: Storage, layout: BufferLayout = TYPED_ARRAY_LAYOUT): number {
+  const raw = s.length * layout.elementBytes(s.dtype);
+  return Math.max(layout.align, Math.ceil(raw / layout.align) * layout.align);
 }
 
 /**
  * Greedy by size: largest buffers first, each at the lowest offset that does not overlap a
  * placed buffer whose live interval intersects its own. Returns the arena size.
  */
-function placeArena(bufs: Storage[]): number {
-  const order = [...bufs].sort((a, b) => storageBytes(b) - storageBytes(a) || a.id - b.id);
+function placeArena(bufs: Storage[], layout: BufferLayout): number {
+  const size = (s: Storage): number => storageBytes(s, layout);
+  const order = [...bufs].sort((a, b) => size(b) - size(a) || a.id - b.id);
   const placed: Storage[] = [];
   let peak = 0;
   for (const s of order) {
-    const size = storageBytes(s);
-    const clashes = placed
-      .filter((p) => p.first <= s.last && s.first <= p.last)
-      .sort((a, b) => a.offset - b.offset);
+    const bytes = size(s);
+    const clashes = placed.filter((p) => p.first <= s.last && s.first <= p.last).sort((a, b) => a.offset - b.offset);
     let offset = 0;
     for (const p of clashes) {
-      if (offset + size <= p.offset) break;
-      offset = Math.max(offset, p.offset + storageBytes(p));
+      if (offset + bytes <= p.offset) break;
+      offset = Math.max(offset, p.offset + size(p));
     }
     s.offset = offset;
     placed.push(s);
-    peak = Math.max(peak, offset + size);
+    peak = Math.max(peak, offset + bytes);
   }
   return peak;
 }

@@ -27,6 +27,8 @@ interface BinarySpec {
   readonly int?: (a: number, b: number, dtype: DType) => number;
   /** `fn` (and `int`, by dtype) as a TypeScript expression of operands `a` and `b`. */
   readonly ts: (a: string, b: string, dtype: DType) => string;
+  /** The same as a WGSL expression (see ScalarEmit.wgsl). */
+  readonly wgsl: (a: string, b: string, dtype: DType) => string;
 }
 
 function binary<K extends BinaryKind>(kind: K, spec: BinarySpec): OpDef<K> {
@@ -47,7 +49,7 @@ function binary<K extends BinaryKind>(kind: K, spec: BinarySpec): OpDef<K> {
       const fn: Scalar2 = int && isIndex(dtype) ? (x, y) => int(x, y, dtype) : spec.fn;
       return [map2(a!, b!, out!, fn)];
     },
-    scalar: { ts: ([a, b], _attrs, dtype) => spec.ts(a!, b!, dtype) },
+    scalar: { ts: ([a, b], _attrs, dtype) => spec.ts(a!, b!, dtype), wgsl: ([a, b], _attrs, dtype) => spec.wgsl(a!, b!, dtype) },
   };
 }
 
@@ -66,7 +68,7 @@ const where: OpDef<'where'> = {
   evaluate([cond, x, y], _attrs, [out]) {
     return [map3(cond!, x!, y!, out!, (c, a, b) => (c !== 0 ? a : b))];
   },
-  scalar: { ts: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})` },
+  scalar: { ts: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`, wgsl: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)` },
 };
 
 /**
@@ -77,28 +79,30 @@ const where: OpDef<'where'> = {
  * true) and are false whenever an operand is NaN; and/or take bool only.
  */
 export const binaryOps: OpDefs<BinaryKind | 'where'> = {
-  add: binary('add', { dtypes: NUMERIC, commutative: true, fn: (a, b) => a + b, ts: (a, b) => `${a} + ${b}` }),
-  sub: binary('sub', { dtypes: NUMERIC, fn: (a, b) => a - b, ts: (a, b) => `${a} - ${b}` }),
+  add: binary('add', { dtypes: NUMERIC, commutative: true, fn: (a, b) => a + b, ts: (a, b) => `${a} + ${b}`, wgsl: (a, b) => `(${a} + ${b})` }),
+  sub: binary('sub', { dtypes: NUMERIC, fn: (a, b) => a - b, ts: (a, b) => `${a} - ${b}`, wgsl: (a, b) => `(${a} - ${b})` }),
   mul: binary('mul', {
     dtypes: NUMERIC,
     commutative: true,
     fn: (a, b) => a * b,
     int: (a, b, dtype) => (dtype === 'i32' ? Math.imul(a, b) : a * b),
     ts: (a, b, dtype) => (dtype === 'i32' ? `Math.imul(${a}, ${b})` : `${a} * ${b}`),
+    wgsl: (a, b) => `(${a} * ${b})`,
   }),
-  div: binary('div', { dtypes: NUMERIC, fn: (a, b) => a / b, int: divInt, ts: (a, b, d) => (isIndex(d) ? `divInt(${a}, ${b})` : `${a} / ${b}`) }),
+  div: binary('div', { dtypes: NUMERIC, fn: (a, b) => a / b, int: divInt, ts: (a, b, d) => (isIndex(d) ? `divInt(${a}, ${b})` : `${a} / ${b}`), wgsl: (a, b, d) => (isIndex(d) ? `select(${a} / ${b}, 0i, ${b} == 0i)` : `(${a} / ${b})`) }),
   pow: binary('pow', {
     dtypes: NUMERIC,
     fn: floatPow,
     int: (a, b, dtype) => intPow(a, b, dtype === 'i32'),
     ts: (a, b, d) => (isIndex(d) ? `intPow(${a}, ${b}, ${d === 'i32'})` : `floatPow(${a}, ${b})`),
+    wgsl: (a, b, d) => (isIndex(d) ? `ipow(${a}, ${b})` : `pow_f(${a}, ${b})`),
   }),
-  max: binary('max', { dtypes: NUMERIC, commutative: true, fn: Math.max, ts: (a, b) => `Math.max(${a}, ${b})` }),
-  min: binary('min', { dtypes: NUMERIC, commutative: true, fn: Math.min, ts: (a, b) => `Math.min(${a}, ${b})` }),
-  equal: binary('equal', { dtypes: ANY, commutative: true, predicate: true, fn: (a, b) => truth(a === b), ts: (a, b) => `(${a} === ${b} ? 1 : 0)` }),
-  less: binary('less', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a < b), ts: (a, b) => `(${a} < ${b} ? 1 : 0)` }),
-  greater: binary('greater', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a > b), ts: (a, b) => `(${a} > ${b} ? 1 : 0)` }),
-  and: binary('and', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 && b !== 0), ts: (a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)` }),
-  or: binary('or', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 || b !== 0), ts: (a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)` }),
+  max: binary('max', { dtypes: NUMERIC, commutative: true, fn: Math.max, ts: (a, b) => `Math.max(${a}, ${b})`, wgsl: (a, b) => `max(${a}, ${b})` }),
+  min: binary('min', { dtypes: NUMERIC, commutative: true, fn: Math.min, ts: (a, b) => `Math.min(${a}, ${b})`, wgsl: (a, b) => `min(${a}, ${b})` }),
+  equal: binary('equal', { dtypes: ANY, commutative: true, predicate: true, fn: (a, b) => truth(a === b), ts: (a, b) => `(${a} === ${b} ? 1 : 0)`, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})` }),
+  less: binary('less', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a < b), ts: (a, b) => `(${a} < ${b} ? 1 : 0)`, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})` }),
+  greater: binary('greater', { dtypes: ANY, predicate: true, fn: (a, b) => truth(a > b), ts: (a, b) => `(${a} > ${b} ? 1 : 0)`, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})` }),
+  and: binary('and', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 && b !== 0), ts: (a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)`, wgsl: (a, b) => `select(0u, 1u, ${a} != 0u && ${b} != 0u)` }),
+  or: binary('or', { dtypes: BOOL, commutative: true, fn: (a, b) => truth(a !== 0 || b !== 0), ts: (a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)`, wgsl: (a, b) => `select(0u, 1u, ${a} != 0u || ${b} != 0u)` }),
   where,
 };

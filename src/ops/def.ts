@@ -47,6 +47,12 @@ export interface OpDef<K extends OpKind> {
 export interface ScalarEmit<K extends OpKind> {
   /** TypeScript expression; `dtype` is the first operand's dtype. */
   ts(args: readonly string[], attrs: OpAttrs[K], dtype: DType): string;
+  /**
+   * WGSL expression over operands of their dtypes' WGSL types (f32, i32 — also for i64 — and
+   * u32 0/1 for bool), of the output dtype's WGSL type. Helpers of src/codegen/wgsl/prelude.ts
+   * (erf_f, sigmoid_f, pow_f, ...) may be called.
+   */
+  wgsl(args: readonly string[], attrs: OpAttrs[K], dtype: DType): string;
 }
 
 /** A partial op table, as exported by each op-family file. */

@@ -6,6 +6,7 @@ import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { ANY, BOOL, FLOAT, NUMERIC, expectDType } from './dtypes.ts';
 import { map1 } from './elementwise.ts';
+import { convert, zero } from './wgsl.ts';
 import { erf, gelu, geluTanh, sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
 
@@ -21,6 +22,8 @@ interface UnarySpec<K extends UnaryKind> {
   readonly fn: (x: number, attrs: OpAttrs[K]) => number;
   /** The same function as a TypeScript expression of `x` (for generated kernels). */
   readonly ts: (x: string, attrs: OpAttrs[K]) => string;
+  /** The same function as a WGSL expression of `x` (see ScalarEmit.wgsl). */
+  readonly wgsl: (x: string, attrs: OpAttrs[K], dtype: DType) => string;
   /** Output dtype; the input's when absent. */
   readonly out?: (input: DType, attrs: OpAttrs[K]) => DType;
   /** Attribute checks, run by the shape rule. */
@@ -41,7 +44,7 @@ function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
     evaluate([x], attrs, [out]) {
       return [map1(x!, out!, (a) => spec.fn(a, attrs))];
     },
-    scalar: { ts: ([x], attrs) => spec.ts(x!, attrs) },
+    scalar: { ts: ([x], attrs) => spec.ts(x!, attrs), wgsl: ([x], attrs, dtype) => spec.wgsl(x!, attrs, dtype) },
   };
 }
 
@@ -52,32 +55,34 @@ function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
  * values wrap), anything → bool is `x != 0` (NaN → true), bool → number is 0 or 1.
  */
 export const unaryOps: OpDefs<UnaryKind> = {
-  identity: unary('identity', { dtypes: ANY, fn: (x) => x, ts: (x) => x }),
-  neg: unary('neg', { dtypes: NUMERIC, fn: (x) => -x, ts: (x) => `-${x}` }),
-  abs: unary('abs', { dtypes: NUMERIC, fn: Math.abs, ts: (x) => `Math.abs(${x})` }),
-  relu: unary('relu', { dtypes: NUMERIC, fn: (x) => Math.max(x, 0), ts: (x) => `Math.max(${x}, 0)` }),
-  exp: unary('exp', { dtypes: FLOAT, fn: Math.exp, ts: (x) => `Math.exp(${x})` }),
-  log: unary('log', { dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})` }),
-  sqrt: unary('sqrt', { dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})` }),
-  reciprocal: unary('reciprocal', { dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}` }),
-  tanh: unary('tanh', { dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})` }),
-  sigmoid: unary('sigmoid', { dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})` }),
-  erf: unary('erf', { dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})` }),
+  identity: unary('identity', { dtypes: ANY, fn: (x) => x, ts: (x) => x, wgsl: (x) => x }),
+  neg: unary('neg', { dtypes: NUMERIC, fn: (x) => -x, ts: (x) => `-${x}`, wgsl: (x) => `-(${x})` }),
+  abs: unary('abs', { dtypes: NUMERIC, fn: Math.abs, ts: (x) => `Math.abs(${x})`, wgsl: (x) => `abs(${x})` }),
+  relu: unary('relu', { dtypes: NUMERIC, fn: (x) => Math.max(x, 0), ts: (x) => `Math.max(${x}, 0)`, wgsl: (x, _a, d) => `max(${x}, ${zero(d)})` }),
+  exp: unary('exp', { dtypes: FLOAT, fn: Math.exp, ts: (x) => `Math.exp(${x})`, wgsl: (x) => `exp(${x})` }),
+  log: unary('log', { dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})`, wgsl: (x) => `log(${x})` }),
+  sqrt: unary('sqrt', { dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})`, wgsl: (x) => `sqrt(${x})` }),
+  reciprocal: unary('reciprocal', { dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}`, wgsl: (x) => `(1.0 / ${x})` }),
+  tanh: unary('tanh', { dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh(${x})` }),
+  sigmoid: unary('sigmoid', { dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
+  erf: unary('erf', { dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
   gelu: unary('gelu', {
     dtypes: FLOAT,
     fn: (x, { approximate }) => (approximate === 'tanh' ? geluTanh(x) : gelu(x)),
     ts: (x, { approximate }) => (approximate === 'tanh' ? `geluTanh(${x})` : `gelu(${x})`),
+    wgsl: (x, { approximate }) => (approximate === 'tanh' ? `gelu_tanh_f(${x})` : `gelu_f(${x})`),
     check: ({ approximate }) => {
       if (approximate !== 'none' && approximate !== 'tanh') {
         fail(`gelu approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
       }
     },
   }),
-  not: unary('not', { dtypes: BOOL, fn: (x) => (x === 0 ? 1 : 0), ts: (x) => `(${x} === 0 ? 1 : 0)` }),
+  not: unary('not', { dtypes: BOOL, fn: (x) => (x === 0 ? 1 : 0), ts: (x) => `(${x} === 0 ? 1 : 0)`, wgsl: (x) => `(1u - ${x})` }),
   cast: unary('cast', {
     dtypes: ANY,
     fn: (x) => x,
     ts: (x) => x,
+    wgsl: (x, { to }, from) => convert(x, from, to),
     out: (_, { to }) => to,
     check: ({ to }) => {
       if (!DTYPES.includes(to)) fail(`cast to unknown dtype ${JSON.stringify(to)}`);

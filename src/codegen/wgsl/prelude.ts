@@ -1,0 +1,64 @@
+// WGSL helper functions a shader gets when its code names them (WGSL has no erf, and its pow
+// is undefined for negative bases). Each entry lists the helpers it calls.
+
+/** Helper name -> [WGSL source, helpers it uses]. */
+export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly string[]]>> = {
+  erf_f: [
+    `fn erf_f(x: f32) -> f32 {
+  // Abramowitz & Stegun 7.1.26 refined: |error| < 1.5e-7, below f32 resolution near 1.
+  let a = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+  return select(-y, y, x >= 0.0);
+}`,
+    [],
+  ],
+  sigmoid_f: ['fn sigmoid_f(x: f32) -> f32 {\n  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }\n  let e = exp(x);\n  return e / (1.0 + e);\n}', []],
+  gelu_f: ['fn gelu_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + erf_f(x * 0.70710678118654752));\n}', ['erf_f']],
+  gelu_tanh_f: ['fn gelu_tanh_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));\n}', []],
+  pow_f: [
+    `fn pow_f(a: f32, b: f32) -> f32 {
+  // C99 pow: negative bases with integral exponents, pow(1, y) = 1, pow(-1, +-inf) = 1.
+  if (a == 1.0 || (a == -1.0 && abs(b) > 3.4e38)) { return 1.0; }
+  if (b == 0.0) { return 1.0; }
+  if (a < 0.0 && floor(b) == b) {
+    let m = pow(-a, b);
+    return select(m, -m, (abs(b) % 2.0) == 1.0);
+  }
+  return pow(a, b);
+}`,
+    [],
+  ],
+  ipow: [
+    `fn ipow(base: i32, e: i32) -> i32 {
+  if (e < 0) { return select(select(0i, select(-1i, 1i, e % 2i == 0i), base == -1i), 1i, base == 1i); }
+  var result = 1i;
+  var sq = base;
+  var k = e;
+  loop {
+    if (k <= 0i) { break; }
+    if (k % 2i == 1i) { result = result * sq; }
+    sq = sq * sq;
+    k = k / 2i;
+  }
+  return result;
+}`,
+    [],
+  ],
+};
+
+/** The helper sources `code` uses, dependencies first. */
+export function wgslHelpersFor(code: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (text: string): void => {
+    for (const [name, [src, deps]] of Object.entries(WGSL_HELPERS)) {
+      if (seen.has(name) || !new RegExp(`\\b${name}\\(`).test(text)) continue;
+      seen.add(name);
+      for (const d of deps) visit(`${d}(`);
+      out.push(src);
+    }
+  };
+  visit(code);
+  return out;
+}

@@ -1,0 +1,18 @@
+// WGSL spellings the op definitions' scalar expressions share: value types, zeros, conversions.
+import type { DType } from '../ir/types.ts';
+
+/** The WGSL value type of each dtype (and of f64 scratch, computed in f32 on the GPU). */
+export const WGSL_TYPE: Readonly<Record<DType | 'f64', string>> = { f32: 'f32', i32: 'i32', i64: 'i32', bool: 'u32', f64: 'f32' };
+
+/** The zero of a dtype's WGSL type. */
+export function zero(dtype: DType): string {
+  return dtype === 'f32' ? '0.0' : dtype === 'bool' ? '0u' : '0i';
+}
+
+/** Converts WGSL value `x` of dtype `from` to dtype `to` (the cast rule; float to int saturates on the GPU). */
+export function convert(x: string, from: DType, to: DType): string {
+  const [a, b] = [WGSL_TYPE[from], WGSL_TYPE[to]];
+  if (to === 'bool') return `select(0u, 1u, ${x} != ${zero(from)})`;
+  if (a === b) return x;
+  return `${b}(${x})`;
+}
