@@ -3,6 +3,8 @@
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { generateTs } from './codegen/ts/index.ts';
+import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
+import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
 import { BindingError, OpgraphError } from './errors.ts';
 import type { Graph } from './ir/graph.ts';
@@ -115,4 +117,25 @@ function typeOf(g: Graph, id: number): TensorType {
   for (const v of [...g.inputs, ...g.weights]) if (v.id === id) return v.type;
   for (const n of g.nodes) for (const o of n.outputs) if (o.id === id) return o.type;
   throw new OpgraphError(`value %${id} is not defined`);
+}
+
+/** A model compiled to WGSL and instantiated on a WebGPU device. `run` is asynchronous (readback). */
+export interface GpuCompiledModel {
+  readonly graph: Graph;
+  readonly program: WgslProgram;
+  /** The adapter that runs it, as it describes itself. */
+  readonly adapter: string;
+  run(inputs: NamedTensors): Promise<Record<string, Tensor>>;
+  /** Frees the model's GPU memory. */
+  destroy(): void;
+}
+
+/** Compiles `graph` to WGSL and creates it on the shared WebGPU device (NoAdapterError without one). */
+export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'target'> = {}): Promise<GpuCompiledModel> {
+  const level = opts.level ?? 2;
+  const { graph: g } = runPipeline(graph, PIPELINES[opts.optimized ? 0 : level], { verify: opts.verify ?? false });
+  const program = generateWgsl(g);
+  const gpu = await requestGpu();
+  const model = await WebGpuModel.create(gpu, g, program, opts.weights);
+  return { graph: g, program, adapter: gpu.adapter, run: (inputs) => model.run(inputs), destroy: () => model.destroy() };
 }

@@ -3,6 +3,10 @@
 
 /** Helper name -> [WGSL source, helpers it uses]. */
 export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly string[]]>> = {
+  // Non-finite values must not be constant expressions in WGSL: read their bits from a variable.
+  special_bits: ['var<private> SPECIAL_BITS: vec2u = vec2u(0x7f800000u, 0x7fc00000u);', []],
+  inf_f: ['fn inf_f() -> f32 {\n  return bitcast<f32>(SPECIAL_BITS.x);\n}', ['special_bits']],
+  nan_f: ['fn nan_f() -> f32 {\n  return bitcast<f32>(SPECIAL_BITS.y);\n}', ['special_bits']],
   erf_f: [
     `fn erf_f(x: f32) -> f32 {
   // Abramowitz & Stegun 7.1.26 refined: |error| < 1.5e-7, below f32 resolution near 1.
@@ -55,7 +59,7 @@ export function wgslHelpersFor(code: string): string[] {
     for (const [name, [src, deps]] of Object.entries(WGSL_HELPERS)) {
       if (seen.has(name) || !new RegExp(`\\b${name}\\(`).test(text)) continue;
       seen.add(name);
-      for (const d of deps) visit(`${d}(`);
+      for (const d of deps) visit(d === 'special_bits' ? 'special_bits(' : `${d}(`);
       out.push(src);
     }
   };

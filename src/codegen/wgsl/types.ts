@@ -11,9 +11,10 @@ export const WGSL_LAYOUT: BufferLayout = { elementBytes: () => 4, align: 4 };
 
 /** A WGSL f32 literal for `x` (Infinity and NaN through their bit patterns). */
 export function f32Literal(x: number): string {
-  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
-  if (x === Infinity) return 'bitcast<f32>(0x7f800000u)';
-  if (x === -Infinity) return 'bitcast<f32>(0xff800000u)';
+  // WGSL rejects non-finite constant expressions, so these come from helpers evaluated at run time.
+  if (Number.isNaN(x)) return 'nan_f()';
+  if (x === Infinity) return 'inf_f()';
+  if (x === -Infinity) return '(-inf_f())';
   const s = String(Math.fround(x));
   return /[.e]/.test(s) ? (s.includes('e') && !s.includes('.') ? s.replace('e', '.0e') : s) : `${s}.0`;
 }

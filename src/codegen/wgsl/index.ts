@@ -1,0 +1,135 @@
+// The WGSL backend: graph (after passes) -> memory plan over one u32 buffer -> one compute shader
+// per kernel, with its dispatch size. The WebGPU runtime (src/runtime/webgpu.ts) runs the result.
+import type { Graph, Node } from '../../ir/graph.ts';
+import type { DType } from '../../ir/types.ts';
+import type { OpKind } from '../../ops/attrs.ts';
+import { OPS } from '../../ops/table.ts';
+import { type MemoryPlan, type Storage, planMemory } from '../plan.ts';
+import { WORKGROUP, type WgslEmitter, type WgslInput, type WgslKernel } from './kernel.ts';
+import { wgslContraction } from './kernels/contraction.ts';
+import { wgslElementwise } from './kernels/elementwise.ts';
+import { wgslMovement } from './kernels/movement.ts';
+import { wgslRows } from './kernels/rows.ts';
+import { wgslSequence } from './kernels/sequence.ts';
+import { wgslHelpersFor } from './prelude.ts';
+import { WGSL_LAYOUT } from './types.ts';
+import type { StructuralKind } from '../ts/kernels/index.ts';
+
+/** Emitters for every op kind that is not elementwise; a missing one is a compile error. */
+export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = {
+  ...wgslContraction,
+  ...wgslMovement,
+  ...wgslRows,
+  ...wgslSequence,
+};
+
+/** Largest workgroup count per dispatch dimension (WebGPU's default limit). */
+const MAX_GROUPS = 65535;
+
+/** One compute shader of the program. */
+export interface WgslKernelCode {
+  readonly name: string;
+  readonly label: string;
+  readonly code: string;
+  /** Workgroups in x and y. */
+  readonly dispatch: readonly [number, number];
+  /** Runs once when the model is created (depends on weights and constants only). */
+  readonly once: boolean;
+}
+
+/** Where a tensor lives in the memory buffer: word offset, element count, dtype. */
+export interface Region {
+  readonly base: number;
+  readonly length: number;
+  readonly dtype: DType;
+}
+
+/** A generated WGSL program. */
+export interface WgslProgram {
+  readonly kernels: readonly WgslKernelCode[];
+  /** Words (u32) of the one memory buffer. */
+  readonly words: number;
+  readonly inputs: readonly Region[];
+  readonly weights: readonly Region[];
+  readonly outputs: readonly Region[];
+  readonly constants: readonly (Region & { readonly node: number })[];
+  readonly plan: MemoryPlan;
+}
+
+/** Word offsets: inputs, weights, constants, statics and outputs first, then the arena. */
+function layoutWords(plan: MemoryPlan): { base: (s: Storage) => number; words: number } {
+  const fixed = new Map<number, number>();
+  let next = 0;
+  for (const s of plan.storages) {
+    if (s.kind === 'arena') continue;
+    fixed.set(s.id, next);
+    next += Math.max(s.length, 1);
+  }
+  const arenaBase = next;
+  return { base: (s) => (s.kind === 'arena' ? arenaBase + s.offset / 4 : fixed.get(s.id)!), words: arenaBase + plan.arenaBytes / 4 };
+}
+
+function emit(node: Node, k: WgslInput<OpKind>): WgslKernel {
+  const op = node.op;
+  if (Object.prototype.hasOwnProperty.call(WGSL_KERNELS, op)) return (WGSL_KERNELS[op as StructuralKind] as WgslEmitter<OpKind>)(k);
+  if (OPS[op].scalar || op === 'fused') return wgslElementwise(k);
+  throw new Error(`the WGSL backend has no kernel for op ${op}`);
+}
+
+/** The full shader text of one kernel. */
+export function shaderText(kernel: WgslKernel): string {
+  const ws = kernel.workgroupSize ?? WORKGROUP;
+  return [
+    '@group(0) @binding(0) var<storage, read_write> mem: array<u32>;',
+    ...wgslHelpersFor(kernel.body),
+    kernel.decls ?? '',
+    `@compute @workgroup_size(${ws})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {',
+    `  let gidx = (wid.x + wid.y * ${MAX_GROUPS}u) * ${ws}u + lid.x;`,
+    ...kernel.body.split('\n').map((l) => `  ${l}`),
+    '}',
+    '',
+  ].filter((l) => l !== '').join('\n');
+}
+
+/** Generates the WGSL program of `graph` (shape inference must have run). */
+export function generateWgsl(graph: Graph): WgslProgram {
+  const plan = planMemory(graph, () => 0, WGSL_LAYOUT);
+  const { base, words } = layoutWords(plan);
+  const at = (v: number): number => base(plan.storages[plan.storageOf.get(v)!]!);
+  const region = (s: Storage): Region => ({ base: base(s), length: s.length, dtype: s.dtype as DType });
+  const types = new Map<number, import('../../ir/types.ts').TensorType>();
+  for (const v of [...graph.inputs, ...graph.weights]) types.set(v.id, v.type);
+  const kernels: WgslKernelCode[] = [];
+  graph.nodes.forEach((node, i) => {
+    for (const o of node.outputs) types.set(o.id, o.type);
+    if (node.op === 'constant' || plan.views.has(node)) return;
+    const k: WgslInput<OpKind> = { node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)) };
+    const kernel = emit(node, k);
+    const groups = Math.ceil(kernel.invocations / (kernel.workgroupSize ?? WORKGROUP));
+    if (groups === 0) return;
+    const dispatch: [number, number] = [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)];
+    kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch, once: plan.statics.has(node) });
+  });
+  // Outputs that are an input, a weight or another output's buffer: a copy kernel each (WebGPU
+  // cannot copy between two ranges of one buffer).
+  for (const c of plan.copies) {
+    const [from, to] = [region(plan.storages[c.from]!), region(plan.storages[c.output]!)];
+    if (to.length === 0) continue;
+    const body = `if (gidx >= ${to.length}u) { return; }\nmem[${to.base}u + gidx] = mem[${from.base}u + gidx];`;
+    const groups = Math.ceil(to.length / WORKGROUP);
+    kernels.push({ name: `copy_${to.base}`, label: 'output copy', code: shaderText({ body, invocations: to.length }), dispatch: [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)], once: false });
+  }
+  const byKind = (kind: Storage['kind']) => plan.storages.filter((s) => s.kind === kind);
+  const indexed = (kind: Storage['kind']) => byKind(kind).sort((a, b) => a.index - b.index).map(region);
+  return {
+    kernels,
+    words: Math.max(words, 1),
+    inputs: indexed('input'),
+    weights: indexed('weight'),
+    outputs: indexed('output'),
+    constants: byKind('constant').map((s) => ({ ...region(s), node: s.index })),
+    plan,
+  };
+}
+

@@ -1,0 +1,59 @@
+// What a WGSL kernel emitter receives and returns, and the index arithmetic emitters share.
+// Every operand lives in one u32 memory buffer `mem`; an operand is its word offset there.
+import type { Shape } from '../../ir/types.ts';
+import { stridesOf } from '../../ir/types.ts';
+import type { OpKind } from '../../ops/attrs.ts';
+import type { KernelInput } from '../ts/kernel.ts';
+
+/** A node to lower, with the word offsets of its inputs (`x`), outputs (`y`) and scratch. */
+export interface WgslInput<K extends OpKind> extends KernelInput<K> {
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  readonly sc?: number;
+}
+
+/**
+ * One compute shader's specifics. `body` runs once per invocation with `gidx` (the linear
+ * invocation index, u32) in scope and must itself ignore indices >= `invocations`.
+ */
+export interface WgslKernel {
+  readonly body: string;
+  /** Module-scope declarations (workgroup variables, constants). */
+  readonly decls?: string;
+  readonly invocations: number;
+  readonly workgroupSize?: number;
+}
+
+export type WgslEmitter<K extends OpKind> = (k: WgslInput<K>) => WgslKernel;
+
+/** Default invocations per workgroup. */
+export const WORKGROUP = 64;
+
+/**
+ * WGSL statements decoding flat index `flat` (u32) over `shape` into one offset per operand,
+ * each `sum(coordinate_d * strides[d])` (strides in elements, 0 = broadcast). Returns the
+ * names of the offset variables (`prefix0`, `prefix1`, ...).
+ */
+export function decodeOffsets(shape: Shape, operandStrides: readonly (readonly number[])[], flat: string, prefix = 'o'): { code: string; names: string[] } {
+  const dense = stridesOf(shape);
+  const lines: string[] = [];
+  const names = operandStrides.map((_, k) => `${prefix}${k}`);
+  const coords = shape.map((d, i) => {
+    if (d === 1) return undefined;
+    const c = `${prefix}c${i}`;
+    const q = dense[i] === 1 ? flat : `(${flat} / ${dense[i]}u)`;
+    lines.push(`let ${c} = ${i === 0 ? q : `${q} % ${d}u`};`);
+    return c;
+  });
+  operandStrides.forEach((st, k) => {
+    // Negative strides (reversed slices) wrap modulo 2^32, which u32 arithmetic does exactly.
+    const terms = coords.map((c, i) => (c === undefined || st[i] === 0 ? '' : st[i] === 1 ? c : `${c} * ${st[i]! >>> 0}u`)).filter(Boolean);
+    lines.push(`let ${names[k]} = ${terms.join(' + ') || '0u'};`);
+  });
+  return { code: lines.join('\n'), names };
+}
+
+/** `if (gidx >= n) { return; }`: the guard every one-invocation-per-element kernel starts with. */
+export function guard(n: number): string {
+  return `if (gidx >= ${n}u) { return; }`;
+}
