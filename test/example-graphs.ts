@@ -1,5 +1,5 @@
 // The example models (examples/*.ts except the demo script), for tests that run over all of them.
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Graph } from '../src/ir/graph.ts';
 
@@ -34,4 +34,20 @@ export async function fixtureExamples(): Promise<Record<string, string>> {
     if (fx !== undefined) map[fx] = name;
   }
   return map;
+}
+
+/** Where the PyTorch fixtures live. */
+export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** One fixture's entry in test/fixtures/manifest.json (the fields the tests read). */
+export interface FixtureEntry {
+  readonly name: string;
+  readonly weights_file: string;
+  readonly io_file: string;
+  readonly outputs: readonly { readonly name: string; readonly key: string }[];
+}
+
+/** The fixtures of test/fixtures/manifest.json. */
+export function fixtureManifest(): readonly FixtureEntry[] {
+  return (JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as { fixtures: FixtureEntry[] }).fixtures;
 }

@@ -1,18 +1,12 @@
 // The interpreter against the seeds' real PyTorch outputs (fixtures made by scripts/fixtures/make_fixtures.py).
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { buildExample, fixtureExamples } from './example-graphs.ts';
+import { FIXTURES_DIR as FIXTURES, buildExample, fixtureExamples, fixtureManifest } from './example-graphs.ts';
 import { readSafetensors } from '../src/io/safetensors.ts';
 import { interpret } from '../src/runtime/interpreter.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-interface Manifest {
-  fixtures: { name: string; weights_file: string; io_file: string; outputs: { name: string; key: string }[] }[];
-}
-const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest;
+const manifest = { fixtures: fixtureManifest() };
 
 const EXAMPLE_OF = await fixtureExamples();
 

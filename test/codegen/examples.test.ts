@@ -1,21 +1,15 @@
 // Every example model on the TS backend: compiled at -O0 and -O2 and compared with the
 // interpreter on seeded random inputs (token ids drawn inside the embedding table), then the
 // seeds' real PyTorch outputs (test/fixtures, as in test/fixtures.test.ts) through compile().run.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { getNumber } from '../../src/ir/tensor.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
-import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../example-graphs.ts';
+import { EXAMPLE_NAMES, FIXTURES_DIR as FIXTURES, buildExample, fixtureExamples, fixtureManifest } from '../example-graphs.ts';
 import { Rng, expectAllClose, expectMatchesInterpreter, indexBound, randomInputs } from './helpers.ts';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-interface Manifest {
-  fixtures: { name: string; weights_file: string; io_file: string; outputs: { name: string; key: string }[] }[];
-}
-const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest;
+const manifest = { fixtures: fixtureManifest() };
 
 /** Which example declares the model of each fixture (the mapping of test/fixtures.test.ts). */
 const EXAMPLE_OF = await fixtureExamples();
