@@ -7,7 +7,7 @@ import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
 import { BindingError, OpgraphError } from './errors.ts';
-import type { Graph } from './ir/graph.ts';
+import { type Graph, valueTypes } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
 import { type TensorType, formatType, sameType } from './ir/types.ts';
@@ -60,7 +60,7 @@ const cache = new Map<string, { source: string; exports: ModuleExports; peakByte
 export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
   if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
   const level = opts.level ?? 2;
-  const { graph: g } = runPipeline(graph, PIPELINES[opts.optimized ? 0 : level], { verify: opts.verify ?? false });
+  const g = optimise(graph, opts);
   const key = `${graphHash(g)}|ts|${level}`;
   let entry = cache.get(key);
   if (!entry) {
@@ -72,6 +72,8 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
   const model = entry.exports.create(weights);
   const { source, peakBytes, kernels } = entry;
+  const types = valueTypes(g);
+  const outTypes = g.outputs.map((o) => types.get(o.id)!);
   return {
     graph: g,
     source,
@@ -81,7 +83,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     run(inputs) {
       const arrays = checkInputs(g, inputs);
       const out = model.run(arrays);
-      return Object.fromEntries(g.outputs.map((o) => [o.name, tensor(typeOf(g, o.id).dtype, typeOf(g, o.id).shape, out[o.name]!)]));
+      return Object.fromEntries(g.outputs.map((o, i) => [o.name, tensor(outTypes[i]!.dtype, outTypes[i]!.shape, out[o.name]!)]));
     },
   };
 }
@@ -113,10 +115,9 @@ function checkInputs(g: Graph, inputs: NamedTensors): Record<string, TensorData>
   return arrays;
 }
 
-function typeOf(g: Graph, id: number): TensorType {
-  for (const v of [...g.inputs, ...g.weights]) if (v.id === id) return v.type;
-  for (const n of g.nodes) for (const o of n.outputs) if (o.id === id) return o.type;
-  throw new OpgraphError(`value %${id} is not defined`);
+/** The graph after the level's pipeline (only shape inference when it is `optimized` already). */
+function optimise(graph: Graph, opts: Omit<CompileOptions, 'target'>): Graph {
+  return runPipeline(graph, PIPELINES[opts.optimized ? 0 : opts.level ?? 2], { verify: opts.verify ?? false }).graph;
 }
 
 /** A model compiled to WGSL and instantiated on a WebGPU device. `run` is asynchronous (readback). */
@@ -132,8 +133,7 @@ export interface GpuCompiledModel {
 
 /** Compiles `graph` to WGSL and creates it on the shared WebGPU device (NoAdapterError without one). */
 export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'target'> = {}): Promise<GpuCompiledModel> {
-  const level = opts.level ?? 2;
-  const { graph: g } = runPipeline(graph, PIPELINES[opts.optimized ? 0 : level], { verify: opts.verify ?? false });
+  const g = optimise(graph, opts);
   const program = generateWgsl(g);
   const gpu = await requestGpu();
   const model = await WebGpuModel.create(gpu, g, program, opts.weights);

@@ -85,6 +85,8 @@ class PlanBuilder {
   private readonly staticValues = new Set<ValueId>();
   readonly copies: { output: number; from: number }[] = [];
   private readonly outputOf = new Map<ValueId, number>();
+  /** The values living in each storage (views and in-place results share one). */
+  private readonly valuesIn = new Map<number, ValueId[]>();
   private readonly types: Map<ValueId, TensorType>;
 
   constructor(readonly g: Graph, private readonly need: ScratchNeed) {
@@ -111,6 +113,9 @@ class PlanBuilder {
 
   private bind(v: ValueId, s: Storage): void {
     this.storageOf.set(v, s.id);
+    const list = this.valuesIn.get(s.id);
+    if (list) list.push(v);
+    else this.valuesIn.set(s.id, [v]);
   }
 
   private lastUses(): Map<ValueId, number> {
@@ -165,7 +170,7 @@ class PlanBuilder {
   /** The last node reading any value that lives in `s`. */
   private storageLastUse(s: Storage, lastUse: Map<ValueId, number>): number {
     let last = s.first;
-    for (const [v, sid] of this.storageOf) if (sid === s.id) last = Math.max(last, lastUse.get(v) ?? s.first);
+    for (const v of this.valuesIn.get(s.id) ?? []) last = Math.max(last, lastUse.get(v) ?? s.first);
     return last;
   }
 

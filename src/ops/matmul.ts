@@ -157,13 +157,18 @@ const gemm: OpDef<'gemm'> = {
   },
 };
 
+/** How many trailing inputs of a matmul or gemm feed its epilogue (program inputs besides the result). */
+export function epilogueInputCount(attrs: { readonly epilogue?: { readonly inputs: number } }): number {
+  return attrs.epilogue ? attrs.epilogue.inputs - 1 : 0;
+}
+
 /**
  * Wraps a contraction with epilogue support: the trailing `epilogue.inputs - 1` inputs feed the
  * epilogue program, which must keep the result's shape and dtype.
  */
 function withEpilogue<K extends 'matmul' | 'gemm'>(def: OpDef<K>): OpDef<K> {
   const split = <T>(inputs: readonly T[], attrs: OpAttrs[K]): [T[], T[]] => {
-    const extra = attrs.epilogue ? attrs.epilogue.inputs - 1 : 0;
+    const extra = epilogueInputCount(attrs);
     return [inputs.slice(0, inputs.length - extra), inputs.slice(inputs.length - extra)];
   };
   return {

@@ -2,7 +2,7 @@
 // interfaces, copied helpers, constants, one specialised function per kernel, and a Model
 // class whose run() calls the kernels over views of one preallocated arena.
 import { CodeBlockWriter, IndentationText, Project, Scope, StructureKind, VariableDeclarationKind } from 'ts-morph';
-import type { Graph, Node } from '../../ir/graph.ts';
+import { type Graph, type Node, valueTypes } from '../../ir/graph.ts';
 import { toNumbers } from '../../ir/tensor.ts';
 import { formatType, numel } from '../../ir/types.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
@@ -41,9 +41,7 @@ const ref = (s: Storage): string => {
 function emitKernels(g: Graph, plan: MemoryPlan, simple: boolean): { fns: KernelFn[]; calls: Map<Node, string> } {
   const byBody = new Map<string, KernelFn>();
   const calls = new Map<Node, string>();
-  const types = new Map(g.inputs.map((v) => [v.id, v.type] as const));
-  for (const w of g.weights) types.set(w.id, w.type);
-  for (const n of g.nodes) for (const o of n.outputs) types.set(o.id, o.type);
+  const types = valueTypes(g);
   g.nodes.forEach((node) => {
     if (node.op === 'constant' || plan.views.has(node)) return;
     const scratch = plan.scratch.get(node);
@@ -87,7 +85,8 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
   const tensorProps = (list: readonly { name: string; type: { dtype: keyof typeof ARRAY_TYPE } }[]) =>
     list.map((v) => ({ name: tsString(v.name), type: ARRAY_TYPE[v.type.dtype], isReadonly: true }));
   sf.addInterface({ name: 'Inputs', isExported: true, docs: ['Input tensors by name (row-major typed arrays).'], properties: tensorProps(g.inputs) });
-  const outVals = g.outputs.map((o) => ({ name: o.name, type: typeOfValue(g, o.id) }));
+  const types = valueTypes(g);
+  const outVals = g.outputs.map((o) => ({ name: o.name, type: types.get(o.id)! }));
   sf.addInterface({ name: 'Outputs', isExported: true, docs: ['Output tensors by name; fresh arrays on every run.'], properties: tensorProps(outVals) });
   sf.addInterface({ name: 'Weights', isExported: true, docs: ['Weights by PyTorch state_dict name.'], properties: tensorProps(g.weights) });
   const signature = (list: readonly { name: string; type: { dtype: string; shape: readonly number[] } }[]) =>
@@ -117,12 +116,6 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
     'export function loadWeights(bytes: Uint8Array): Weights {\n  return parseSafetensors(bytes) as unknown as Weights;\n}',
   ]);
   return sf.getFullText();
-}
-
-function typeOfValue(g: Graph, id: number) {
-  for (const v of [...g.inputs, ...g.weights]) if (v.id === id) return v.type;
-  for (const n of g.nodes) for (const o of n.outputs) if (o.id === id) return o.type;
-  throw new Error(`value %${id} is not defined`);
 }
 
 function arrayLiteral(dtype: keyof typeof ARRAY_TYPE, xs: number[]): string {

@@ -3,6 +3,7 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import { type Shape, numel, stridesOf } from '../../../ir/types.ts';
 import { broadcastShapes } from '../../../ops/util.ts';
+import { epilogueInputCount } from '../../../ops/matmul.ts';
 import { broadcastStrides, denseStrides, emitLoops, mergeDims } from '../../loops.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
 import { numberLiteral, storeValue } from '../names.ts';
@@ -46,7 +47,7 @@ interface ExtraRef {
 
 /** The epilogue's extra inputs of a kernel (the trailing node inputs). */
 function extras(k: KernelInput<'matmul' | 'gemm'>): { index: number; shape: Shape }[] {
-  const n = k.node.attrs.epilogue ? k.node.attrs.epilogue.inputs - 1 : 0;
+  const n = epilogueInputCount(k.node.attrs);
   return k.inputs.slice(k.inputs.length - n).map((t, i) => ({ index: k.inputs.length - n + i, shape: t.shape }));
 }
 

@@ -3,6 +3,7 @@
 import type { Shape } from '../../../ir/types.ts';
 import { numel } from '../../../ir/types.ts';
 import { broadcastShapes } from '../../../ops/util.ts';
+import { epilogueInputCount } from '../../../ops/matmul.ts';
 import { broadcastStrides } from '../../loops.ts';
 import { type WgslEmitter, type WgslInput, decodeOffsets, guard } from '../kernel.ts';
 import { f32Literal, load, store } from '../types.ts';
@@ -18,7 +19,7 @@ function matrix(s: Shape, trans: boolean, isA: boolean): { batch: Shape; rows: n
 
 /** The epilogue's extra inputs (trailing node inputs). */
 function extras(k: WgslInput<'matmul' | 'gemm'>): number[] {
-  const n = k.node.attrs.epilogue ? k.node.attrs.epilogue.inputs - 1 : 0;
+  const n = epilogueInputCount(k.node.attrs);
   return Array.from({ length: n }, (_, i) => k.inputs.length - n + i);
 }
 
