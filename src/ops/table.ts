@@ -13,6 +13,7 @@ import { gatherOps } from './gather.ts';
 import { fusedOps } from './fused.ts';
 import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
+import { recurrentGradOps } from './recurrent-grad.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -28,6 +29,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...fusedOps,
   ...attentionOps,
   ...recurrentOps,
+  ...recurrentGradOps,
 };
 
 /** All op kinds, in table order. */
