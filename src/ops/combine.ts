@@ -135,7 +135,7 @@ export const combineOps: OpDefs<'concat' | 'split' | 'slice'> = {
     },
     // The parts' gradients joined again (zeros for parts nothing depends on).
     grad: (c) => {
-      const d = new GradEmitter(c as never);
+      const d = new GradEmitter(c);
       const parts = c.grads.map((g, i) => g ?? d.zeros(c.type(c.outputs[i]!).shape));
       return [parts.length === 1 ? parts[0] : d.op('concat', { axis: c.attrs.axis }, parts)];
     },

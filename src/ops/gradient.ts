@@ -10,9 +10,12 @@ import type { GradContext, NoGrad } from './def.ts';
 /** The declaration of an op whose outputs carry no gradient (integer, boolean or index results). */
 export const NOT_DIFFERENTIABLE: NoGrad = { none: 'its result is not differentiable (integer, boolean or piecewise constant)' };
 
-/** An expression builder over a gradient context. */
+/** Where an emitter adds nodes: a gradient context, or any builder offering the same two calls. */
+export type NodeSink = Pick<GradContext<OpKind>, 'type' | 'emit'>;
+
+/** An expression builder over a gradient context (or any NodeSink: optimizers use it too). */
 export class GradEmitter {
-  constructor(private readonly ctx: GradContext<OpKind>) {}
+  constructor(private readonly ctx: NodeSink) {}
 
   type(v: ValueId): TensorType {
     return this.ctx.type(v);
@@ -67,5 +70,5 @@ export class GradEmitter {
 
 /** Runs `rule` with an emitter; a convenience for the common single-output rules. */
 export function gradWith<K extends OpKind>(rule: (d: GradEmitter, g: ValueId, ctx: GradContext<K>) => (ValueId | undefined)[]) {
-  return (ctx: GradContext<K>): (ValueId | undefined)[] => rule(new GradEmitter(ctx as unknown as GradContext<OpKind>), ctx.grads[0]!, ctx);
+  return (ctx: GradContext<K>): (ValueId | undefined)[] => rule(new GradEmitter(ctx), ctx.grads[0]!, ctx);
 }

@@ -87,7 +87,7 @@ const rnnGrad: OpDef<'rnnGrad'> = {
 
 /** The gradient rule of rnn: one rnnGrad node (zeros standing in for a result nothing depends on). */
 export function rnnGradRule(ctx: GradContext<'rnn'>): (ValueId | undefined)[] {
-  const d = new GradEmitter(ctx as never);
+  const d = new GradEmitter(ctx);
   const [y, hn] = ctx.outputs as [ValueId, ValueId];
   const dy = ctx.grads[0] ?? d.zeros(d.shape(y));
   const dhn = ctx.grads[1] ?? d.zeros(d.shape(hn));
