@@ -42,7 +42,7 @@ const quadratic = () =>
     return { loss: y.mul(y).sum() };
   });
 const x = f32([3], [0.5, 1, 2]);
-const grad = (w: number[]): number[] => w.map((v, i) => 2 * v * x.data[i]! ** 2);
+const grad = (w: number[]): number[] => w.map((v, i) => 2 * v * (x.data as Float32Array)[i]! ** 2);
 const values = (t: Tensor): number[] => Array.from(t.data as Float32Array);
 
 describe('optimizers', () => {
