@@ -104,6 +104,10 @@ export interface OpAttrs {
   gru: { readonly hidden: number; readonly direction: Direction };
   /** Backpropagation through an rnn's time loop (see src/ops/recurrent-grad.ts for operands). */
   rnnGrad: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };
+  /** Backpropagation through an lstm's time loop (see src/ops/gated-grad.ts for operands). */
+  lstmGrad: { readonly hidden: number; readonly direction: Direction };
+  /** Backpropagation through a gru's time loop (see src/ops/gated-grad.ts for operands). */
+  gruGrad: { readonly hidden: number; readonly direction: Direction };
   // ── normalisations ──
   softmax: { readonly axis: number };
   logSoftmax: { readonly axis: number };

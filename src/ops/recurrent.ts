@@ -10,7 +10,8 @@
 import { type Tensor, f32 } from '../ir/tensor.ts';
 import { type Shape, type TensorType, formatType, sameShape, tensorType } from '../ir/types.ts';
 import type { OpAttrs } from './attrs.ts';
-import type { GradRule, OpDef, OpDefs } from './def.ts';
+import type { GradContext, GradRule, OpDef, OpDefs } from './def.ts';
+import { gatedGradRule } from './gated-grad.ts';
 import { rnnGradRule } from './recurrent-grad.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { sigmoid } from './scalar.ts';
@@ -117,7 +118,7 @@ function recurrentOp<K extends RecurrentKind>(kind: K): OpDef<K> {
       return outs;
     },
     evaluate: (inputs, a) => evaluate(kind, inputs, a),
-    grad: kind === 'rnn' ? (rnnGradRule as GradRule<K>) : { none: `backpropagation through ${kind} is not implemented yet (rnn is)` },
+    grad: (kind === 'rnn' ? rnnGradRule : (ctx: GradContext<'lstm' | 'gru'>) => gatedGradRule(ctx, kind as 'lstm' | 'gru')) as GradRule<K>,
   };
 }
 

@@ -14,6 +14,7 @@ import { fusedOps } from './fused.ts';
 import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
 import { recurrentGradOps } from './recurrent-grad.ts';
+import { gatedGradOps } from './gated-grad.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -30,6 +31,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...attentionOps,
   ...recurrentOps,
   ...recurrentGradOps,
+  ...gatedGradOps,
 };
 
 /** All op kinds, in table order. */
