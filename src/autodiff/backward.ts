@@ -67,7 +67,13 @@ function applyRule(b: IRBuilder, n: Node, grads: readonly (ValueId | undefined)[
     type: (v) => b.typeOf(v),
     emit: (op, attrs, inputs) => b.node(op, attrs, inputs, gradLabel(n)).map((v) => v.id),
   };
-  return (rule as GradRule<OpKind>)(ctx);
+  try {
+    return (rule as GradRule<OpKind>)(ctx);
+  } catch (e) {
+    // A rule that meets a case it does not cover (a slice step) says so; name the node.
+    if (e instanceof UnsupportedOpError) throw new UnsupportedOpError(`cannot differentiate ${where(n)}: ${e.message}`);
+    throw e;
+  }
 }
 
 function zeros(b: IRBuilder, v: ValueId): ValueId {
