@@ -1,7 +1,6 @@
 // Seed 001, the embedding model: Embedding(4, 10), a 2-layer batch-first RNN(10, 8) and
 // Linear(8, 4) learn "hello" -> "ohlol" from token ids, cross-entropy, Adam at lr 0.05.
-import { F, type Sym, adam, graph, nn } from '../src/index.ts';
-import type { TrainingExample } from '../src/train/index.ts';
+import { F, type Sym, adam, graph, nn, type TrainingExample } from '../src/index.ts';
 import { X_DATA, Y_DATA, indices, predictString } from './lib/hello.ts';
 
 const [numClass, embeddingSize, hiddenSize, numLayers] = [4, 10, 8, 2];

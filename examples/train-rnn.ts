@@ -1,7 +1,6 @@
 // Seed 001, "基于RNN实现": an nn.RNN(4, 4) over the one-hot "hello" (seq, batch, input) learns
 // "ohlol", cross-entropy over the 5 steps' outputs, Adam at lr 0.5.
-import { F, type Sym, adam, graph, nn } from '../src/index.ts';
-import type { TrainingExample } from '../src/train/index.ts';
+import { F, type Sym, adam, graph, nn, type TrainingExample } from '../src/index.ts';
 import { X_DATA, Y_DATA, indices, oneHotInputs, predictString } from './lib/hello.ts';
 
 class Model extends nn.Module {

@@ -1,7 +1,6 @@
 // Seed 001, "基于RNNCell实现": an nn.RNNCell(4, 4) learns "hello" -> "ohlol", the cross-entropy of
 // each step's hidden state summed over the 5 steps, Adam at lr 0.01.
-import { F, type Sym, adam, graph, nn, tensor } from '../src/index.ts';
-import type { TrainingExample } from '../src/train/index.ts';
+import { F, type Sym, adam, graph, nn, tensor, type TrainingExample } from '../src/index.ts';
 import { X_DATA, Y_DATA, indices, oneHotInputs, predictString } from './lib/hello.ts';
 
 class Model extends nn.Module {
