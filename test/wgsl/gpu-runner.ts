@@ -13,6 +13,8 @@ import type { Tensor } from '../../src/ir/tensor.ts';
 import { VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, Rng } from '../codegen/helpers.ts';
 import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../example-graphs.ts';
 import { readFileSync } from 'node:fs';
+import { compileTraining } from '../../src/train/index.ts';
+import { TRAINING_EXAMPLES, asString, loadExample, loadTrajectory, train } from '../train/helpers.ts';
 
 /** One job's outcome. */
 export interface GpuResult {
@@ -75,6 +77,25 @@ async function jobs(): Promise<{ name: string; job: () => Promise<{ ok: boolean;
           return compareAll(await model.run(inputs), interpret(g, inputs), 1e-4, 1e-5);
         } finally {
           model.destroy();
+        }
+      },
+    });
+  }
+  for (const name of TRAINING_EXAMPLES) {
+    list.push({
+      name: `training ${name}: 15 epochs against PyTorch`,
+      job: async () => {
+        const { model, training } = await loadExample(name);
+        const ref = await loadTrajectory(training.fixture!);
+        const trainer = await compileTraining(model, { loss: training.loss, optimizer: training.optimizer, target: 'wgsl' });
+        try {
+          trainer.load(ref.init);
+          const got = await train(trainer, training, ref.loss.length);
+          const worst = Math.max(...got.loss.map((l, e) => Math.abs(l - ref.loss[e]!) / Math.abs(ref.loss[e]!)));
+          const same = JSON.stringify(got.predicted) === JSON.stringify(ref.predicted.map(asString));
+          return { ok: worst < 1e-4 && same, detail: `worst relative loss error ${worst.toExponential(1)}; predictions ${same ? 'match' : `differ: ${got.predicted.join(' ')}`}` };
+        } finally {
+          trainer.destroy();
         }
       },
     });
