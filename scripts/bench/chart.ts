@@ -17,7 +17,7 @@ export function barChart(title: string, groups: readonly ChartGroup[]): string {
   const all = groups.flatMap((g) => [...g.ratios.values()]).filter((r) => r > 0 && Number.isFinite(r));
   const lo = Math.floor(Math.log10(Math.min(1, ...all)));
   const hi = Math.ceil(Math.log10(Math.max(1, ...all)));
-  const [left, plotW, bar, gap] = [300, 560, 13, 14];
+  const [left, plotW, bar, gap] = [330, 560, 13, 14];
   const legendH = 18 * Math.ceil(runners.length / 3) + 10;
   const top = 40 + legendH;
   const x = (r: number): number => left + ((Math.log10(r) - lo) / Math.max(1, hi - lo)) * plotW;
