@@ -50,7 +50,8 @@ function gemmGraph({ m, k, n }: Extract<CaseSpec, { kind: 'gemm' }>['config']): 
   return graph('gemm', (g) => g.input('x', [m, k]).matmul(g.param('w', { dtype: 'f32', shape: [k, n] }, init)));
 }
 
-function graphOf(spec: CaseSpec): Graph {
+/** The opgraph graph of a case (its weights carry seeded data; peers bind the saved ones). */
+export function graphOf(spec: CaseSpec): Graph {
   switch (spec.kind) {
     case 'mha': return seedMha(spec.config);
     case 'encoder': return encoderLayer(spec.config);

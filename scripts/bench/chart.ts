@@ -17,7 +17,7 @@ export function barChart(title: string, groups: readonly ChartGroup[]): string {
   const all = groups.flatMap((g) => [...g.ratios.values()]).filter((r) => r > 0 && Number.isFinite(r));
   const lo = Math.floor(Math.log10(Math.min(1, ...all)));
   const hi = Math.ceil(Math.log10(Math.max(1, ...all)));
-  const [left, plotW, bar, gap] = [330, 560, 13, 14];
+  const [left, plotW, bar, gap, titleH] = [70, 760, 13, 10, 18];
   const legendH = 18 * Math.ceil(runners.length / 3) + 10;
   const top = 40 + legendH;
   const x = (r: number): number => left + ((Math.log10(r) - lo) / Math.max(1, hi - lo)) * plotW;
@@ -25,7 +25,8 @@ export function barChart(title: string, groups: readonly ChartGroup[]): string {
   let y = top;
   for (const g of groups) {
     const entries = [...g.ratios];
-    out.push(`<text x="${left - 8}" y="${y + (entries.length * bar) / 2 + 4}" text-anchor="end" font-weight="bold">${esc(g.title)}</text>`);
+    out.push(`<text x="20" y="${y + 13}" font-weight="bold">${esc(g.title)}</text>`);
+    y += titleH;
     for (const [runner, r] of entries) {
       const [x0, x1] = [x(1), x(Math.max(r, 10 ** lo))];
       out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.abs(x1 - x0).toFixed(1)}" height="${bar - 2}" fill="${color.get(runner)}"><title>${esc(runner)}: ${fmtRatio(r)}</title></rect>`);

@@ -9,6 +9,7 @@ import { readPeerCases } from './peer-io.ts';
 import { type PeerResult, type Row, closeEnough, maxAbsError } from './result.ts';
 import type { Peer, Runtime } from './runtime.ts';
 import { tfjsRuntime } from './tfjs.ts';
+import { wgslRuntime } from './wgsl.ts';
 
 async function runtimeOf(peer: Peer, threads: number): Promise<Runtime> {
   switch (peer) {
@@ -16,6 +17,7 @@ async function runtimeOf(peer: Peer, threads: number): Promise<Runtime> {
     case 'onnxruntime-web': return ortRuntime(peer, threads);
     case 'tfjs-cpu': return tfjsRuntime('cpu');
     case 'tfjs-wasm': return tfjsRuntime('wasm');
+    case 'opgraph-wgsl': return wgslRuntime();
   }
 }
 
@@ -33,8 +35,12 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   const errors: string[] = [];
+  // Written before and after every case: a runtime that crashes its process (Dawn can) keeps what
+  // it measured, and the case it died on is named.
+  const save = (...pending: string[]): void => writeFileSync(file, JSON.stringify({ ...result, version: runtime.version, rows, errors: [...errors, ...pending] }));
   for (const c of await readPeerCases(benchDir)) {
     process.stderr.write(`  ${runtime.label}: ${c.info.title}\n`);
+    save(`${c.info.id}: the process died running it`);
     try {
       const load = await timeOnce(() => runtime.load(c));
       const model = load.value;
@@ -47,8 +53,10 @@ async function main(): Promise<void> {
     } catch (e) {
       errors.push(`${c.info.id}: ${(e as Error).message.split('\n')[0]}`);
     }
+    save();
   }
-  writeFileSync(file, JSON.stringify({ ...result, version: runtime.version, rows, errors }));
 }
 
 await main();
+// Dawn (the WGSL runner's WebGPU) can crash while tearing down; the results are written by now.
+process.exit(0);

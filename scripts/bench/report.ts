@@ -72,6 +72,13 @@ compile, onnxruntime's session creation, tfjs's weight upload, PyTorch's module 
 state_dict load; cold start is the first call after it. Peak intermediates: opgraph's memory plan
 (its arena, outputs excluded); TensorFlow.js's profiler (bytes allocated above the weights and inputs,
 output included); onnxruntime and PyTorch cannot tell (-). opgraph is compared at -O2, one thread.
+
+Running it: \`npm run bench\` (a full run), or \`npm run bench -- --quick\` while developing. The peer
+runtimes (about 500 MB) are not dependencies of opgraph: the bench installs them on its first run
+with \`npm ci\` in scripts/bench/peers (with \`ONNXRUNTIME_NODE_INSTALL=skip\`: the CPU binary ships in
+the package). PyTorch is /usr/bin/python3's torch; without it there are no ONNX files, so the
+onnxruntime peers cannot load either. opgraph's WGSL backend is timed only on a real GPU adapter;
+a software one (SwiftShader) is refused. Whatever could not load is listed above.
 `;
 }
 

@@ -20,6 +20,6 @@ export interface Runtime {
   load(c: PeerCase): Promise<Loaded>;
 }
 
-/** The JavaScript peers, each run by peer.ts in a process of its own. */
-export const PEERS = ['onnxruntime-node', 'onnxruntime-web', 'tfjs-cpu', 'tfjs-wasm'] as const;
+/** The runtimes that peer.ts runs, each in a process of its own (opgraph's WGSL backend among them). */
+export const PEERS = ['onnxruntime-node', 'onnxruntime-web', 'tfjs-cpu', 'tfjs-wasm', 'opgraph-wgsl'] as const;
 export type Peer = (typeof PEERS)[number];
