@@ -13,6 +13,8 @@ export interface Report {
   readonly quick: boolean;
   readonly machine: string;
   readonly scalarPeakGflops: number;
+  /** wasm f32x4 peaks: fused multiply-add (relaxed SIMD, undefined where unavailable) and mul + add. */
+  readonly wasmPeaks: { readonly fma: number | undefined; readonly mulAdd: number };
   /** PyTorch's single-thread 1024^3 sgemm, when PyTorch ran. */
   readonly nativeGemmGflops: number | undefined;
   readonly cases: readonly Case[];
@@ -44,16 +46,17 @@ function header(r: Report): string {
   const failed = r.peers.filter((p) => p.rows.length === 0);
   const partial = r.peers.filter((p) => p.rows.length > 0 && p.errors.length > 0);
   const versions = [...new Set(loaded.map((p) => p.version))];
-  const native = r.nativeGemmGflops === undefined ? 'not measured (PyTorch did not run)' : `${r.nativeGemmGflops.toFixed(1)} GFLOP/s`;
+  const native = r.nativeGemmGflops === undefined ? '' : ` PyTorch's single-thread 1024³ \`torch.mm\` (this torch build's BLAS) reaches ${r.nativeGemmGflops.toFixed(1)} GFLOP/s.`;
+  const fma = r.wasmPeaks.fma === undefined ? 'not measurable (no relaxed SIMD in this Node)' : `${r.wasmPeaks.fma.toFixed(1)} GFLOP/s`;
   return `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench/) on ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' — a **--quick** run (short budgets, for development; not for quoting)' : ''}.
 
-Machine: ${r.machine}. Measured peaks, one core: scalar JavaScript multiply-add ${r.scalarPeakGflops.toFixed(1)} GFLOP/s
-(twelve independent float64 \`a * m + c\` chains: the ceiling for scalar TypeScript, whose multiply and
-add V8 never fuses); native single-thread float32 GEMM (PyTorch's 1024³ \`torch.mm\`, its BLAS's FMA
-kernels) ${native}. The native GEMM figure is what this torch build reaches, a lower bound on the
-CPU's FMA peak, not the peak itself.
+Machine: ${r.machine}. Measured peaks on one core (fma-peak.ts, machine.ts): fused multiply-add
+${fma} (WebAssembly \`f32x4.relaxed_madd\`, which V8 compiles to the CPU's FMA instruction, 128 bits
+wide; 256- and 512-bit native FMA would double or quadruple it); wasm SIMD128 multiply then add
+${r.wasmPeaks.mulAdd.toFixed(1)} GFLOP/s; scalar JavaScript multiply-add ${r.scalarPeakGflops.toFixed(1)} GFLOP/s (twelve independent float64
+chains: the ceiling for scalar TypeScript such as opgraph's kernels).${native}
 
 Runtimes: opgraph (this commit; the reference interpreter and the generated TypeScript, one
 thread); ${versions.join('; ')}.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCases, writeCases } from './cases.ts';
 import { machine, scalarPeakGflops } from './machine.ts';
+import { wasmPeaks } from './fma-peak.ts';
 import { FULL, QUICK } from './measure.ts';
 import { opgraphRows, referenceGemmRows } from './opgraph.ts';
 import { installPeers } from './peer-modules.ts';
@@ -77,6 +78,7 @@ const report: Report = {
   quick,
   machine: machine(),
   scalarPeakGflops: scalarPeakGflops(),
+  wasmPeaks: wasmPeaks(),
   nativeGemmGflops: (peers[0] as { peakGflops?: number }).peakGflops,
   cases,
   rows,
