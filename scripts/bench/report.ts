@@ -52,7 +52,7 @@ function header(r: Report): string {
 
 Written by \`npm run bench\` (scripts/bench/) on ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' — a **--quick** run (short budgets, for development; not for quoting)' : ''}.
 
-Machine: ${r.machine}. Measured peaks on one core (fma-peak.ts, machine.ts): fused multiply-add
+Machine: ${r.machine}. Measured peaks on one core (peaks.ts): fused multiply-add
 ${fma} (WebAssembly \`f32x4.relaxed_madd\`, which V8 compiles to the CPU's FMA instruction, 128 bits
 wide; 256- and 512-bit native FMA would double or quadruple it); wasm SIMD128 multiply then add
 ${r.wasmPeaks.mulAdd.toFixed(1)} GFLOP/s; scalar JavaScript multiply-add ${r.scalarPeakGflops.toFixed(1)} GFLOP/s (twelve independent float64

@@ -1,8 +1,9 @@
-// The machine's measured multiply-add peaks on one core, from JavaScript: a WebAssembly loop of
+// The machine's measured multiply-add peaks on one core, from JavaScript. WebAssembly: a loop of
 // independent f32x4 chains, once with `f32x4.relaxed_madd` (relaxed SIMD: V8 emits the CPU's fused
 // multiply-add instruction, 128 bits wide) and once with separate `f32x4.mul` and `f32x4.add`
-// (plain SIMD128, what wasm GEMMs use where relaxed SIMD is off). The module is assembled here,
-// byte by byte: a loop of CHAINS accumulators, each `acc = acc * m + a` per iteration.
+// (plain SIMD128, what wasm GEMMs use where relaxed SIMD is off); the module is assembled here,
+// byte by byte, CHAINS accumulators each doing `acc = acc * m + a` per iteration. And scalar
+// JavaScript, the ceiling for opgraph's TypeScript kernels.
 import { setFlagsFromString } from 'node:v8';
 
 const CHAINS = 10;
@@ -73,4 +74,31 @@ export function wasmPeaks(ms = 300): { fma: number | undefined; mulAdd: number }
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   const fusedBytes = module(true);
   return { fma: WebAssembly.validate(fusedBytes) ? time(fusedBytes, ms) : undefined, mulAdd: time(module(false), ms) };
+}
+
+/**
+ * Measured scalar JavaScript multiply-add throughput in GFLOP/s: twelve independent float64
+ * chains of `acc = acc * m + a` (V8 emits a multiply and an add; it never fuses them). This is
+ * the ceiling for scalar TypeScript kernels such as opgraph's.
+ */
+export function scalarPeakGflops(ms = 300): number {
+  const step = (n: number, m: number, a: number): number => {
+    let x0 = 1, x1 = 2, x2 = 3, x3 = 4, x4 = 5, x5 = 6, x6 = 7, x7 = 8, x8 = 9, x9 = 10, x10 = 11, x11 = 12;
+    for (let i = 0; i < n; i++) {
+      x0 = x0 * m + a; x1 = x1 * m + a; x2 = x2 * m + a; x3 = x3 * m + a; x4 = x4 * m + a; x5 = x5 * m + a;
+      x6 = x6 * m + a; x7 = x7 * m + a; x8 = x8 * m + a; x9 = x9 * m + a; x10 = x10 * m + a; x11 = x11 * m + a;
+    }
+    return x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11;
+  };
+  const n = 1_000_000;
+  let best = Infinity;
+  let sink = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    sink += step(n, 0.999999, 1e-6);
+    best = Math.min(best, performance.now() - t0);
+  }
+  if (Number.isNaN(sink)) throw new Error('the multiply-add loop diverged');
+  return (n * 12 * 2) / best / 1e6;
 }
