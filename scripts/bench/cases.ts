@@ -1,7 +1,7 @@
 // The benchmark's models: one opgraph graph each, with seeded weights and inputs. Every peer gets
 // the same weights (by PyTorch state_dict name), the same inputs and the interpreter's output as
 // the reference, all written as safetensors under the bench folder (out/bench/<case id>/).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { graph, nn } from '../../src/api/index.ts';
 import { Rng } from '../../src/api/init.ts';
@@ -87,6 +87,8 @@ export async function writeCases(dir: string, cases: readonly Case[]): Promise<v
   mkdirSync(dir, { recursive: true });
   for (const c of cases) {
     mkdirSync(join(dir, c.id), { recursive: true });
+    // A previous run's ONNX export must not stand in for this run's weights.
+    rmSync(join(dir, c.id, 'model.onnx'), { force: true });
     await writeSafetensors(join(dir, c.id, 'weights.safetensors'), c.weights);
     await writeSafetensors(join(dir, c.id, 'inputs.safetensors'), c.inputTensors);
     await writeSafetensors(join(dir, c.id, 'reference.safetensors'), { output: c.reference });
