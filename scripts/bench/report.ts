@@ -60,7 +60,7 @@ chains: the ceiling for scalar TypeScript such as opgraph's kernels).${native}
 
 Runtimes: opgraph (this commit; the reference interpreter and the generated TypeScript, one
 thread); ${versions.join('; ')}.
-${failed.length ? `\n**Could not load:** ${failed.map((p) => `${p.peer} (${p.errors.join('; ')})`).join('; ')}.\n` : ''}${partial.length ? `\n**Cases a runtime could not run:** ${partial.map((p) => `${p.peer}: ${p.errors.join('; ')}`).join('; ')}.\n` : ''}
+${failed.length ? `\n**Could not load:** ${failed.map((p) => `${p.peer} (${p.errors.map((e) => e.replace(/^could not load: /, '')).join('; ')})`).join('; ')}.\n` : ''}${partial.length ? `\n**Cases a runtime could not run:** ${partial.map((p) => `${p.peer}: ${p.errors.join('; ')}`).join('; ')}.\n` : ''}
 Method. Every runtime gets the same models, weights and inputs: cases.ts builds each model as an
 opgraph graph with seeded weights (PyTorch state_dict names) and seeded inputs (seed 42), and writes
 them with the interpreter's output as safetensors; torch_peer.py loads those weights into the
