@@ -36,6 +36,7 @@ interface Tf {
   moments(a: T, axis: number, keepDims: boolean): { mean: T; variance: T };
   zeros(shape: readonly number[]): T;
   memory(): { numBytes: number };
+  env(): { getAsync(flag: string): Promise<unknown> };
 }
 
 type W = ReadonlyMap<string, T>;
@@ -120,8 +121,15 @@ export async function tfjsRuntime(backend: 'cpu' | 'wasm'): Promise<Runtime> {
   tf.enableProdMode();
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not initialise its ${backend} backend`);
   await tf.ready();
+  let detail = '';
+  if (backend === 'wasm') {
+    // The wasm backend picks its build itself: say which (Node gets no threads, only SIMD).
+    const threads = loadPeer<{ getThreadsCount(): number }>('@tensorflow/tfjs-backend-wasm').getThreadsCount();
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    detail = ` (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads > 1 ? 's' : ''})`;
+  }
   return {
-    label: `TensorFlow.js ${backend}`,
+    label: `TensorFlow.js ${backend}${detail}`,
     version: `@tensorflow/tfjs-core ${tf.version_core}, @tensorflow/tfjs-backend-${backend} ${peerVersion(`@tensorflow/tfjs-backend-${backend}`)}`,
     async load(c: PeerCase): Promise<Loaded> {
       const w = new Map([...c.weights].map(([n, t]) => [n, tf.tensor(t.data as Float32Array, t.shape)]));
