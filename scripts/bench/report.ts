@@ -176,9 +176,10 @@ itself a tight double-precision loop (about 1 GFLOP/s), so 20x over it would mea
 of scalar JavaScript, above the scalar multiply-add peak measured above.
 
 The hand-written GEMM kernels (scripts/bench/gemm-reference.ts) are the yardstick for opgraph's
-matmul: a plain i-k-j loop, and a GotoBLAS-style kernel with both operands packed as float64 and
-a 4x4 register block, with and without GotoBLAS-style cache blocking. The target compares opgraph with
-the fastest of them in the same run.
+matmul: a plain i-k-j loop; B packed into float64 4-column panels with a 4x4 register block of
+sixteen local accumulators, reading A's rows directly; and the same register block inside
+GotoBLAS-style cache blocking (k slices of 256, 64-row blocks of A packed too). The target compares
+opgraph with the fastest of them in the same run.
 
 These machines are shared and noisy: compare ratios within one run, not absolute times across runs.
 `;
