@@ -11,6 +11,8 @@ import type { Peer, Runtime } from './runtime.ts';
 import { tfjsRuntime } from './tfjs.ts';
 import { wgslRuntime } from './wgsl.ts';
 
+const KNOWN: readonly Peer[] = ['onnxruntime-node', 'onnxruntime-web', 'tfjs-cpu', 'tfjs-wasm', 'opgraph-wgsl'];
+
 async function runtimeOf(peer: Peer, threads: number): Promise<Runtime> {
   switch (peer) {
     case 'onnxruntime-node':
@@ -23,6 +25,10 @@ async function runtimeOf(peer: Peer, threads: number): Promise<Runtime> {
 
 async function main(): Promise<void> {
   const [peer, threadsArg, benchDir] = process.argv.slice(2) as [Peer, string, string];
+  if (!KNOWN.includes(peer) || !(Number(threadsArg) >= 1) || !benchDir) {
+    process.stderr.write(`usage: peer.ts ${KNOWN.join('|')} THREADS BENCH_DIR [--quick]\n`);
+    process.exit(2);
+  }
   const budget = process.argv.includes('--quick') ? QUICK : FULL;
   const result: PeerResult = { peer, version: '', rows: [], errors: [] };
   const file = join(benchDir, `${peer}-${threadsArg}.json`);

@@ -21,5 +21,4 @@ export interface Runtime {
 }
 
 /** The runtimes that peer.ts runs, each in a process of its own (opgraph's WGSL backend among them). */
-export const PEERS = ['onnxruntime-node', 'onnxruntime-web', 'tfjs-cpu', 'tfjs-wasm', 'opgraph-wgsl'] as const;
-export type Peer = (typeof PEERS)[number];
+export type Peer = 'onnxruntime-node' | 'onnxruntime-web' | 'tfjs-cpu' | 'tfjs-wasm' | 'opgraph-wgsl';
