@@ -3,7 +3,7 @@
 // targets as ratios from this run, where opgraph loses, and every measurement per model.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Case } from './cases.ts';
+import type { CaseInfo } from './cases.ts';
 import { barChart } from './chart.ts';
 import { GEMM_REFERENCE, INTERPRETER, tsRunner } from './opgraph.ts';
 import type { PeerResult, Row } from './result.ts';
@@ -17,7 +17,7 @@ export interface Report {
   readonly wasmPeaks: { readonly fma: number | undefined; readonly mulAdd: number };
   /** PyTorch's single-thread 1024^3 sgemm, when PyTorch ran. */
   readonly nativeGemmGflops: number | undefined;
-  readonly cases: readonly Case[];
+  readonly cases: readonly Pick<CaseInfo, 'id' | 'title' | 'flops'>[];
   readonly rows: readonly Row[];
   readonly peers: readonly PeerResult[];
 }
@@ -72,7 +72,8 @@ Latency is per call after a warm-up, in batches of at least 2 ms, for ${r.quick 
 (at least ${r.quick ? 5 : 15} samples); p10/p50/p90 are across samples. GFLOP/s counts 2 FLOPs per
 multiply-add of the contractions and 1 per output element elsewhere, at p50. Load is opgraph's
 compile, onnxruntime's session creation, tfjs's weight upload, PyTorch's module construction and
-state_dict load; cold start is the first call after it. Peak intermediates: opgraph's memory plan
+state_dict load (the first opgraph compile of the run, the tiny model's -O0, also pays for warming up
+the code generator); cold start is the first call after it. Peak intermediates: opgraph's memory plan
 (its arena, outputs excluded); TensorFlow.js's profiler (bytes allocated above the weights and inputs,
 output included); onnxruntime and PyTorch cannot tell (-). opgraph is compared at -O2, one thread.
 

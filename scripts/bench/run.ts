@@ -1,10 +1,10 @@
-// `npm run bench [-- --quick]`: opgraph (interpreter, generated TS -O0/-O1/-O2) against its peers
+// `npm run bench [-- --quick | --report-only]`: opgraph (interpreter, generated TS -O0/-O1/-O2) against its peers
 // (PyTorch, onnxruntime-node, onnxruntime-web wasm, TensorFlow.js cpu and wasm) on the same models,
 // weights and inputs; writes docs/benchmarks.md and docs/benchmarks.svg. Each peer runs in its own
 // process, one after another; the bench folder (out/bench/, git-ignored) holds the shared
 // weights, inputs, reference outputs, the exported ONNX files and each peer's results.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCases, writeCases } from './cases.ts';
@@ -19,6 +19,7 @@ import type { Peer } from './runtime.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, 'out', 'bench');
+const reportData = join(benchDir, 'report.json');
 const quick = process.argv.includes('--quick');
 const budget = quick ? QUICK : FULL;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -53,36 +54,40 @@ const PEER_RUNS: [Peer, number][] = [
   ['onnxruntime-node', 1], ['onnxruntime-node', 2], ['onnxruntime-web', 1], ['onnxruntime-web', 2], ['tfjs-cpu', 1], ['tfjs-wasm', 1], ['opgraph-wgsl', 1],
 ];
 
-log(`bench${quick ? ' (--quick)' : ''}: building the cases and their interpreter references ...`);
-const cases = buildCases();
-await writeCases(benchDir, cases);
-
-const rows: Row[] = [];
-for (const c of cases) {
-  log(`opgraph: ${c.title}`);
-  rows.push(...(await opgraphRows(c, budget)), ...(await referenceGemmRows(c, budget)));
+/** Measures everything and saves the report's data (out/bench/report.json). */
+async function measureAll(): Promise<Report> {
+  log(`bench${quick ? ' (--quick)' : ''}: building the cases and their interpreter references ...`);
+  const cases = buildCases();
+  await writeCases(benchDir, cases);
+  const rows: Row[] = [];
+  for (const c of cases) {
+    log(`opgraph: ${c.title}`);
+    rows.push(...(await opgraphRows(c, budget)), ...(await referenceGemmRows(c, budget)));
+  }
+  log('PyTorch (and the ONNX export) ...');
+  const torch = torchPeer();
+  const peers: PeerResult[] = [torch];
+  const installError = installPeers();
+  for (const [peer, threads] of PEER_RUNS) {
+    if (installError && peer !== 'opgraph-wgsl') peers.push({ peer, version: '', rows: [], errors: [`could not load: ${installError}`] });
+    else peers.push(jsPeer(peer, threads));
+  }
+  for (const p of peers) rows.push(...p.rows);
+  const report: Report = {
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(),
+    scalarPeakGflops: scalarPeakGflops(),
+    wasmPeaks: wasmPeaks(),
+    nativeGemmGflops: torch.peakGflops,
+    cases: cases.map(({ id, title, flops }) => ({ id, title, flops })),
+    rows,
+    peers,
+  };
+  writeFileSync(reportData, JSON.stringify(report));
+  return report;
 }
 
-log('PyTorch (and the ONNX export) ...');
-const torch = torchPeer();
-const peers: PeerResult[] = [torch];
-const installError = installPeers();
-for (const [peer, threads] of PEER_RUNS) {
-  if (installError && peer !== 'opgraph-wgsl') peers.push({ peer, version: '', rows: [], errors: [`could not load: ${installError}`] });
-  else peers.push(jsPeer(peer, threads));
-}
-for (const p of peers) rows.push(...p.rows);
-
-const report: Report = {
-  date: new Date().toISOString(),
-  quick,
-  machine: machine(),
-  scalarPeakGflops: scalarPeakGflops(),
-  wasmPeaks: wasmPeaks(),
-  nativeGemmGflops: torch.peakGflops,
-  cases,
-  rows,
-  peers,
-};
-const doc = writeReport(join(root, 'docs'), report);
-process.stdout.write(doc);
+// --report-only rewrites the docs from the last run's data, measuring nothing.
+const report = process.argv.includes('--report-only') ? (JSON.parse(readFileSync(reportData, 'utf8')) as Report) : await measureAll();
+process.stdout.write(writeReport(join(root, 'docs'), report));
