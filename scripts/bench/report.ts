@@ -45,7 +45,7 @@ function header(r: Report): string {
   const loaded = r.peers.filter((p) => p.rows.length > 0);
   const failed = r.peers.filter((p) => p.rows.length === 0);
   const partial = r.peers.filter((p) => p.rows.length > 0 && p.errors.length > 0);
-  const versions = [...new Set(loaded.map((p) => p.version))];
+  const versions = [...new Set(loaded.flatMap((p) => p.version.split(', ')))];
   const native = r.nativeGemmGflops === undefined ? '' : ` PyTorch's single-thread 1024³ \`torch.mm\` (this torch build's BLAS) reaches ${r.nativeGemmGflops.toFixed(1)} GFLOP/s.`;
   const fma = r.wasmPeaks.fma === undefined ? 'not measurable (no relaxed SIMD in this Node)' : `${r.wasmPeaks.fma.toFixed(1)} GFLOP/s`;
   return `# Benchmarks
