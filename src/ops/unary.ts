@@ -68,7 +68,7 @@ export const unaryOps: OpDefs<UnaryKind> = {
   log: unary('log', { grad: (d, x, _y, g) => d.div(g, x), dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})`, wgsl: (x) => `log(${x})` }),
   sqrt: unary('sqrt', { grad: (d, _x, y, g) => d.div(g, d.scale(y, 2)), dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})`, wgsl: (x) => `sqrt(${x})` }),
   reciprocal: unary('reciprocal', { grad: (d, _x, y, g) => d.neg(d.mul(g, d.mul(y, y))), dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}`, wgsl: (x) => `(1.0 / ${x})` }),
-  tanh: unary('tanh', { grad: (d, _x, y, g) => d.mul(g, d.sub(d.scalar(1), d.mul(y, y))), dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh(${x})` }),
+  tanh: unary('tanh', { grad: (d, _x, y, g) => d.mul(g, d.sub(d.scalar(1), d.mul(y, y))), dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh_f(${x})` }),
   sigmoid: unary('sigmoid', { grad: (d, _x, y, g) => d.mul(g, d.mul(y, d.sub(d.scalar(1), y))), dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
   erf: unary('erf', { grad: (d, x, _y, g) => d.mul(g, d.scale(d.op('exp', {}, [d.neg(d.mul(x, x))]), 2 / Math.sqrt(Math.PI))), dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
   gelu: unary('gelu', {

@@ -77,13 +77,13 @@ function gatedGrad(k: Parameters<WgslEmitter<'lstmGrad' | 'gruGrad'>>[0]) {
   const pre = (q: number): string => `xw[${q * H}u + j] + hw[${q * H}u + j]`;
   const row = `(d * ${B}u + b) * ${H}u + j`;
   const cell = lstm
-    ? [`let i = sigmoid_f(${pre(0)}); let f = sigmoid_f(${pre(1)}); let gg = tanh(${pre(2)}); let o = sigmoid_f(${pre(3)});`,
+    ? [`let i = sigmoid_f(${pre(0)}); let f = sigmoid_f(${pre(1)}); let gg = tanh_f(${pre(2)}); let o = sigmoid_f(${pre(3)});`,
       `${g(0)} = i; ${g(1)} = f; ${g(2)} = gg; ${g(3)} = o;`,
-      `let c = f * tc[s * ${H}u + j] + i * gg;`, `tc[(s + 1u) * ${H}u + j] = c;`, `th[(s + 1u) * ${H}u + j] = o * tanh(c);`]
-    : [`let r = sigmoid_f(${pre(0)}); let z = sigmoid_f(${pre(1)});`, `let n = tanh(xw[${2 * H}u + j] + r * hw[${2 * H}u + j]);`,
+      `let c = f * tc[s * ${H}u + j] + i * gg;`, `tc[(s + 1u) * ${H}u + j] = c;`, `th[(s + 1u) * ${H}u + j] = o * tanh_f(c);`]
+    : [`let r = sigmoid_f(${pre(0)}); let z = sigmoid_f(${pre(1)});`, `let n = tanh_f(xw[${2 * H}u + j] + r * hw[${2 * H}u + j]);`,
       `${g(0)} = r; ${g(1)} = z; ${g(2)} = n; ${g(3)} = hw[${2 * H}u + j];`, `th[(s + 1u) * ${H}u + j] = (1.0 - z) * n + z * th[s * ${H}u + j];`];
   const back = lstm
-    ? [`let i = ${g(0)}; let f = ${g(1)}; let gg = ${g(2)}; let o = ${g(3)};`, `let tcj = tanh(tc[(s + 1u) * ${H}u + j]);`,
+    ? [`let i = ${g(0)}; let f = ${g(1)}; let gg = ${g(2)}; let o = ${g(3)};`, `let tcj = tanh_f(tc[(s + 1u) * ${H}u + j]);`,
       'let dcj = dc[j] + dh[j] * o * (1.0 - tcj * tcj);',
       'dxp[j] = dcj * gg * i * (1.0 - i);', `dxp[${H}u + j] = dcj * tc[s * ${H}u + j] * f * (1.0 - f);`,
       `dxp[${2 * H}u + j] = dcj * i * (1.0 - gg * gg);`, `dxp[${3 * H}u + j] = dh[j] * tcj * o * (1.0 - o);`,
