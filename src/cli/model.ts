@@ -5,6 +5,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
+import { checkGraphLimits } from '../io/limits.ts';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -22,7 +23,7 @@ function looksLikeGraph(v: unknown): v is Graph {
   return !!g && typeof g === 'object' && Array.isArray(g.nodes) && Array.isArray(g.inputs) && Array.isArray(g.outputs);
 }
 
-/** Imports MODEL and returns its verified graph. */
+/** Imports MODEL and returns its verified graph, within the default graph limits. */
 export async function loadModel(model: string): Promise<Graph> {
   const path = resolveModelPath(model);
   let mod: { default?: unknown };
@@ -41,6 +42,7 @@ export async function loadModel(model: string): Promise<Graph> {
     throw e;
   }
   if (!looksLikeGraph(g)) throw new ModelLoadError(`${model}: default export is not a graph or a function returning one`);
+  checkGraphLimits(g);
   verifyGraph(g);
   return g;
 }
