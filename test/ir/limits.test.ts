@@ -1,7 +1,8 @@
 // Shape bounds in the builders and graph limits: dimensions and element counts that overflow,
 // or that a zero dimension would otherwise hide, are refused where the shape is declared.
 import { describe, expect, it } from 'vitest';
-import { graph } from '../../src/api/index.ts';
+import { graph, nn } from '../../src/api/index.ts';
+import { uniform } from '../../src/api/init.ts';
 import { LimitError, ShapeError } from '../../src/errors.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
 import { tensorType } from '../../src/ir/types.ts';
@@ -30,6 +31,19 @@ describe('shape bounds', () => {
     expect(() => b.input('y', tensorType('f32', [65536, 65536]))).toThrow(/input "y" shape \[65536,65536\] has more than 2147483647 elements/);
     expect(() => b.weight('w', tensorType('f32', [1.5]))).toThrow(/weight "w" shape has an invalid dimension 1\.5/);
     expect(() => graph('g', (g) => g.input('x', [1e10, 1e10]))).toThrow(ShapeError);
+  });
+
+  it('checks a parameter shape before its initialiser allocates it', () => {
+    const make = () => graph('p', (g) => g.param('w', tensorType('f32', [65536, 65536]), uniform(1)));
+    expect(make).toThrow(ShapeError);
+    expect(make).toThrow(/parameter "w" shape \[65536,65536\] has more than 2147483647 elements/);
+  });
+
+  it('attention modules refuse head counts that do not split the width, with a ShapeError', () => {
+    for (const [heads, dim] of [[0, 6], [4, 6], [2, 1.5], [NaN, 6], [-2, 6]] as const) {
+      expect(() => new nn.MultiHeadAttention(heads, dim)).toThrow(ShapeError);
+      expect(() => new nn.MultiheadAttention(dim, heads)).toThrow(/embed_dim .* is not a positive multiple of num_heads/);
+    }
   });
 });
 
