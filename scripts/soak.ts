@@ -54,7 +54,7 @@ async function soak(backend: string, run: Run, progress?: (runs: number) => void
   let drift: string | undefined;
   for (let i = 0; i < RUNS; i++) {
     const out = await run();
-    if (progress && (i + 1) % 250 === 0) progress(i + 1);
+    if (progress && (i + 1) % 100 === 0) progress(i + 1);
     for (const [name, t] of Object.entries(first)) {
       const c = compareTensors(out[name]!, t, 0, 0);
       if (c.reason && drift === undefined) drift = `run ${i} output ${name}: ${c.reason}`;
