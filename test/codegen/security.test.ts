@@ -7,8 +7,6 @@
 // Also: the compile cache never hands one graph another graph's module.
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { F, graph, type Sym } from '../../src/api/index.ts';
-import { uniform } from '../../src/api/init.ts';
 import { compile } from '../../src/compile.ts';
 import { generateTs } from '../../src/codegen/ts/index.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
@@ -23,40 +21,8 @@ import { renderDot } from '../../src/viz/render.ts';
 import { renderGraphFromSource } from 'graphviz-cli';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { Rng, expectAllClose, importModule, randomInputs, typecheck } from './helpers.ts';
+import { HOSTILE, benign, hostile, namedGraph } from './hostile.ts';
 
-const HOSTILE = [
-  `quote'single"double`,
-  'back`tick`',
-  '${process.exit(1)}',
-  '*/ evil(); /*',
-  'line\nbreak\r\nend',
-  'sep\u2028para\u2029end',
-  'back\\slash\\',
-  '"]; evil',
-  '\ud800 lone surrogate',
-  '</script><script>evil()</script>',
-  'escape \\u0022 \\x27 \\u{2028}',
-  '__proto__',
-  'constructor',
-  'graph ] [label="evil" URL="javascript:evil()"',
-] as const;
-
-/** Per name: input `x NAME`, weights `w NAME`, `b NAME`, nodes labelled NAME, output `y NAME`. */
-function namedGraph(names: readonly string[], name: string): Graph {
-  return graph(name, (g) => {
-    const outs: Record<string, Sym> = {};
-    names.forEach((h) => {
-      const x = g.input(`x ${h}`, [2, 3]);
-      const w = g.param(`w ${h}`, tensorType('f32', [4, 3]), uniform(0.5));
-      const b = g.param(`b ${h}`, tensorType('f32', [4]), uniform(0.5));
-      outs[`y ${h}`] = g.scoped(h, () => F.linear(x, w, b).relu().softmax(-1));
-    });
-    return outs;
-  });
-}
-
-const hostile = (): Graph => namedGraph(HOSTILE, HOSTILE.join(' | '));
-const benign = (): Graph => namedGraph(HOSTILE.map((_, i) => `n${i}`), 'benign');
 
 interface Token {
   readonly kind: 'code' | 'string' | 'comment';

@@ -12,6 +12,7 @@ import { readSafetensors } from '../../src/io/safetensors.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, Rng } from '../codegen/helpers.ts';
 import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../example-graphs.ts';
+import { hostile } from '../codegen/hostile.ts';
 import { readFileSync } from 'node:fs';
 
 /** One job's outcome. */
@@ -64,6 +65,19 @@ async function jobs(): Promise<{ name: string; job: () => Promise<{ ok: boolean;
       });
     }
   }
+  list.push({
+    name: 'hostile names (test/codegen/hostile.ts) on random inputs',
+    job: async () => {
+      const g = hostile();
+      const inputs = randomInputs(g, new Rng(0x5ec));
+      const model = await compileWgsl(g, { level: 2 });
+      try {
+        return compareAll(await model.run(inputs), interpret(g, inputs), 1e-4, 1e-5);
+      } finally {
+        model.destroy();
+      }
+    },
+  });
   for (const name of EXAMPLE_NAMES) {
     list.push({
       name: `example ${name} on random inputs`,
