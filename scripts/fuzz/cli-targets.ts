@@ -114,17 +114,29 @@ function spawnCli(args: readonly string[], boundMs: number): Promise<void> {
 /** Time bound of one child-process case: a cold start of node with tsx takes a few seconds here. */
 export const CHILD_BOUND_MS = 30_000;
 
-/** `opgraph run` and `opgraph print` as child processes, as a user runs them. */
-export const CLI_CHILD_TARGET: FuzzTarget = {
-  name: 'cli-child',
+/** `opgraph run` as a child process, as a user runs it, on a mutated input or weights file. */
+export const CLI_CHILD_RUN_TARGET: FuzzTarget = {
+  name: 'cli-child:run',
   weight: 1,
   childProcess: true,
   timeBoundMs: CHILD_BOUND_MS,
-  seeds: async () => [...(await seeds(MHA)()), new TextEncoder().encode(MODEL_SEED)],
-  mutators: [...BYTE_MUTATORS, ...SAFETENSORS_MUTATORS, MODEL_SIZES],
-  async load(bytes, rng) {
-    const isModel = new TextDecoder().decode(bytes.subarray(0, 6)) === 'import';
-    if (!isModel) return spawnCli(runArgs('mha', MHA, bytes, rng, 'child'), CHILD_BOUND_MS);
+  seeds: seeds(MHA),
+  mutators: [...BYTE_MUTATORS, ...SAFETENSORS_MUTATORS],
+  load: (bytes, rng) => spawnCli(runArgs('mha', MHA, bytes, rng, 'child'), CHILD_BOUND_MS),
+};
+
+/**
+ * `opgraph print` as a child process on a model module whose sizes are hostile numbers. A model
+ * module is code (see docs/security.md), so only its numbers are mutated, or it is truncated.
+ */
+export const CLI_CHILD_PRINT_TARGET: FuzzTarget = {
+  name: 'cli-child:print',
+  weight: 1,
+  childProcess: true,
+  timeBoundMs: CHILD_BOUND_MS,
+  seeds: async () => [new TextEncoder().encode(MODEL_SEED)],
+  mutators: [MODEL_SIZES, MODEL_SIZES, MODEL_SIZES, BYTE_MUTATORS.find((m) => m.name === 'truncate')!],
+  load(bytes) {
     const model = join(dir(), 'model.ts');
     writeFileSync(model, bytes);
     return spawnCli(['print', model], CHILD_BOUND_MS);

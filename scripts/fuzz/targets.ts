@@ -3,7 +3,8 @@
 // feeds one file to the loader. The ONNX importer registers here as
 //   { name: 'onnx', weight: 3, seeds: (files under ../shared/onnx-node and hand-built models),
 //     mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS], load: (b) => importOnnx(b, 'fuzz.onnx') }
-// and as a CLI case in cli-targets.ts (`opgraph print FILE.onnx`).
+// and as a child-process CLI target in cli-targets.ts (`opgraph print FILE.onnx`, like
+// CLI_CHILD_PRINT_TARGET).
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../src/compile.ts';
@@ -14,7 +15,7 @@ import { runPipeline, PIPELINES } from '../../passes/pipeline.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import type { FuzzTarget } from './harness.ts';
 import { BYTE_MUTATORS, SAFETENSORS_MUTATORS } from './mutate.ts';
-import { CLI_CHILD_TARGET, cliRunTarget } from './cli-targets.ts';
+import { CLI_CHILD_PRINT_TARGET, CLI_CHILD_RUN_TARGET, cliRunTarget } from './cli-targets.ts';
 
 /** Where the PyTorch fixtures (valid safetensors files) live. */
 export const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -88,5 +89,6 @@ export const TARGETS: readonly FuzzTarget[] = [
   bindingTarget('lstm', 'seed001_lstm'),
   cliRunTarget('mha', 'seed000_mha_qkv_h2_d6'),
   cliRunTarget('rnn-embed-linear', 'seed001_rnn_embed_linear'),
-  CLI_CHILD_TARGET,
+  CLI_CHILD_RUN_TARGET,
+  CLI_CHILD_PRINT_TARGET,
 ];

@@ -12,12 +12,12 @@ const counts = (r: FuzzReport): unknown =>
 
 describe('fuzz slice', () => {
   it('ends every case in a result or a typed one-line error, on every target', async () => {
-    const report = await runFuzz(TARGETS, { cases: 402, seed: 7, childCases: 2, timeBoundMs: 2000 });
+    const report = await runFuzz(TARGETS, { cases: 404, seed: 7, childCases: 4, timeBoundMs: 2000 });
     const all = totals(report);
     expect(report.findings, formatReport(report)).toEqual([]);
     expect(all.crashes).toBe(0);
     expect(all.hangs).toBe(0);
-    expect(all.cases).toBe(402);
+    expect(all.cases).toBe(404);
     expect(Object.keys(report.targets).sort()).toEqual(TARGETS.map((t) => t.name).sort());
     expect(all.ok).toBeGreaterThan(20);
     for (const kind of ['SafetensorsError', 'BindingError', 'LimitError']) expect(all.errors[kind], kind).toBeGreaterThan(0);
