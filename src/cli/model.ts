@@ -6,6 +6,7 @@ import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import type { TrainingExample } from '../train/example.ts';
+import { checkGraphLimits } from '../io/limits.ts';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -40,11 +41,12 @@ async function graphOf(model: string, mod: Record<string, unknown>): Promise<Gra
   let g = mod.default;
   if (typeof g === 'function') g = await (g as () => unknown)();
   if (!looksLikeGraph(g)) throw new ModelLoadError(`${model}: default export is not a graph or a function returning one`);
+  checkGraphLimits(g);
   verifyGraph(g);
   return g;
 }
 
-/** Imports MODEL and returns its verified graph. */
+/** Imports MODEL and returns its verified graph, within the default graph limits. */
 export async function loadModel(model: string): Promise<Graph> {
   return graphOf(model, await importModel(model));
 }

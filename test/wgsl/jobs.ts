@@ -9,6 +9,7 @@ import { readSafetensors } from '../../src/io/safetensors.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { contractOf, maskNonFinite } from './contract.ts';
 import { VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, Rng } from '../codegen/helpers.ts';
+import { hostile } from '../codegen/hostile.ts';
 import { EXAMPLE_NAMES, FIXTURES_DIR, buildExample, fixtureExamples, fixtureManifest } from '../example-graphs.ts';
 import { compileTraining } from '../../src/train/index.ts';
 import { TRAINING_EXAMPLES, asString, loadExample, loadTrajectory, train } from '../train/helpers.ts';
@@ -66,6 +67,19 @@ export async function wgslJobs(): Promise<GpuJob[]> {
       });
     }
   }
+  list.push({
+    name: 'hostile names (test/codegen/hostile.ts) on random inputs',
+    job: async () => {
+      const g = hostile();
+      const inputs = randomInputs(g, new Rng(0x5ec));
+      const model = await compileWgsl(g, { level: 2 });
+      try {
+        return compareAll(await model.run(inputs), interpret(g, inputs), 1e-4, 1e-5);
+      } finally {
+        model.destroy();
+      }
+    },
+  });
   for (const name of EXAMPLE_NAMES) {
     list.push({
       name: `example ${name} on random inputs`,
