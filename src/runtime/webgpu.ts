@@ -99,9 +99,22 @@ export class WebGpuModel {
     private readonly pipelines: readonly Pipeline[],
   ) {
     this.types = valueTypes(graph);
+    // The outputs, packed, in one staging buffer made once: a run allocates nothing on the GPU.
+    let at = 0;
+    this.staged = program.outputs.map((r) => {
+      const region: Region = { ...r, base: at };
+      at += r.length;
+      return region;
+    });
+    this.staging = gpu.device.createBuffer({ size: Math.max(at, 1) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
   private readonly types: ReadonlyMap<number, TensorType>;
+  private readonly staging: GPUBuffer;
+  /** Each output's region in the staging buffer. */
+  private readonly staged: readonly Region[];
+  /** The run in flight: runs share the staging buffer, so each waits for the one before. */
+  private last: Promise<unknown> = Promise.resolve();
 
   /** Creates the pipelines (asynchronously, with compile errors named per kernel) and uploads weights and constants. */
   static async create(gpu: Gpu, graph: Graph, program: WgslProgram, weights?: NamedTensors): Promise<WebGpuModel> {
@@ -134,7 +147,13 @@ export class WebGpuModel {
   }
 
   /** Uploads the inputs, runs every kernel in one command encoder, and reads the outputs back. */
-  async run(inputs: NamedTensors): Promise<Record<string, Tensor>> {
+  run(inputs: NamedTensors): Promise<Record<string, Tensor>> {
+    const result = this.last.then(() => this.runNow(inputs));
+    this.last = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(inputs: NamedTensors): Promise<Record<string, Tensor>> {
     const { device } = this.gpu;
     const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
     this.graph.inputs.forEach((inp, i) => {
@@ -144,21 +163,17 @@ export class WebGpuModel {
     });
     device.pushErrorScope('validation');
     const enc = this.dispatch(false);
-    const total = this.program.words * 4;
-    const read = device.createBuffer({ size: total, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    for (const r of this.program.outputs) if (r.length > 0) enc.copyBufferToBuffer(this.mem, r.base * 4, read, r.base * 4, r.length * 4);
+    this.program.outputs.forEach((r, i) => {
+      if (r.length > 0) enc.copyBufferToBuffer(this.mem, r.base * 4, this.staging, this.staged[i]!.base * 4, r.length * 4);
+    });
     device.queue.submit([enc.finish()]);
     const error = await device.popErrorScope();
-    if (error) {
-      read.destroy();
-      throw new OpgraphError(`WebGPU rejected the run: ${error.message.split('\n')[0]}`);
-    }
-    await read.mapAsync(GPUMapMode.READ);
-    const words = new Uint32Array(read.getMappedRange().slice(0));
-    read.unmap();
-    read.destroy();
+    if (error) throw new OpgraphError(`WebGPU rejected the run: ${error.message.split('\n')[0]}`);
+    await this.staging.mapAsync(GPUMapMode.READ);
+    const words = new Uint32Array(this.staging.getMappedRange().slice(0));
+    this.staging.unmap();
     return Object.fromEntries(this.graph.outputs.map((o, i) => {
-      const r = this.program.outputs[i]!;
+      const r = this.staged[i]!;
       const t = this.types.get(o.id)!;
       return [o.name, tensor(t.dtype, t.shape, r.length ? fromWords(words, r) : allocData(t.dtype, 0))];
     }));
@@ -167,5 +182,6 @@ export class WebGpuModel {
   /** Frees the GPU memory. */
   destroy(): void {
     this.mem.destroy();
+    this.staging.destroy();
   }
 }
