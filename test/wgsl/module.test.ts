@@ -11,7 +11,7 @@ import type { Graph } from '../../src/ir/graph.ts';
 import { type Tensor, tensor } from '../../src/ir/tensor.ts';
 import { serializeSafetensors } from '../../src/io/safetensors.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
-import { ShaderError, WebGpuModel } from '../../src/runtime/webgpu.ts';
+import { DeviceLostError, ShaderError, WebGpuModel } from '../../src/runtime/webgpu.ts';
 import { checkWgsl } from '../../src/runtime/wgsl-check.ts';
 import { ROOT } from '../cli/run-cli.ts';
 import { Rng, expectAllClose, importModule, randomInputs, typecheck } from '../codegen/helpers.ts';
@@ -144,5 +144,16 @@ describe.skipIf(!gpu)(`WGSL module on WebGPU${skipNote(reason)}`, () => {
     const err = await WebGpuModel.create(gpu!, g, bad).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ShaderError);
     expect((err as Error).message).toMatch(new RegExp(`^kernel ${k.name}: WGSL line ${at + 1}: .*undefined_name`));
+  });
+
+  // Last: it destroys the shared device (requestGpu hands out a fresh one afterwards).
+  it('a lost device is a DeviceLostError naming the reason', async () => {
+    const g = await optimised('mha');
+    const model = await WebGpuModel.create(gpu!, g, generateWgsl(g));
+    gpu!.device.destroy();
+    await gpu!.device.lost;
+    const err = await model.run(randomInputs(g, new Rng(1))).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DeviceLostError);
+    expect((err as Error).message).toMatch(/^the WebGPU device was lost: destroyed/);
   });
 });
