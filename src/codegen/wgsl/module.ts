@@ -4,9 +4,11 @@
 // the in-process runtime runs, and its array checks and safetensors reader from the TS backend's
 // prelude. Model names reach the loader only through the sanitiser; WGSL carries no names.
 import { type Graph, valueTypes } from '../../ir/graph.ts';
+import { toNumbers } from '../../ir/tensor.ts';
 import { formatType, numel } from '../../ir/types.ts';
 import { toWords } from '../../runtime/webgpu-core.ts';
 import { helpersFor, libraryOf } from '../ts/library.ts';
+import { arrayLiteral } from '../ts/module.ts';
 import { ARRAY_TYPE, commentText, tsString } from '../ts/names.ts';
 import type { Region, WgslProgram } from './index.ts';
 
@@ -75,18 +77,11 @@ export function emitWgslModule(g: Graph, program: WgslProgram, opts: WgslModuleO
   const code = `${body.join('\n')}\n${model}`;
   const helpers = [...coreHelpers(code), ...helpersFor(code)];
   const inline = opts.inlineWeights
-    ? `\n/** The weights, embedded (the model is tiny). */\nexport const EMBEDDED_WEIGHTS: Weights = { ${g.weights.map((w) => `[${tsString(w.name)}]: ${weightLiteral(w)}`).join(', ')} };\n`
+    ? `\n/** The weights, embedded (the model is tiny). */\nexport const EMBEDDED_WEIGHTS: Weights = { ${g.weights.map((w) => `[${tsString(w.name)}]: ${arrayLiteral(w.type.dtype, toNumbers(w.data!))}`).join(', ')} };\n`
     : '';
   const loader = `${body.join('\n')}\n${helpers.join('\n\n')}\n${inline}\n${model}`;
   const shaders = new Map(program.kernels.map((k) => [`${k.name}.wgsl`, k.code]));
   return { loader, shaders };
-}
-
-/** A weight's data as a typed-array literal of its own dtype. */
-function weightLiteral(w: Graph['weights'][number]): string {
-  const d = w.data!.data;
-  const items = d instanceof BigInt64Array ? Array.from(d, (v) => `${v}n`) : Array.from(d as ArrayLike<number>, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
-  return `new ${ARRAY_TYPE[w.type.dtype]}([${items.join(', ')}])`;
 }
 
 type Upload = (v: Typed, r: Region, src: string, what: 'input' | 'weight', on: 'device' | 'this.device') => string;
