@@ -3,10 +3,11 @@
 // `--fallback ts` runs the TS backend saying so. Runs that need WebGPU skip (or fail in CI)
 // without an adapter; the no-adapter cases point Vulkan at a driver file that does not exist.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSafetensors } from '../../src/io/safetensors.ts';
+import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.ts';
+import { f32 } from '../../src/ir/tensor.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { adapterOrReason, skipNote, useSwiftShader } from '../wgsl/adapter.ts';
 import { ROOT, cli, lines } from './run-cli.ts';
@@ -98,6 +99,24 @@ describe.skipIf(reason !== undefined)(`opgraph run --backend wgsl${skipNote(reas
       'check: 5 kernels of 5 nodes compared with the interpreter',
       'first divergence: none (every node allclose to the interpreter)',
       'first NaN/Inf: none',
+    ]);
+  });
+
+  it('--check names the first divergence (a saturating cast) and the first NaN (sqrt of -1), exit 1', async () => {
+    // Two documented GPU differences: f32 -> i32 saturates on the GPU (WGSL clamps to the largest
+    // f32 below 2^31, 2147483520) and wraps in the interpreter; sqrt(-1) is NaN on both, so it
+    // is a NaN site but no divergence.
+    const dir = tmp('opgraph-wgsl-check-');
+    const src = JSON.stringify(`${ROOT}src/`).slice(1, -1);
+    writeFileSync(join(dir, 'casts.ts'), `import { graph } from '${src}index.ts';
+export default () => graph('casts', (g) => { const x = g.input('x', [4]); return { root: x.sqrt(), whole: x.to('i32') }; });\n`);
+    writeFileSync(join(dir, 'in.safetensors'), serializeSafetensors({ x: f32([4], [-1, 4, 3e9, 0]) }));
+    const r = await cli(['run', join(dir, 'casts.ts'), '--inputs', join(dir, 'in.safetensors'), '--backend', 'wgsl', '--check', '-O0'], ROOT, gpuEnv);
+    expect(r.code, r.stderr).toBe(1);
+    expect(lines(r.stdout)).toEqual([
+      'check: 2 kernels of 2 nodes compared with the interpreter',
+      expect.stringMatching(/^first divergence: node %\d+ \(cast\) \(kernel k1_cast\), output 0 at \[2\]: max \|diff\| 3\.44e\+9 \(wgsl 2147483520, interpreter -1294967296\)$/),
+      expect.stringMatching(/^first NaN\/Inf: node %\d+ \(sqrt\) \(kernel k0_sqrt\), output 0 at \[0\]: wgsl NaN, interpreter NaN$/),
     ]);
   });
 });
