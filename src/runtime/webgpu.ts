@@ -67,8 +67,7 @@ export function requestGpu(): Promise<Gpu> {
     if (!adapter) throw new NoAdapterError('no WebGPU adapter is available (on a machine without a GPU, install SwiftShader: see docs/backends.md)');
     const need = (name: 'maxStorageBufferBindingSize' | 'maxBufferSize') => adapter.limits[name];
     const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: need('maxStorageBufferBindingSize'), maxBufferSize: need('maxBufferSize') } });
-    const lost = (device as { lost?: Promise<GPUDeviceLostInfo> }).lost;
-    void lost?.then((l) => {
+    void device.lost.then((l) => {
       lostDevices.set(device, `${l.reason ?? 'unknown'}${l.message ? `: ${l.message.split('\n')[0]}` : ''}`);
       if (current === device) cached = undefined;
     });

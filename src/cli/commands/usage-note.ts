@@ -49,7 +49,11 @@ loader with no dependencies: it holds the memory layout, the WGSL of every compu
 import { readFile } from 'node:fs/promises';
 import { create, loadWeights, INPUTS, OUTPUTS } from './model.ts';
 
-const adapter = await navigator.gpu.requestAdapter();
+// In a browser: navigator.gpu. In Node, with the \`webgpu\` package (keep \`gpu\` referenced):
+//   import { create as createGpu, globals } from 'webgpu';
+//   Object.assign(globalThis, globals); const gpu = createGpu([]);
+const gpu = navigator.gpu;
+const adapter = await gpu.requestAdapter();
 const device = await adapter!.requestDevice();
 ${load}
 // Inputs are row-major typed arrays:
