@@ -2,12 +2,13 @@
 // one command encoder per run, inputs uploaded and outputs read back, nothing else crosses.
 // One code path for Node (the `webgpu` package, Dawn) and browsers (navigator.gpu).
 import { OpgraphError } from '../errors.ts';
-import type { Region, WgslKernelCode, WgslProgram } from '../codegen/wgsl/index.ts';
-import { type Tensor, type TensorData, allocData, tensor } from '../ir/tensor.ts';
+import type { WgslProgram } from '../codegen/wgsl/index.ts';
+import { type Tensor, allocData, tensor } from '../ir/tensor.ts';
 import { type Graph, valueTypes } from '../ir/graph.ts';
 import { type TensorType, formatType, sameType } from '../ir/types.ts';
 import type { NamedTensors } from './bind.ts';
 import { bindValues } from './bind.ts';
+import { type GpuPipeline, type Readback, createPipeline, createReadback, encodeKernels, fromWords, submitAndRead, toWords } from './webgpu-core.ts';
 
 /** No WebGPU adapter could be found (no GPU, no driver, or no WebGPU in this environment). */
 export class NoAdapterError extends OpgraphError {
@@ -17,6 +18,26 @@ export class NoAdapterError extends OpgraphError {
 /** A kernel's WGSL failed to compile: names the kernel and the line. */
 export class ShaderError extends OpgraphError {
   override name = 'ShaderError';
+}
+
+/** The device was lost (driver reset, out of memory, destroyed): names the reason. */
+export class DeviceLostError extends OpgraphError {
+  override name = 'DeviceLostError';
+}
+
+/** Why each lost device was lost. */
+const lostDevices = new WeakMap<GPUDevice, string>();
+
+/** Throws DeviceLostError when `device` has been lost. */
+export function assertDevice(device: GPUDevice): void {
+  const why = lostDevices.get(device);
+  if (why !== undefined) throw new DeviceLostError(`the WebGPU device was lost: ${why}`);
+}
+
+/** `e`, or a DeviceLostError when the device was lost meanwhile (a lost device fails every call). */
+function lostOr(device: GPUDevice, e: unknown): unknown {
+  const why = lostDevices.get(device);
+  return why === undefined ? e : new DeviceLostError(`the WebGPU device was lost: ${why}`);
 }
 
 /** A device and a description of its adapter. */
@@ -31,6 +52,7 @@ export interface Gpu {
 }
 
 let cached: Promise<Gpu> | undefined;
+let current: GPUDevice | undefined;
 
 /** The shared device: navigator.gpu in browsers, the `webgpu` package (Dawn) in Node. */
 export function requestGpu(): Promise<Gpu> {
@@ -45,6 +67,11 @@ export function requestGpu(): Promise<Gpu> {
     if (!adapter) throw new NoAdapterError('no WebGPU adapter is available (on a machine without a GPU, install SwiftShader: see docs/backends.md)');
     const need = (name: 'maxStorageBufferBindingSize' | 'maxBufferSize') => adapter.limits[name];
     const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: need('maxStorageBufferBindingSize'), maxBufferSize: need('maxBufferSize') } });
+    void device.lost.then((l) => {
+      lostDevices.set(device, `${l.reason ?? 'unknown'}${l.message ? `: ${l.message.split('\n')[0]}` : ''}`);
+      if (current === device) cached = undefined;
+    });
+    current = device;
     const info = adapter.info;
     return { device, instance: gpu, adapter: [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter' };
   })();
@@ -52,41 +79,40 @@ export function requestGpu(): Promise<Gpu> {
   return cached;
 }
 
-/** Words (u32) holding `t` on the GPU: i64 narrowed to i32, bool widened to u32. */
-function toWords(t: TensorData): Uint32Array {
-  if (t instanceof Float32Array || t instanceof Int32Array) return new Uint32Array(t.buffer, t.byteOffset, t.length);
-  if (t instanceof BigInt64Array) return Uint32Array.from(t, (v) => Number(BigInt.asIntN(32, v)) >>> 0);
-  return Uint32Array.from(t as Uint8Array);
-}
+const shaderError = (m: string): Error => new ShaderError(m);
+const runError = (m: string): Error => new OpgraphError(m);
 
-/** The tensor data of `region` from words read back. */
-function fromWords(words: Uint32Array, r: Region): TensorData {
-  const w = words.subarray(r.base, r.base + r.length);
-  switch (r.dtype) {
-    case 'f32': return new Float32Array(Uint32Array.from(w).buffer);
-    case 'i32': return new Int32Array(Uint32Array.from(w).buffer);
-    case 'i64': return BigInt64Array.from(new Int32Array(Uint32Array.from(w).buffer), (v) => BigInt(v));
-    case 'bool': return Uint8Array.from(w, (v) => (v !== 0 ? 1 : 0));
+/**
+ * The memory buffer of `program` with its weights and constants uploaded, and every kernel's
+ * pipeline (created asynchronously; a WGSL error is a ShaderError naming the kernel and line).
+ */
+export async function createMemory(gpu: Gpu, graph: Graph, program: WgslProgram, weights?: NamedTensors): Promise<{ mem: GPUBuffer; pipelines: GpuPipeline[] }> {
+  const { device } = gpu;
+  assertDevice(device);
+  const mem = device.createBuffer({ size: program.words * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  try {
+    const env = bindValues(graph, new Map(graph.inputs.map((i) => [i.name, tensor(i.type.dtype, i.type.shape)])), weights);
+    graph.weights.forEach((w, i) => device.queue.writeBuffer(mem, program.weights[i]!.base * 4, toWords(env.get(w.id)!.data)));
+    for (const c of program.constants) {
+      const node = graph.nodes[c.node]!;
+      if (node.op === 'constant') device.queue.writeBuffer(mem, c.base * 4, toWords(node.attrs.value.data));
+    }
+    const pipelines = await Promise.all(program.kernels.map((k) => createPipeline(device, k, mem, shaderError)));
+    return { mem, pipelines };
+  } catch (e) {
+    mem.destroy();
+    throw lostOr(device, e);
   }
 }
 
-/** A ready pipeline and what it dispatches. */
-interface Pipeline {
-  readonly pipeline: GPUComputePipeline;
-  readonly group: GPUBindGroup;
-  readonly dispatch: readonly [number, number];
-  readonly once: boolean;
-}
-
-/** Compiles one kernel; a WGSL error becomes a ShaderError naming the kernel and the line. */
-async function createPipeline(device: GPUDevice, k: WgslKernelCode, mem: GPUBuffer): Promise<Pipeline> {
-  const module = device.createShaderModule({ code: k.code, label: k.name });
-  const info = await module.getCompilationInfo();
-  const err = info.messages.find((m) => m.type === 'error');
-  if (err) throw new ShaderError(`kernel ${k.name}: WGSL line ${err.lineNum}: ${err.message}`);
-  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
-  const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: mem } }] });
-  return { pipeline, group, dispatch: k.dispatch, once: k.once };
+/** Uploads graph inputs (checked against the graph's types) into their regions. */
+export function uploadInputs(gpu: Gpu, graph: Graph, program: WgslProgram, mem: GPUBuffer, inputs: NamedTensors): void {
+  const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
+  graph.inputs.forEach((inp, i) => {
+    const t = get(inp.name);
+    if (!t || !sameType(t, inp.type)) throw new OpgraphError(`input ${JSON.stringify(inp.name)} must be ${formatType(inp.type)}${t ? `, got ${formatType(t)}` : ''}`);
+    gpu.device.queue.writeBuffer(mem, program.inputs[i]!.base * 4, toWords(t.data));
+  });
 }
 
 /** A compiled model on the GPU. */
@@ -96,54 +122,22 @@ export class WebGpuModel {
     private readonly graph: Graph,
     private readonly program: WgslProgram,
     private readonly mem: GPUBuffer,
-    private readonly pipelines: readonly Pipeline[],
+    private readonly pipelines: readonly GpuPipeline[],
   ) {
     this.types = valueTypes(graph);
-    // The outputs, packed, in one staging buffer made once: a run allocates nothing on the GPU.
-    let at = 0;
-    this.staged = program.outputs.map((r) => {
-      const region: Region = { ...r, base: at };
-      at += r.length;
-      return region;
-    });
-    this.staging = gpu.device.createBuffer({ size: Math.max(at, 1) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.readback = createReadback(gpu.device, program.outputs);
   }
 
   private readonly types: ReadonlyMap<number, TensorType>;
-  private readonly staging: GPUBuffer;
-  /** Each output's region in the staging buffer. */
-  private readonly staged: readonly Region[];
-  /** The run in flight: runs share the staging buffer, so each waits for the one before. */
+  private readonly readback: Readback;
+  /** The run in flight: runs share the readback buffer, so each waits for the one before. */
   private last: Promise<unknown> = Promise.resolve();
 
   /** Creates the pipelines (asynchronously, with compile errors named per kernel) and uploads weights and constants. */
   static async create(gpu: Gpu, graph: Graph, program: WgslProgram, weights?: NamedTensors): Promise<WebGpuModel> {
-    const { device } = gpu;
-    const mem = device.createBuffer({ size: program.words * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    const env = bindValues(graph, new Map(graph.inputs.map((i) => [i.name, tensor(i.type.dtype, i.type.shape)])), weights);
-    graph.weights.forEach((w, i) => device.queue.writeBuffer(mem, program.weights[i]!.base * 4, toWords(env.get(w.id)!.data)));
-    for (const c of program.constants) {
-      const node = graph.nodes[c.node]!;
-      if (node.op === 'constant') device.queue.writeBuffer(mem, c.base * 4, toWords(node.attrs.value.data));
-    }
-    const pipelines = await Promise.all(program.kernels.map((k) => createPipeline(device, k, mem)));
-    const model = new WebGpuModel(gpu, graph, program, mem, pipelines);
-    model.dispatch(true);
-    return model;
-  }
-
-  private dispatch(once: boolean): GPUCommandEncoder {
-    const enc = this.gpu.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const p of this.pipelines) {
-      if (p.once !== once) continue;
-      pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, p.group);
-      pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1]);
-    }
-    pass.end();
-    if (once) this.gpu.device.queue.submit([enc.finish()]);
-    return enc;
+    const { mem, pipelines } = await createMemory(gpu, graph, program, weights);
+    gpu.device.queue.submit([encodeKernels(gpu.device, pipelines, true).finish()]);
+    return new WebGpuModel(gpu, graph, program, mem, pipelines);
   }
 
   /** Uploads the inputs, runs every kernel in one command encoder, and reads the outputs back. */
@@ -155,25 +149,16 @@ export class WebGpuModel {
 
   private async runNow(inputs: NamedTensors): Promise<Record<string, Tensor>> {
     const { device } = this.gpu;
-    const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
-    this.graph.inputs.forEach((inp, i) => {
-      const t = get(inp.name);
-      if (!t || !sameType(t, inp.type)) throw new OpgraphError(`input ${JSON.stringify(inp.name)} must be ${formatType(inp.type)}${t ? `, got ${formatType(t)}` : ''}`);
-      device.queue.writeBuffer(this.mem, this.program.inputs[i]!.base * 4, toWords(t.data));
-    });
-    device.pushErrorScope('validation');
-    const enc = this.dispatch(false);
-    this.program.outputs.forEach((r, i) => {
-      if (r.length > 0) enc.copyBufferToBuffer(this.mem, r.base * 4, this.staging, this.staged[i]!.base * 4, r.length * 4);
-    });
-    device.queue.submit([enc.finish()]);
-    const error = await device.popErrorScope();
-    if (error) throw new OpgraphError(`WebGPU rejected the run: ${error.message.split('\n')[0]}`);
-    await this.staging.mapAsync(GPUMapMode.READ);
-    const words = new Uint32Array(this.staging.getMappedRange().slice(0));
-    this.staging.unmap();
+    assertDevice(device);
+    uploadInputs(this.gpu, this.graph, this.program, this.mem, inputs);
+    let words: Uint32Array;
+    try {
+      words = await submitAndRead(device, encodeKernels(device, this.pipelines, false), this.mem, this.readback, runError);
+    } catch (e) {
+      throw lostOr(device, e);
+    }
     return Object.fromEntries(this.graph.outputs.map((o, i) => {
-      const r = this.staged[i]!;
+      const r = this.readback.packed[i]!;
       const t = this.types.get(o.id)!;
       return [o.name, tensor(t.dtype, t.shape, r.length ? fromWords(words, r) : allocData(t.dtype, 0))];
     }));
@@ -182,6 +167,6 @@ export class WebGpuModel {
   /** Frees the GPU memory. */
   destroy(): void {
     this.mem.destroy();
-    this.staging.destroy();
+    this.readback.buffer.destroy();
   }
 }

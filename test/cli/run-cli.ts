@@ -12,10 +12,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `opgraph ...args` from `cwd` (default: the repository root). */
-export function cli(args: readonly string[], cwd = ROOT): Promise<CliResult> {
+/** Runs `opgraph ...args` from `cwd` (default: the repository root), in `env` (default: this process's). */
+export function cli(args: readonly string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -119,7 +119,7 @@ const TSC = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url
  * Type-checks generated modules (relative path -> source, e.g. `mha/model.ts`) with one strict
  * tsc run, as a user's project would compile them. Returns tsc's exit status and output.
  */
-export function typecheck(files: Readonly<Record<string, string>>): { status: number | null; output: string } {
+export function typecheck(files: Readonly<Record<string, string>>, extraArgs: readonly string[] = []): { status: number | null; output: string } {
   const dir = tempDir('opgraph-tsc-');
   try {
     const paths = Object.entries(files).map(([name, source]) => {
@@ -128,7 +128,7 @@ export function typecheck(files: Readonly<Record<string, string>>): { status: nu
       writeFileSync(p, source);
       return p;
     });
-    const args = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022,dom', '--skipLibCheck', ...paths];
+    const args = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022,dom', '--skipLibCheck', ...extraArgs, ...paths];
     // Run from the temporary directory, so no tsconfig.json applies.
     const r = spawnSync(TSC, args, { encoding: 'utf8', cwd: dir });
     return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };

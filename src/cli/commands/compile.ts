@@ -1,8 +1,10 @@
-// `opgraph compile MODEL --target ts --out DIR`: writes a standalone generated module.
+// `opgraph compile MODEL --target ts|wgsl --out DIR`: writes a standalone generated module.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INLINE_WEIGHT_BYTES, generateTs } from '../../codegen/ts/index.ts';
 import { kernelCalls } from '../../codegen/plan.ts';
+import { generateWgsl } from '../../codegen/wgsl/index.ts';
+import { emitWgslModule } from '../../codegen/wgsl/module.ts';
 import { UsageError } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { type Tensor } from '../../ir/tensor.ts';
@@ -13,7 +15,7 @@ import { bindValues } from '../../runtime/bind.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
-import { usageNote } from './usage-note.ts';
+import { usageNote, wgslUsageNote } from './usage-note.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
@@ -25,11 +27,17 @@ const OPTIONS: OptionSpec = {
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL --target ts --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors]
+  usage: `opgraph compile MODEL --target ts|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors]
 
-Compiles MODEL and writes into DIR:
+Compiles MODEL and writes into DIR, for --target ts:
   model.ts                    kernels specialised to the model's shapes, typed
                               Inputs/Outputs/Weights, a Model class and create()
+  model.weights.safetensors   the weights (embedded in model.ts instead when tiny)
+  README.md                   how to load and run it
+and for --target wgsl (WebGPU):
+  model.ts                    the loader: typed Inputs/Outputs/Weights, the memory
+                              layout, the kernels' WGSL, async create(device) and run()
+  shaders/NAME.wgsl           each compute shader (the same text as in model.ts)
   model.weights.safetensors   the weights (embedded in model.ts instead when tiny)
   README.md                   how to load and run it
 The module has no dependencies and runs in Node and browsers. Weights come from
@@ -42,7 +50,7 @@ ${PIPELINE_USAGE}`,
     if (p.values.help) return io.help(this);
     const model = onePositional('compile', p);
     const target = required('compile', p, 'target');
-    if (target !== 'ts') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts)`);
+    if (target !== 'ts' && target !== 'wgsl') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts, wgsl)`);
     const dir = required('compile', p, 'out');
     const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
@@ -50,6 +58,18 @@ ${PIPELINE_USAGE}`,
     const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const inline = bytes <= INLINE_WEIGHT_BYTES;
     const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
+    if (target === 'wgsl') {
+      const program = generateWgsl(withData);
+      const mod = emitWgslModule(withData, program, { inlineWeights: inline });
+      // Everything is generated before anything is written; then all temp files, then the renames.
+      mkdirSync(join(dir, 'shaders'), { recursive: true });
+      const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
+      for (const [file, code] of mod.shaders) files.push([join(dir, 'shaders', file), code]);
+      files.push([join(dir, 'README.md'), wgslUsageNote(g, inline)], [join(dir, 'model.ts'), mod.loader]);
+      await writeFilesAtomic(files);
+      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+      return 0;
+    }
     const mod = generateTs(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
     // Everything is generated before anything is written; then all temp files, then the renames.
     mkdirSync(dir, { recursive: true });

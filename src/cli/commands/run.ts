@@ -1,9 +1,14 @@
 // `opgraph run MODEL --inputs IN --out OUT`: runs a model on tensors from safetensors files.
-import { compile } from '../../compile.ts';
+import { generateWgsl } from '../../codegen/wgsl/index.ts';
+import { compile, compileWgsl } from '../../compile.ts';
 import { BindingError, UsageError } from '../../errors.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
 import { interpret } from '../../runtime/interpreter.ts';
+import { NoAdapterError, requestGpu } from '../../runtime/webgpu.ts';
+import { type CheckReport, type CheckSite, checkWgsl } from '../../runtime/wgsl-check.ts';
+import { describeNode } from '../../ops/infer.ts';
+import type { Graph } from '../../ir/graph.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
@@ -14,22 +19,34 @@ const OPTIONS: OptionSpec = {
   weights: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string', short: 'o' },
+  check: { type: 'boolean' },
+  fallback: { type: 'string' },
 };
 
-const BACKENDS = ['interp', 'ts'] as const;
+const BACKENDS = ['interp', 'ts', 'wgsl'] as const;
 type Backend = (typeof BACKENDS)[number];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
+       opgraph run MODEL --inputs IN.safetensors --backend wgsl --check [--out OUT.safetensors]
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
 ignored. Weights named in W override the graph's own values (PyTorch state_dict
 names). OUT receives one tensor per graph output, under the output's name; it is
 written to a temporary file and renamed, so it is never left half-written.
-Backends: interp (the reference interpreter, default) and ts (generated
-TypeScript, compiled in-process). -O picks the pass pipeline (default -O2).
+Backends: interp (the reference interpreter, default), ts (generated
+TypeScript, compiled in-process) and wgsl (WGSL on a WebGPU adapter: a GPU, or
+SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
+
+--backend wgsl options:
+  --check        run the WGSL kernels one at a time beside the interpreter and
+                 report the first node whose outputs diverge (op, label, max
+                 |diff|, position) and the first whose outputs hold NaN or Inf;
+                 exits 1 when a node diverges
+  --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
+                 stderr); without this option, no adapter is an error
 
 ${PIPELINE_USAGE}`,
   async run(argv, io) {
@@ -37,11 +54,15 @@ ${PIPELINE_USAGE}`,
     if (p.values.help) return io.help(this);
     const model = onePositional('run', p);
     const inPath = required('run', p, 'inputs');
-    const outPath = required('run', p, 'out');
     const backend = optional(p, 'backend') ?? 'interp';
     if (!(BACKENDS as readonly string[]).includes(backend)) {
       throw new UsageError(`run: unknown backend ${JSON.stringify(backend)} (available: ${BACKENDS.join(', ')})`);
     }
+    const check = p.values.check === true;
+    const fallback = optional(p, 'fallback');
+    if ((check || fallback !== undefined) && backend !== 'wgsl') throw new UsageError(`run: --${check ? 'check' : 'fallback'} needs --backend wgsl`);
+    if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
+    const outPath = check ? optional(p, 'out') : required('run', p, 'out');
     const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('run', model, p, 2, io)).graph;
     const provided = await readSafetensors(inPath);
@@ -52,16 +73,49 @@ ${PIPELINE_USAGE}`,
       inputs.set(i.name, t);
     }
     const weights = weightsPath ? await readSafetensors(weightsPath) : undefined;
-    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p));
-    await writeSafetensors(outPath, outputs);
+    if (check) {
+      const gpu = await requestGpu();
+      const report = await checkWgsl(gpu, g, generateWgsl(g), inputs, weights ? { weights } : {});
+      for (const line of describeCheck(g, report)) io.out(line);
+      if (report.divergence) return 1;
+      if (!outPath) return 0;
+    }
+    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p), fallback === 'ts' ? io.err : undefined);
+    await writeSafetensors(outPath!, outputs);
     io.err(`wrote ${Object.keys(outputs).length} output(s) to ${outPath}`);
     return 0;
   },
 };
 
-async function execute(backend: Backend, g: Parameters<typeof interpret>[0], inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined, level: 0 | 1 | 2): Promise<Record<string, Tensor>> {
+async function execute(backend: Backend, g: Graph, inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined, level: 0 | 1 | 2, fallbackLog?: (line: string) => void): Promise<Record<string, Tensor>> {
   if (backend === 'interp') return interpret(g, inputs, weights ? { weights } : {});
   // The graph already went through the pipeline; compile only picks the kernels for the level.
-  const m = await compile(g, { target: 'ts', level, optimized: true, ...(weights ? { weights } : {}) });
-  return m.run(inputs);
+  const opts = { level, optimized: true, ...(weights ? { weights } : {}) } as const;
+  if (backend === 'wgsl') {
+    try {
+      const m = await compileWgsl(g, opts);
+      try {
+        return await m.run(inputs);
+      } finally {
+        m.destroy();
+      }
+    } catch (e) {
+      if (!(e instanceof NoAdapterError) || !fallbackLog) throw e;
+      fallbackLog(`opgraph: ${e.message}; running the TS backend instead (--fallback ts)`);
+    }
+  }
+  return (await compile(g, { target: 'ts', ...opts })).run(inputs);
+}
+
+/** The check report as lines: what was compared, the first divergence, the first NaN/Inf. */
+function describeCheck(g: Graph, r: CheckReport): string[] {
+  const where = (s: CheckSite) => `${describeNode(s.op, s.value, s.label)} (kernel ${s.kernel}), output ${s.output} at [${s.position.join(', ')}]`;
+  const lines = [`check: ${r.compared} kernels of ${g.nodes.length} nodes compared with the interpreter`];
+  lines.push(r.divergence
+    ? `first divergence: ${where(r.divergence)}: max |diff| ${r.divergence.maxAbs.toExponential(2)} (wgsl ${r.divergence.wgsl}, interpreter ${r.divergence.reference})`
+    : 'first divergence: none (every node allclose to the interpreter)');
+  lines.push(r.nonFinite
+    ? `first NaN/Inf: ${where(r.nonFinite)}: wgsl ${r.nonFinite.wgsl}, interpreter ${r.nonFinite.reference}`
+    : 'first NaN/Inf: none');
+  return lines;
 }

@@ -29,3 +29,42 @@ const outputs = model.run({ /* name: Float32Array, ... */ });
 Intermediate values live in one preallocated arena of \`PEAK_INTERMEDIATE_BYTES\` bytes per model instance.
 `;
 }
+
+/** The README.md written beside a compiled WGSL module. */
+export function wgslUsageNote(g: Graph, inline: boolean): string {
+  const inputs = g.inputs.map((i) => `//   ${JSON.stringify(i.name)}: ${formatType(i.type)}`).join('\n');
+  const load = inline
+    ? 'const model = await create(device); // the weights are embedded in model.ts'
+    : `const model = await create(device, loadWeights(new Uint8Array(await readFile('model.weights.safetensors'))));
+// In a browser: loadWeights(new Uint8Array(await (await fetch('model.weights.safetensors')).arrayBuffer()))`;
+  return `# Generated WebGPU model
+
+This folder was written by \`opgraph compile --target wgsl\`. \`model.ts\` is a standalone TypeScript
+loader with no dependencies: it holds the memory layout, the WGSL of every compute shader (also in
+\`shaders/\`, one file per kernel in dispatch order, for reading; editing them changes nothing) and a
+\`Model\` class. It type-checks with the WebGPU declarations (\`@webgpu/types\`) and runs wherever a
+\`GPUDevice\` exists: \`navigator.gpu\` in browsers, the \`webgpu\` npm package (Dawn) in Node.
+
+\`\`\`ts
+import { readFile } from 'node:fs/promises';
+import { create, loadWeights, INPUTS, OUTPUTS } from './model.ts';
+
+// In a browser: navigator.gpu. In Node, with the \`webgpu\` package (keep \`gpu\` referenced):
+//   import { create as createGpu, globals } from 'webgpu';
+//   Object.assign(globalThis, globals); const gpu = createGpu([]);
+const gpu = navigator.gpu;
+const adapter = await gpu.requestAdapter();
+const device = await adapter!.requestDevice();
+${load}
+// Inputs are row-major typed arrays:
+${inputs}
+const outputs = await model.run({ /* name: Float32Array, ... */ });
+\`\`\`
+
+\`create\` compiles every pipeline with \`createComputePipelineAsync\` (a WGSL error names the kernel and
+the line) and uploads the weights once. Each \`run\` uploads the inputs, records every kernel in one
+command encoder and reads back only the outputs. On GPU memory, i64 tensors travel as i32 and bool as
+u32; \`run\` returns the declared dtypes. In Node, keep the \`GPU\` object you got the adapter from
+referenced for as long as the device is used.
+`;
+}

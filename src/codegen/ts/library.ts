@@ -6,37 +6,43 @@ import { Project, type SourceFile } from 'ts-morph';
 
 const SOURCES = [new URL('../../ops/scalar.ts', import.meta.url), new URL('./prelude.ts', import.meta.url)];
 
-/** Top-level declarations by name, with their text (without `export`). */
-let library: Map<string, string> | undefined;
-
-function loadLibrary(): Map<string, string> {
-  if (library) return library;
+/** Top-level declarations of `sources` by name, with their text (without `export`). */
+function loadLibrary(sources: readonly URL[]): Map<string, string> {
   const project = new Project({ useInMemoryFileSystem: true });
   const decls = new Map<string, string>();
-  SOURCES.forEach((url, i) => {
+  sources.forEach((url, i) => {
     const sf: SourceFile = project.createSourceFile(`lib${i}.ts`, readFileSync(url, 'utf8'));
     for (const f of sf.getFunctions()) decls.set(f.getName()!, f.getText().replace(/^export /, ''));
     for (const v of sf.getVariableStatements()) {
       for (const d of v.getDeclarations()) decls.set(d.getName(), v.getText().replace(/^export /, ''));
     }
+    for (const t of [...sf.getInterfaces(), ...sf.getTypeAliases()]) decls.set(t.getName(), t.getText().replace(/^export /, ''));
   });
-  library = decls;
   return decls;
 }
 
-/** The library declarations `code` uses, transitively, in a stable order (dependencies first). */
-export function helpersFor(code: string): string[] {
-  const lib = loadLibrary();
-  const chosen: string[] = [];
-  const seen = new Set<string>();
-  const visit = (text: string): void => {
-    for (const name of lib.keys()) {
-      if (seen.has(name) || !new RegExp(`\\b${name}\\b`).test(text)) continue;
-      seen.add(name);
-      visit(lib.get(name)!);
-      chosen.push(lib.get(name)!);
-    }
+/**
+ * A chooser over the declarations of `sources`: given code, the declarations it uses,
+ * transitively, in a stable order (dependencies first). Sources are parsed on first use.
+ */
+export function libraryOf(sources: readonly URL[]): (code: string) => string[] {
+  let lib: Map<string, string> | undefined;
+  return (code) => {
+    lib ??= loadLibrary(sources);
+    const chosen: string[] = [];
+    const seen = new Set<string>();
+    const visit = (text: string): void => {
+      for (const [name, decl] of lib!) {
+        if (seen.has(name) || !new RegExp(`\\b${name}\\b`).test(text)) continue;
+        seen.add(name);
+        visit(decl);
+        chosen.push(decl);
+      }
+    };
+    visit(code);
+    return chosen;
   };
-  visit(code);
-  return chosen;
 }
+
+/** The library declarations `code` uses, transitively, in a stable order (dependencies first). */
+export const helpersFor = libraryOf(SOURCES);

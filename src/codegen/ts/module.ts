@@ -118,7 +118,8 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
   return sf.getFullText();
 }
 
-function arrayLiteral(dtype: keyof typeof ARRAY_TYPE, xs: number[]): string {
+/** A typed-array literal of `dtype` holding `xs` exactly. */
+export function arrayLiteral(dtype: keyof typeof ARRAY_TYPE, xs: number[]): string {
   const items = dtype === 'i64' ? xs.map((x) => `${BigInt(x)}n`) : xs.map(numberLiteral);
   return `new ${ARRAY_TYPE[dtype]}([${items.join(', ')}])`;
 }

@@ -37,6 +37,10 @@ export interface WgslKernelCode {
   readonly dispatch: readonly [number, number];
   /** Runs once when the model is created (depends on weights and constants only). */
   readonly once: boolean;
+  /** The graph node it computes (index into graph.nodes); absent for output copies. */
+  readonly node?: number;
+  /** The regions it writes, one per node output (read back by check mode). */
+  readonly writes: readonly Region[];
 }
 
 /** Where a tensor lives in the memory buffer: word offset, element count, dtype. */
@@ -111,7 +115,8 @@ export function generateWgsl(graph: Graph): WgslProgram {
     const groups = Math.ceil(kernel.invocations / (kernel.workgroupSize ?? WORKGROUP));
     if (groups === 0) return;
     const dispatch: [number, number] = [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)];
-    kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch, once: plan.statics.has(node) });
+    const writes = node.outputs.map((o) => region(plan.storages[plan.storageOf.get(o.id)!]!));
+    kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch, once: plan.statics.has(node), node: i, writes });
   });
   // Outputs that are an input, a weight or another output's buffer: a copy kernel each (WebGPU
   // cannot copy between two ranges of one buffer).
@@ -120,7 +125,7 @@ export function generateWgsl(graph: Graph): WgslProgram {
     if (to.length === 0) continue;
     const body = `if (gidx >= ${to.length}u) { return; }\nmem[${to.base}u + gidx] = mem[${from.base}u + gidx];`;
     const groups = Math.ceil(to.length / WORKGROUP);
-    kernels.push({ name: `copy_${to.base}`, label: 'output copy', code: shaderText({ body, invocations: to.length }), dispatch: [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)], once: false });
+    kernels.push({ name: `copy_${to.base}`, label: 'output copy', code: shaderText({ body, invocations: to.length }), dispatch: [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)], once: false, writes: [to] });
   }
   const byKind = (kind: Storage['kind']) => plan.storages.filter((s) => s.kind === kind);
   const indexed = (kind: Storage['kind']) => byKind(kind).sort((a, b) => a.index - b.index).map(region);

@@ -1,0 +1,119 @@
+// The WebGPU mechanics shared by the in-process runtime (webgpu.ts) and the standalone loader
+// that `opgraph compile --target wgsl` writes: word conversion, pipeline creation, dispatch and
+// readback. No imports: the WGSL module emitter copies these declarations into generated
+// loaders (src/codegen/wgsl/module.ts), so both run the same code.
+
+/** Element arrays as opgraph and generated modules hold them. */
+export type WordData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+
+/** One compute shader: its WGSL, workgroups in x and y, and whether it runs once at creation. */
+export interface GpuKernel {
+  readonly name: string;
+  readonly code: string;
+  readonly dispatch: readonly [number, number];
+  readonly once: boolean;
+}
+
+/** A ready pipeline with its bind group over the memory buffer. */
+export interface GpuPipeline {
+  readonly pipeline: GPUComputePipeline;
+  readonly group: GPUBindGroup;
+  readonly dispatch: readonly [number, number];
+  readonly once: boolean;
+}
+
+/** A tensor's place in the memory buffer: word offset, element count, dtype. */
+export interface WordRegion {
+  readonly base: number;
+  readonly length: number;
+  readonly dtype: 'f32' | 'i32' | 'i64' | 'bool';
+}
+
+/** Words (u32) holding `t` on the GPU: f32/i32 bit-cast, i64 narrowed to i32, bool widened to u32. */
+export function toWords(t: WordData): Uint32Array {
+  if (t instanceof Float32Array || t instanceof Int32Array) return new Uint32Array(t.buffer, t.byteOffset, t.length);
+  if (t instanceof BigInt64Array) return Uint32Array.from(t, (v) => Number(BigInt.asIntN(32, v)) >>> 0);
+  return Uint32Array.from(t);
+}
+
+/** The elements of region `r` from memory words read back (fresh arrays). */
+export function fromWords(words: Uint32Array, r: WordRegion): WordData {
+  const w = Uint32Array.from(words.subarray(r.base, r.base + r.length));
+  switch (r.dtype) {
+    case 'f32': return new Float32Array(w.buffer);
+    case 'i32': return new Int32Array(w.buffer);
+    case 'i64': return BigInt64Array.from(new Int32Array(w.buffer), (v) => BigInt(v));
+    case 'bool': return Uint8Array.from(w, (v) => (v !== 0 ? 1 : 0));
+  }
+}
+
+/**
+ * Compiles kernel `k` asynchronously and binds it to `mem`. A WGSL error is thrown through `fail`
+ * with a message naming the kernel and the line.
+ */
+export async function createPipeline(device: GPUDevice, k: GpuKernel, mem: GPUBuffer, fail: (message: string) => Error = (m) => new Error(m)): Promise<GpuPipeline> {
+  const module = device.createShaderModule({ code: k.code, label: k.name });
+  const info = await module.getCompilationInfo();
+  const err = info.messages.find((m) => m.type === 'error');
+  if (err) throw fail(`kernel ${k.name}: WGSL line ${err.lineNum}: ${err.message}`);
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
+  const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: mem } }] });
+  return { pipeline, group, dispatch: k.dispatch, once: k.once };
+}
+
+/** Records the pipelines whose `once` flag is `once` into one compute pass of a new encoder. */
+export function encodeKernels(device: GPUDevice, pipelines: readonly GpuPipeline[], once: boolean): GPUCommandEncoder {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (const p of pipelines) {
+    if (p.once !== once) continue;
+    pass.setPipeline(p.pipeline);
+    pass.setBindGroup(0, p.group);
+    pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1]);
+  }
+  pass.end();
+  return enc;
+}
+
+/**
+ * A mappable buffer, made once, that regions of the memory buffer are read back through, packed
+ * one after the other: a run then allocates nothing on the GPU. One read at a time per readback.
+ */
+export interface Readback {
+  readonly buffer: GPUBuffer;
+  /** The regions of the memory buffer that are read. */
+  readonly from: readonly WordRegion[];
+  /** Where each of them lands in the words a read returns. */
+  readonly packed: readonly WordRegion[];
+}
+
+/** Creates the readback of `from` on `device`. */
+export function createReadback(device: GPUDevice, from: readonly WordRegion[]): Readback {
+  let at = 0;
+  const packed = from.map((r) => {
+    const region = { ...r, base: at };
+    at += r.length;
+    return region;
+  });
+  const buffer = device.createBuffer({ size: Math.max(at, 1) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  return { buffer, from, packed };
+}
+
+/**
+ * Copies the readback's regions of `mem` into its buffer as the last commands of `enc`, submits
+ * it, and returns the words (laid out as `rb.packed`). A validation error of the submission is
+ * thrown through `fail`.
+ */
+export async function submitAndRead(device: GPUDevice, enc: GPUCommandEncoder, mem: GPUBuffer, rb: Readback, fail: (message: string) => Error = (m) => new Error(m)): Promise<Uint32Array> {
+  rb.from.forEach((r, i) => {
+    if (r.length > 0) enc.copyBufferToBuffer(mem, r.base * 4, rb.buffer, rb.packed[i]!.base * 4, r.length * 4);
+  });
+  device.pushErrorScope('validation');
+  device.queue.submit([enc.finish()]);
+  const error = await device.popErrorScope();
+  if (error) throw fail(`WebGPU rejected the run: ${error.message.split('\n')[0]}`);
+  await rb.buffer.mapAsync(GPUMapMode.READ);
+  const words = new Uint32Array(rb.buffer.getMappedRange().slice(0));
+  rb.buffer.unmap();
+  return words;
+}

@@ -1,0 +1,95 @@
+// Check mode (`opgraph run --backend wgsl --check`): runs the WGSL kernels one at a time, reads
+// back what each wrote, and compares it with the reference interpreter's value for the same node.
+// Reports the first node whose outputs diverge and the first node whose WGSL outputs hold NaN or
+// Inf. Reading back after each kernel sees every intermediate before the arena reuses its memory,
+// so the memory plan stays the one a normal run uses.
+import type { WgslProgram } from '../codegen/wgsl/index.ts';
+import type { Graph } from '../ir/graph.ts';
+import { type Tensor, getNumber, tensor } from '../ir/tensor.ts';
+import { stridesOf } from '../ir/types.ts';
+import type { OpKind } from '../ops/attrs.ts';
+import type { NamedTensors } from './bind.ts';
+import { compareTensors } from './compare.ts';
+import { interpret } from './interpreter.ts';
+import { type Gpu, assertDevice, createMemory, uploadInputs } from './webgpu.ts';
+import { createReadback, encodeKernels, fromWords, submitAndRead } from './webgpu-core.ts';
+
+/** Where in the graph a finding is: the node, which output, and the element's coordinates. */
+export interface CheckSite {
+  readonly node: number;
+  readonly value: number;
+  readonly op: OpKind;
+  readonly label?: string;
+  readonly kernel: string;
+  readonly output: number;
+  readonly position: readonly number[];
+  /** The element on the GPU and in the interpreter. */
+  readonly wgsl: number;
+  readonly reference: number;
+}
+
+/** What check mode found. */
+export interface CheckReport {
+  /** Kernels run and compared. */
+  readonly compared: number;
+  /** The first node whose WGSL outputs are not allclose to the interpreter's, with the largest |diff|. */
+  readonly divergence?: CheckSite & { readonly maxAbs: number };
+  /** The first node whose WGSL outputs hold NaN or Inf (the first such element). */
+  readonly nonFinite?: CheckSite;
+}
+
+/** Tolerances of the comparison (numpy allclose). */
+export interface CheckOptions {
+  readonly rtol?: number;
+  readonly atol?: number;
+  readonly weights?: NamedTensors;
+}
+
+/** Runs `program` (generated from `graph`) kernel by kernel on `gpu`, comparing with the interpreter. */
+export async function checkWgsl(gpu: Gpu, graph: Graph, program: WgslProgram, inputs: NamedTensors, opts: CheckOptions = {}): Promise<CheckReport> {
+  const reference = new Map<number, readonly Tensor[]>();
+  const index = new Map(graph.nodes.map((n, i) => [n, i]));
+  interpret(graph, inputs, { ...(opts.weights ? { weights: opts.weights } : {}), onNode: (n, outs) => reference.set(index.get(n)!, outs) });
+  const { device } = gpu;
+  const { mem, pipelines } = await createMemory(gpu, graph, program, opts.weights);
+  try {
+    uploadInputs(gpu, graph, program, mem, inputs);
+    // The order of a real run: once-kernels at creation, then the others.
+    const order = program.kernels.map((k, i) => ({ k, p: pipelines[i]! })).sort((a, b) => Number(b.k.once) - Number(a.k.once));
+    let compared = 0;
+    let divergence: CheckReport['divergence'];
+    let nonFinite: CheckReport['nonFinite'];
+    for (const { k, p } of order) {
+      assertDevice(device);
+      const rb = createReadback(device, k.writes);
+      const words = await submitAndRead(device, encodeKernels(device, [p], p.once), mem, rb).finally(() => rb.buffer.destroy());
+      if (k.node === undefined) continue;
+      const node = graph.nodes[k.node]!;
+      compared++;
+      node.outputs.forEach((o, out) => {
+        const want = reference.get(k.node!)![out]!;
+        const got = tensor(o.type.dtype, o.type.shape, fromWords(words, rb.packed[out]!));
+        const site = (at: number): CheckSite => ({
+          node: k.node!, value: o.id, op: node.op, ...(node.label ? { label: node.label } : {}), kernel: k.name, output: out,
+          position: unravel(at, o.type.shape), wgsl: getNumber(got, at), reference: getNumber(want, at),
+        });
+        if (!divergence) {
+          const c = compareTensors(got, want, opts.rtol ?? 1e-4, opts.atol ?? 1e-5);
+          if (!c.ok) divergence = { ...site(Math.max(c.worst, 0)), maxAbs: c.maxAbs };
+        }
+        if (!nonFinite && o.type.dtype === 'f32') {
+          const at = (got.data as Float32Array).findIndex((x) => !Number.isFinite(x));
+          if (at >= 0) nonFinite = site(at);
+        }
+      });
+    }
+    return { compared, ...(divergence ? { divergence } : {}), ...(nonFinite ? { nonFinite } : {}) };
+  } finally {
+    mem.destroy();
+  }
+}
+
+/** Coordinates of flat index `i` in `shape` (row-major). */
+function unravel(i: number, shape: readonly number[]): number[] {
+  return stridesOf(shape).map((s, d) => Math.floor(i / s) % shape[d]!);
+}

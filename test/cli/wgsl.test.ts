@@ -1,0 +1,121 @@
+// The WGSL side of the CLI: `compile --target wgsl` writes a standalone module; `run --backend
+// wgsl` matches PyTorch, `--check` reports a clean run, no adapter is one line and exit 1, and
+// `--fallback ts` runs the TS backend saying so. Runs that need WebGPU skip (or fail in CI)
+// without an adapter; the no-adapter cases point Vulkan at a driver file that does not exist.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.ts';
+import { f32, tensor } from '../../src/ir/tensor.ts';
+import { compareTensors } from '../../src/runtime/compare.ts';
+import { adapterOrReason, skipNote, useSwiftShader } from '../wgsl/adapter.ts';
+import { ROOT, cli, lines } from './run-cli.ts';
+
+const FX = `${ROOT}test/fixtures/seed000_mha_qkv_h2_d6`;
+const RUN = ['run', 'mha', '--inputs', `${FX}.io.safetensors`, '--weights', `${FX}.weights.safetensors`, '--backend', 'wgsl'];
+const gpuEnv = useSwiftShader({ ...process.env });
+const noGpuEnv = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', XDG_RUNTIME_DIR: '/tmp' };
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+
+/** Dawn's own driver warnings on stderr are not opgraph's lines. */
+const ours = (stderr: string) => lines(stderr).filter((l) => l.startsWith('opgraph') || l.startsWith('wrote'));
+
+/** Asserts OUT's "output" tensor matches PyTorch's. */
+function expectPyTorchOutput(out: string): void {
+  const got = parseSafetensors(readFileSync(out));
+  const expected = parseSafetensors(readFileSync(`${FX}.io.safetensors`)).get('expected.output')!;
+  expect([...got.keys()]).toEqual(['output']);
+  expect(compareTensors(got.get('output')!, expected, 1e-4, 1e-5).reason ?? 'ok').toBe('ok');
+}
+
+describe('opgraph compile --target wgsl', () => {
+  it('writes the loader, one shader per kernel and a README', async () => {
+    const dir = tmp('opgraph-wgsl-');
+    const r = await cli(['compile', 'mha', '--target', 'wgsl', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*model\.ts: 5 WGSL kernels in .*shaders, memory \d+ bytes, weights embedded \(\d+ bytes\)/);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'model.ts', 'shaders']);
+    const shaders = readdirSync(join(dir, 'shaders')).sort();
+    expect(shaders).toHaveLength(5);
+    const loader = readFileSync(join(dir, 'model.ts'), 'utf8');
+    for (const s of shaders) expect(loader).toContain(JSON.stringify(readFileSync(join(dir, 'shaders', s), 'utf8')));
+    expect(loader).toContain('export function create(device: GPUDevice, weights: Weights = EMBEDDED_WEIGHTS): Promise<Model>');
+  });
+
+  it('writes large weights to model.weights.safetensors', async () => {
+    const dir = tmp('opgraph-wgsl-');
+    const r = await cli(['compile', 'mha-512', '--target', 'wgsl', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('weights in model.weights.safetensors');
+    expect(existsSync(join(dir, 'model.weights.safetensors'))).toBe(true);
+    expect(readFileSync(join(dir, 'model.ts'), 'utf8')).toContain('export function create(device: GPUDevice, weights: Weights): Promise<Model>');
+  });
+
+  it('an unknown target is a usage error listing both', async () => {
+    const r = await cli(['compile', 'mha', '--target', 'glsl', '--out', tmp('opgraph-wgsl-')]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual(['opgraph: UsageError: compile: unknown target "glsl" (available: ts, wgsl) (see opgraph compile --help)']);
+  });
+});
+
+describe('opgraph run --backend wgsl without an adapter', () => {
+  it('is one line naming the reason, exit 1', async () => {
+    const r = await cli([...RUN, '--out', join(tmp('opgraph-wgsl-'), 'o.safetensors')], ROOT, noGpuEnv);
+    expect(r.code).toBe(1);
+    expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: NoAdapterError: no WebGPU adapter is available/)]);
+  });
+
+  it('--fallback ts runs the TS backend and says so on stderr', async () => {
+    const out = join(tmp('opgraph-wgsl-'), 'o.safetensors');
+    const r = await cli([...RUN, '--fallback', 'ts', '--out', out], ROOT, noGpuEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: no WebGPU adapter is available.*; running the TS backend instead \(--fallback ts\)$/), `wrote 1 output(s) to ${out}`]);
+    expectPyTorchOutput(out);
+  });
+
+  it('--check and --fallback need --backend wgsl', async () => {
+    const r = await cli(['run', 'mha', '--inputs', `${FX}.io.safetensors`, '--check']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('run: --check needs --backend wgsl');
+  });
+});
+
+const { reason } = await adapterOrReason();
+
+describe.skipIf(reason !== undefined)(`opgraph run --backend wgsl${skipNote(reason)}`, () => {
+  it('writes outputs matching PyTorch', async () => {
+    const out = join(tmp('opgraph-wgsl-'), 'o.safetensors');
+    const r = await cli([...RUN, '--out', out], ROOT, gpuEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ours(r.stderr)).toEqual([`wrote 1 output(s) to ${out}`]);
+    expectPyTorchOutput(out);
+  });
+
+  it('--check compares every kernel with the interpreter and finds nothing on a correct model', async () => {
+    const r = await cli([...RUN, '--check'], ROOT, gpuEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual([
+      'check: 5 kernels of 5 nodes compared with the interpreter',
+      'first divergence: none (every node allclose to the interpreter)',
+      'first NaN/Inf: none',
+    ]);
+  });
+
+  it('--check names the first divergence (an i64 past 32 bits) and the first NaN (sqrt of -1), exit 1', async () => {
+    // Two documented GPU differences: i64 is i32 on the GPU, so 2^40 arrives as 0 and n + n
+    // diverges; sqrt(-1) is NaN on both, so it is a NaN site but no divergence.
+    const dir = tmp('opgraph-wgsl-check-');
+    const src = JSON.stringify(`${ROOT}src/`).slice(1, -1);
+    writeFileSync(join(dir, 'wide.ts'), `import { graph } from '${src}index.ts';
+export default () => graph('wide', (g) => { const x = g.input('x', [2]); const n = g.input('n', [2], 'i64'); return { root: x.sqrt(), twice: n.add(n) }; });\n`);
+    writeFileSync(join(dir, 'in.safetensors'), serializeSafetensors({ x: f32([2], [-1, 4]), n: tensor('i64', [2], [2 ** 40, 3]) }));
+    const r = await cli(['run', join(dir, 'wide.ts'), '--inputs', join(dir, 'in.safetensors'), '--backend', 'wgsl', '--check', '-O0'], ROOT, gpuEnv);
+    expect(r.code, r.stderr).toBe(1);
+    expect(lines(r.stdout)).toEqual([
+      'check: 2 kernels of 2 nodes compared with the interpreter',
+      expect.stringMatching(/^first divergence: node %\d+ \(add\) \(kernel k\d+_add\), output 0 at \[0\]: max \|diff\| 2\.20e\+12 \(wgsl 0, interpreter 2199023255552\)$/),
+      expect.stringMatching(/^first NaN\/Inf: node %\d+ \(sqrt\) \(kernel k\d+_sqrt\), output 0 at \[0\]: wgsl NaN, interpreter NaN$/),
+    ]);
+  });
+});

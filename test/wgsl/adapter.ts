@@ -1,0 +1,35 @@
+// The WebGPU adapter for tests: SwiftShader's Vulkan driver is picked when it is installed and
+// nothing else was chosen. Without an adapter a suite reports itself skipped with the reason,
+// and fails instead under CI=true (where .ci/run installs what SwiftShader needs).
+import { existsSync } from 'node:fs';
+import { it } from 'vitest';
+import { type Gpu, NoAdapterError, requestGpu } from '../../src/runtime/webgpu.ts';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** Points Vulkan at SwiftShader when it is installed and VK_ICD_FILENAMES is unset. */
+export function useSwiftShader(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  // SwiftShader complains on stderr without a runtime directory; give it one.
+  env.XDG_RUNTIME_DIR ??= '/tmp';
+  return env;
+}
+
+/** The shared device, or why there is none (NoAdapterError only; anything else is a failure). */
+export async function adapterOrReason(): Promise<{ gpu?: Gpu; reason?: string }> {
+  useSwiftShader();
+  try {
+    return { gpu: await requestGpu() };
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+    return { reason: e.message };
+  }
+}
+
+/** The title suffix of a suite that needs `what`, and a failing test under CI=true when it is missing. */
+export function skipNote(reason: string | undefined, what = 'WebGPU'): string {
+  if (reason === undefined) return '';
+  console.warn(`skipped: no ${what}: ${reason}`);
+  if (process.env.CI === 'true') it(`has ${what} (CI=true)`, () => { throw new Error(`${what} is missing in CI: ${reason}`); });
+  return ` [skipped: no ${what}: ${reason}]`;
+}
