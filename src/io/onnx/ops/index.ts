@@ -1,8 +1,10 @@
 // The ONNX op table: every supported op type (default domain) and training-domain op, by name.
+import { einsumLowerings } from './einsum.ts';
 import { elementwiseLowerings } from './elementwise.ts';
 import type { Lowerings } from './lowering.ts';
 import { movementLowerings } from './movement.ts';
 import { nnLowerings } from './nn.ts';
+import { recurrentLowerings } from './recurrent.ts';
 
 /** The preview training domain (Adam). */
 export const TRAINING_DOMAIN = 'ai.onnx.preview.training';
@@ -12,4 +14,6 @@ export const LOWERINGS: Lowerings = {
   ...elementwiseLowerings,
   ...movementLowerings,
   ...nnLowerings,
+  ...einsumLowerings,
+  ...recurrentLowerings,
 };
