@@ -72,7 +72,7 @@ function runOp(c: NodeContext, kind: Kind, o: Operands, attrs: { hidden: number;
 
 /** ONNX GRU with linear_before_reset = 0: h~ = tanh(W_h x + b_wh + R_h (r * h) + b_rh), unrolled. */
 function gruUnrolled(c: NodeContext, o: Operands, H: number, direction: Direction): Val[] {
-  const [T, B] = o.x.type.shape as [number, number];
+  const T = o.x.type.shape[0]!;
   const D = direction === 'bidirectional' ? 2 : 1;
   const ys: Val[][] = [];
   const hs: Val[] = [];

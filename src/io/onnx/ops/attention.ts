@@ -1,0 +1,82 @@
+// The opset-23 Attention op lowered onto primitives: head split for 3-D inputs, past key/value
+// concatenation (the present outputs), grouped-query heads by broadcasting each key/value head
+// over its query heads, Q and K each scaled by sqrt(scale), boolean or additive masks, causal
+// masking, softcap, the qk_matmul_output modes, and softmax @ V. A query row whose keys are all
+// masked gives zeros rather than NaN, as ONNX's reference.
+import type { NodeContext, Val } from '../context.ts';
+import type { Lowerings } from './lowering.ts';
+
+/** [B, S, heads*d] -> [B, heads, S, d]. */
+function splitHeads(c: NodeContext, v: Val, heads: number, what: string): Val {
+  const [B, S, E] = v.type.shape as [number, number, number];
+  if (!heads || E % heads !== 0) c.fail(`${what} of ${c.fmt(v)} does not split into ${heads} heads`);
+  return c.op1('transpose', { perm: [0, 2, 1, 3] }, [c.op1('reshape', { shape: [B, S, heads, E / heads] }, [v])]);
+}
+
+function attention(c: NodeContext): (Val | undefined)[] {
+  let [q, k, v] = [c.input(0), c.input(1), c.input(2)];
+  const threeD = q.type.shape.length === 3;
+  if (threeD) {
+    q = splitHeads(c, q, c.int('q_num_heads', 0), 'Q');
+    k = splitHeads(c, k, c.int('kv_num_heads', 0), 'K');
+    v = splitHeads(c, v, c.int('kv_num_heads', 0), 'V');
+  }
+  if ([q, k, v].some((t) => t.type.shape.length !== 4)) c.fail(`Q, K and V must all be 3-D or 4-D, got ${c.fmt(c.input(0))}, ${c.fmt(c.input(1))}, ${c.fmt(c.input(2))}`);
+  if (c.maybe(6)) c.fail('nonpad_kv_seqlen is not supported');
+  if (c.int('softmax_precision', 1) !== 1 && c.has('softmax_precision')) c.fail('only softmax_precision FLOAT is supported');
+  const [pastK, pastV] = [c.maybe(4), c.maybe(5)];
+  if (!!pastK !== !!pastV) c.fail('past_key and past_value must come together');
+  if (pastK) k = c.op1('concat', { axis: 2 }, [pastK, k]);
+  if (pastV) v = c.op1('concat', { axis: 2 }, [pastV, v]);
+  const [presentK, presentV] = [k, v];
+  const [B, qHeads, Sq, d] = q.type.shape as [number, number, number, number];
+  const [, kvHeads, Skv] = k.type.shape as [number, number, number];
+  if (qHeads % kvHeads !== 0) c.fail(`${qHeads} query heads are not a multiple of ${kvHeads} key/value heads`);
+  const group = qHeads / kvHeads;
+  const repeat = (t: Val): Val => {
+    if (group === 1) return t;
+    const [, , S, e] = t.type.shape as [number, number, number, number];
+    const wide = c.op1('expand', { shape: [B, kvHeads, group, S, e] }, [c.op1('unsqueeze', { axes: [2] }, [t])]);
+    return c.op1('reshape', { shape: [B, qHeads, S, e] }, [wide]);
+  };
+  const scale = c.has('scale') ? c.float('scale', 0) : 1 / Math.sqrt(d);
+  const root = c.scalar(Math.sqrt(scale));
+  const qs = c.op1('mul', {}, [q, root]);
+  const ks = c.op1('mul', {}, [repeat(k), root]);
+  const qk = c.op1('matmul', { transA: false, transB: true }, [qs, ks]);
+  const mode = c.int('qk_matmul_output_mode', 0);
+  if (mode < 0 || mode > 3) c.fail(`qk_matmul_output_mode ${mode} is not 0..3`);
+  let logits = qk;
+  let capped = qk;
+  const softcap = c.float('softcap', 0);
+  if (softcap > 0) {
+    const cap = c.scalar(softcap);
+    logits = capped = c.op1('mul', {}, [c.op1('tanh', {}, [c.op1('div', {}, [logits, cap])]), cap]);
+  }
+  const mask = c.maybe(3);
+  const negInf = c.scalar(-Infinity);
+  if (mask) {
+    const bias = mask.type.dtype === 'bool' ? c.op1('where', {}, [mask, c.scalar(0), negInf]) : mask;
+    logits = c.op1('add', {}, [logits, bias]);
+  }
+  const causal = c.int('is_causal', 0) === 1;
+  if (causal) {
+    // Query i sees keys up to its own position after the past keys.
+    const offset = pastK ? pastK.type.shape[2]! : 0;
+    const keep = Array.from({ length: Sq * Skv }, (_, x) => (x % Skv <= Math.floor(x / Skv) + offset ? 1 : 0));
+    logits = c.op1('where', {}, [c.constant('bool', [Sq, Skv], keep), logits, negInf]);
+  }
+  let qkOut = mode === 0 ? qk : mode === 1 ? capped : logits;
+  let probs = c.op1('softmax', { axis: -1 }, [logits]);
+  if (mask || causal) probs = c.op1('where', {}, [c.op1('equal', {}, [probs, probs]), probs, c.scalar(0)]);
+  if (mode === 3) qkOut = probs;
+  let y = c.op1('matmul', { transA: false, transB: false }, [probs, repeat(v)]);
+  if (threeD) {
+    const dv = y.type.shape[3]!;
+    y = c.op1('reshape', { shape: [B, Sq, qHeads * dv] }, [c.op1('transpose', { perm: [0, 2, 1, 3] }, [y])]);
+  }
+  return [y, presentK, presentV, qkOut];
+}
+
+/** The Attention lowering. */
+export const attentionLowerings: Lowerings = { Attention: attention };
