@@ -6,8 +6,9 @@ import { printCommand } from './commands/print.ts';
 import { runCommand } from './commands/run.ts';
 import { compileCommand } from './commands/compile.ts';
 import { passesCommand } from './commands/passes.ts';
+import { testOnnxCommand } from './commands/test-onnx.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, testOnnxCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

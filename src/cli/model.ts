@@ -1,10 +1,12 @@
-// Loading MODEL arguments: a module (examples/ name or any path) whose default export is a graph or a function returning one.
+// Loading MODEL arguments: an .onnx file, or a module (examples/ name or any path) whose default
+// export is a graph or a function returning one.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
+import { loadOnnx } from '../io/onnx/import.ts';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -22,9 +24,10 @@ function looksLikeGraph(v: unknown): v is Graph {
   return !!g && typeof g === 'object' && Array.isArray(g.nodes) && Array.isArray(g.inputs) && Array.isArray(g.outputs);
 }
 
-/** Imports MODEL and returns its verified graph. */
+/** Imports MODEL (an .onnx file or a module) and returns its verified graph. */
 export async function loadModel(model: string): Promise<Graph> {
   const path = resolveModelPath(model);
+  if (path.toLowerCase().endsWith('.onnx')) return loadOnnx(path);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };

@@ -131,7 +131,7 @@ export class NodeContext {
     try {
       return this.em.op(kind, attrs, inputs, this.label);
     } catch (e) {
-      if (isOpgraphError(e) && !(e instanceof OnnxError)) this.fail(e.message);
+      if (isOpgraphError(e) && !e.message.startsWith(this.where)) this.fail(e.message);
       throw e;
     }
   }

@@ -197,3 +197,9 @@ function decoder<T>(name: string): (bytes: Uint8Array) => T {
 export const decodeModel = decoder<OnnxModel>('ModelProto');
 /** Decodes a serialized onnx.TensorProto (the `.pb` files of the ONNX test data sets). */
 export const decodeTensor = decoder<OnnxTensor>('TensorProto');
+
+/** Encodes an onnx.ModelProto from a plain object in this schema's field names (tests and tools build models with it). */
+export function encodeModel(model: Record<string, unknown>): Uint8Array {
+  const type = root.lookupType('onnx.ModelProto');
+  return type.encode(type.fromObject(model)).finish();
+}
