@@ -37,7 +37,7 @@ describe('importOnnx on well-formed input', () => {
   it('imports and runs a one-node model', () => {
     const g = importOnnx(relu);
     const out = interpret(g, { x: tensor('f32', [2, 3], [-1, 2, -3, 4, -5, 6]) });
-    expect(Array.from(out.y!.data)).toEqual([0, 2, 0, 4, 0, 6]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([0, 2, 0, 4, 0, 6]);
   });
 
   it('reads external data relative to the model and refuses paths outside its folder', async () => {
@@ -47,7 +47,7 @@ describe('importOnnx on well-formed input', () => {
     const make = (location: string) => model([node('Add', ['x', 'w'], ['y'])], ['y'], { initializer: [init(location)] });
     writeFileSync(join(dir, 'ok.onnx'), make('w.bin'));
     const g = await loadOnnx(join(dir, 'ok.onnx'));
-    expect(Array.from(g.weights[0]!.data!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(g.weights[0]!.data!.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
     writeFileSync(join(dir, 'escape.onnx'), make('../w.bin'));
     await expect(loadOnnx(join(dir, 'escape.onnx'))).rejects.toThrow(/outside the model's folder/);
     writeFileSync(join(dir, 'abs.onnx'), make(join(dir, 'w.bin')));
