@@ -31,7 +31,7 @@ export interface OnnxImportOptions {
    * carry static parameters (a Reshape's shape fed as a graph input).
    */
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
-  /** Shapes for graph inputs whose declared shape has symbolic dimensions. */
+  /** Sizes for graph inputs whose declared shape has symbolic dimensions (declared sizes must agree). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
@@ -114,9 +114,15 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     const dtype = dtypeOf(tt.elemType, what);
     const given = opts.inputShapes?.[input.name];
     const dims = tt.shape?.dim ?? [];
-    const shape = given ? [...given] : dims.map((d, i) => {
-      if (d.dimParam) throw new OnnxError(`${what} has a symbolic dimension ${JSON.stringify(d.dimParam)} at axis ${i}: shapes are static, give its size (inputShapes)`);
-      return d.dimValue ?? 0;
+    if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
+    if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
+    const shape = (tt.shape ? dims : (given ?? []).map(() => ({ dimParam: '?', dimValue: 0 }))).map((d, i) => {
+      if (!d.dimParam) {
+        if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
+        return d.dimValue ?? 0;
+      }
+      if (given) return given[i]!;
+      throw new OnnxError(`${what} has a symbolic dimension ${JSON.stringify(d.dimParam)} at axis ${i}: shapes are static, give its size (inputShapes)`);
     });
     checkShape(shape, dtype, what, em.limits);
     const v = em.builder.input(input.name, tensorType(dtype, shape));

@@ -57,13 +57,16 @@ function multiIndex(shape: readonly number[], flat: number): string {
 
 /**
  * Imports the case's model for one data set. Graph inputs that carry static parameters (the
- * test data feeds a Reshape's shape as an input) are specialised to the data set's values.
+ * test data feeds a Reshape's shape as an input) are specialised to the data set's values:
+ * each import that fails on such an input is retried with it as a constant.
  */
 async function importFor(model: string, names: readonly string[], inputs: readonly Tensor[]): Promise<Graph> {
   const constantInputs = new Map<string, Tensor>();
+  // Symbolic input dimensions take the data set's sizes.
+  const inputShapes = Object.fromEntries(names.flatMap((n, i) => (inputs[i] ? [[n, inputs[i].shape]] : [])));
   for (;;) {
     try {
-      return await loadOnnx(model, { constantInputs });
+      return await loadOnnx(model, { constantInputs, inputShapes });
     } catch (e) {
       if (!(e instanceof OnnxDynamicError)) throw e;
       const k = names.indexOf(e.value);

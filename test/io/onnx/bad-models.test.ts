@@ -111,6 +111,14 @@ describe('importOnnx on bad input', () => {
     expectError(model([node('Reshape', ['x', 's'], ['y'], 'rs')], ['y'], { inputs }), OnnxError, /node "rs" \(Reshape\): shape \(input 1, "s"\) must be known at import time/);
   });
 
+  it('symbolic input dimensions without sizes, and sizes that contradict the model', () => {
+    const inputs = [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 3 }] } } } }];
+    const bytes = model([node('Relu', ['x'], ['y'])], ['y'], { inputs });
+    expectError(bytes, OnnxError, /graph input "x" has a symbolic dimension "batch" at axis 0/);
+    expect(importOnnx(bytes, { inputShapes: { x: [5, 3] } }).inputs[0]!.type.shape).toEqual([5, 3]);
+    expectError(bytes, OnnxError, /differs from the declared size 3 at axis 1/, { inputShapes: { x: [5, 4] } });
+  });
+
   it('configurable limits', () => {
     expectError(relu, OnnxError, /1 nodes exceed the limit of 0/, { limits: { maxNodes: 0 } });
     expectError(relu, OnnxError, /rank 2 exceeds the limit of 1/, { limits: { maxRank: 1 } });

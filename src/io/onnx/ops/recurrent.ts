@@ -123,7 +123,7 @@ function runWithLengths(c: NodeContext, kind: Kind, o: Operands, lens: number[],
     const [y, ...rest] = runOp(c, kind, sub, attrs, unrolled) as [Val, ...Val[]];
     rows.push([len === T ? y : c.op1('concat', { axis: 0 }, [y, zeros(c, [T - len, 1, D * H])]), ...rest]);
   }
-  return rows[0]!.map((_, k) => c.op1('concat', { axis: k === 0 ? 1 : 1 }, rows.map((r) => r[k]!)));
+  return rows[0]!.map((_, k) => c.op1('concat', { axis: 1 }, rows.map((r) => r[k]!)));
 }
 
 const recurrent = (kind: Kind) => (c: NodeContext): (Val | undefined)[] => {
