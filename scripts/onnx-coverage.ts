@@ -17,16 +17,27 @@ const backends = (arg >= 0 ? process.argv[arg + 1]! : 'interp,ts,wgsl').split(',
 if (!existsSync(`${CASES_DIR}CASES.txt`)) throw new Error(`ONNX conformance data not found at ${CASES_DIR}`);
 const cases = readFileSync(`${CASES_DIR}CASES.txt`, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l);
 
-/** One case on wgsl, in a child process (a crashing WebGPU driver takes only that case down). */
+/** Cases whose wgsl process crashed (the WebGPU driver, not a result) before a retry gave one. */
+const crashed = new Map<string, string>();
+
+/** One case on wgsl, in its own process (a crashing WebGPU driver takes only that run down); a crash is retried twice. */
 function runWgsl(name: string): CaseResult {
   const env = { ...process.env };
   if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) env.VK_ICD_FILENAMES = SWIFTSHADER;
-  const r = spawnSync(process.execPath, [`${ROOT}bin/opgraph.mjs`, 'test-onnx', `${CASES_DIR}${name}`, '--backend', 'wgsl'], { env, encoding: 'utf8', timeout: 180_000 });
-  const line = r.stdout.split('\n').find((l) => l.startsWith('passed ') || l.startsWith('failed ') || l.startsWith('unsupported '));
-  if (!line) return { name, status: 'failed', detail: `the test process ended without a result (${r.signal ?? `exit ${r.status}`}): ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}` };
-  const status = line.split(' ')[0] as CaseResult['status'];
-  const detail = line.slice(status.length + 1 + name.length).replace(/^: /, '');
-  return detail ? { name, status, detail } : { name, status };
+  let why = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = spawnSync(process.execPath, [`${ROOT}bin/opgraph.mjs`, 'test-onnx', `${CASES_DIR}${name}`, '--backend', 'wgsl'], { env, encoding: 'utf8', timeout: 180_000 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('passed ') || l.startsWith('failed ') || l.startsWith('unsupported '));
+    if (line) {
+      if (attempt > 0) crashed.set(name, `${attempt} crash(es) (${why}) before a result`);
+      const status = line.split(' ')[0] as CaseResult['status'];
+      const detail = line.slice(status.length + 1 + name.length).replace(/^: /, '');
+      return detail ? { name, status, detail } : { name, status };
+    }
+    const last = r.stderr.split('\n').filter((l) => l.trim() && !l.includes('XDG_RUNTIME_DIR')).pop() ?? '';
+    why = `${r.signal ?? `exit ${r.status}`}${last ? `: ${last.trim().slice(0, 160)}` : ''}`;
+  }
+  return { name, status: 'failed', detail: `the test process crashed three times without a result (${why})` };
 }
 
 const opsOf = new Map<string, string[]>();
@@ -77,5 +88,10 @@ for (const b of backends) {
   lines.push(`### ${b}`, '', ...bad.map((r) => `- \`${r.name}\` — ${r.status}: ${(r.detail ?? '').replace(/\|/g, '\\|')}`), '');
 }
 if (!any) lines.push('None: every case passes on every backend measured.', '');
+if (crashed.size > 0) {
+  lines.push('## WebGPU driver crashes', '', 'These wgsl runs crashed the process (Dawn on the adapter at hand) and gave their result on a retry:', '');
+  for (const [name, why] of crashed) lines.push(`- \`${name}\` — ${why.replace(/\|/g, '\\|')}`);
+  lines.push('');
+}
 writeFileSync(`${ROOT}docs/onnx-coverage.md`, lines.join('\n'));
 console.log('wrote docs/onnx-coverage.md');

@@ -106,10 +106,22 @@ function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): Tens
   const out = allocData(dtype, n);
   for (let i = 0; i < n; i++) {
     const v = field[i]!;
-    if (out instanceof BigInt64Array) out[i] = BigInt(Math.trunc(v));
+    if (out instanceof BigInt64Array) out[i] = toInt64(v);
     else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   }
   return out;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An int64_data entry (a double after decoding, exact below 2^53) as int64; values at the ends of
+ * the range (INT64_MAX as Slice's "to the end") saturate instead of wrapping.
+ */
+function toInt64(v: number): bigint {
+  const b = BigInt(Math.trunc(v));
+  return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
 }
 
 /** Reads an external-data tensor's bytes: location relative to the model's folder, never outside it. */

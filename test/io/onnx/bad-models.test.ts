@@ -132,3 +132,14 @@ describe('importOnnx on bad input', () => {
     expect(() => interpret(g, { x: tensor('i32', [2, 3]) })).toThrow(BindingError);
   });
 });
+
+describe('int64 tensors in int64_data', () => {
+  it('keep INT64_MAX as Slice ends "to the end" (saturated, not wrapped)', () => {
+    const ints = (name: string, xs: (number | string)[]) => ({ name, dims: [xs.length], dataType: 7, int64Data: xs });
+    const initializer = [ints('starts', [1]), ints('ends', ['9223372036854775807']), ints('axes', [1])];
+    const g = importOnnx(model([node('Slice', ['x', 'starts', 'ends', 'axes'], ['y'])], ['y'], { initializer }));
+    const out = interpret(g, { x: tensor('f32', [2, 3], [1, 2, 3, 4, 5, 6]) });
+    expect(out.y!.shape).toEqual([2, 2]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([2, 3, 5, 6]);
+  });
+});
