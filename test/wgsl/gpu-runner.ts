@@ -12,7 +12,8 @@ import { readSafetensors } from '../../src/io/safetensors.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, Rng } from '../codegen/helpers.ts';
 import { EXAMPLE_NAMES, buildExample, fixtureExamples } from '../example-graphs.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadOnnx } from '../../src/io/onnx/import.ts';
 
 /** One job's outcome. */
 export interface GpuResult {
@@ -26,7 +27,7 @@ function compareAll(got: Record<string, Tensor>, want: Record<string, Tensor>, r
   return { ok: parts.every(([, c]) => c.ok), detail: parts.map(([k, c]) => `${k}: ${c.reason ?? `max |diff| ${c.maxAbs.toExponential(1)}`}`).join('; ') };
 }
 
-/** Every job: op cases, fixtures at -O0 and -O2, examples on random inputs. */
+/** Every job: op cases, fixtures at -O0 and -O2, the fixtures' ONNX exports, examples on random inputs. */
 async function jobs(): Promise<{ name: string; job: () => Promise<{ ok: boolean; detail: string }> }[]> {
   const list: { name: string; job: () => Promise<{ ok: boolean; detail: string }> }[] = [];
   for (const c of VALUE_CASES) {
@@ -63,6 +64,22 @@ async function jobs(): Promise<{ name: string; job: () => Promise<{ ok: boolean;
         },
       });
     }
+  }
+  for (const fx of manifest.fixtures.filter((f) => existsSync(new URL(`../fixtures/${f.name}.onnx`, import.meta.url)))) {
+    list.push({
+      name: `onnx export ${fx.name}`,
+      job: async () => {
+        const g = await loadOnnx(new URL(`../fixtures/${fx.name}.onnx`, import.meta.url).pathname);
+        const io = await readSafetensors(new URL(`../fixtures/${fx.io_file}`, import.meta.url).pathname);
+        const model = await compileWgsl(g, { level: 2 });
+        try {
+          const got = await model.run(new Map(g.inputs.map((i) => [i.name, io.get(i.name)!])));
+          return compareAll(got, Object.fromEntries(fx.outputs.map((o) => [o.name, io.get(o.key)!])), 1e-4, 1e-5);
+        } finally {
+          model.destroy();
+        }
+      },
+    });
   }
   for (const name of EXAMPLE_NAMES) {
     list.push({

@@ -14,14 +14,25 @@ import { ATTR, type OnnxAttribute, type OnnxNode } from './schema.ts';
 import { checkShape, toTensor } from './tensor.ts';
 
 /**
- * An ONNX value during import: an IR value (`id`), or a constant known at import (`value`).
- * A weight with data keeps both: it stays a weight in the graph, and static parameters
- * (a Reshape's shape from an initializer) may read its data.
+ * An ONNX value during import: an IR value (`id`), or a tensor known at import (`value`). An
+ * initializer is known at import too, and becomes a graph weight (under its ONNX name) only
+ * when a graph node reads it.
  */
 export interface Val {
   readonly type: TensorType;
   readonly id?: ValueId;
   readonly value?: Tensor;
+  /** Set for an initializer: its weight name. */
+  readonly initializer?: string;
+}
+
+/**
+ * True when a node reading `v` may be evaluated at import. Float initializers are weights that
+ * `run --weights` may replace, so they stay in the graph; integer and boolean ones (axes, shapes,
+ * indices) fold like constants.
+ */
+function foldable(v: Val): boolean {
+  return v.id === undefined && v.value !== undefined && !(v.initializer !== undefined && v.type.dtype === 'f32');
 }
 
 /** A value that must be known at import is computed at run time; names the ONNX value. */
@@ -42,25 +53,33 @@ export class Emitter {
     return { type: { dtype: t.dtype, shape: t.shape }, value: t };
   }
 
-  /** The IR value of `v`, emitting a constant node the first time a constant is read. */
+  /** Graph inputs and weights (values no node defines). */
+  readonly sources = new Set<ValueId>();
+
+  /** The IR value of `v`: a constant node, or a weight for an initializer, the first time it is read. */
   idOf(v: Val, label: string): ValueId {
     if (v.id !== undefined) return v.id;
     let id = this.materialized.get(v);
     if (id === undefined) {
-      id = this.builder.node('constant', { value: v.value! }, [], label)[0]!.id;
+      if (v.initializer !== undefined) {
+        id = this.builder.weight(v.initializer, v.type, v.value).id;
+        this.sources.add(id);
+      } else {
+        id = this.builder.node('constant', { value: v.value! }, [], label)[0]!.id;
+      }
       this.materialized.set(v, id);
     }
     return id;
   }
 
   /**
-   * Applies IR op `kind`: folded to constants when every input is one (and not a weight), else
+   * Applies IR op `kind`: evaluated at import when every input is known (see `foldable`), else
    * appended to the graph. Output sizes are checked against the limits first.
    */
   op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Val[], label: string): Val[] {
     const types = inferNode(kind, attrs, inputs.map((v) => v.type), `${kind}`);
     for (const t of types) checkShape(t.shape, t.dtype, `result of ${kind}`, this.limits);
-    if (inputs.every((v) => v.id === undefined && v.value !== undefined)) {
+    if (inputs.every(foldable)) {
       const outs = OPS[kind].evaluate(inputs.map((v) => v.value!), attrs, types);
       return outs.map((t) => this.constant(t));
     }

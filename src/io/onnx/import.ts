@@ -63,7 +63,6 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const b = new IRBuilder(graph.name || file);
   const em = new Emitter(b, limits, opts.baseDir);
   const values = declareValues(graph, em, opts, file);
-  const sources = new Set([...values.values()].map((v) => v.id));
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
   const used = new Set<number>();
   for (const out of graph.output) {
@@ -71,7 +70,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
     let id = em.idOf(v, out.name);
     // Each output gets a node result of its own (not an input, a weight, or another output's value).
-    if (sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
+    if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
     used.add(id);
     b.output(out.name, id);
   }
@@ -91,15 +90,15 @@ function readOpsets(model: OnnxModel, file: string): Map<string, number> {
   return opsets;
 }
 
-/** Initializers become weights carrying their data; the other graph inputs become inputs. */
+/** Initializers become known values (weights once a node reads them); the other graph inputs become inputs. */
 function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, file: string): Map<string, Val> {
   const values = new Map<string, Val>();
   const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
   for (const init of graph.initializer) {
     if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
     const data = toTensor(init, `${file}: initializer`, src);
-    const w = em.builder.weight(init.name, tensorType(data.dtype, data.shape), data);
-    values.set(init.name, { type: w.type, id: w.id, value: data });
+    if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
+    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
   }
   for (const input of graph.input) {
     if (values.has(input.name)) continue; // an initializer's declaration
@@ -126,6 +125,7 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     });
     checkShape(shape, dtype, what, em.limits);
     const v = em.builder.input(input.name, tensorType(dtype, shape));
+    em.sources.add(v.id);
     values.set(input.name, { type: v.type, id: v.id });
   }
   return values;
