@@ -2,9 +2,9 @@
 // ONNX op of the conformance cases in ../shared/onnx-node against each backend, measured by running
 // the cases here and now, with every case that does not pass and its reason. The wgsl column runs
 // each case in its own `opgraph test-onnx` process (WebGPU via Dawn; SwiftShader without a GPU).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runCaseIsolated } from '../src/cli/isolated-case.ts';
 import { decodeModel } from '../src/io/onnx/schema.ts';
 import { type CaseResult, ONNX_TOLERANCE, type OnnxBackend, runOnnxCase } from '../src/io/onnx/testcase.ts';
 
@@ -12,32 +12,20 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASES_DIR = fileURLToPath(new URL('../../shared/onnx-node/', import.meta.url));
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
 const arg = process.argv.indexOf('--backends');
 const backends = (arg >= 0 ? process.argv[arg + 1]! : 'interp,ts,wgsl').split(',') as OnnxBackend[];
 if (!existsSync(`${CASES_DIR}CASES.txt`)) throw new Error(`ONNX conformance data not found at ${CASES_DIR}`);
 const cases = readFileSync(`${CASES_DIR}CASES.txt`, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l);
 
 /** Cases whose wgsl process crashed (the WebGPU driver, not a result) before a retry gave one. */
-const crashed = new Map<string, string>();
+const crashed = new Map<string, readonly string[]>();
 
-/** One case on wgsl, in its own process (a crashing WebGPU driver takes only that run down); a crash is retried twice. */
+/** One case on wgsl, in its own process: a crashing WebGPU driver takes only that run down. */
 function runWgsl(name: string): CaseResult {
-  const env = { ...process.env };
-  if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) env.VK_ICD_FILENAMES = SWIFTSHADER;
-  let why = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const r = spawnSync(process.execPath, [`${ROOT}bin/opgraph.mjs`, 'test-onnx', `${CASES_DIR}${name}`, '--backend', 'wgsl'], { env, encoding: 'utf8', timeout: 180_000 });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('passed ') || l.startsWith('failed ') || l.startsWith('unsupported '));
-    if (line) {
-      if (attempt > 0) crashed.set(name, `${attempt} crash(es) (${why}) before a result`);
-      const status = line.split(' ')[0] as CaseResult['status'];
-      const detail = line.slice(status.length + 1 + name.length).replace(/^: /, '');
-      return detail ? { name, status, detail } : { name, status };
-    }
-    const last = r.stderr.split('\n').filter((l) => l.trim() && !l.includes('XDG_RUNTIME_DIR')).pop() ?? '';
-    why = `${r.signal ?? `exit ${r.status}`}${last ? `: ${last.trim().slice(0, 160)}` : ''}`;
-  }
-  return { name, status: 'failed', detail: `the test process crashed three times without a result (${why})` };
+  const { result, crashes } = runCaseIsolated(`${CASES_DIR}${name}`, 'wgsl');
+  if (crashes.length > 0 && result.status !== 'failed') crashed.set(name, crashes);
+  return result;
 }
 
 const opsOf = new Map<string, string[]>();
@@ -90,7 +78,7 @@ for (const b of backends) {
 if (!any) lines.push('None: every case passes on every backend measured.', '');
 if (crashed.size > 0) {
   lines.push('## WebGPU driver crashes', '', 'These wgsl runs crashed the process (Dawn on the adapter at hand) and gave their result on a retry:', '');
-  for (const [name, why] of crashed) lines.push(`- \`${name}\` — ${why.replace(/\|/g, '\\|')}`);
+  for (const [name, why] of crashed) lines.push(`- \`${name}\` — ${why.length} crash(es) before a result: ${why.join('; ').replace(/\|/g, '\\|')}`);
   lines.push('');
 }
 writeFileSync(`${ROOT}docs/onnx-coverage.md`, lines.join('\n'));
