@@ -217,11 +217,6 @@ export class NodeContext {
     return a?.t ? toTensor(a.t, `${this.where} attribute ${name}`, { limits: this.em.limits, ...(this.em.baseDir ? { baseDir: this.em.baseDir } : {}) }) : undefined;
   }
 
-  /** Fails unless every attribute this node carries is one the lowering reads. */
-  onlyAttrs(known: readonly string[]): void {
-    for (const a of this.node.attribute) if (!known.includes(a.name)) this.fail(`attribute ${a.name} is not supported`);
-  }
-
   /** `f32[2,3]` of a value, for messages. */
   fmt(v: Val): string {
     return formatType(v.type);
