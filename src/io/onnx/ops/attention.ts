@@ -1,8 +1,9 @@
 // The opset-23 Attention op lowered onto primitives: head split for 3-D inputs, past key/value
 // concatenation (the present outputs), grouped-query heads by broadcasting each key/value head
-// over its query heads, Q and K each scaled by sqrt(scale), boolean or additive masks, causal
-// masking, softcap, the qk_matmul_output modes, and softmax @ V. A query row whose keys are all
-// masked gives zeros rather than NaN, as ONNX's reference.
+// over its query heads, Q and K each scaled by sqrt(scale), softcap, then boolean or additive
+// masks and causal masking (offset by the past length), and softmax @ V. A query row whose keys
+// are all masked gives zeros rather than NaN. The qk_matmul_output modes follow the conformance
+// data: 0 the scaled product, 1 after softcap, 2 after softcap and masks, 3 the probabilities.
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
 
