@@ -69,3 +69,51 @@ describe('ONNX lowerings outside the conformance subset', () => {
     expect(g.nodes.find((n) => n.op === 'reshape')!.outputs[0]!.type.shape).toEqual([2, 12]);
   });
 });
+
+describe('Attention padding', () => {
+  const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed));
+  /** Runs Attention on Q [1,1,2,4], K/V [1,1,S,4] with extra inputs and attributes. */
+  function attention(S: number, extra: { mask?: { shape: number[]; data: number[] }; nonpad?: number[]; causal?: boolean }) {
+    const inputs: Record<string, number[]> = { Q: values(8, 1), K: values(4 * S, 2), V: values(4 * S, 3) };
+    const shapes: Record<string, number[]> = { Q: [1, 1, 2, 4], K: [1, 1, S, 4], V: [1, 1, S, 4] };
+    const names = ['Q', 'K', 'V', '', '', '', ''];
+    const initializer: object[] = [];
+    if (extra.mask) {
+      names[3] = 'M';
+      initializer.push({ name: 'M', dims: extra.mask.shape, dataType: 1, floatData: extra.mask.data });
+    }
+    if (extra.nonpad) {
+      names[6] = 'L';
+      initializer.push({ name: 'L', dims: [extra.nonpad.length], dataType: 6, int32Data: extra.nonpad });
+    }
+    while (names.at(-1) === '') names.pop();
+    const attribute = extra.causal ? [{ name: 'is_causal', type: INT, i: 1 }] : [];
+    const g = importOnnx(encodeModel({
+      irVersion: 10,
+      opsetImport: [{ domain: '', version: 24 }],
+      graph: { name: 'g', node: [{ opType: 'Attention', input: names, output: ['y'], attribute }], input: ['Q', 'K', 'V'].map((n) => vi(n, shapes[n])), output: [vi('y')], initializer },
+    }));
+    const out = interpret(g, Object.fromEntries(Object.entries(inputs).map(([n, xs]) => [n, tensor('f32', shapes[n]!, xs)])));
+    return Array.from(out.y!.data as Float32Array);
+  }
+  const truncated = (causal: boolean) => {
+    // The same Q with only the first 2 keys and values.
+    const g = importOnnx(encodeModel({
+      irVersion: 10,
+      opsetImport: [{ domain: '', version: 24 }],
+      graph: { name: 'g', node: [{ opType: 'Attention', input: ['Q', 'K', 'V'], output: ['y'], attribute: causal ? [{ name: 'is_causal', type: INT, i: 1 }] : [] }], input: [vi('Q', [1, 1, 2, 4]), vi('K', [1, 1, 2, 4]), vi('V', [1, 1, 2, 4])], output: [vi('y')] },
+    }));
+    const out = interpret(g, { Q: tensor('f32', [1, 1, 2, 4], values(8, 1)), K: tensor('f32', [1, 1, 2, 4], values(12, 2).slice(0, 8)), V: tensor('f32', [1, 1, 2, 4], values(12, 3).slice(0, 8)) });
+    return Array.from(out.y!.data as Float32Array);
+  };
+
+  it('a static nonpad_kv_seqlen ignores the padding keys', () => {
+    expect(attention(3, { nonpad: [2] })).toEqual(truncated(false));
+    expect(attention(3, { nonpad: [2], causal: true })).toEqual(truncated(true));
+    expect(attention(3, { nonpad: [3] })).toEqual(attention(3, {}));
+  });
+
+  it('a mask shorter than the keys masks the rest', () => {
+    expect(attention(3, { mask: { shape: [2, 2], data: [0, 0, 0, 0] } })).toEqual(truncated(false));
+  });
+});

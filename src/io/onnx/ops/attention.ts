@@ -1,9 +1,10 @@
 // The opset-23 Attention op lowered onto primitives: head split for 3-D inputs, past key/value
 // concatenation (the present outputs), grouped-query heads by broadcasting each key/value head
 // over its query heads, Q and K each scaled by sqrt(scale), softcap, then boolean or additive
-// masks and causal masking (offset by the past length), and softmax @ V. A query row whose keys
-// are all masked gives zeros rather than NaN. The qk_matmul_output modes follow the conformance
-// data: 0 the scaled product, 1 after softcap, 2 after softcap and masks, 3 the probabilities.
+// masks (a short mask padded as masked) and causal masking (offset by the past length), and
+// softmax @ V. A static nonpad_kv_seqlen (opset 24) masks padding keys. A query row whose keys
+// are all masked gives zeros rather than NaN. The qk_matmul_output modes follow ONNX's
+// reference: 0 the scaled product, 1 after softcap, 2 after softcap and masks, 3 the probabilities.
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
 
@@ -23,7 +24,6 @@ function attention(c: NodeContext): (Val | undefined)[] {
     v = splitHeads(c, v, c.int('kv_num_heads', 0), 'V');
   }
   if ([q, k, v].some((t) => t.type.shape.length !== 4)) c.fail(`Q, K and V must all be 3-D or 4-D, got ${c.fmt(c.input(0))}, ${c.fmt(c.input(1))}, ${c.fmt(c.input(2))}`);
-  if (c.maybe(6)) c.fail('nonpad_kv_seqlen is not supported');
   if (c.int('softmax_precision', 1) !== 1 && c.has('softmax_precision')) c.fail('only softmax_precision FLOAT is supported');
   const [pastK, pastV] = [c.maybe(4), c.maybe(5)];
   if (!!pastK !== !!pastV) c.fail('past_key and past_value must come together');
@@ -54,22 +54,36 @@ function attention(c: NodeContext): (Val | undefined)[] {
     const cap = c.scalar(softcap);
     logits = capped = c.op1('mul', {}, [c.op1('tanh', {}, [c.op1('div', {}, [logits, cap])]), cap]);
   }
-  const mask = c.maybe(3);
   const negInf = c.scalar(-Infinity);
+  let mask = c.maybe(3);
+  if (mask && mask.type.shape.length > 0 && mask.type.shape.at(-1)! < Skv) {
+    // A mask shorter than the keys is padded with masked positions.
+    const pad = mask.type.shape.map((n, i, all) => (i === all.length - 1 ? Skv - n : n));
+    const masked = mask.type.dtype === 'bool' ? c.constant('bool', [], [0]) : negInf;
+    mask = c.op1('concat', { axis: -1 }, [mask, c.op1('expand', { shape: pad }, [masked])]);
+  }
   if (mask) {
     const bias = mask.type.dtype === 'bool' ? c.op1('where', {}, [mask, c.scalar(0), negInf]) : mask;
     logits = c.op1('add', {}, [logits, bias]);
   }
+  // Static nonpad_kv_seqlen [B]: keys at or after a batch row's length are padding.
+  const nonpad = c.staticInts(6, 'nonpad_kv_seqlen');
+  if (nonpad && nonpad.length !== B) c.fail(`nonpad_kv_seqlen has ${nonpad.length} entries for batch ${B}`);
   const causal = c.int('is_causal', 0) === 1;
-  if (causal) {
-    // Query i sees keys up to its own position after the past keys.
-    const offset = pastK ? pastK.type.shape[2]! : 0;
-    const keep = Array.from({ length: Sq * Skv }, (_, x) => (x % Skv <= Math.floor(x / Skv) + offset ? 1 : 0));
-    logits = c.op1('where', {}, [c.constant('bool', [Sq, Skv], keep), logits, negInf]);
+  if (nonpad || causal) {
+    // Query i of batch row b sees key j when j < nonpad[b] and, if causal, j <= i + offset, where
+    // offset is the past length (or, without a past, nonpad[b] - Sq; else 0).
+    const keep: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const valid = nonpad ? nonpad[b]! : Skv;
+      const offset = pastK ? pastK.type.shape[2]! : nonpad ? valid - Sq : 0;
+      for (let i = 0; i < Sq; i++) for (let j = 0; j < Skv; j++) keep.push(j < valid && (!causal || j <= i + offset) ? 1 : 0);
+    }
+    logits = c.op1('where', {}, [c.constant('bool', [B, 1, Sq, Skv], keep), logits, negInf]);
   }
   let qkOut = mode === 0 ? qk : mode === 1 ? capped : logits;
   let probs = c.op1('softmax', { axis: -1 }, [logits]);
-  if (mask || causal) probs = c.op1('where', {}, [c.op1('equal', {}, [probs, probs]), probs, c.scalar(0)]);
+  if (mask || causal || nonpad) probs = c.op1('where', {}, [c.op1('equal', {}, [probs, probs]), probs, c.scalar(0)]);
   if (mode === 3) qkOut = probs;
   let y = c.op1('matmul', { transA: false, transB: false }, [probs, repeat(v)]);
   if (threeD) {
