@@ -6,7 +6,7 @@ import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
-import { BindingError, OpgraphError } from './errors.ts';
+import { BindingError, IndexError, OpgraphError } from './errors.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
@@ -82,10 +82,23 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     module: model,
     run(inputs) {
       const arrays = checkInputs(g, inputs);
-      const out = model.run(arrays);
+      const out = runModule(model, arrays);
       return Object.fromEntries(g.outputs.map((o, i) => [o.name, tensor(outTypes[i]!.dtype, outTypes[i]!.shape, out[o.name]!)]));
     },
   };
+}
+
+/**
+ * Runs a generated module. Its data-dependent checks (a gather index out of range) throw
+ * RangeError, the standalone module's contract; in process they become the interpreter's IndexError.
+ */
+function runModule(model: GeneratedModel, arrays: Record<string, TensorData>): Record<string, TensorData> {
+  try {
+    return model.run(arrays);
+  } catch (e) {
+    if (e instanceof RangeError) throw new IndexError(e.message, { cause: e });
+    throw e;
+  }
 }
 
 /** Transpiles generated TS to CommonJS and evaluates it. */

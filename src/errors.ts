@@ -44,6 +44,11 @@ export class ModelLoadError extends OpgraphError {
   override name = 'ModelLoadError';
 }
 
+/** A file or graph exceeds a configured resource bound (src/io/limits.ts). */
+export class LimitError extends OpgraphError {
+  override name = 'LimitError';
+}
+
 /** Bad command-line usage (exit code 2). */
 export class UsageError extends OpgraphError {
   override name = 'UsageError';

@@ -7,6 +7,8 @@ export { printGraph } from './ir/print.ts';
 export { verifyGraph } from './ir/verify.ts';
 export { interpret, type InterpretOptions } from './runtime/interpreter.ts';
 export { compile, type CompileOptions, type CompiledModel } from './compile.ts';
+export * from './train/index.ts';
+export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
 export { toDot } from './viz/dot.ts';

@@ -10,29 +10,53 @@ export interface Latency {
   readonly samples: number;
 }
 
+/** How long to time: warm-up and sampling budgets in milliseconds (`--quick` shrinks them). */
+export interface Budget {
+  readonly warmMs: number;
+  readonly budgetMs: number;
+  /** Samples taken however long they take. */
+  readonly minSamples: number;
+}
+
+export const FULL: Budget = { warmMs: 300, budgetMs: 2000, minSamples: 15 };
+export const QUICK: Budget = { warmMs: 60, budgetMs: 300, minSamples: 5 };
+
 /**
  * Times `fn`: warms up for ~`warmMs`, picks a batch size so one sample lasts >= 2 ms, then
- * takes samples for about `budgetMs` (at least 15). Percentiles are over per-call times.
+ * takes samples for about `budgetMs` (at least `minSamples`). Percentiles are over per-call times.
+ * Asynchronous `fn`s (onnxruntime's `run`) are awaited one call at a time.
  */
-export function measure(fn: () => void, budgetMs = 1500, warmMs = 300): Latency {
+export async function measure(fn: () => unknown, { warmMs, budgetMs, minSamples }: Budget = FULL): Promise<Latency> {
+  // Synchronous functions are called in a plain loop: an `await` per call would cost more than the tiny model.
+  const isAsync = fn() instanceof Promise;
+  const run = isAsync
+    ? async (n: number): Promise<void> => { for (let i = 0; i < n; i++) await fn(); }
+    : (n: number): void => { for (let i = 0; i < n; i++) fn(); };
   const warmEnd = performance.now() + warmMs;
   let calls = 0;
   while (performance.now() < warmEnd || calls < 3) {
-    fn();
+    await run(1);
     calls++;
   }
   const perCall = warmMs / calls;
   const batch = Math.max(1, Math.ceil(2 / Math.max(perCall, 1e-4)));
   const times: number[] = [];
   const end = performance.now() + budgetMs;
-  while (performance.now() < end || times.length < 15) {
+  while (performance.now() < end || times.length < minSamples) {
     const t0 = performance.now();
-    for (let i = 0; i < batch; i++) fn();
+    await run(batch);
     times.push(((performance.now() - t0) * 1000) / batch);
   }
   times.sort((a, b) => a - b);
   const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
   return { p10: q(0.1), p50: q(0.5), p90: q(0.9), samples: times.length };
+}
+
+/** Milliseconds one call of `fn` takes (a cold start, a load). */
+export async function timeOnce<T>(fn: () => T | Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
 }
 
 /** Floating-point operations of one run: 2 per multiply-add in contractions, about 1 per element elsewhere. */

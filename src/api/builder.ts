@@ -5,6 +5,7 @@ import type { Graph, ValueId } from '../ir/graph.ts';
 import { type Tensor, tensor } from '../ir/tensor.ts';
 import { type DType, type Shape, type TensorType, formatType, sameType, tensorType } from '../ir/types.ts';
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
+import { checkDims } from '../ops/util.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { userCallSite } from './callsite.ts';
 import { type Init, Rng } from './init.ts';
@@ -38,7 +39,11 @@ export class GraphBuilder {
       if (!sameType(known.type, type)) this.fail(`parameter ${JSON.stringify(name)} redeclared as ${formatType(type)}, was ${formatType(known.type)}`);
       return known;
     }
-    const w = this.guard(() => this.ir.weight(name, type, init(type.shape, this.rng)));
+    // The shape is checked before `init` allocates it.
+    const w = this.guard(() => {
+      checkDims(type.shape, `parameter ${JSON.stringify(name)} shape`);
+      return this.ir.weight(name, type, init(type.shape, this.rng));
+    });
     const s = this.wrap(w.id);
     this.params.set(name, s);
     return s;

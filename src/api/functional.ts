@@ -4,6 +4,8 @@ import type { DType } from '../ir/types.ts';
 import type { OpKind, ReduceAttrs } from '../ops/attrs.ts';
 import type { Operand, Sym } from './sym.ts';
 
+export { crossEntropy, type Reduction } from './loss.ts';
+
 type UnaryKind = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not' | 'identity';
 type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'equal' | 'less' | 'greater' | 'and' | 'or';
 

@@ -7,6 +7,8 @@ import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { loadOnnx } from '../io/onnx/import.ts';
+import type { TrainingExample } from '../train/example.ts';
+import { checkGraphLimits } from '../io/limits.ts';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -24,26 +26,40 @@ function looksLikeGraph(v: unknown): v is Graph {
   return !!g && typeof g === 'object' && Array.isArray(g.nodes) && Array.isArray(g.inputs) && Array.isArray(g.outputs);
 }
 
-/** Imports MODEL (an .onnx file or a module) and returns its verified graph. */
-export async function loadModel(model: string): Promise<Graph> {
+/** Imports MODEL's module (a ModelLoadError when it cannot be loaded). */
+async function importModel(model: string): Promise<Record<string, unknown>> {
   const path = resolveModelPath(model);
-  if (path.toLowerCase().endsWith('.onnx')) return loadOnnx(path);
-  let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     if (isOpgraphError(e)) throw e; // already names the user's line
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ModelLoadError(`${model}: cannot load module: ${msg}`);
   }
+}
+
+/** The verified graph of a module's default export (a graph or a function returning one). */
+async function graphOf(model: string, mod: Record<string, unknown>): Promise<Graph> {
   let g = mod.default;
-  try {
-    if (typeof g === 'function') g = await (g as () => unknown)();
-  } catch (e) {
-    if (isOpgraphError(e)) throw e; // already names the user's line
-    throw e;
-  }
+  if (typeof g === 'function') g = await (g as () => unknown)();
   if (!looksLikeGraph(g)) throw new ModelLoadError(`${model}: default export is not a graph or a function returning one`);
+  checkGraphLimits(g);
   verifyGraph(g);
   return g;
+}
+
+/** Reads MODEL (an .onnx file, or a module) and returns its verified graph, within the default limits. */
+export async function loadModel(model: string): Promise<Graph> {
+  if (model.toLowerCase().endsWith('.onnx')) return loadOnnx(resolveModelPath(model));
+  return graphOf(model, await importModel(model));
+}
+
+/** Imports a training example: its graph and its TRAINING export (loss, optimizer, batch, predict). */
+export async function loadTrainingExample(model: string): Promise<{ graph: Graph; training: TrainingExample }> {
+  const mod = await importModel(model);
+  const training = mod.TRAINING as TrainingExample | undefined;
+  if (!training || typeof training !== 'object' || typeof training.batch !== 'function' || typeof training.loss !== 'string') {
+    throw new ModelLoadError(`${model}: no TRAINING export (loss, optimizer, batch, predict, epochs), so it cannot be trained`);
+  }
+  return { graph: await graphOf(model, mod), training };
 }

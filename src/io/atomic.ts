@@ -10,14 +10,31 @@ import { basename, dirname, join } from 'node:path';
  * previous target is left untouched.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  // The name is clipped so the temp name stays under NAME_MAX whenever the target's does.
-  const stem = basename(path).slice(0, 64);
-  const tmp = join(dirname(path), `.${stem}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFilesAtomic([[path, data]]);
+}
+
+/**
+ * Writes several files that belong together (a generated module and its weights): every temp file
+ * first, then the renames, so a failure or a kill while writing leaves every target as it was.
+ * Each target is whole; only a kill between two renames can mix old and new files.
+ */
+export async function writeFilesAtomic(files: readonly (readonly [string, Uint8Array | string])[]): Promise<void> {
+  const temps: string[] = [];
   try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
+    for (const [path, data] of files) {
+      const tmp = tempName(path);
+      temps.push(tmp);
+      await writeFile(tmp, data, { flag: 'wx' });
+    }
+    for (const [k, [path]] of files.entries()) await rename(temps[k]!, path);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await Promise.all(temps.map((t) => rm(t, { force: true }).catch(() => undefined)));
     throw e;
   }
+}
+
+/** A unique hidden name beside `path`, clipped so it stays under NAME_MAX whenever the target's does. */
+function tempName(path: string): string {
+  const stem = basename(path).slice(0, 64);
+  return join(dirname(path), `.${stem}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }

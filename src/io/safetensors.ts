@@ -1,21 +1,22 @@
 // The safetensors format (as written by `safetensors.torch.save_file`): an 8-byte little-endian
 // header length N, N bytes of JSON header, then the data section. Every field is checked against
 // the file before anything is allocated; each failure is one SafetensorsError naming file and tensor.
-import { readFile } from 'node:fs/promises';
-import { SafetensorsError } from '../errors.ts';
+import { readFile, stat } from 'node:fs/promises';
+import { LimitError, SafetensorsError } from '../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../ir/tensor.ts';
 import { type DType, DTYPE_BYTES, formatType } from '../ir/types.ts';
-import { MAX_ELEMENTS } from '../ops/util.ts';
+import { boundedNumel } from '../ops/util.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { DEFAULT_LIMITS, type LoadLimits, resolveLimits } from './limits.ts';
 
 /** Largest JSON header accepted by default (the reference implementation's bound). */
-export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+export const MAX_HEADER_BYTES = DEFAULT_LIMITS.maxHeaderBytes;
 
-/** Options for parsing. */
-export interface ParseOptions {
-  /** Largest header accepted, in bytes (default MAX_HEADER_BYTES). */
-  readonly maxHeaderBytes?: number;
-}
+/**
+ * Options for parsing: resource bounds, each defaulting to DEFAULT_LIMITS (maxFileBytes,
+ * maxHeaderBytes, maxTensors, maxTensorElements, maxRank). A breach is a LimitError.
+ */
+export type ParseOptions = Partial<LoadLimits>;
 
 /** A parsed file: tensors in data-section order, plus the optional `__metadata__` map. */
 export interface SafetensorsContents {
@@ -50,8 +51,15 @@ export function parseSafetensorsContents(bytes: Uint8Array, source = '<buffer>',
   const fail = (msg: string): never => {
     throw new SafetensorsError(`${source}: ${msg}`);
   };
-  const headerLen = readHeaderLength(bytes, options.maxHeaderBytes ?? MAX_HEADER_BYTES, fail);
-  const header = decodeHeader(bytes.subarray(8, 8 + headerLen), fail);
+  const limits = resolveLimits(options);
+  const over = (what: string, n: number, key: keyof LoadLimits): void => {
+    if (n > limits[key]) throw new LimitError(`${source}: ${what} ${n} exceeds the limit ${key} = ${limits[key]}`);
+  };
+  over('file size', bytes.length, 'maxFileBytes');
+  const headerLen = readHeaderLength(bytes, fail);
+  over('header length', headerLen, 'maxHeaderBytes');
+  const { header, keys } = decodeHeader(bytes.subarray(8, 8 + headerLen), fail);
+  over('tensor count', keys.length, 'maxTensors');
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const metadata = checkMetadata(header[METADATA_KEY], fail);
@@ -59,7 +67,7 @@ export function parseSafetensorsContents(bytes: Uint8Array, source = '<buffer>',
   for (const [name, info] of Object.entries(header)) {
     if (name === METADATA_KEY) continue;
     const at = (msg: string): never => fail(`tensor ${quote(name)}: ${msg}`);
-    entries.push(checkEntry(name, info, dataLen, at));
+    entries.push(checkEntry(name, info, dataLen, at, (what, n, key) => over(`tensor ${quote(name)}: ${what}`, n, key)));
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   checkCoverage(entries, dataLen, fail);
@@ -71,15 +79,15 @@ export function parseSafetensorsContents(bytes: Uint8Array, source = '<buffer>',
   return { tensors, metadata };
 }
 
-function readHeaderLength(bytes: Uint8Array, max: number, fail: (m: string) => never): number {
+function readHeaderLength(bytes: Uint8Array, fail: (m: string) => never): number {
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(bytes.length - 8)) fail(`header length ${n} is larger than the ${bytes.length - 8} bytes after it`);
-  if (n > BigInt(max)) fail(`header length ${n} exceeds the limit of ${max} bytes`);
   return Number(n);
 }
 
-function decodeHeader(raw: Uint8Array, fail: (m: string) => never): Record<string, unknown> {
+/** The header as an object, and its top-level keys as written (duplicates are refused). */
+function decodeHeader(raw: Uint8Array, fail: (m: string) => never): { header: Record<string, unknown>; keys: string[] } {
   let text = '';
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -94,7 +102,40 @@ function decodeHeader(raw: Uint8Array, fail: (m: string) => never): Record<strin
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(parsed)) fail('header is not a JSON object');
-  return parsed as Record<string, unknown>;
+  const keys = topLevelKeys(text);
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) fail(`header names ${quote(k)} twice (JSON.parse would silently keep the last)`);
+    seen.add(k);
+  }
+  return { header: parsed as Record<string, unknown>, keys };
+}
+
+/**
+ * The keys of the outermost object of `text`, which JSON.parse has already accepted, in order
+ * and with repeats: a string at depth 1 right after `{` or `,` is a key.
+ */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 1 && expectKey) keys.push(JSON.parse(text.slice(start, i + 1)) as string);
+      expectKey = false;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',') {
+      expectKey = depth === 1;
+    }
+  }
+  return keys;
 }
 
 function checkMetadata(meta: unknown, fail: (m: string) => never): Record<string, string> {
@@ -108,7 +149,9 @@ function checkMetadata(meta: unknown, fail: (m: string) => never): Record<string
   return out;
 }
 
-function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string) => never): Entry {
+type Over = (what: string, n: number, key: keyof LoadLimits) => void;
+
+function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string) => never, over: Over): Entry {
   if (!isObject(info)) at('entry is not an object');
   const { dtype: rawDType, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof rawDType !== 'string') at('dtype is missing or not a string');
@@ -118,9 +161,12 @@ function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string
   }
   if (!Array.isArray(shape)) at('shape is missing or not an array');
   const dims = shape as unknown[];
+  over('rank', dims.length, 'maxRank');
   if (!dims.every(isIndexLike)) at(`shape ${quote(shape)} is not a list of non-negative integers`);
-  const n = boundedNumel(dims as number[]);
-  if (n === undefined) at(`shape ${quote(dims)} has more than ${MAX_ELEMENTS} elements`);
+  // Each dimension too, so a zero elsewhere cannot hide a huge one.
+  over(`shape ${quote(dims)} dimension`, Math.max(0, ...(dims as number[])), 'maxTensorElements');
+  const n = boundedNumel(dims as number[], Number.MAX_SAFE_INTEGER);
+  over(`shape ${quote(dims)} element count`, n ?? Infinity, 'maxTensorElements');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndexLike)) {
     at(`data_offsets ${quote(offsets)} is not two non-negative integers`);
   }
@@ -155,17 +201,6 @@ function copyTensor(e: Entry, src: Uint8Array, at: (m: string) => never): Tensor
     if (bad >= 0) at(`bool element ${bad} has byte value ${data[bad]}, not 0 or 1`);
   }
   return tensor(e.dtype, e.shape, data);
-}
-
-/** Element count, or undefined if it exceeds MAX_ELEMENTS (checked as it grows, so no overflow). */
-function boundedNumel(dims: readonly number[]): number | undefined {
-  if (dims.includes(0)) return 0;
-  let n = 1;
-  for (const d of dims) {
-    n *= d;
-    if (n > MAX_ELEMENTS) return undefined;
-  }
-  return n;
 }
 
 /** A JSON rendering of a value taken from the file, clipped so hostile headers keep messages short. */
@@ -235,10 +270,14 @@ export async function readSafetensors(path: string, options: ParseOptions = {}):
 
 /** Reads and parses a safetensors file, metadata included; errors name the path. */
 export async function readSafetensorsContents(path: string, options: ParseOptions = {}): Promise<SafetensorsContents> {
+  const limits = resolveLimits(options);
   let bytes: Uint8Array;
   try {
+    const size = (await stat(path)).size;
+    if (size > limits.maxFileBytes) throw new LimitError(`${path}: file size ${size} exceeds the limit maxFileBytes = ${limits.maxFileBytes}`);
     bytes = await readFile(path);
   } catch (e) {
+    if (e instanceof LimitError) throw e;
     throw new SafetensorsError(`${path}: cannot read file (${(e as Error).message})`, { cause: e });
   }
   return parseSafetensorsContents(bytes, path, options);

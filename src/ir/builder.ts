@@ -2,6 +2,7 @@
 import { OpgraphError } from '../errors.ts';
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
 import { describeNode, inferNode } from '../ops/infer.ts';
+import { checkDims } from '../ops/util.ts';
 import { type Graph, type Input, type Node, type Output, type Value, type ValueId, type Weight, freezeGraph } from './graph.ts';
 import type { Tensor } from './tensor.ts';
 import { type TensorType, formatType, sameType, tensorType } from './types.ts';
@@ -21,6 +22,7 @@ export class IRBuilder {
   /** Declares a graph input. Names must be unique among inputs. */
   input(name: string, type: TensorType): Input {
     if (this.inputs.some((i) => i.name === name)) throw new OpgraphError(`duplicate graph input ${JSON.stringify(name)}`);
+    checkDims(type.shape, `input ${JSON.stringify(name)} shape`);
     const v: Input = { id: this.nextId++, type: tensorType(type.dtype, type.shape), name };
     this.inputs.push(v);
     this.types.set(v.id, v.type);
@@ -39,6 +41,7 @@ export class IRBuilder {
       }
       return known;
     }
+    checkDims(type.shape, `weight ${JSON.stringify(name)} shape`);
     const base = { id: this.nextId++, type: tensorType(type.dtype, type.shape), name };
     const w: Weight = data ? { ...base, data } : base;
     this.weights.push(w);

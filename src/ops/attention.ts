@@ -50,6 +50,7 @@ const attention: OpDef<'attention'> = {
   kind: 'attention',
   groups: ['contraction'],
   arity: { min: 3, max: 4 },
+  grad: { none: 'attention is formed by fusion, which runs after differentiation: differentiate the unfused graph' },
   infer(inputs, a) {
     expectAllF32('attention', inputs);
     const sizes = attentionSizes(a);

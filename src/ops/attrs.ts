@@ -102,6 +102,12 @@ export interface OpAttrs {
   lstm: { readonly hidden: number; readonly direction: Direction };
   /** GRU layer, PyTorch gate order r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)). */
   gru: { readonly hidden: number; readonly direction: Direction };
+  /** Backpropagation through an rnn's time loop (see src/ops/recurrent-grad.ts for operands). */
+  rnnGrad: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };
+  /** Backpropagation through an lstm's time loop (see src/ops/gated-grad.ts for operands). */
+  lstmGrad: { readonly hidden: number; readonly direction: Direction };
+  /** Backpropagation through a gru's time loop (see src/ops/gated-grad.ts for operands). */
+  gruGrad: { readonly hidden: number; readonly direction: Direction };
   // ── normalisations ──
   softmax: { readonly axis: number };
   logSoftmax: { readonly axis: number };

@@ -6,6 +6,40 @@ import { ANY, BOOL, NUMERIC, expectDType, expectSameDType } from './dtypes.ts';
 import { map2, map3 } from './elementwise.ts';
 import { divInt, floatPow, intPow } from './scalar.ts';
 import { broadcastAll, broadcastShapes, fail } from './util.ts';
+import { type GradEmitter, NOT_DIFFERENTIABLE, gradWith } from './gradient.ts';
+import type { ValueId } from '../ir/graph.ts';
+import type { GradRule } from './def.ts';
+
+/** The gradients of a binary op's operands (before unbroadcasting) from a, b, the result y and its gradient g. */
+type BinaryGrad = (d: GradEmitter, a: ValueId, b: ValueId, y: ValueId, g: ValueId) => [ValueId | undefined, ValueId | undefined];
+
+/** A binary op's gradient rule: `grad` at the broadcast shape, summed back to each operand's shape. */
+function binaryGrad<K extends BinaryKind>(grad: BinaryGrad): GradRule<K> {
+  return gradWith<K>((d, g, c) => {
+    const [a, b] = c.inputs as [ValueId, ValueId];
+    return grad(d, a, b, c.outputs[0]!, g).map((x, i) => (x === undefined || !c.needs[i] ? undefined : d.unbroadcast(d.expand(x, d.shape(g)), d.shape(c.inputs[i]!))));
+  });
+}
+
+const GRADS: Partial<Record<BinaryKind, BinaryGrad>> = {
+  add: (_d, _a, _b, _y, g) => [g, g],
+  sub: (d, _a, _b, _y, g) => [g, d.neg(g)],
+  mul: (d, a, b, _y, g) => [d.mul(g, b), d.mul(g, a)],
+  div: (d, _a, b, y, g) => [d.div(g, b), d.neg(d.div(d.mul(g, y), b))],
+  // As torch: d/db a^b = a^b log a, taken as 0 where a = 0 and b >= 0.
+  pow: (d, a, b, y, g) => [
+    d.mul(g, d.mul(b, d.op('pow', {}, [a, d.sub(b, d.scalar(1))]))),
+    d.where(d.op('equal', {}, [a, d.scalar(0)]), d.scalar(0), d.mul(g, d.mul(y, d.op('log', {}, [a])))),
+  ],
+  // As torch.maximum/minimum: the winner takes the gradient, a tie splits it in half.
+  max: (d, a, b, _y, g) => tieSplit(d, a, b, g, 'greater'),
+  min: (d, a, b, _y, g) => tieSplit(d, a, b, g, 'less'),
+};
+
+function tieSplit(d: GradEmitter, a: ValueId, b: ValueId, g: ValueId, wins: 'greater' | 'less'): [ValueId, ValueId] {
+  const half = d.where(d.op('equal', {}, [a, b]), d.scale(g, 0.5), d.scalar(0));
+  return [d.where(d.op(wins, {}, [a, b]), g, half), d.where(d.op(wins, {}, [b, a]), g, half)];
+}
 
 /** The binary op kinds (where, with three operands, is defined beside them). */
 export type BinaryKind =
@@ -50,6 +84,7 @@ function binary<K extends BinaryKind>(kind: K, spec: BinarySpec): OpDef<K> {
       return [map2(a!, b!, out!, fn)];
     },
     scalar: { ts: ([a, b], _attrs, dtype) => spec.ts(a!, b!, dtype), wgsl: ([a, b], _attrs, dtype) => spec.wgsl(a!, b!, dtype) },
+    grad: GRADS[kind] ? binaryGrad<K>(GRADS[kind]) : NOT_DIFFERENTIABLE,
   };
 }
 
@@ -69,6 +104,15 @@ const where: OpDef<'where'> = {
     return [map3(cond!, x!, y!, out!, (c, a, b) => (c !== 0 ? a : b))];
   },
   scalar: { ts: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`, wgsl: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)` },
+  grad: gradWith<'where'>((d, g, c) => {
+    const [cond, x, y] = c.inputs as [ValueId, ValueId, ValueId];
+    const zero = d.scalar(0);
+    return [
+      undefined,
+      c.needs[1] ? d.unbroadcast(d.where(cond, g, zero), d.shape(x)) : undefined,
+      c.needs[2] ? d.unbroadcast(d.where(cond, zero, g), d.shape(y)) : undefined,
+    ];
+  }),
 };
 
 /**

@@ -6,6 +6,9 @@ import type { OpAttrs } from './attrs.ts';
 import type { OpDefs } from './def.ts';
 import { fail, normAxes, normAxis, sameDType, stridedIndexMap } from './util.ts';
 import { moveElements, takeElements } from './copy.ts';
+import { GradEmitter, gradWith } from './gradient.ts';
+import type { ValueId } from '../ir/graph.ts';
+import { UnsupportedOpError } from '../errors.ts';
 
 /** Output shape of concat: all inputs agree except along `axis`, where lengths add up. */
 function concatShape(inputs: readonly TensorType[], axis: number): number[] {
@@ -77,6 +80,20 @@ export function slicePlan(shape: Shape, { starts, ends, axes, steps }: OpAttrs['
   return plan;
 }
 
+/** The gradient of a slice: its gradient padded with zeros back to the input's shape, axis by axis. */
+function padBack(d: GradEmitter, g: ValueId, plan: readonly SliceDim[], full: Shape): ValueId {
+  let cur = g;
+  plan.forEach((p, ax) => {
+    if (p.len === full[ax]!) return;
+    if (p.step !== 1) throw new UnsupportedOpError(`no gradient for slice with step ${p.step} (only step 1 is differentiable)`);
+    const shape = (n: number): number[] => d.shape(cur).map((s, i) => (i === ax ? n : s));
+    const [before, after] = [p.start, full[ax]! - p.start - p.len];
+    const parts = [...(before > 0 ? [d.zeros(shape(before))] : []), cur, ...(after > 0 ? [d.zeros(shape(after))] : [])];
+    cur = parts.length === 1 ? cur : d.op('concat', { axis: ax }, parts);
+  });
+  return cur;
+}
+
 /** Definitions of concat, split and slice. */
 export const combineOps: OpDefs<'concat' | 'split' | 'slice'> = {
   concat: {
@@ -95,6 +112,11 @@ export const combineOps: OpDefs<'concat' | 'split' | 'slice'> = {
       }
       return [tensor(out!.dtype, out!.shape, data)];
     },
+    // Each input's part of the gradient, split off along the axis.
+    grad: (c) => {
+      const sizes = c.inputs.map((v) => c.type(v).shape[normAxis(c.attrs.axis, c.type(v).shape.length)]!);
+      return c.inputs.length === 1 ? [c.grads[0]] : c.emit('split', { axis: c.attrs.axis, sizes }, [c.grads[0]!]);
+    },
   },
   split: {
     kind: 'split',
@@ -111,6 +133,12 @@ export const combineOps: OpDefs<'concat' | 'split' | 'slice'> = {
         return part;
       });
     },
+    // The parts' gradients joined again (zeros for parts nothing depends on).
+    grad: (c) => {
+      const d = new GradEmitter(c);
+      const parts = c.grads.map((g, i) => g ?? d.zeros(c.type(c.outputs[i]!).shape));
+      return [parts.length === 1 ? parts[0] : d.op('concat', { axis: c.attrs.axis }, parts)];
+    },
   },
   slice: {
     kind: 'slice',
@@ -124,5 +152,9 @@ export const combineOps: OpDefs<'concat' | 'split' | 'slice'> = {
       const map = stridedIndexMap(out!.shape, plan.map((p, d) => p.step * inStrides[d]!), offset);
       return [takeElements(x!, out!, map)];
     },
+    grad: gradWith<'slice'>((d, g, c) => {
+      const full = d.shape(c.inputs[0]!);
+      return [padBack(d, g, slicePlan(full, c.attrs), full)];
+    }),
   },
 };

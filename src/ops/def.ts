@@ -1,4 +1,5 @@
 // The shape of an op definition: everything the compiler knows about one op lives in one object.
+import type { ValueId } from '../ir/graph.ts';
 import type { DType, TensorType } from '../ir/types.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import type { OpAttrs, OpKind } from './attrs.ts';
@@ -36,6 +37,38 @@ export interface OpDef<K extends OpKind> {
   readonly view?: boolean;
   /** For elementwise ops: the per-element computation, as code generators spell it. */
   readonly scalar?: ScalarEmit<K>;
+  /**
+   * The reverse-mode gradient rule (src/autodiff builds the backward graph from these), or why
+   * the op has none. Every op declares one or the other (a meta-test checks it).
+   */
+  readonly grad: GradRule<K> | NoGrad;
+}
+
+/**
+ * What a gradient rule sees: the node's operands and results, the gradients of its results,
+ * and `emit` to add nodes to the backward graph (types are inferred as for any node).
+ */
+export interface GradContext<K extends OpKind> {
+  readonly attrs: OpAttrs[K];
+  readonly inputs: readonly ValueId[];
+  readonly outputs: readonly ValueId[];
+  /** The gradient of each output; undefined where nothing downstream depends on it. */
+  readonly grads: readonly (ValueId | undefined)[];
+  /** Which inputs need a gradient (a rule may skip work for the others). */
+  readonly needs: readonly boolean[];
+  type(v: ValueId): TensorType;
+  emit<Q extends OpKind>(op: Q, attrs: OpAttrs[Q], inputs: readonly ValueId[]): ValueId[];
+}
+
+/**
+ * A gradient rule: given the output gradients, the gradient of each input (same type as the
+ * input), or undefined for inputs that get none (integers, or `needs` false).
+ */
+export type GradRule<K extends OpKind> = (ctx: GradContext<K>) => (ValueId | undefined)[];
+
+/** Declares an op without a gradient rule, with the reason (shown when differentiation meets it). */
+export interface NoGrad {
+  readonly none: string;
 }
 
 /**

@@ -16,5 +16,6 @@ export const fusedOps: OpDefs<'fused'> = {
     evaluate(inputs, { program }) {
       return [evaluateProgram(program, inputs)];
     },
+    grad: { none: 'fusion runs after differentiation: differentiate the unfused graph' },
   },
 };

@@ -1,11 +1,13 @@
 // gather (ONNX Gather / numpy take): select slices of `data` along one axis by an index tensor.
 // Embedding lookup is gather on axis 0. Indices are data, so range errors surface at evaluate time.
 import { type TensorType, formatType, isIndex, tensorType } from '../ir/types.ts';
-import type { Tensor } from '../ir/tensor.ts';
 import { IndexError } from '../errors.ts';
 import type { OpDefs } from './def.ts';
 import { fail, normAxis, splitAt } from './util.ts';
 import { takeElements } from './copy.ts';
+import { gradWith } from './gradient.ts';
+import { type Tensor, tensor } from '../ir/tensor.ts';
+import type { ValueId } from '../ir/graph.ts';
 
 /** Output type of gather: data.shape[:axis] + indices.shape + data.shape[axis+1:], data's dtype. */
 function gatherType(data: TensorType, indices: TensorType, axis: number): TensorType {
@@ -55,5 +57,22 @@ export const gatherOps: OpDefs<'gather'> = {
       const idx = resolveIndices(indices!, len, ax);
       return [takeElements(data!, out!, gatherMap(outer, len, inner, idx))];
     },
+    // Scatter-add as a contraction: with the indices one-hot encoded as onehot [M, len],
+    // d data [outer, len, inner] = onehot^T @ g [outer, M, inner] (repeated indices add up).
+    grad: gradWith<'gather'>((d, g, c) => {
+      const [data, indices] = c.inputs as [ValueId, ValueId];
+      const shape = d.shape(data);
+      const ax = normAxis(c.attrs.axis, shape.length);
+      const { outer, len, inner } = splitAt(shape, ax);
+      const it = d.type(indices);
+      const m = it.shape.reduce((p, q) => p * q, 1);
+      const flat = d.reshape(indices, [m, 1]);
+      const lenT = d.op('constant', { value: tensor(it.dtype, [], [len]) }, []);
+      const wrapped = d.where(d.op('less', {}, [flat, d.op('constant', { value: tensor(it.dtype, [], [0]) }, [])]), d.add(flat, lenT), flat);
+      const range = d.op('constant', { value: tensor(it.dtype, [1, len], Array.from({ length: len }, (_, i) => i)) }, []);
+      const onehot = d.op('cast', { to: 'f32' }, [d.op('equal', {}, [wrapped, range])]);
+      const dd = d.op('matmul', { transA: true, transB: false }, [onehot, d.reshape(g, [outer, m, inner])]);
+      return [d.reshape(dd, shape), undefined];
+    }),
   },
 };

@@ -3,6 +3,7 @@
 import { type Shape, numel, stridesOf, tensorType } from '../ir/types.ts';
 import type { OpDefs } from './def.ts';
 import { takeElements } from './copy.ts';
+import { gradWith } from './gradient.ts';
 import { broadcastIndexMap, broadcastShapes, checkDims, fail, normAxes, stridedIndexMap } from './util.ts';
 
 const fmt = (s: Shape): string => `[${s.join(',')}]`;
@@ -56,6 +57,9 @@ function unsqueezeShape(shape: Shape, axes: readonly number[]): number[] {
   return out;
 }
 
+/** The gradient of an op whose output holds the input's elements in row-major order: reshape it back. */
+const reshapeBack = gradWith<'reshape' | 'squeeze' | 'unsqueeze'>((d, g, c) => [d.reshape(g, d.shape(c.inputs[0]!))]);
+
 /** Definitions of the layout ops. Reshape-like ops copy in row-major order unchanged. */
 export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze' | 'expand'> = {
   reshape: {
@@ -65,6 +69,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
     arity: { min: 1, max: 1 },
     infer: ([x], { shape }) => [tensorType(x!.dtype, reshapeShape(x!.shape, shape))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],
+    grad: reshapeBack,
   },
   transpose: {
     kind: 'transpose',
@@ -78,6 +83,11 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
       const inStrides = stridesOf(x!.shape);
       return [takeElements(x!, out!, stridedIndexMap(out!.shape, perm.map((p) => inStrides[p]!)))];
     },
+    // Transposing back by the inverse permutation.
+    grad: gradWith<'transpose'>((d, g, { attrs: { perm } }) => {
+      const inverse = perm.map((_, i) => perm.indexOf(i));
+      return [d.op('transpose', { perm: inverse }, [g])];
+    }),
   },
   squeeze: {
     kind: 'squeeze',
@@ -86,6 +96,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
     arity: { min: 1, max: 1 },
     infer: ([x], { axes }) => [tensorType(x!.dtype, squeezeShape(x!.shape, axes))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],
+    grad: reshapeBack,
   },
   unsqueeze: {
     kind: 'unsqueeze',
@@ -94,6 +105,7 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
     arity: { min: 1, max: 1 },
     infer: ([x], { axes }) => [tensorType(x!.dtype, unsqueezeShape(x!.shape, axes))],
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!)],
+    grad: reshapeBack,
   },
   expand: {
     kind: 'expand',
@@ -106,5 +118,6 @@ export const layoutOps: OpDefs<'reshape' | 'transpose' | 'squeeze' | 'unsqueeze'
       return [tensorType(x!.dtype, out)];
     },
     evaluate: ([x], _attrs, [out]) => [takeElements(x!, out!, broadcastIndexMap(out!.shape, x!.shape))],
+    grad: gradWith<'expand'>((d, g, c) => [d.unbroadcast(g, d.shape(c.inputs[0]!))]),
   },
 };

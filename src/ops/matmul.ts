@@ -9,7 +9,10 @@ import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { broadcastIndexMap, broadcastShapes, fail, sameDType } from './util.ts';
-import { ShapeError } from '../errors.ts';
+import { ShapeError, UnsupportedOpError } from '../errors.ts';
+import { gradWith } from './gradient.ts';
+import type { GradRule } from './def.ts';
+import type { ValueId } from '../ir/graph.ts';
 
 /** Sizes of a (batched) matmul after 1-D promotion and transposition. */
 interface MatmulPlan {
@@ -111,6 +114,24 @@ const matmul: OpDef<'matmul'> = {
     }
     return [fromNumberArray(outType!, out)];
   },
+  grad: gradWith<'matmul'>((d, g, c) => {
+    const [a, b] = c.inputs as [ValueId, ValueId];
+    const { transA, transB } = c.attrs;
+    const [sa, sb] = [d.shape(a), d.shape(b)];
+    // 1-D operands are promoted to matrices (and the gradient given their dims back).
+    const a2 = sa.length === 1 ? d.reshape(a, [1, sa[0]!]) : a;
+    const b2 = sb.length === 1 ? d.reshape(b, [sb[0]!, 1]) : b;
+    const p = planMatmul(d.shape(a2), d.shape(b2), c.attrs);
+    const g2 = d.reshape(g, [...p.batch, p.m, p.n]);
+    const mm = (x: ValueId, y: ValueId, tA: boolean, tB: boolean): ValueId => d.op('matmul', { transA: tA, transB: tB }, [x, y]);
+    // C = op(A) op(B): dop(A) = G op(B)^T, dop(B) = op(A)^T G, transposed back when the operand was.
+    const da = transA ? mm(b2, g2, transB, true) : mm(g2, b2, false, !transB);
+    const db = transB ? mm(g2, a2, true, transA) : mm(a2, g2, !transA, false);
+    return [
+      c.needs[0] ? d.reshape(d.unbroadcast(da, d.shape(a2)), sa) : undefined,
+      c.needs[1] ? d.reshape(d.unbroadcast(db, d.shape(b2)), sb) : undefined,
+    ];
+  }),
 };
 
 /** Sizes of a gemm: op(A) is [M,K] (M = all leading dims of A when not transA), op(B) is [K,N]. */
@@ -155,6 +176,21 @@ const gemm: OpDef<'gemm'> = {
     }
     return [fromNumberArray(outType!, acc)];
   },
+  grad: gradWith<'gemm'>((d, g, c) => {
+    const [a, b, bias] = c.inputs as [ValueId, ValueId, ValueId | undefined];
+    const { transA, transB, alpha, beta } = c.attrs;
+    const { m, k, n } = planGemm(d.shape(a), d.shape(b), c.attrs);
+    const g2 = d.reshape(g, [m, n]);
+    const a2 = transA ? a : d.reshape(a, [m, k]);
+    const mm = (x: ValueId, y: ValueId, tA: boolean, tB: boolean): ValueId => d.scale(d.op('matmul', { transA: tA, transB: tB }, [x, y]), alpha);
+    const da = transA ? mm(b, g2, transB, true) : mm(g2, b, false, !transB);
+    const db = transB ? mm(g2, a2, true, transA) : mm(a2, g2, !transA, false);
+    return [
+      c.needs[0] ? d.reshape(da, d.shape(a)) : undefined,
+      c.needs[1] ? db : undefined,
+      bias !== undefined && c.needs[2] ? d.unbroadcast(d.scale(g, beta), d.shape(bias)) : undefined,
+    ];
+  }),
 };
 
 /** How many trailing inputs of a matmul or gemm feed its epilogue (program inputs besides the result). */
@@ -188,6 +224,10 @@ function withEpilogue<K extends 'matmul' | 'gemm'>(def: OpDef<K>): OpDef<K> {
       }
       return [base!];
     },
+    grad: ((ctx) => {
+      if (ctx.attrs.epilogue) throw new UnsupportedOpError(`no gradient for a ${def.kind} with a fused epilogue: differentiate the unfused graph`);
+      return (def.grad as GradRule<K>)(ctx);
+    }) as GradRule<K>,
     evaluate(inputs, attrs, outs) {
       const [regular, extras] = split(inputs, attrs);
       const [base] = def.evaluate(regular, attrs, outs);

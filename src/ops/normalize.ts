@@ -5,6 +5,8 @@ import { f32 } from '../ir/tensor.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { fail, normAxis, splitAt } from './util.ts';
+import { type GradEmitter, gradWith } from './gradient.ts';
+import type { ValueId } from '../ir/graph.ts';
 
 /** Maps one shifted element (x - max along the axis) and the axis' sum of exp(shifted) to the output. */
 type SoftmaxFinish = (shifted: number, sumExp: number) => number;
@@ -13,7 +15,7 @@ type SoftmaxFinish = (shifted: number, sumExp: number) => number;
  * Softmax-like op along `attrs.axis`. The axis max is subtracted first, so large inputs do not
  * overflow; a slice that is all -Infinity gives NaN (as PyTorch), since -Inf - -Inf is NaN.
  */
-function softmaxOp<K extends 'softmax' | 'logSoftmax'>(kind: K, finish: SoftmaxFinish): OpDef<K> {
+function softmaxOp<K extends 'softmax' | 'logSoftmax'>(kind: K, finish: SoftmaxFinish, grad: SoftmaxGrad): OpDef<K> {
   return {
     kind,
     groups: ['normalize'],
@@ -39,8 +41,16 @@ function softmaxOp<K extends 'softmax' | 'logSoftmax'>(kind: K, finish: SoftmaxF
       }
       return [f32(x!.shape, out)];
     },
+    grad: gradWith<K>((d, g, c) => {
+      const axis = normAxis(c.attrs.axis, d.shape(g).length);
+      const sum = (v: ValueId): ValueId => d.expand(d.sum(v, [axis], true), d.shape(g));
+      return [grad(d, c.outputs[0]!, g, sum)];
+    }),
   };
 }
+
+/** A softmax-like op's input gradient from its result y, the gradient g and a sum along the axis. */
+type SoftmaxGrad = (d: GradEmitter, y: ValueId, g: ValueId, sum: (v: ValueId) => ValueId) => ValueId;
 
 /** Checks that an optional scale/bias input has exactly the normalised trailing dims. */
 function checkAffine(what: string, t: TensorType | undefined, dims: readonly number[]): void {
@@ -87,11 +97,34 @@ const layerNorm: OpDef<'layerNorm'> = {
     for (let base = 0; base < src.length; base += d) normRow(src, out, base, d, epsilon, g, b);
     return [f32(x!.shape, out)];
   },
+  grad: gradWith<'layerNorm'>((d, g, c) => layerNormGrad(d, g, c.inputs, c.attrs.axis, c.attrs.epsilon)),
 };
+
+/**
+ * layerNorm's gradients, recomputing the statistics: with xh = (x - mean) r, r = 1/sqrt(var + eps)
+ * and gh = g * scale, dx = r (gh - mean(gh) - xh mean(gh xh)); dscale = sum(g xh), dbias = sum(g)
+ * over the leading dims.
+ */
+function layerNormGrad(d: GradEmitter, g: ValueId, [x, scale, bias]: readonly ValueId[], axis: number, eps: number): (ValueId | undefined)[] {
+  const shape = d.shape(x!);
+  const ax = normAxis(axis, shape.length);
+  const norm = shape.map((_, i) => i).filter((i) => i >= ax);
+  const lead = shape.map((_, i) => i).filter((i) => i < ax);
+  const mean = (v: ValueId): ValueId => d.op('reduceMean', { axes: norm, keepDims: true }, [v]);
+  const centred = d.sub(x!, mean(x!));
+  const r = d.op('reciprocal', {}, [d.op('sqrt', {}, [d.add(mean(d.mul(centred, centred)), d.scalar(eps))])]);
+  const xh = d.mul(centred, r);
+  const gh = scale === undefined ? g : d.mul(g, scale);
+  const dx = d.mul(r, d.sub(d.sub(gh, mean(gh)), d.mul(xh, mean(d.mul(gh, xh)))));
+  const leadSum = (v: ValueId): ValueId => (lead.length ? d.sum(v, lead, false) : v);
+  return [dx, scale === undefined ? undefined : leadSum(d.mul(g, xh)), bias === undefined ? undefined : leadSum(g)];
+}
 
 /** The normalisation ops: softmax, logSoftmax and layerNorm. */
 export const normalizeOps: OpDefs<'softmax' | 'logSoftmax' | 'layerNorm'> = {
-  softmax: softmaxOp('softmax', (shifted, sum) => Math.exp(shifted) / sum),
-  logSoftmax: softmaxOp('logSoftmax', (shifted, sum) => shifted - Math.log(sum)),
+  // dx = y (g - sum(g y)).
+  softmax: softmaxOp('softmax', (shifted, sum) => Math.exp(shifted) / sum, (d, y, g, sum) => d.mul(y, d.sub(g, sum(d.mul(g, y))))),
+  // dx = g - exp(y) sum(g).
+  logSoftmax: softmaxOp('logSoftmax', (shifted, sum) => shifted - Math.log(sum), (d, y, g, sum) => d.sub(g, d.mul(d.op('exp', {}, [y]), sum(g)))),
   layerNorm,
 };

@@ -10,7 +10,9 @@
 import { type Tensor, f32 } from '../ir/tensor.ts';
 import { type Shape, type TensorType, formatType, sameShape, tensorType } from '../ir/types.ts';
 import type { OpAttrs } from './attrs.ts';
-import type { OpDef, OpDefs } from './def.ts';
+import type { GradContext, GradRule, OpDef, OpDefs } from './def.ts';
+import { gatedGradRule } from './gated-grad.ts';
+import { rnnGradRule } from './recurrent-grad.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
@@ -26,7 +28,7 @@ export function directions(a: { readonly direction: string }): number {
 }
 
 /** Checks every operand's shape against x [T, B, I]; returns (T, B, I, D, H). */
-function checkShapes(kind: RecurrentKind, inputs: readonly TensorType[], a: OpAttrs[RecurrentKind]): number[] {
+export function checkRecurrentShapes(kind: RecurrentKind, inputs: readonly TensorType[], a: OpAttrs[RecurrentKind]): number[] {
   expectAllF32(kind, inputs);
   const [x, wih, whh, bih, bhh, h0, c0] = inputs;
   if (x!.shape.length !== 3) fail(`${kind} expects x of rank 3 [seq, batch, input], got ${formatType(x!)}`);
@@ -76,7 +78,7 @@ function affine(w: Float32Array, base: number, rows: number, cols: number, v: Ar
 }
 
 function evaluate(kind: RecurrentKind, inputs: readonly Tensor[], a: OpAttrs[RecurrentKind]): Tensor[] {
-  const [T, B, I, D, H] = checkShapes(kind, inputs, a) as [number, number, number, number, number];
+  const [T, B, I, D, H] = checkRecurrentShapes(kind, inputs, a) as [number, number, number, number, number];
   const [x, wih, whh, bih, bhh, h0, c0] = inputs.map((t) => t.data as Float32Array);
   const GH = GATES[kind] * H;
   const y = new Float32Array(T * B * D * H);
@@ -110,12 +112,13 @@ function recurrentOp<K extends RecurrentKind>(kind: K): OpDef<K> {
     groups: ['recurrent'],
     arity: kind === 'lstm' ? { min: 7, max: 7 } : { min: 6, max: 6 },
     infer(inputs, a) {
-      const [T, B, , D, H] = checkShapes(kind, inputs, a) as number[];
+      const [T, B, , D, H] = checkRecurrentShapes(kind, inputs, a) as number[];
       const outs = [tensorType('f32', [T!, B!, D! * H!]), tensorType('f32', [D!, B!, H!])];
       if (kind === 'lstm') outs.push(tensorType('f32', [D!, B!, H!]));
       return outs;
     },
     evaluate: (inputs, a) => evaluate(kind, inputs, a),
+    grad: (kind === 'rnn' ? rnnGradRule : (ctx: GradContext<'lstm' | 'gru'>) => gatedGradRule(ctx, kind as 'lstm' | 'gru')) as GradRule<K>,
   };
 }
 

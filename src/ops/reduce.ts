@@ -10,6 +10,9 @@ import type { ReduceAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { NUMERIC } from './dtypes.ts';
 import { fail, normAxes, stridedIndexMap } from './util.ts';
+import { type GradEmitter, gradWith } from './gradient.ts';
+import type { GradRule } from './def.ts';
+import type { ValueId } from '../ir/graph.ts';
 
 type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax';
 
@@ -21,6 +24,20 @@ interface ReduceSpec {
   step(acc: number, x: number): number;
   /** Final value from the accumulator and the number of reduced elements. */
   finish(acc: number, count: number): number;
+  /** The input's gradient from x, the result y and its gradient g, both broadcast back to x's shape. */
+  grad(d: GradEmitter, x: ValueId, y: ValueId, g: ValueId, axes: readonly number[]): ValueId;
+}
+
+/** A reduction's gradient rule: result and gradient reshaped to the kept dims and expanded to x. */
+function reduceGrad<K extends ReduceKind>(spec: ReduceSpec): GradRule<K> {
+  return gradWith<K>((d, g, c) => {
+    const x = c.inputs[0]!;
+    const shape = d.shape(x);
+    const reduced = reducedAxes(shape, (c.attrs as ReduceAttrs).axes);
+    const kept = keptShape(shape, reduced);
+    const back = (v: ValueId): ValueId => d.expand(d.reshape(v, kept), shape);
+    return [spec.grad(d, x, back(c.outputs[0]!), back(g), [...reduced])];
+  });
 }
 
 /** The reduced axes, normalised: all of them when `axes` is empty. */
@@ -65,6 +82,7 @@ function reduceOp<K extends ReduceKind>(kind: K, spec: ReduceSpec): OpDef<K> {
       for (let i = 0; i < acc.length; i++) acc[i] = spec.finish(acc[i]!, count);
       return [fromNumberArray(outType!, acc)];
     },
+    grad: reduceGrad<K>(spec),
   };
 }
 
@@ -73,13 +91,19 @@ const sum = (acc: number, x: number): number => acc + x;
 
 /** The reductions: sum, mean and max over `axes`. */
 export const reduceOps: OpDefs<ReduceKind> = {
-  reduceSum: reduceOp('reduceSum', { dtypes: NUMERIC, init: () => 0, step: sum, finish: (acc) => acc }),
-  reduceMean: reduceOp('reduceMean', { dtypes: ['f32'], init: () => 0, step: sum, finish: (acc, n) => acc / n }),
+  reduceSum: reduceOp('reduceSum', { dtypes: NUMERIC, init: () => 0, step: sum, finish: (acc) => acc, grad: (_d, _x, _y, g) => g }),
+  reduceMean: reduceOp('reduceMean', { dtypes: ['f32'], init: () => 0, step: sum, finish: (acc, n) => acc / n, grad: (d, x, _y, g, axes) => d.scale(g, 1 / numel(axes.map((a) => d.shape(x)[a]!))) }),
   // Math.max propagates NaN, as torch.amax does.
   reduceMax: reduceOp('reduceMax', {
     dtypes: NUMERIC,
     init: (dtype) => LOWEST[dtype],
     step: Math.max,
     finish: (acc) => acc,
+    // As torch.amax: the gradient is shared evenly by the elements equal to the max.
+    grad: (d, x, y, g, axes) => {
+      const hit = d.op('cast', { to: 'f32' }, [d.op('equal', {}, [x, y])]);
+      const ties = axes.length === 0 ? hit : d.expand(d.sum(hit, axes, true), d.shape(x));
+      return d.mul(hit, d.div(g, ties));
+    },
   }),
 };

@@ -22,6 +22,8 @@ const constant: OpDef<'constant'> = {
   evaluate(_inputs, { value }) {
     return [value];
   },
+  // No inputs, so nothing to propagate to.
+  grad: () => [],
 };
 
 /** The source ops. */

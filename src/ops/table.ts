@@ -13,6 +13,8 @@ import { gatherOps } from './gather.ts';
 import { fusedOps } from './fused.ts';
 import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
+import { recurrentGradOps } from './recurrent-grad.ts';
+import { gatedGradOps } from './gated-grad.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -28,6 +30,8 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...fusedOps,
   ...attentionOps,
   ...recurrentOps,
+  ...recurrentGradOps,
+  ...gatedGradOps,
 };
 
 /** All op kinds, in table order. */

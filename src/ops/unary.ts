@@ -9,6 +9,8 @@ import { map1 } from './elementwise.ts';
 import { convert, zero } from './wgsl.ts';
 import { erf, gelu, geluTanh, sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
+import { type GradEmitter, NOT_DIFFERENTIABLE, gradWith } from './gradient.ts';
+import type { ValueId } from '../ir/graph.ts';
 
 /** The unary op kinds. */
 export type UnaryKind =
@@ -28,6 +30,8 @@ interface UnarySpec<K extends UnaryKind> {
   readonly out?: (input: DType, attrs: OpAttrs[K]) => DType;
   /** Attribute checks, run by the shape rule. */
   readonly check?: (attrs: OpAttrs[K]) => void;
+  /** The input's gradient from x, the result y and the result's gradient g; absent: not differentiable. */
+  readonly grad?: (d: GradEmitter, x: ValueId, y: ValueId, g: ValueId, attrs: OpAttrs[K]) => ValueId | undefined;
 }
 
 function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
@@ -45,6 +49,7 @@ function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
       return [map1(x!, out!, (a) => spec.fn(a, attrs))];
     },
     scalar: { ts: ([x], attrs) => spec.ts(x!, attrs), wgsl: ([x], attrs, dtype) => spec.wgsl(x!, attrs, dtype) },
+    grad: spec.grad ? gradWith<K>((d, g, c) => [spec.grad!(d, c.inputs[0]!, c.outputs[0]!, g, c.attrs)]) : NOT_DIFFERENTIABLE,
   };
 }
 
@@ -55,19 +60,20 @@ function unary<K extends UnaryKind>(kind: K, spec: UnarySpec<K>): OpDef<K> {
  * values wrap), anything → bool is `x != 0` (NaN → true), bool → number is 0 or 1.
  */
 export const unaryOps: OpDefs<UnaryKind> = {
-  identity: unary('identity', { dtypes: ANY, fn: (x) => x, ts: (x) => x, wgsl: (x) => x }),
-  neg: unary('neg', { dtypes: NUMERIC, fn: (x) => -x, ts: (x) => `-${x}`, wgsl: (x) => `-(${x})` }),
-  abs: unary('abs', { dtypes: NUMERIC, fn: Math.abs, ts: (x) => `Math.abs(${x})`, wgsl: (x) => `abs(${x})` }),
-  relu: unary('relu', { dtypes: NUMERIC, fn: (x) => Math.max(x, 0), ts: (x) => `Math.max(${x}, 0)`, wgsl: (x, _a, d) => `max(${x}, ${zero(d)})` }),
-  exp: unary('exp', { dtypes: FLOAT, fn: Math.exp, ts: (x) => `Math.exp(${x})`, wgsl: (x) => `exp(${x})` }),
-  log: unary('log', { dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})`, wgsl: (x) => `log(${x})` }),
-  sqrt: unary('sqrt', { dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})`, wgsl: (x) => `sqrt(${x})` }),
-  reciprocal: unary('reciprocal', { dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}`, wgsl: (x) => `(1.0 / ${x})` }),
-  tanh: unary('tanh', { dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh(${x})` }),
-  sigmoid: unary('sigmoid', { dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
-  erf: unary('erf', { dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
+  identity: unary('identity', { grad: (_d, _x, _y, g) => g, dtypes: ANY, fn: (x) => x, ts: (x) => x, wgsl: (x) => x }),
+  neg: unary('neg', { grad: (d, _x, _y, g) => d.neg(g), dtypes: NUMERIC, fn: (x) => -x, ts: (x) => `-${x}`, wgsl: (x) => `-(${x})` }),
+  abs: unary('abs', { grad: (d, x, _y, g) => d.where(d.op('greater', {}, [x, d.scalar(0)]), g, d.where(d.op('less', {}, [x, d.scalar(0)]), d.neg(g), d.scalar(0))), dtypes: NUMERIC, fn: Math.abs, ts: (x) => `Math.abs(${x})`, wgsl: (x) => `abs(${x})` }),
+  relu: unary('relu', { grad: (d, x, _y, g) => d.where(d.op('greater', {}, [x, d.scalar(0)]), g, d.scalar(0)), dtypes: NUMERIC, fn: (x) => Math.max(x, 0), ts: (x) => `Math.max(${x}, 0)`, wgsl: (x, _a, d) => `max(${x}, ${zero(d)})` }),
+  exp: unary('exp', { grad: (d, _x, y, g) => d.mul(g, y), dtypes: FLOAT, fn: Math.exp, ts: (x) => `Math.exp(${x})`, wgsl: (x) => `exp(${x})` }),
+  log: unary('log', { grad: (d, x, _y, g) => d.div(g, x), dtypes: FLOAT, fn: Math.log, ts: (x) => `Math.log(${x})`, wgsl: (x) => `log(${x})` }),
+  sqrt: unary('sqrt', { grad: (d, _x, y, g) => d.div(g, d.scale(y, 2)), dtypes: FLOAT, fn: Math.sqrt, ts: (x) => `Math.sqrt(${x})`, wgsl: (x) => `sqrt(${x})` }),
+  reciprocal: unary('reciprocal', { grad: (d, _x, y, g) => d.neg(d.mul(g, d.mul(y, y))), dtypes: FLOAT, fn: (x) => 1 / x, ts: (x) => `1 / ${x}`, wgsl: (x) => `(1.0 / ${x})` }),
+  tanh: unary('tanh', { grad: (d, _x, y, g) => d.mul(g, d.sub(d.scalar(1), d.mul(y, y))), dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh_f(${x})` }),
+  sigmoid: unary('sigmoid', { grad: (d, _x, y, g) => d.mul(g, d.mul(y, d.sub(d.scalar(1), y))), dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
+  erf: unary('erf', { grad: (d, x, _y, g) => d.mul(g, d.scale(d.op('exp', {}, [d.neg(d.mul(x, x))]), 2 / Math.sqrt(Math.PI))), dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
   gelu: unary('gelu', {
     dtypes: FLOAT,
+    grad: (d, x, _y, g, { approximate }) => d.mul(g, approximate === 'tanh' ? geluTanhSlope(d, x) : geluSlope(d, x)),
     fn: (x, { approximate }) => (approximate === 'tanh' ? geluTanh(x) : gelu(x)),
     ts: (x, { approximate }) => (approximate === 'tanh' ? `geluTanh(${x})` : `gelu(${x})`),
     wgsl: (x, { approximate }) => (approximate === 'tanh' ? `gelu_tanh_f(${x})` : `gelu_f(${x})`),
@@ -80,6 +86,8 @@ export const unaryOps: OpDefs<UnaryKind> = {
   not: unary('not', { dtypes: BOOL, fn: (x) => (x === 0 ? 1 : 0), ts: (x) => `(${x} === 0 ? 1 : 0)`, wgsl: (x) => `(1u - ${x})` }),
   cast: unary('cast', {
     dtypes: ANY,
+    // Only an f32 -> f32 cast passes a gradient; conversions to or from integers cut it.
+    grad: (d, x, _y, g, { to }) => (d.type(x).dtype === 'f32' && to === 'f32' ? g : undefined),
     fn: (x) => x,
     ts: (x) => x,
     wgsl: (x, { to }, from) => convert(x, from, to),
@@ -89,3 +97,21 @@ export const unaryOps: OpDefs<UnaryKind> = {
     },
   }),
 };
+
+/** d/dx gelu(x) = Phi(x) + x phi(x), with Phi the normal CDF and phi its density. */
+function geluSlope(d: GradEmitter, x: ValueId): ValueId {
+  const cdf = d.scale(d.add(d.scalar(1), d.op('erf', {}, [d.scale(x, Math.SQRT1_2)])), 0.5);
+  const pdf = d.scale(d.op('exp', {}, [d.scale(d.mul(x, x), -0.5)]), 1 / Math.sqrt(2 * Math.PI));
+  return d.add(cdf, d.mul(x, pdf));
+}
+
+/** d/dx of the tanh approximation: 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3c x^2), t = tanh(k (x + c x^3)). */
+function geluTanhSlope(d: GradEmitter, x: ValueId): ValueId {
+  const [k, c] = [Math.sqrt(2 / Math.PI), 0.044715];
+  const x2 = d.mul(x, x);
+  const t = d.op('tanh', {}, [d.scale(d.add(x, d.scale(d.mul(x2, x), c)), k)]);
+  const left = d.scale(d.add(d.scalar(1), t), 0.5);
+  const dt = d.sub(d.scalar(1), d.mul(t, t));
+  const inner = d.scale(d.add(d.scalar(1), d.scale(x2, 3 * c)), k);
+  return d.add(left, d.mul(d.scale(x, 0.5), d.mul(dt, inner)));
+}

@@ -98,12 +98,29 @@ export function splitAt(shape: Shape, axis: number): { outer: number; len: numbe
   };
 }
 
-/** Checks that `dims` are valid static dimensions (non-negative integers, element count within bounds). */
+/**
+ * Checks that `dims` are valid static dimensions: non-negative integers, none above MAX_ELEMENTS
+ * (so a zero elsewhere cannot hide a 1e300), element count within MAX_ELEMENTS.
+ */
 export function checkDims(dims: readonly number[], what: string): void {
   for (const d of dims) {
-    if (!Number.isInteger(d) || d < 0) fail(`${what} has an invalid dimension ${d} in [${dims.join(',')}]`);
+    if (!Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS) fail(`${what} has an invalid dimension ${d} in [${dims.join(',')}]`);
   }
-  if (numel(dims) > MAX_ELEMENTS) fail(`${what} [${dims.join(',')}] has more than ${MAX_ELEMENTS} elements`);
+  if (boundedNumel(dims) === undefined) fail(`${what} [${dims.join(',')}] has more than ${MAX_ELEMENTS} elements`);
+}
+
+/**
+ * Element count of `dims`, or undefined when it exceeds `max` (default MAX_ELEMENTS). Checked as
+ * the product grows, so huge dimensions never overflow to Infinity or NaN (Infinity * 0).
+ */
+export function boundedNumel(dims: readonly number[], max = MAX_ELEMENTS): number | undefined {
+  if (dims.includes(0)) return 0;
+  let n = 1;
+  for (const d of dims) {
+    n *= d;
+    if (!(n <= max)) return undefined;
+  }
+  return n;
 }
 
 /** Upper bound on the element count of any one tensor (2^31 - 1: typed-array indexable). */

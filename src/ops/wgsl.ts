@@ -9,10 +9,14 @@ export function zero(dtype: DType): string {
   return dtype === 'f32' ? '0.0' : dtype === 'bool' ? '0u' : '0i';
 }
 
-/** Converts WGSL value `x` of dtype `from` to dtype `to` (the cast rule; float to int saturates on the GPU). */
+/**
+ * Converts WGSL value `x` of dtype `from` to dtype `to` by the cast rule (fromNumberArray):
+ * float to int wraps (f32_to_i32), float to bool is true for NaN, read from the bits.
+ */
 export function convert(x: string, from: DType, to: DType): string {
   const [a, b] = [WGSL_TYPE[from], WGSL_TYPE[to]];
-  if (to === 'bool') return `select(0u, 1u, ${x} != ${zero(from)})`;
+  if (to === 'bool') return from === 'f32' ? `select(0u, 1u, (bitcast<u32>(${x}) & 0x7fffffffu) != 0u)` : `select(0u, 1u, ${x} != ${zero(from)})`;
+  if (from === 'f32' && b === 'i32') return `f32_to_i32(${x})`;
   if (a === b) return x;
   return `${b}(${x})`;
 }

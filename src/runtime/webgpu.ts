@@ -23,6 +23,11 @@ export class ShaderError extends OpgraphError {
 export interface Gpu {
   readonly device: GPUDevice;
   readonly adapter: string;
+  /**
+   * The GPU object the device came from. Held for the device's lifetime: in Node, Dawn destroys
+   * its instance when the JS wrapper is garbage-collected, which corrupts a device still in use.
+   */
+  readonly instance: GPU;
 }
 
 let cached: Promise<Gpu> | undefined;
@@ -41,7 +46,7 @@ export function requestGpu(): Promise<Gpu> {
     const need = (name: 'maxStorageBufferBindingSize' | 'maxBufferSize') => adapter.limits[name];
     const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: need('maxStorageBufferBindingSize'), maxBufferSize: need('maxBufferSize') } });
     const info = adapter.info;
-    return { device, adapter: [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter' };
+    return { device, instance: gpu, adapter: [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter' };
   })();
   cached.catch(() => (cached = undefined));
   return cached;
@@ -79,7 +84,7 @@ async function createPipeline(device: GPUDevice, k: WgslKernelCode, mem: GPUBuff
   const info = await module.getCompilationInfo();
   const err = info.messages.find((m) => m.type === 'error');
   if (err) throw new ShaderError(`kernel ${k.name}: WGSL line ${err.lineNum}: ${err.message}`);
-  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: k.name });
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
   const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: mem } }] });
   return { pipeline, group, dispatch: k.dispatch, once: k.once };
 }
@@ -108,10 +113,7 @@ export class WebGpuModel {
       const node = graph.nodes[c.node]!;
       if (node.op === 'constant') device.queue.writeBuffer(mem, c.base * 4, toWords(node.attrs.value.data));
     }
-    // One pipeline at a time: SwiftShader (Dawn's CPU device) is not robust to many concurrent
-    // asynchronous pipeline compilations; a real GPU compiles them quickly either way.
-    const pipelines: Pipeline[] = [];
-    for (const k of program.kernels) pipelines.push(await createPipeline(device, k, mem));
+    const pipelines = await Promise.all(program.kernels.map((k) => createPipeline(device, k, mem)));
     const model = new WebGpuModel(gpu, graph, program, mem, pipelines);
     model.dispatch(true);
     return model;

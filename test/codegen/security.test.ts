@@ -2,11 +2,11 @@
 // of quotes, backticks, `${...}`, comment delimiters, line terminators, backslashes and lone
 // surrogates. The module must type-check, run like the interpreter, and its code tokens must
 // be those of the same graph with plain names (names live only in string literals and comments).
+// The WGSL backend never sees a name (its shaders equal the plain-named graph's), and the DOT
+// drawing keeps the plain-named graph's structure when Graphviz renders it.
 // Also: the compile cache never hands one graph another graph's module.
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { F, graph, type Sym } from '../../src/api/index.ts';
-import { uniform } from '../../src/api/init.ts';
 import { compile } from '../../src/compile.ts';
 import { generateTs } from '../../src/codegen/ts/index.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
@@ -15,37 +15,14 @@ import { digest } from '../../src/ir/print.ts';
 import { type Tensor, f32, toNumbers } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
+import { generateWgsl } from '../../src/codegen/wgsl/index.ts';
+import { toDot } from '../../src/viz/dot.ts';
+import { renderDot } from '../../src/viz/render.ts';
+import { renderGraphFromSource } from 'graphviz-cli';
+import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { Rng, expectAllClose, importModule, randomInputs, typecheck } from './helpers.ts';
+import { HOSTILE, benign, hostile, namedGraph } from './hostile.ts';
 
-const HOSTILE = [
-  `quote'single"double`,
-  'back`tick`',
-  '${process.exit(1)}',
-  '*/ evil(); /*',
-  'line\nbreak\r\nend',
-  'sep\u2028para\u2029end',
-  'back\\slash\\',
-  '"]; evil',
-  '\ud800 lone surrogate',
-  '</script><script>evil()</script>',
-] as const;
-
-/** Per name: input `x NAME`, weights `w NAME`, `b NAME`, nodes labelled NAME, output `y NAME`. */
-function namedGraph(names: readonly string[], name: string): Graph {
-  return graph(name, (g) => {
-    const outs: Record<string, Sym> = {};
-    names.forEach((h) => {
-      const x = g.input(`x ${h}`, [2, 3]);
-      const w = g.param(`w ${h}`, tensorType('f32', [4, 3]), uniform(0.5));
-      const b = g.param(`b ${h}`, tensorType('f32', [4]), uniform(0.5));
-      outs[`y ${h}`] = g.scoped(h, () => F.linear(x, w, b).relu().softmax(-1));
-    });
-    return outs;
-  });
-}
-
-const hostile = (): Graph => namedGraph(HOSTILE, HOSTILE.join(' | '));
-const benign = (): Graph => namedGraph(HOSTILE.map((_, i) => `n${i}`), 'benign');
 
 interface Token {
   readonly kind: 'code' | 'string' | 'comment';
@@ -141,10 +118,53 @@ describe('a graph whose names and labels are hostile', () => {
   });
 });
 
+describe('the same hostile graph on the WGSL backend and in DOT', () => {
+  const optimised = (g: Graph): Graph => runPipeline(g, PIPELINES[2]).graph;
+  const words = ['evil', 'process', 'script', 'quote', 'tick', 'slash', 'surrogate', 'para', 'break'];
+
+  it('emits shaders identical to the plain-named graph: no name reaches WGSL, not even in a comment', () => {
+    const h = generateWgsl(optimised(hostile()));
+    const b = generateWgsl(optimised(benign()));
+    expect(h.kernels.length).toBeGreaterThan(0);
+    expect(h.kernels.map((k) => k.code)).toEqual(b.kernels.map((k) => k.code));
+    const all = h.kernels.map((k) => k.code).join('\n');
+    for (const w of words) expect(all).not.toContain(w);
+    expect(all).toMatch(/^[\x09\x0a\x20-\x7e]*$/);
+  });
+
+  /** Graphviz's own reading of a DOT text: node ids with their attribute names, and edges. */
+  async function structure(dot: string): Promise<{ nodes: string[]; edges: string[] }> {
+    const json = JSON.parse(await renderGraphFromSource({ input: dot }, { format: 'json' as 'svg' })) as {
+      objects?: { _gvid: number; name: string; [k: string]: unknown }[];
+      edges?: { tail: number; head: number; [k: string]: unknown }[];
+    };
+    const objects = json.objects ?? [];
+    const name = (id: number): string => objects.find((o) => o._gvid === id)!.name;
+    return {
+      nodes: objects.map((o) => `${o.name} {${Object.keys(o).sort().join(',')}}`),
+      edges: (json.edges ?? []).map((e) => `${name(e.tail)} -> ${name(e.head)} {${Object.keys(e).sort().join(',')}}`),
+    };
+  }
+
+  it('draws as valid DOT with the structure and attributes of the plain-named graph', async () => {
+    const h = toDot(hostile());
+    const b = toDot(benign());
+    const [sh, sb] = [await structure(h), await structure(b)];
+    // The comparison can fail: one injected attribute changes the structure.
+    expect(await structure('digraph { a [label="x" URL="evil"] }')).not.toEqual(await structure('digraph { a [label="x"] }'));
+    expect(sh.nodes.length).toBeGreaterThan(HOSTILE.length * 5);
+    expect(sh).toEqual(sb);
+    const svg = await renderDot(h, 'svg');
+    expect(svg).toContain('evil');
+    expect(svg).not.toMatch(/<script|<\/script>/);
+    expect(svg.match(/<g id="node/g)!.length).toBe(sb.nodes.length);
+  });
+});
+
 describe('the compile cache', () => {
   it('serves two graphs that differ only in hostile names, each under its own names', async () => {
-    const a = namedGraph(HOSTILE.slice(0, 5), 'a');
-    const b = namedGraph(HOSTILE.slice(5), 'a');
+    const a = namedGraph(HOSTILE.slice(0, 7), 'a');
+    const b = namedGraph(HOSTILE.slice(7), 'a');
     const inputs = randomInputs(a, new Rng(5));
     const inputsB = Object.fromEntries(Object.values(inputs).map((t, i) => [b.inputs[i]!.name, t]));
     const [ma, mb] = [await compile(a, { target: 'ts' }), await compile(b, { target: 'ts' })];
@@ -153,7 +173,7 @@ describe('the compile cache', () => {
     expect(Object.keys(rb)).toEqual(b.outputs.map((o) => o.name));
     expectAllClose(ra, interpret(a, inputs));
     expect(Object.values(rb).map(toNumbers)).toEqual(Object.values(ra).map(toNumbers));
-    const again = await compile(namedGraph(HOSTILE.slice(0, 5), 'a'), { target: 'ts' });
+    const again = await compile(namedGraph(HOSTILE.slice(0, 7), 'a'), { target: 'ts' });
     expect(again.source).toBe(ma.source);
     expect(Object.keys(again.run(inputs))).toEqual(a.outputs.map((o) => o.name));
   });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SafetensorsError } from '../../src/errors.ts';
+import { LimitError, SafetensorsError } from '../../src/errors.ts';
 import {
   MAX_HEADER_BYTES,
   parseSafetensors,
@@ -152,7 +152,10 @@ describe('safetensors validation', () => {
     ['a fractional dim', file({ w: { ...f32x2, shape: [1.5] } }, eight), /tensor "w": shape \[1\.5\]/],
     ['a string dim', file({ w: { ...f32x2, shape: ['2'] } }, eight), /tensor "w": shape \["2"\]/],
     ['an unsafe dim', file({ w: { ...f32x2, shape: [2 ** 53] } }, eight), /tensor "w": shape \[9007199254740992\]/],
-    ['too many elements', file({ w: { ...f32x2, shape: [65536, 65536] } }, eight), /tensor "w": shape \[65536,65536\] has more than 2147483647/],
+    ['a repeated tensor name', file('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', eight),
+      /header names "w" twice/],
+    ['a repeated __proto__', file('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "__proto__":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', eight),
+      /header names "__proto__" twice/],
     ['missing offsets', file({ w: { dtype: 'F32', shape: [2] } }, eight), /tensor "w": data_offsets missing is not two/],
     ['three offsets', file({ w: { ...f32x2, data_offsets: [0, 4, 8] } }, eight), /tensor "w": data_offsets \[0,4,8\] is not two/],
     ['reversed offsets', file({ w: { ...f32x2, data_offsets: [8, 0] } }, eight), /tensor "w": data_offsets \[8,0\] begin after/],
@@ -178,7 +181,9 @@ describe('safetensors validation', () => {
 
   it('applies the header bound (100 MiB by default) before decoding', () => {
     expect(MAX_HEADER_BYTES).toBe(100 * 1024 * 1024);
-    expect(failure(file('{}      ', []), 'm', 4)).toMatch(/^m: header length 8 exceeds the limit of 4 bytes$/);
+    expect(() => parseSafetensors(file('{}      ', []), 'm', { maxHeaderBytes: 4 })).toThrow(
+      new LimitError('m: header length 8 exceeds the limit maxHeaderBytes = 4'),
+    );
   });
 
   it('rejects a huge claimed size in a tiny file without allocating it', () => {
@@ -195,5 +200,51 @@ describe('safetensors validation', () => {
     expect(message).not.toContain('\n');
     expect(message.length).toBeLessThan(200);
     expect(message).toContain('tensor "evil\\nxxx');
+  });
+});
+
+describe('safetensors resource limits', () => {
+  const limited = (bytes: Uint8Array, options = {}): string => {
+    try {
+      parseSafetensors(bytes, 'm', options);
+    } catch (e) {
+      expect(e).toBeInstanceOf(LimitError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a LimitError');
+  };
+
+  it('refuses element counts past 2^31 - 1 by default, and overflowing products, before reading data', () => {
+    expect(limited(file({ w: { ...f32x2, shape: [65536, 65536] } }, eight))).toBe(
+      'm: tensor "w": shape [65536,65536] element count 4294967296 exceeds the limit maxTensorElements = 2147483647');
+    expect(limited(file({ w: { ...f32x2, shape: [2 ** 31, 0] } }, eight))).toMatch(/shape \[2147483648,0\] dimension 2147483648 exceeds the limit/);
+    const huge = Array.from({ length: 40 }, () => 2 ** 30);
+    expect(limited(file({ w: { ...f32x2, shape: huge } }, eight))).toMatch(/element count Infinity exceeds the limit maxTensorElements/);
+  });
+
+  it('applies maxTensors, maxTensorElements, maxRank and maxFileBytes when given', () => {
+    const two = file({ a: { ...f32x2, shape: [1], data_offsets: [0, 4] }, b: { ...f32x2, shape: [1], data_offsets: [4, 8] } }, eight);
+    expect(parseSafetensors(two, 'm', { maxTensors: 2 }).size).toBe(2);
+    expect(limited(two, { maxTensors: 1 })).toBe('m: tensor count 2 exceeds the limit maxTensors = 1');
+    expect(limited(file({ w: { ...f32x2, shape: [2, 1] } }, eight), { maxTensorElements: 1 })).toMatch(/^m: tensor "w": shape \[2,1\] dimension 2 exceeds/);
+    expect(limited(file({ w: { ...f32x2, shape: [2, 2] } }, eight), { maxTensorElements: 3 })).toBe('m: tensor "w": shape [2,2] element count 4 exceeds the limit maxTensorElements = 3');
+    expect(limited(file({ w: { ...f32x2, shape: [1, 1, 2] } }, eight), { maxRank: 2 })).toBe('m: tensor "w": rank 3 exceeds the limit maxRank = 2');
+    expect(limited(file({ w: f32x2 }, eight), { maxFileBytes: 16 })).toMatch(/^m: file size \d+ exceeds the limit maxFileBytes = 16$/);
+  });
+
+  it('checks the size of a file before reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opgraph-limits-'));
+    try {
+      const path = join(dir, 'w.safetensors');
+      await writeSafetensors(path, sample());
+      await expect(readSafetensors(path, { maxFileBytes: 10 })).rejects.toThrow(LimitError);
+      await expect(readSafetensors(path, { maxFileBytes: 10 })).rejects.toThrow(/w\.safetensors: file size \d+ exceeds the limit maxFileBytes = 10/);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('refuses a negative or fractional limit', () => {
+    expect(() => parseSafetensors(file({}), 'm', { maxTensors: -1 })).toThrow(new LimitError('limit maxTensors must be a non-negative integer, got -1'));
   });
 });

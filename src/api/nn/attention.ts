@@ -1,8 +1,16 @@
 // Multi-head attention as the seeds write it: four Linears and the view/transpose head split.
+import { ShapeError } from '../../errors.ts';
 import * as F from '../functional.ts';
 import type { Sym } from '../sym.ts';
 import { Linear } from './layers.ts';
 import { Module } from './module.ts';
+
+/** Checks that `dim` (named `what`) splits into `heads` whole heads; a ShapeError otherwise. */
+export function checkHeads(dim: number, heads: number, what: string): void {
+  if (!Number.isInteger(heads) || heads <= 0 || !Number.isInteger(dim) || dim <= 0 || dim % heads !== 0) {
+    throw new ShapeError(`${what} ${dim} is not a positive multiple of num_heads ${heads}`);
+  }
+}
 
 /**
  * Scaled dot-product attention: softmax(q k^T / sqrt(d)) v, over the last two dims.
@@ -29,7 +37,7 @@ export class MultiHeadAttention extends Module {
 
   constructor(readonly numHeads: number, readonly dModel: number) {
     super();
-    if (dModel % numHeads !== 0) throw new RangeError(`d_model ${dModel} is not a multiple of num_heads ${numHeads}`);
+    checkHeads(dModel, numHeads, 'd_model');
     this.depth = dModel / numHeads;
     this.query_linear = new Linear(dModel, dModel);
     this.key_linear = new Linear(dModel, dModel);

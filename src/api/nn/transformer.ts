@@ -3,6 +3,7 @@
 import * as F from '../functional.ts';
 import { uniform, zeros } from '../init.ts';
 import type { Sym } from '../sym.ts';
+import { checkHeads } from './attention.ts';
 import { LayerNorm, Linear } from './layers.ts';
 import { Module, Parameter } from './module.ts';
 
@@ -27,7 +28,7 @@ export class MultiheadAttention extends Module {
 
   constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
-    if (embedDim % numHeads !== 0) throw new RangeError(`embed_dim ${embedDim} is not a multiple of num_heads ${numHeads}`);
+    checkHeads(embedDim, numHeads, 'embed_dim');
     this.headDim = embedDim / numHeads;
     this.batchFirst = opts.batchFirst ?? false;
     // xavier_uniform_ over the packed [3E, E] matrix, as PyTorch initialises it.

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { type Tensor } from '../../ir/tensor.ts';
 import { DTYPE_BYTES, numel } from '../../ir/types.ts';
-import { writeFileAtomic } from '../../io/atomic.ts';
+import { writeFilesAtomic } from '../../io/atomic.ts';
 import { readSafetensors, serializeSafetensors } from '../../io/safetensors.ts';
 import { bindValues } from '../../runtime/bind.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
@@ -51,11 +51,11 @@ ${PIPELINE_USAGE}`,
     const inline = bytes <= INLINE_WEIGHT_BYTES;
     const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
     const mod = generateTs(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
-    // Everything is generated before anything is written; each file is written atomically.
+    // Everything is generated before anything is written; then all temp files, then the renames.
     mkdirSync(dir, { recursive: true });
-    if (!inline) await writeFileAtomic(join(dir, 'model.weights.safetensors'), serializeSafetensors(weights));
-    await writeFileAtomic(join(dir, 'README.md'), usageNote(g, inline));
-    await writeFileAtomic(join(dir, 'model.ts'), mod.source);
+    const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
+    files.push([join(dir, 'README.md'), usageNote(g, inline)], [join(dir, 'model.ts'), mod.source]);
+    await writeFilesAtomic(files);
     const kernels = kernelCalls(g, mod.plan);
     io.out(`wrote ${join(dir, 'model.ts')}: ${kernels} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
     return 0;

@@ -11,6 +11,7 @@ import { wgslElementwise } from './kernels/elementwise.ts';
 import { wgslMovement } from './kernels/movement.ts';
 import { wgslRows } from './kernels/rows.ts';
 import { wgslSequence } from './kernels/sequence.ts';
+import { wgslSequenceGrad } from './kernels/sequence-grad.ts';
 import { wgslHelpersFor } from './prelude.ts';
 import { WGSL_LAYOUT } from './types.ts';
 import type { StructuralKind } from '../ts/kernels/index.ts';
@@ -21,6 +22,7 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslMovement,
   ...wgslRows,
   ...wgslSequence,
+  ...wgslSequenceGrad,
 };
 
 /** Largest workgroup count per dispatch dimension (WebGPU's default limit). */

@@ -19,7 +19,20 @@ export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly st
   ],
   sigmoid_f: ['fn sigmoid_f(x: f32) -> f32 {\n  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }\n  let e = exp(x);\n  return e / (1.0 + e);\n}', []],
   gelu_f: ['fn gelu_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + erf_f(x * 0.70710678118654752));\n}', ['erf_f']],
-  gelu_tanh_f: ['fn gelu_tanh_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));\n}', []],
+  gelu_tanh_f: ['fn gelu_tanh_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + tanh_f(0.7978845608028654 * (x + 0.044715 * x * x * x)));\n}', ['tanh_f']],
+  // Built-in tanh may evaluate (e^2x - 1) / (e^2x + 1) and give NaN for large |x|; tanh(15) is 1 in f32.
+  tanh_f: ['fn tanh_f(x: f32) -> f32 {\n  return tanh(clamp(x, -15.0, 15.0));\n}', []],
+  f32_to_i32: [
+    `fn f32_to_i32(x: f32) -> i32 {
+  // The cast rule (fromNumberArray): truncate; NaN and +-Inf to 0; wrap modulo 2^32, where
+  // WGSL's i32(x) would saturate. Every step is exact in f32.
+  if ((bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u) { return 0i; }
+  let t = trunc(x);
+  if (abs(t) < 2147483648.0) { return i32(t); }
+  return bitcast<i32>(u32(t - floor(t / 4294967296.0) * 4294967296.0));
+}`,
+    [],
+  ],
   pow_f: [
     `fn pow_f(a: f32, b: f32) -> f32 {
   // C99 pow: negative bases with integral exponents, pow(1, y) = 1, pow(-1, +-inf) = 1.

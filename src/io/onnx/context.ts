@@ -1,7 +1,7 @@
 // The lowering context: ONNX values as IR values or import-time constants, and the one place
 // where a node is emitted. A node whose inputs are all constants is evaluated at import by the
 // op's own `evaluate` (the interpreter's semantics), so shape subgraphs fold to constants.
-import { OnnxError, isOpgraphError } from '../../errors.ts';
+import { LimitError, OnnxError, isOpgraphError } from '../../errors.ts';
 import type { IRBuilder } from '../../ir/builder.ts';
 import type { ValueId } from '../../ir/graph.ts';
 import { type Tensor, getNumber, tensor } from '../../ir/tensor.ts';
@@ -150,6 +150,7 @@ export class NodeContext {
     try {
       return this.em.op(kind, attrs, inputs, this.label);
     } catch (e) {
+      if (e instanceof LimitError && !e.message.startsWith(this.where)) throw new LimitError(`${this.where}: ${e.message}`);
       if (isOpgraphError(e) && !e.message.startsWith(this.where)) this.fail(e.message);
       throw e;
     }

@@ -10,7 +10,8 @@ import { IRBuilder } from '../../ir/builder.ts';
 import { tensorType } from '../../ir/types.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { Emitter, NodeContext, type Val } from './context.ts';
-import { DEFAULT_ONNX_LIMITS, type OnnxLimits } from './limits.ts';
+import { checkLimit } from '../limits.ts';
+import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
 import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
 import { checkShape, dtypeOf, modelDir, toTensor } from './tensor.ts';
@@ -20,7 +21,7 @@ export const OPSET_RANGE = { min: 7, max: 27 } as const;
 
 /** Options of the ONNX importer. */
 export interface OnnxImportOptions {
-  /** Resource limits (defaults: DEFAULT_ONNX_LIMITS). */
+  /** Resource limits (defaults: DEFAULT_ONNX_LIMITS, i.e. the project's DEFAULT_LIMITS plus maxTensorBytes). */
   readonly limits?: Partial<OnnxLimits>;
   /** Folder external data is resolved from (loadOnnx sets it to the model's folder). */
   readonly baseDir?: string;
@@ -37,17 +38,15 @@ export interface OnnxImportOptions {
 
 /** Reads and imports an .onnx file; external data is resolved relative to its folder. */
 export async function loadOnnx(path: string, opts: OnnxImportOptions = {}): Promise<Graph> {
-  const limits = { ...DEFAULT_ONNX_LIMITS, ...opts.limits };
-  const size = (await stat(path)).size;
-  // The protobuf holds at most every tensor inline plus the graph: a generous ceiling on the file.
-  if (size > 2 * limits.maxTensorBytes + 2 ** 28) throw new OnnxError(`${path}: file of ${size} bytes exceeds the loader's limits`);
+  const limits = resolveOnnxLimits(opts.limits);
+  checkLimit(limits, 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
   const bytes = await readFile(path);
   return importOnnx(bytes, { baseDir: modelDir(path), name: basename(path), ...opts });
 }
 
 /** Imports a serialized ONNX model. */
 export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Graph {
-  const limits: OnnxLimits = { ...DEFAULT_ONNX_LIMITS, ...opts.limits };
+  const limits: OnnxLimits = resolveOnnxLimits(opts.limits);
   const file = opts.name ?? 'model';
   let model: OnnxModel;
   try {
@@ -58,7 +57,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const graph = model.graph;
   if (!graph || (graph.node.length === 0 && graph.output.length === 0)) throw new OnnxError(`${file}: not a valid ONNX model (no graph)`);
   const opsets = readOpsets(model, file);
-  if (graph.node.length > limits.maxNodes) throw new OnnxError(`${file}: ${graph.node.length} nodes exceed the limit of ${limits.maxNodes}`);
+  checkLimit(limits, 'maxNodes', graph.node.length, `${file}: node count`);
   if (graph.sparseInitializer.length > 0) throw new OnnxError(`${file}: sparse initializers are not supported`);
   const b = new IRBuilder(graph.name || file);
   const em = new Emitter(b, limits, opts.baseDir);

@@ -2,9 +2,10 @@
 // every declared size checked against the limits and against the bytes actually present.
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { OnnxError } from '../../errors.ts';
+import { LimitError, OnnxError } from '../../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../../ir/tensor.ts';
 import { DTYPE_BYTES, type DType } from '../../ir/types.ts';
+import { checkLimit } from '../limits.ts';
 import type { OnnxLimits } from './limits.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
 
@@ -41,16 +42,17 @@ export function dtypeOf(elemType: number, what: string): DType {
   return d;
 }
 
-/** Checks a declared shape against the limits; returns its element count. */
+/** Checks a declared shape against the limits (LimitError) and for validity (OnnxError); returns its element count. */
 export function checkShape(dims: readonly number[], dtype: DType, what: string, limits: OnnxLimits): number {
-  if (dims.length > limits.maxRank) throw new OnnxError(`${what}: rank ${dims.length} exceeds the limit of ${limits.maxRank}`);
+  checkLimit(limits, 'maxRank', dims.length, `${what}: rank`);
   let n = 1;
   for (const d of dims) {
     if (!Number.isSafeInteger(d) || d < 0) throw new OnnxError(`${what}: invalid dimension ${d} in [${dims.join(',')}]`);
     n *= d;
-    if (n > limits.maxTensorElements) throw new OnnxError(`${what}: shape [${dims.join(',')}] exceeds the limit of ${limits.maxTensorElements} elements`);
+    checkLimit(limits, 'maxTensorElements', n, `${what}: elements of shape [${dims.join(',')}]`);
   }
-  if (n * DTYPE_BYTES[dtype] > limits.maxTensorBytes) throw new OnnxError(`${what}: shape [${dims.join(',')}] exceeds the limit of ${limits.maxTensorBytes} bytes`);
+  const bytes = n * DTYPE_BYTES[dtype];
+  if (bytes > limits.maxTensorBytes) throw new LimitError(`${what}: bytes of shape [${dims.join(',')}]: ${bytes} exceeds the limit maxTensorBytes = ${limits.maxTensorBytes}`);
   return n;
 }
 

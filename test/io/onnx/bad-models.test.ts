@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BindingError, OnnxError, UnsupportedOpError } from '../../../src/errors.ts';
+import { BindingError, LimitError, OnnxError, UnsupportedOpError } from '../../../src/errors.ts';
 import { tensor } from '../../../src/ir/tensor.ts';
 import { importOnnx, loadOnnx } from '../../../src/io/onnx/import.ts';
 import { encodeModel } from '../../../src/io/onnx/schema.ts';
@@ -56,7 +56,7 @@ describe('importOnnx on well-formed input', () => {
 });
 
 describe('importOnnx on bad input', () => {
-  const expectError = (bytes: Uint8Array, type: typeof OnnxError | typeof UnsupportedOpError, message: RegExp, opts = {}) => {
+  const expectError = (bytes: Uint8Array, type: typeof OnnxError | typeof UnsupportedOpError | typeof LimitError, message: RegExp, opts = {}) => {
     let caught: unknown;
     try {
       importOnnx(bytes, opts);
@@ -89,14 +89,14 @@ describe('importOnnx on bad input', () => {
   });
 
   it('huge dimensions, without allocating them', () => {
-    expectError(model([node('Relu', ['x'], ['y'])], ['y'], { inputs: [value('x', [1e6, 1e6, 1e6])] }), OnnxError, /exceeds the limit/);
+    expectError(model([node('Relu', ['x'], ['y'])], ['y'], { inputs: [value('x', [1e6, 1e6, 1e6])] }), LimitError, /graph input "x": elements of shape \[1000000,1000000,1000000\]: 1000000000000 exceeds the limit maxTensorElements/);
     const big = { name: 'shape', dims: [3], dataType: 7, int64Data: [2000, 2000, 200] };
-    expectError(model([node('ConstantOfShape', ['shape'], ['y'], 'fill')], ['y'], { inputs: [], initializer: [big] }), OnnxError, /node "fill" \(ConstantOfShape\).*exceeds the limit/);
+    expectError(model([node('ConstantOfShape', ['shape'], ['y'], 'fill')], ['y'], { inputs: [], initializer: [big] }), LimitError, /node "fill" \(ConstantOfShape\).*exceeds the limit maxTensorBytes/);
   });
 
   it('a tensor whose declared size exceeds its data', () => {
     const liar = { name: 'w', dims: [100000, 100000], dataType: FLOAT, rawData: new Uint8Array(8) };
-    expectError(model([node('Add', ['x', 'w'], ['y'])], ['y'], { initializer: [liar] }), OnnxError, /initializer "w".*exceeds the limit/);
+    expectError(model([node('Add', ['x', 'w'], ['y'])], ['y'], { initializer: [liar] }), LimitError, /initializer "w": elements of shape \[100000,100000\]: 10000000000 exceeds the limit maxTensorElements/);
     const small = { name: 'w', dims: [1000], dataType: FLOAT, rawData: new Uint8Array(8) };
     expectError(model([node('Add', ['x', 'w'], ['y'])], ['y'], { initializer: [small] }), OnnxError, /initializer "w": declares 1000 element\(s\) \(4000 bytes\) but holds 8 bytes/);
   });
@@ -120,10 +120,11 @@ describe('importOnnx on bad input', () => {
   });
 
   it('configurable limits', () => {
-    expectError(relu, OnnxError, /1 nodes exceed the limit of 0/, { limits: { maxNodes: 0 } });
-    expectError(relu, OnnxError, /rank 2 exceeds the limit of 1/, { limits: { maxRank: 1 } });
-    expectError(relu, OnnxError, /exceeds the limit of 5 elements/, { limits: { maxTensorElements: 5 } });
-    expectError(relu, OnnxError, /exceeds the limit of 8 bytes/, { limits: { maxTensorBytes: 8 } });
+    expectError(relu, LimitError, /node count: 1 exceeds the limit maxNodes = 0/, { limits: { maxNodes: 0 } });
+    expectError(relu, LimitError, /rank: 2 exceeds the limit maxRank = 1/, { limits: { maxRank: 1 } });
+    expectError(relu, LimitError, /6 exceeds the limit maxTensorElements = 5/, { limits: { maxTensorElements: 5 } });
+    expectError(relu, LimitError, /24 exceeds the limit maxTensorBytes = 8/, { limits: { maxTensorBytes: 8 } });
+    expectError(relu, LimitError, /limit maxTensorBytes must be a non-negative integer/, { limits: { maxTensorBytes: -1 } });
   });
 
   it('inputs of the wrong shape or dtype at run time', () => {

@@ -65,6 +65,48 @@ const rnnRelu = operands('rnn', 1);
 const rnnReluOut = naive('rnn', 3, 2, 2, 2, 1, true, false, rnnRelu.w);
 const t = (shape: number[]) => tensorType('f32', shape);
 
+/** rnnGrad of a 2-step, 1-unit tanh rnn, by the chain rule written out step by step. */
+function rnnGradByHand() {
+  const [x1, x2, wih, whh, bih, bhh, h0] = [0.5, -1, 0.8, 0.5, 0.1, -0.2, 0.3];
+  const h1 = Math.fround(Math.tanh(wih * x1 + bih + whh * h0 + bhh));
+  const h2 = Math.fround(Math.tanh(wih * x2 + bih + whh * h1 + bhh));
+  const [a1, a2, c] = [0.7, -0.4, 1.5]; // dy at both steps, dh_n
+  const dp2 = (a2 + c) * (1 - h2 * h2);
+  const dp1 = (a1 + whh * dp2) * (1 - h1 * h1);
+  const s = (v: number) => f32([1, 1], [v]);
+  return {
+    inputs: [f32([2, 1, 1], [x1, x2]), f32([1, 1, 1], [wih]), f32([1, 1, 1], [whh]), s(bih), s(bhh), f32([1, 1, 1], [h0]), f32([2, 1, 1], [h1, h2]), f32([2, 1, 1], [a1, a2]), f32([1, 1, 1], [c])],
+    expect: [f32([2, 1, 1], [wih * dp1, wih * dp2]), f32([1, 1, 1], [dp1 * x1 + dp2 * x2]), f32([1, 1, 1], [dp1 * h0 + dp2 * h1]), s(dp1 + dp2), f32([1, 1, 1], [whh * dp1])],
+  };
+}
+const byHand = rnnGradByHand();
+
+/**
+ * lstmGrad/gruGrad of `kind`'s operands: each operand's gradient of
+ * sum(y dy) + sum(h_n dh_n) (+ sum(c_n dc_n)), by central differences of the naive layer in doubles.
+ */
+function gatedGradByDifferences(kind: 'lstm' | 'gru', D: number, reverseOnly: boolean) {
+  const o = operands(kind, D);
+  const { T, B, I, H } = o;
+  const [dy, dhn, dcn] = [seq(T * B * D * H, 4), seq(D * B * H, 6), seq(D * B * H, 8)];
+  const objective = (w: number[][]): number => {
+    const r = naive(kind, T, B, I, H, D, false, reverseOnly, w);
+    const dotp = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i]!, 0);
+    return dotp(r.y, dy) + dotp(r.hn, dhn) + (kind === 'lstm' ? dotp(r.cn, dcn) : 0);
+  };
+  const w = o.inputs.map((t) => Array.from(t.data as Float32Array));
+  const eps = 1e-5;
+  const grads = w.map((arr, k) => arr.map((_, i) => {
+    const at = (delta: number) => objective(w.map((a, j) => (j === k ? a.map((v, m) => (m === i ? v + delta : v)) : a)));
+    return (at(eps) - at(-eps)) / (2 * eps);
+  }));
+  const extra = [f32([T, B, D * H], dy), f32([D, B, H], dhn), ...(kind === 'lstm' ? [f32([D, B, H], dcn)] : [])];
+  return { inputs: [...o.inputs, ...extra], expect: grads.map((g, k) => f32(o.inputs[k]!.shape, g)) };
+}
+const lstmGradCase = gatedGradByDifferences('lstm', 2, false);
+const gruGradCase = gatedGradByDifferences('gru', 1, true);
+const tanhRnn = { hidden: 1, direction: 'forward', activation: 'tanh' } as const;
+
 export const recurrentCases = cases([
   {
     name: 'bidirectional LSTM', op: 'lstm', attrs: { hidden: 2, direction: 'bidirectional' }, inputs: lstmBi.inputs,
@@ -75,5 +117,11 @@ export const recurrentCases = cases([
   { name: 'w_ih with the wrong gate count', op: 'lstm', attrs: { hidden: 2, direction: 'forward' }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 8, 2]), t([1, 8]), t([1, 8]), t([1, 2, 2]), t([1, 2, 2])], error: /lstm w_ih must be f32\[1,8,2\], got f32\[1,6,2\]/ },
   { name: 'an unknown direction', op: 'gru', attrs: { hidden: 2, direction: 'sideways' as never }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2])], error: /direction must be forward, reverse or bidirectional/ },
   { name: 'x of rank 2', op: 'rnn', attrs: { hidden: 2, direction: 'forward', activation: 'tanh' }, inputs: [t([3, 2]), t([1, 2, 2]), t([1, 2, 2]), t([1, 2]), t([1, 2]), t([1, 2, 2])], error: /expects x of rank 3/ },
+  { name: 'two tanh steps by hand', op: 'rnnGrad', attrs: tanhRnn, inputs: byHand.inputs, expect: byHand.expect },
+  { name: 'dy of the wrong length', op: 'rnnGrad', attrs: tanhRnn, inputs: [t([2, 1, 1]), t([1, 1, 1]), t([1, 1, 1]), t([1, 1]), t([1, 1]), t([1, 1, 1]), t([2, 1, 1]), t([3, 1, 1]), t([1, 1, 1])], error: /rnnGrad dy must be f32\[2,1,1\], got f32\[3,1,1\]/ },
+  { name: 'bidirectional, by central differences', op: 'lstmGrad', attrs: { hidden: 2, direction: 'bidirectional' }, inputs: lstmGradCase.inputs, expect: lstmGradCase.expect, rtol: 1e-4, atol: 2e-5 },
+  { name: 'reverse, by central differences', op: 'gruGrad', attrs: { hidden: 2, direction: 'reverse' }, inputs: gruGradCase.inputs, expect: gruGradCase.expect, rtol: 1e-4, atol: 2e-5 },
+  { name: 'without dc_n', op: 'lstmGrad', attrs: { hidden: 2, direction: 'forward' }, inputs: [t([3, 2, 2]), t([1, 8, 2]), t([1, 8, 2]), t([1, 8]), t([1, 8]), t([1, 2, 2]), t([1, 2, 2]), t([3, 2, 2]), t([1, 2, 2])], error: /expects 10 inputs, got 9/ },
+  { name: 'dh_n of the wrong batch', op: 'gruGrad', attrs: { hidden: 2, direction: 'forward' }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2]), t([3, 2, 2]), t([1, 3, 2])], error: /gruGrad dh_n must be f32\[1,2,2\], got f32\[1,3,2\]/ },
   { name: 'h0 for the wrong batch', op: 'rnn', attrs: { hidden: 2, direction: 'bidirectional', activation: 'tanh' }, inputs: [t([3, 2, 2]), t([2, 2, 2]), t([2, 2, 2]), t([2, 2]), t([2, 2]), t([2, 3, 2])], error: /h0 must be f32\[2,2,2\]/ },
 ]);

@@ -8,6 +8,8 @@ import { emitElementwise } from './elementwise.ts';
 import { emitGemm, emitMatmul } from './matmul.ts';
 import { attentionScratch, emitAttention } from './attention.ts';
 import { emitRecurrent, recurrentScratch } from './recurrent.ts';
+import { emitRnnGrad, rnnGradScratch } from './recurrent-grad.ts';
+import { emitGatedGrad, gatedGradScratch } from './gated-grad.ts';
 import { contractionScratch } from './contraction.ts';
 import type { Node } from '../../../ir/graph.ts';
 import type { TensorType } from '../../../ir/types.ts';
@@ -21,7 +23,7 @@ export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention'
-  | 'rnn' | 'lstm' | 'gru';
+  | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad';
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
@@ -31,6 +33,9 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   rnn: emitRecurrent,
   lstm: emitRecurrent,
   gru: emitRecurrent,
+  rnnGrad: emitRnnGrad,
+  lstmGrad: emitGatedGrad,
+  gruGrad: emitGatedGrad,
   ...normalizeKernels,
   ...reduceKernels,
   ...movementKernels,
@@ -65,6 +70,8 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
 export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = false): number {
   if (n.op === 'attention') return attentionScratch(n.attrs);
   if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') return recurrentScratch(n, inputs);
+  if (n.op === 'rnnGrad') return rnnGradScratch(n, inputs);
+  if (n.op === 'lstmGrad' || n.op === 'gruGrad') return gatedGradScratch(n, inputs);
   if (simple) return 0;
   if (n.op === 'gemm') {
     const a = inputs[0]!.shape;

@@ -54,14 +54,14 @@ function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
   const ld = (base: number, idx: string): string => load('f32', base, idx);
   const act = (g: number): string => `xg[${g * H}u + u] + hg[${g * H}u + u]`;
   const cell: Record<typeof kind, string[]> = {
-    rnn: [`let v = ${act(0)};`, `hn[u] = ${a.activation === 'relu' ? 'max(v, 0.0)' : 'tanh(v)'};`],
+    rnn: [`let v = ${act(0)};`, `hn[u] = ${a.activation === 'relu' ? 'max(v, 0.0)' : 'tanh_f(v)'};`],
     lstm: [
-      `let ig = sigmoid_f(${act(0)});`, `let fg = sigmoid_f(${act(1)});`, `let gg = tanh(${act(2)});`, `let og = sigmoid_f(${act(3)});`,
-      'c[u] = fg * c[u] + ig * gg;', 'hn[u] = og * tanh(c[u]);',
+      `let ig = sigmoid_f(${act(0)});`, `let fg = sigmoid_f(${act(1)});`, `let gg = tanh_f(${act(2)});`, `let og = sigmoid_f(${act(3)});`,
+      'c[u] = fg * c[u] + ig * gg;', 'hn[u] = og * tanh_f(c[u]);',
     ],
     gru: [
       `let r = sigmoid_f(${act(0)});`, `let z = sigmoid_f(${act(1)});`,
-      `let nv = tanh(xg[${2 * H}u + u] + r * hg[${2 * H}u + u]);`, 'hn[u] = (1.0 - z) * nv + z * h[u];',
+      `let nv = tanh_f(xg[${2 * H}u + u] + r * hg[${2 * H}u + u]);`, 'hn[u] = (1.0 - z) * nv + z * h[u];',
     ],
   };
   const body = [

@@ -3,6 +3,7 @@
 // become IR attributes. Shape, Size, ConstantOfShape and Range produce constants.
 import { type Tensor, getNumber, tensor } from '../../../ir/tensor.ts';
 import { numel } from '../../../ir/types.ts';
+import { checkLimit } from '../../limits.ts';
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
 
@@ -117,7 +118,8 @@ function range(c: NodeContext): Val[] {
   const [s, l, d] = [getNumber(start, 0), getNumber(limit, 0), getNumber(delta, 0)];
   if (d === 0) c.fail('delta is 0');
   const n = Math.max(Math.ceil((l - s) / d), 0);
-  if (!Number.isSafeInteger(n) || n > c.em.limits.maxTensorElements) c.fail(`range of ${n} elements exceeds the limit of ${c.em.limits.maxTensorElements}`);
+  if (!Number.isSafeInteger(n)) c.fail(`range of ${n} elements`);
+  checkLimit(c.em.limits, 'maxTensorElements', n, `${c.where}: range elements`);
   return [c.constant(start.dtype, [n], Array.from({ length: n }, (_, i) => s + i * d))];
 }
 

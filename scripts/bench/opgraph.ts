@@ -1,0 +1,49 @@
+// opgraph's own runners on a case: the reference interpreter and the generated TypeScript at
+// -O0, -O1 and -O2, timed in this process; and on the GEMM case, the hand-written scalar kernels.
+import { compile } from '../../src/compile.ts';
+import { interpret } from '../../src/runtime/interpreter.ts';
+import type { Case } from './cases.ts';
+import { referenceGemms } from './gemm-reference.ts';
+import { type Budget, measure, timeOnce } from './measure.ts';
+import { type Row, closeEnough, maxAbsError } from './result.ts';
+
+export const INTERPRETER = 'opgraph interpreter';
+export const tsRunner = (level: number): string => `opgraph TS -O${level}`;
+export const GEMM_REFERENCE = 'hand-written scalar TS GEMM';
+
+export async function opgraphRows(c: Case, budget: Budget): Promise<Row[]> {
+  const rows: Row[] = [];
+  const cold = await timeOnce(() => interpret(c.graph, c.inputTensors));
+  const lat = await measure(() => interpret(c.graph, c.inputTensors), budget);
+  rows.push({ case: c.id, runner: INTERPRETER, ...lat, loadMs: null, coldMs: cold.ms, peakBytes: null, maxErr: 0 });
+  const arrays = Object.fromEntries([...c.inputTensors].map(([k, t]) => [k, t.data]));
+  const outName = c.graph.outputs[0]!.name;
+  for (const level of [0, 1, 2] as const) {
+    const compiled = await timeOnce(() => compile(c.graph, { target: 'ts', level }));
+    const m = compiled.value;
+    const first = await timeOnce(() => m.module.run(arrays));
+    const maxErr = maxAbsError(first.value[outName] as Float32Array, c.reference.data as Float32Array);
+    if (!closeEnough(maxErr, c.reference.data as Float32Array)) throw new Error(`${c.title} -O${level}: output differs from the interpreter's by up to ${maxErr}`);
+    const lat = await measure(() => m.module.run(arrays), budget);
+    rows.push({ case: c.id, runner: tsRunner(level), ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels });
+  }
+  return rows;
+}
+
+/** The hand-written kernels on the GEMM case, each checked against the interpreter first. */
+export async function referenceGemmRows(c: Case, budget: Budget): Promise<Row[]> {
+  if (c.kind !== 'gemm') return [];
+  const { m, k, n } = c.config;
+  const a = c.inputTensors.get('x')!.data as Float32Array;
+  const b = c.weights.get('w')!.data as Float32Array;
+  const out = new Float32Array(m * n);
+  const rows: Row[] = [];
+  for (const [name, gemm] of Object.entries(referenceGemms())) {
+    const cold = await timeOnce(() => gemm(a, b, out, m, k, n));
+    const maxErr = maxAbsError(out, c.reference.data as Float32Array);
+    if (!closeEnough(maxErr, c.reference.data as Float32Array)) throw new Error(`reference GEMM ${name}: output differs from the interpreter's by up to ${maxErr}`);
+    const lat = await measure(() => gemm(a, b, out, m, k, n), budget);
+    rows.push({ case: c.id, runner: `${GEMM_REFERENCE} (${name})`, ...lat, loadMs: null, coldMs: cold.ms, peakBytes: null, maxErr });
+  }
+  return rows;
+}

@@ -1,0 +1,195 @@
+// docs/benchmarks.md and docs/benchmarks.svg from one bench run: the machine, the runtimes and
+// their versions (and which could not load), opgraph's speed against each peer, the issues'
+// targets as ratios from this run, where opgraph loses, and every measurement per model.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaseInfo } from './cases.ts';
+import { barChart } from './chart.ts';
+import { GEMM_REFERENCE, INTERPRETER, tsRunner } from './opgraph.ts';
+import type { PeerResult, Row } from './result.ts';
+
+export interface Report {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: string;
+  readonly scalarPeakGflops: number;
+  /** wasm f32x4 peaks: fused multiply-add (relaxed SIMD, undefined where unavailable) and mul + add. */
+  readonly wasmPeaks: { readonly fma: number | undefined; readonly mulAdd: number };
+  /** PyTorch's single-thread 1024^3 sgemm, when PyTorch ran. */
+  readonly nativeGemmGflops: number | undefined;
+  readonly cases: readonly Pick<CaseInfo, 'id' | 'title' | 'flops'>[];
+  readonly rows: readonly Row[];
+  readonly peers: readonly PeerResult[];
+}
+
+/** The opgraph runner every peer is compared with. */
+const OURS = tsRunner(2);
+
+const fmtUs = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(us < 10 ? 2 : 1)} µs`);
+const fmtMs = (ms: number | null): string => (ms === null ? '-' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(ms >= 10 ? 1 : 2));
+const fmtBytes = (b: number | null): string => (b === null ? '-' : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
+const fmtErr = (e: number): string => (e === 0 ? '0' : e.toExponential(1));
+/** "12.3x faster" / "4.1x slower" for a ratio peer latency / opgraph latency. */
+const versus = (r: number): string => (r >= 1 ? `${r.toFixed(r >= 10 ? 0 : 1)}x faster` : `${(1 / r).toFixed(1 / r >= 10 ? 0 : 1)}x slower`);
+
+function find(rows: readonly Row[], id: string, runner: string): Row | undefined {
+  return rows.find((r) => r.case === id && r.runner === runner);
+}
+
+/** Peer runner names in table order. */
+function peerRunners(r: Report): string[] {
+  return [...new Set(r.peers.flatMap((p) => p.rows.map((x) => x.runner)))];
+}
+
+function header(r: Report): string {
+  const loaded = r.peers.filter((p) => p.rows.length > 0);
+  const failed = r.peers.filter((p) => p.rows.length === 0);
+  const partial = r.peers.filter((p) => p.rows.length > 0 && p.errors.length > 0);
+  const versions = [...new Set(loaded.flatMap((p) => p.version.split(', ')))];
+  const native = r.nativeGemmGflops === undefined ? '' : ` PyTorch's single-thread 1024³ \`torch.mm\` (this torch build's BLAS) reaches ${r.nativeGemmGflops.toFixed(1)} GFLOP/s.`;
+  const fma = r.wasmPeaks.fma === undefined ? 'not measurable (no relaxed SIMD in this Node)' : `${r.wasmPeaks.fma.toFixed(1)} GFLOP/s`;
+  return `# Benchmarks
+
+Written by \`npm run bench\` (scripts/bench/) on ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' — a **--quick** run (short budgets, for development; not for quoting)' : ''}.
+
+Machine: ${r.machine}. Measured peaks on one core (peaks.ts): fused multiply-add
+${fma} (WebAssembly \`f32x4.relaxed_madd\`, which V8 compiles to the CPU's FMA instruction, 128 bits
+wide; 256- and 512-bit native FMA would double or quadruple it); wasm SIMD128 multiply then add
+${r.wasmPeaks.mulAdd.toFixed(1)} GFLOP/s; scalar JavaScript multiply-add ${r.scalarPeakGflops.toFixed(1)} GFLOP/s (twelve independent float64
+chains: the ceiling for scalar TypeScript such as opgraph's kernels).${native}
+
+Runtimes: opgraph (this commit; the reference interpreter and the generated TypeScript, one
+thread); ${versions.join('; ')}.
+${failed.length ? `\n**Could not load:** ${failed.map((p) => `${p.peer} (${p.errors.map((e) => e.replace(/^could not load: /, '')).join('; ')})`).join('; ')}.\n` : ''}${partial.length ? `\n**Cases a runtime could not run:** ${partial.map((p) => `${p.peer}: ${p.errors.join('; ')}`).join('; ')}.\n` : ''}
+Method. Every runtime gets the same models, weights and inputs: cases.ts builds each model as an
+opgraph graph with seeded weights (PyTorch state_dict names) and seeded inputs (seed 42), and writes
+them with the interpreter's output as safetensors; torch_peer.py loads those weights into the
+PyTorch modules (strict) and exports them with \`torch.onnx.export\` (opset 14) for onnxruntime;
+tfjs.ts writes each model with TensorFlow.js ops over the same weights. Each runtime runs in a
+process of its own, one after another. Before timing, each runtime's output is checked against the
+interpreter's (max abs error column; a runtime more than 1e-3 x (1 + max |ref|) off is not timed).
+Latency is per call after a warm-up, in batches of at least 2 ms, for ${r.quick ? '0.3' : '2'} s
+(at least ${r.quick ? 5 : 15} samples); p10/p50/p90 are across samples. GFLOP/s counts 2 FLOPs per
+multiply-add of the contractions and 1 per output element elsewhere, at p50. Load is opgraph's
+compile, onnxruntime's session creation, tfjs's weight upload, PyTorch's module construction and
+state_dict load (the first opgraph compile of the run, the tiny model's -O0, also pays for warming up
+the code generator); cold start is the first call after it. Peak intermediates: opgraph's memory plan
+(its arena, outputs excluded); TensorFlow.js's profiler (bytes allocated above the weights and inputs,
+output included); onnxruntime and PyTorch cannot tell (-). opgraph is compared at -O2, one thread.
+
+Running it: \`npm run bench\` (a full run), or \`npm run bench -- --quick\` while developing. The peer
+runtimes (about 500 MB) are not dependencies of opgraph: the bench installs them on its first run
+with \`npm ci\` in scripts/bench/peers (with \`ONNXRUNTIME_NODE_INSTALL=skip\`: the CPU binary ships in
+the package). PyTorch is /usr/bin/python3's torch; without it there are no ONNX files, so the
+onnxruntime peers cannot load either. opgraph's WGSL backend is timed only on a real GPU adapter;
+a software one (SwiftShader) is refused. Whatever could not load is listed above.
+`;
+}
+
+function chartAndSummary(r: Report): { svg: string; md: string } {
+  const runners = peerRunners(r);
+  const groups = r.cases.flatMap((c) => {
+    const ours = find(r.rows, c.id, OURS);
+    if (!ours) return [];
+    const ratios = new Map(runners.flatMap((p) => {
+      const row = find(r.rows, c.id, p);
+      return row ? [[p, row.p50 / ours.p50] as const] : [];
+    }));
+    return [{ title: c.title, ratios }];
+  });
+  const svg = barChart(`opgraph TS -O2 speed relative to each runtime (p50 latency ratio, ${r.date.slice(0, 10)}${r.quick ? ', --quick' : ''})`, groups);
+  const head = `| model | ${runners.join(' | ')} |\n|---|${runners.map(() => '---').join('|')}|`;
+  const body = groups.map((g) => `| ${g.title} | ${runners.map((p) => (g.ratios.has(p) ? versus(g.ratios.get(p)!) : '-')).join(' | ')} |`);
+  return { svg, md: `## opgraph against each runtime\n\nopgraph's generated TypeScript (-O2, one thread) against each runtime: how much faster (or slower) opgraph is, from p50 latencies.\n\n![opgraph speed relative to each runtime](benchmarks.svg)\n\n${head}\n${body.join('\n')}\n` };
+}
+
+function targets(r: Report): string {
+  const out = ['| target | measured | |', '|---|---|---|'];
+  const line = (what: string, value: string, met: boolean): void => void out.push(`| ${what} | ${value} | ${met ? 'met' : '**not met**'} |`);
+  const ours = (id: string): Row | undefined => find(r.rows, id, OURS);
+  // Issue 9: against the peers.
+  const tfjs = r.cases.map((c) => [c, ours(c.id), find(r.rows, c.id, 'TensorFlow.js cpu')] as const).filter(([, o, t]) => o && t);
+  for (const [c, o, t] of tfjs) line(`${c.title}: TS >= 5x faster than TensorFlow.js cpu`, `${(t!.p50 / o!.p50).toFixed(1)}x`, t!.p50 / o!.p50 >= 5);
+  if (!tfjs.length) out.push('| TS >= 5x faster than TensorFlow.js cpu | TensorFlow.js cpu did not run | not measured |');
+  for (const threads of ['1 thread', '2 threads']) {
+    const [o, ort] = [ours('mha_tiny'), find(r.rows, 'mha_tiny', `onnxruntime-node CPU, ${threads}`)];
+    if (o && ort) line(`tiny seed MHA: TS >= 3x faster than onnxruntime-node (${threads})`, `${(ort.p50 / o.p50).toFixed(1)}x`, ort.p50 / o.p50 >= 3);
+  }
+  const gemm = ours('gemm');
+  const refs = r.rows.filter((x) => x.case === 'gemm' && x.runner.startsWith(GEMM_REFERENCE));
+  const best = refs.reduce<Row | undefined>((b, x) => (!b || x.p50 < b.p50 ? x : b), undefined);
+  if (gemm && best) line(`512³ GEMM: TS matmul >= 90% of the best hand-written scalar TS GEMM (${best.runner.slice(GEMM_REFERENCE.length + 2, -1)})`, `${((100 * best.p50) / gemm.p50).toFixed(0)}%`, best.p50 / gemm.p50 >= 0.9);
+  // The TS backend issue's targets.
+  const tiny = ours('mha_tiny');
+  if (tiny) line('tiny seed MHA <= 5 µs per call', fmtUs(tiny.p50), tiny.p50 <= 5);
+  const flops = (id: string): number => r.cases.find((c) => c.id === id)!.flops;
+  if (gemm) line('matmul kernels >= 4 GFLOP/s (512³ GEMM)', `${(flops('gemm') / gemm.p50 / 1e3).toFixed(2)} GFLOP/s`, flops('gemm') / gemm.p50 / 1e3 >= 4);
+  const [i128, o128] = [find(r.rows, 'mha_128', INTERPRETER), ours('mha_128')];
+  if (i128 && o128) line('MHA 1x128x512: generated TS >= 20x the interpreter', `${(i128.p50 / o128.p50).toFixed(1)}x`, i128.p50 / o128.p50 >= 20);
+  for (const id of ['mha_128', 'encoder']) {
+    const [o0, o2] = [find(r.rows, id, tsRunner(0)), ours(id)];
+    const title = r.cases.find((c) => c.id === id)!.title;
+    if (!o0 || !o2) continue;
+    line(`${title}: -O2 >= 1.5x faster than -O0`, `${(o0.p50 / o2.p50).toFixed(2)}x`, o0.p50 / o2.p50 >= 1.5);
+    line(`${title}: -O2 uses less intermediate memory than -O0`, `${fmtBytes(o2.peakBytes)} vs ${fmtBytes(o0.peakBytes)}`, (o2.peakBytes ?? 0) < (o0.peakBytes ?? 0));
+  }
+  return `## Targets\n\nFrom this run's numbers.\n\n${out.join('\n')}\n`;
+}
+
+function losses(r: Report): string {
+  const lines: string[] = [];
+  for (const c of r.cases) {
+    const ours = find(r.rows, c.id, OURS);
+    if (!ours) continue;
+    const faster = peerRunners(r).flatMap((p) => {
+      const row = find(r.rows, c.id, p);
+      return row && row.p50 < ours.p50 ? [`${p} (${(ours.p50 / row.p50).toFixed(1)}x faster than opgraph)`] : [];
+    });
+    if (faster.length) lines.push(`- ${c.title}: opgraph loses to ${faster.join(', ')}.`);
+    else lines.push(`- ${c.title}: opgraph is the fastest runtime measured.`);
+  }
+  return `## Where opgraph wins and where it loses\n\n${lines.join('\n')}\n\nopgraph's kernels are scalar TypeScript in one thread: on the tiny model, where per-call overhead\ndominates, that wins; on large matrices, native (onnxruntime-node) and wasm-SIMD (onnxruntime-web,\nTensorFlow.js wasm) GEMMs do several times more FLOPs per cycle and win.\n`;
+}
+
+function perModel(r: Report): string {
+  const head = '| runner | p50 | p10 | p90 | GFLOP/s | peak intermediates | load / compile ms | cold start ms | max abs err | opgraph -O2 is |\n|---|---|---|---|---|---|---|---|---|---|';
+  const sections = r.cases.map((c) => {
+    const ours = find(r.rows, c.id, OURS);
+    const rows = r.rows.filter((x) => x.case === c.id);
+    const body = rows.map((x) => `| ${x.runner}${x.kernels !== undefined ? ` (${x.kernels} kernel calls)` : ''} | ${fmtUs(x.p50)} | ${fmtUs(x.p10)} | ${fmtUs(x.p90)} | ${(c.flops / x.p50 / 1e3).toFixed(2)} | ${fmtBytes(x.peakBytes)} | ${fmtMs(x.loadMs)} | ${fmtMs(x.coldMs)} | ${x.runner === INTERPRETER ? 'reference' : fmtErr(x.maxErr)} | ${ours && x !== ours ? versus(x.p50 / ours.p50) : '-'} |`);
+    return `### ${c.title}\n\n${(c.flops / 1e6).toFixed(c.flops < 1e6 ? 4 : 1)} MFLOP per call.\n\n${head}\n${body.join('\n')}\n`;
+  });
+  return `## Every measurement\n\n${sections.join('\n')}`;
+}
+
+const NOTES = `## Notes
+
+What the levels are. -O0 runs only shape inference and emits plain i/j/k loop kernels (easy to
+read when debugging generated code). -O1 adds the cleanup passes and the register-blocked,
+panel-packed contraction. -O2 adds the fusion passes. So -O2 against -O0 measures the whole
+optimiser, and -O2 against -O1 the fusion passes alone. The fusion passes remove the transposes,
+the softmax and the elementwise passes, plus their intermediate memory (see the kernel calls),
+but the MHA and the encoder layer spend about 90% of their FLOPs in the projections, so fusion
+alone gains little time at these sizes.
+
+Why the 20x-over-the-interpreter target is out of reach as stated: the interpreter's matmul is
+itself a tight double-precision loop (about 1 GFLOP/s), so 20x over it would mean about 20 GFLOP/s
+of scalar JavaScript, above the scalar multiply-add peak measured above.
+
+The hand-written GEMM kernels (scripts/bench/gemm-reference.ts) are the yardstick for opgraph's
+matmul: a plain i-k-j loop; B packed into float64 4-column panels with a 4x4 register block of
+sixteen local accumulators, reading A's rows directly; and the same register block inside
+GotoBLAS-style cache blocking (k slices of 256, 64-row blocks of A packed too). The target compares
+opgraph with the fastest of them in the same run.
+
+These machines are shared and noisy: compare ratios within one run, not absolute times across runs.
+`;
+
+/** Writes docs/benchmarks.md and docs/benchmarks.svg; returns the markdown. */
+export function writeReport(docsDir: string, r: Report): string {
+  const { svg, md } = chartAndSummary(r);
+  const doc = [header(r), md, targets(r), losses(r), perModel(r), NOTES].join('\n');
+  writeFileSync(join(docsDir, 'benchmarks.svg'), svg);
+  writeFileSync(join(docsDir, 'benchmarks.md'), doc);
+  return doc;
+}

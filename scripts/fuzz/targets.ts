@@ -1,0 +1,94 @@
+// The loaders under fuzz, as a list. Adding a file format is one entry in TARGETS: a name, a seed
+// corpus of valid files, its mutators (BYTE_MUTATORS plus format-aware ones) and a `load` that
+// feeds one file to the loader. The ONNX importer registers here as
+//   { name: 'onnx', weight: 3, seeds: (files under ../shared/onnx-node and hand-built models),
+//     mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS], load: (b) => importOnnx(b, 'fuzz.onnx') }
+// and as a child-process CLI target in cli-targets.ts (`opgraph print FILE.onnx`, like
+// CLI_CHILD_PRINT_TARGET).
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../../src/compile.ts';
+import type { Graph } from '../../src/ir/graph.ts';
+import { tensor } from '../../src/ir/tensor.ts';
+import { parseSafetensors, parseSafetensorsContents, serializeSafetensors } from '../../src/io/safetensors.ts';
+import { runPipeline, PIPELINES } from '../../passes/pipeline.ts';
+import { interpret } from '../../src/runtime/interpreter.ts';
+import type { FuzzTarget } from './harness.ts';
+import { BYTE_MUTATORS, SAFETENSORS_MUTATORS } from './mutate.ts';
+import { CLI_CHILD_PRINT_TARGET, CLI_CHILD_RUN_TARGET, cliRunTarget } from './cli-targets.ts';
+
+/** Where the PyTorch fixtures (valid safetensors files) live. */
+export const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+
+/** Every fixture file, plus hand-built files covering each dtype, metadata, scalars and empties. */
+async function safetensorsSeeds(): Promise<Uint8Array[]> {
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.safetensors')).sort();
+  const made = serializeSafetensors(
+    {
+      f: tensor('f32', [2, 3], [1, -2, 0.5, NaN, Infinity, -0]),
+      i: tensor('i32', [3], [1, -1, 2147483647]),
+      l: tensor('i64', [2], new BigInt64Array([-1n, 2n ** 62n])),
+      m: tensor('bool', [2, 2], [1, 0, 0, 1]),
+      s: tensor('f32', [], [42]),
+      e: tensor('f32', [0, 4], []),
+    },
+    { format: 'pt' },
+  );
+  return [...files.map((f) => new Uint8Array(readFileSync(FIXTURES + f))), made, serializeSafetensors({})];
+}
+
+const MUTATORS = [...BYTE_MUTATORS, ...SAFETENSORS_MUTATORS];
+
+/** The safetensors reader on its own. */
+export const SAFETENSORS_TARGET: FuzzTarget = {
+  name: 'safetensors',
+  weight: 6,
+  seeds: safetensorsSeeds,
+  mutators: MUTATORS,
+  load(bytes) {
+    parseSafetensorsContents(bytes, 'fuzz.safetensors');
+  },
+};
+
+/**
+ * Mutated weights for an example model, bound and run on the interpreter and on generated
+ * TypeScript: wrong shapes, dtypes, names and NaN data must end in a BindingError or a result.
+ */
+export function bindingTarget(example: string, fixture: string): FuzzTarget {
+  let model: { graph: Graph; inputs: Map<string, ReturnType<typeof tensor>> } | undefined;
+  const setup = async (): Promise<NonNullable<typeof model>> => {
+    const mod = (await import(`../../examples/${example}.ts`)) as { default: () => Graph };
+    const graph = runPipeline(mod.default(), PIPELINES[2]).graph;
+    const inputs = parseSafetensors(readFileSync(`${FIXTURES}${fixture}.io.safetensors`));
+    return (model = { graph, inputs });
+  };
+  return {
+    name: `bind:${example}`,
+    weight: 1.5,
+    async seeds() {
+      await setup();
+      return [new Uint8Array(readFileSync(`${FIXTURES}${fixture}.weights.safetensors`))];
+    },
+    mutators: MUTATORS,
+    async load(bytes, rng) {
+      const { graph, inputs } = model ?? (await setup());
+      const weights = parseSafetensors(bytes, 'fuzz.weights.safetensors');
+      interpret(graph, inputs, { weights, ignoreExtraInputs: true });
+      if (rng.next() < 0.5) {
+        const m = await compile(graph, { target: 'ts', optimized: true, weights });
+        m.run(new Map(graph.inputs.map((i) => [i.name, inputs.get(i.name)!])));
+      }
+    },
+  };
+}
+
+/** Every target `npm run fuzz` and the test slice run. */
+export const TARGETS: readonly FuzzTarget[] = [
+  SAFETENSORS_TARGET,
+  bindingTarget('mha', 'seed000_mha_qkv_h2_d6'),
+  bindingTarget('lstm', 'seed001_lstm'),
+  cliRunTarget('mha', 'seed000_mha_qkv_h2_d6'),
+  cliRunTarget('rnn-embed-linear', 'seed001_rnn_embed_linear'),
+  CLI_CHILD_RUN_TARGET,
+  CLI_CHILD_PRINT_TARGET,
+];
