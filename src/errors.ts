@@ -58,3 +58,8 @@ export class UsageError extends OpgraphError {
 export class IndexError extends OpgraphError {
   override name = 'IndexError';
 }
+
+/** A malformed, unsupported or over-limit ONNX model or tensor file; names the node and op when there is one. */
+export class OnnxError extends OpgraphError {
+  override name = 'OnnxError';
+}

@@ -6,9 +6,10 @@ import { printCommand } from './commands/print.ts';
 import { runCommand } from './commands/run.ts';
 import { compileCommand } from './commands/compile.ts';
 import { passesCommand } from './commands/passes.ts';
+import { testOnnxCommand } from './commands/test-onnx.ts';
 import { trainCommand } from './commands/train.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, trainCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, trainCommand, testOnnxCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,10 +1,12 @@
-// Loading MODEL arguments: a module (examples/ name or any path) whose default export is a graph or a function returning one.
+// Loading MODEL arguments: an .onnx file, or a module (examples/ name or any path) whose default
+// export is a graph or a function returning one.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
+import { loadOnnx } from '../io/onnx/import.ts';
 import type { TrainingExample } from '../train/example.ts';
 import { checkGraphLimits } from '../io/limits.ts';
 
@@ -46,8 +48,9 @@ async function graphOf(model: string, mod: Record<string, unknown>): Promise<Gra
   return g;
 }
 
-/** Imports MODEL and returns its verified graph, within the default graph limits. */
+/** Reads MODEL (an .onnx file, or a module) and returns its verified graph, within the default limits. */
 export async function loadModel(model: string): Promise<Graph> {
+  if (model.toLowerCase().endsWith('.onnx')) return loadOnnx(resolveModelPath(model));
   return graphOf(model, await importModel(model));
 }
 

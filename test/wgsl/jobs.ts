@@ -2,7 +2,9 @@
 // the training examples, each compiled to WGSL, run on the WebGPU adapter and compared with the
 // expected tensors, the interpreter or PyTorch. wgsl.test.ts runs them; op cases outside the WGSL
 // backend's numeric contract (see contract.ts) are reported as skipped with the reason.
+import { existsSync } from 'node:fs';
 import { compileWgsl } from '../../src/compile.ts';
+import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
@@ -26,7 +28,7 @@ function compareAll(got: Record<string, Tensor>, want: Record<string, Tensor>, r
   return { ok: parts.every(([, c]) => c.ok), detail: parts.map(([k, c]) => `${k}: ${c.reason ?? `max |diff| ${c.maxAbs.toExponential(1)}`}`).join('; ') };
 }
 
-/** Every job: op cases, fixtures at -O0 and -O2, examples on random inputs. */
+/** Every job: op cases, fixtures at -O0 and -O2, the fixtures' ONNX exports, examples on random inputs. */
 export async function wgslJobs(): Promise<GpuJob[]> {
   const list: GpuJob[] = [];
   for (const c of VALUE_CASES) {
@@ -66,6 +68,22 @@ export async function wgslJobs(): Promise<GpuJob[]> {
         },
       });
     }
+  }
+  for (const fx of fixtureManifest().filter((f) => existsSync(`${FIXTURES_DIR}${f.name}.onnx`))) {
+    list.push({
+      name: `onnx export ${fx.name}`,
+      job: async () => {
+        const g = await loadOnnx(`${FIXTURES_DIR}${fx.name}.onnx`);
+        const io = await readSafetensors(`${FIXTURES_DIR}${fx.io_file}`);
+        const model = await compileWgsl(g, { level: 2 });
+        try {
+          const got = await model.run(new Map(g.inputs.map((i) => [i.name, io.get(i.name)!])));
+          return compareAll(got, Object.fromEntries(fx.outputs.map((o) => [o.name, io.get(o.key)!])), 1e-4, 1e-5);
+        } finally {
+          model.destroy();
+        }
+      },
+    });
   }
   list.push({
     name: 'hostile names (test/codegen/hostile.ts) on random inputs',

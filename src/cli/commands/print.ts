@@ -14,7 +14,7 @@ export const printCommand: Command = {
 Prints MODEL's graph in opgraph's canonical text form:
   %3: f32[2,4] = matmul %1 %2 {transA: false, transB: true}
 
-MODEL is a module path, or the name of a file in examples/ (e.g. mha).
+MODEL is an .onnx file, a module path, or the name of a file in examples/ (e.g. mha).
 -O picks the pass pipeline run first (default -O0: shape inference only).
 
 ${PIPELINE_USAGE}`,

@@ -1,0 +1,230 @@
+// The lowering context: ONNX values as IR values or import-time constants, and the one place
+// where a node is emitted. A node whose inputs are all constants is evaluated at import by the
+// op's own `evaluate` (the interpreter's semantics), so shape subgraphs fold to constants.
+import { LimitError, OnnxError, isOpgraphError } from '../../errors.ts';
+import type { IRBuilder } from '../../ir/builder.ts';
+import type { ValueId } from '../../ir/graph.ts';
+import { type Tensor, getNumber, tensor } from '../../ir/tensor.ts';
+import { type DType, type Shape, type TensorType, formatType, numel } from '../../ir/types.ts';
+import type { OpAttrs, OpKind } from '../../ops/attrs.ts';
+import { inferNode } from '../../ops/infer.ts';
+import { OPS } from '../../ops/table.ts';
+import type { OnnxLimits } from './limits.ts';
+import { ATTR, type OnnxAttribute, type OnnxNode } from './schema.ts';
+import { checkShape, toTensor } from './tensor.ts';
+
+/**
+ * An ONNX value during import: an IR value (`id`), or a tensor known at import (`value`). An
+ * initializer is known at import too, and becomes a graph weight (under its ONNX name) only
+ * when a graph node reads it.
+ */
+export interface Val {
+  readonly type: TensorType;
+  readonly id?: ValueId;
+  readonly value?: Tensor;
+  /** Set for an initializer: its weight name. */
+  readonly initializer?: string;
+}
+
+/**
+ * True when a node reading `v` may be evaluated at import. Float initializers are weights that
+ * `run --weights` may replace, so they stay in the graph; integer and boolean ones (axes, shapes,
+ * indices) fold like constants.
+ */
+function foldable(v: Val): boolean {
+  return v.id === undefined && v.value !== undefined && !(v.initializer !== undefined && v.type.dtype === 'f32');
+}
+
+/** A value that must be known at import is computed at run time; names the ONNX value. */
+export class OnnxDynamicError extends OnnxError {
+  constructor(message: string, readonly value: string) {
+    super(message);
+  }
+}
+
+/** Shared state of one import: the builder, limits, and constants already emitted as nodes. */
+export class Emitter {
+  private readonly materialized = new WeakMap<Val, ValueId>();
+
+  constructor(readonly builder: IRBuilder, readonly limits: OnnxLimits, readonly baseDir: string | undefined) {}
+
+  /** A constant value (not yet in the graph; emitted when a graph node reads it). */
+  constant(t: Tensor): Val {
+    return { type: { dtype: t.dtype, shape: t.shape }, value: t };
+  }
+
+  /** Graph inputs and weights (values no node defines). */
+  readonly sources = new Set<ValueId>();
+
+  /** The IR value of `v`: a constant node, or a weight for an initializer, the first time it is read. */
+  idOf(v: Val, label: string): ValueId {
+    if (v.id !== undefined) return v.id;
+    let id = this.materialized.get(v);
+    if (id === undefined) {
+      if (v.initializer !== undefined) {
+        id = this.builder.weight(v.initializer, v.type, v.value).id;
+        this.sources.add(id);
+      } else {
+        id = this.builder.node('constant', { value: v.value! }, [], label)[0]!.id;
+      }
+      this.materialized.set(v, id);
+    }
+    return id;
+  }
+
+  /**
+   * Applies IR op `kind`: evaluated at import when every input is known (see `foldable`), else
+   * appended to the graph. Output sizes are checked against the limits first.
+   */
+  op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Val[], label: string): Val[] {
+    const types = inferNode(kind, attrs, inputs.map((v) => v.type), `${kind}`);
+    for (const t of types) checkShape(t.shape, t.dtype, `result of ${kind}`, this.limits);
+    if (inputs.every(foldable)) {
+      const outs = OPS[kind].evaluate(inputs.map((v) => v.value!), attrs, types);
+      return outs.map((t) => this.constant(t));
+    }
+    const ids = inputs.map((v) => this.idOf(v, label));
+    return this.builder.node(kind, attrs, ids, label).map((o) => ({ type: o.type, id: o.id }));
+  }
+}
+
+/** One ONNX node being lowered: its inputs, attributes, opset and errors that name it. */
+export class NodeContext {
+  constructor(
+    readonly em: Emitter,
+    readonly node: OnnxNode,
+    readonly opset: number,
+    private readonly inputs: readonly (Val | undefined)[],
+  ) {}
+
+  /** `node "name" (Op)`: how errors name this node. */
+  get where(): string {
+    return `node ${JSON.stringify(this.node.name || this.node.output.find((o) => o) || '?')} (${this.node.opType})`;
+  }
+
+  get label(): string {
+    return this.node.name || `${this.node.opType}:${this.node.output[0] ?? ''}`;
+  }
+
+  /** Throws an OnnxError naming the node. */
+  fail(message: string): never {
+    throw new OnnxError(`${this.where}: ${message}`);
+  }
+
+  /** Number of input slots (including empty optional ones). */
+  get inputCount(): number {
+    return this.inputs.length;
+  }
+
+  /** Input `i`, or undefined when it is absent or empty (an omitted optional input). */
+  maybe(i: number): Val | undefined {
+    return this.inputs[i];
+  }
+
+  /** Input `i`, which must be present. */
+  input(i: number): Val {
+    const v = this.inputs[i];
+    if (!v) this.fail(`input ${i} is required`);
+    return v;
+  }
+
+  /** Input `i` as a tensor known at import (a constant, folded value or initializer). */
+  static(i: number, what: string): Tensor {
+    const v = this.input(i);
+    if (!v.value) {
+      const name = this.node.input[i]!;
+      throw new OnnxDynamicError(`${this.where}: ${what} (input ${i}, ${JSON.stringify(name)}) must be known at import time: shapes are static, but it depends on graph inputs`, name);
+    }
+    return v.value;
+  }
+
+  /** Input `i` as numbers known at import, or undefined when the optional input is absent. */
+  staticInts(i: number, what: string): number[] | undefined {
+    if (!this.maybe(i)) return undefined;
+    const t = this.static(i, what);
+    return Array.from({ length: t.data.length }, (_, k) => getNumber(t, k));
+  }
+
+  /** Applies an IR op (folding constants); errors from its shape rule name this node. */
+  op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Val[]): Val[] {
+    try {
+      return this.em.op(kind, attrs, inputs, this.label);
+    } catch (e) {
+      if (e instanceof LimitError && !e.message.startsWith(this.where)) throw new LimitError(`${this.where}: ${e.message}`);
+      if (isOpgraphError(e) && !e.message.startsWith(this.where)) this.fail(e.message);
+      throw e;
+    }
+  }
+
+  /** Single-output form of `op`. */
+  op1<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Val[]): Val {
+    return this.op(kind, attrs, inputs)[0]!;
+  }
+
+  /** A constant tensor. */
+  constant(dtype: DType, shape: Shape, data: readonly number[]): Val {
+    return this.em.constant(tensor(dtype, shape, data));
+  }
+
+  /** A scalar constant of `dtype` (f32 by default). */
+  scalar(x: number, dtype: DType = 'f32'): Val {
+    return this.constant(dtype, [], [x]);
+  }
+
+  // ── attributes ──
+
+  private attr(name: string): OnnxAttribute | undefined {
+    return this.node.attribute.find((a) => a.name === name);
+  }
+
+  has(name: string): boolean {
+    return this.attr(name) !== undefined;
+  }
+
+  private typed(name: string, type: number, label: string): OnnxAttribute | undefined {
+    const a = this.attr(name);
+    if (a && a.refAttrName) this.fail(`attribute ${name} refers to a function attribute, which is not supported`);
+    if (a && a.type !== type && a.type !== 0) this.fail(`attribute ${name} must be ${label}`);
+    return a;
+  }
+
+  int(name: string, dflt: number): number {
+    return this.typed(name, ATTR.INT, 'an int')?.i ?? dflt;
+  }
+
+  float(name: string, dflt: number): number {
+    return this.typed(name, ATTR.FLOAT, 'a float')?.f ?? dflt;
+  }
+
+  ints(name: string): number[] | undefined {
+    return this.typed(name, ATTR.INTS, 'a list of ints')?.ints;
+  }
+
+  floats(name: string): number[] | undefined {
+    return this.typed(name, ATTR.FLOATS, 'a list of floats')?.floats;
+  }
+
+  string(name: string, dflt: string): string {
+    const a = this.typed(name, ATTR.STRING, 'a string');
+    return a ? new TextDecoder().decode(a.s) : dflt;
+  }
+
+  strings(name: string): string[] | undefined {
+    return this.typed(name, ATTR.STRINGS, 'a list of strings')?.strings.map((s) => new TextDecoder().decode(s));
+  }
+
+  tensor(name: string): Tensor | undefined {
+    const a = this.typed(name, ATTR.TENSOR, 'a tensor');
+    return a?.t ? toTensor(a.t, `${this.where} attribute ${name}`, { limits: this.em.limits, ...(this.em.baseDir ? { baseDir: this.em.baseDir } : {}) }) : undefined;
+  }
+
+  /** `f32[2,3]` of a value, for messages. */
+  fmt(v: Val): string {
+    return formatType(v.type);
+  }
+
+  /** Element count of a value. */
+  numel(v: Val): number {
+    return numel(v.type.shape);
+  }
+}

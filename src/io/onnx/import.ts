@@ -1,0 +1,209 @@
+// ONNX model -> IR graph. Decodes the file with protobufjs (schema.ts), turns initializers into
+// weights, checks the graph (opsets, missing references, cycles, limits), and lowers each node in
+// dependency order through the op table in ops/. Everything known at import folds to constants.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { OnnxError, UnsupportedOpError, isOpgraphError } from '../../errors.ts';
+import type { Graph } from '../../ir/graph.ts';
+import type { Tensor } from '../../ir/tensor.ts';
+import { IRBuilder } from '../../ir/builder.ts';
+import { tensorType } from '../../ir/types.ts';
+import { verifyGraph } from '../../ir/verify.ts';
+import { Emitter, NodeContext, type Val } from './context.ts';
+import { checkLimit } from '../limits.ts';
+import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
+import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
+import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
+import { checkShape, dtypeOf, modelDir, toTensor } from './tensor.ts';
+
+/** Opset versions of the default domain this importer reads. */
+export const OPSET_RANGE = { min: 7, max: 27 } as const;
+
+/** Options of the ONNX importer. */
+export interface OnnxImportOptions {
+  /** Resource limits (defaults: DEFAULT_ONNX_LIMITS, i.e. the project's DEFAULT_LIMITS plus maxTensorBytes). */
+  readonly limits?: Partial<OnnxLimits>;
+  /** Folder external data is resolved from (loadOnnx sets it to the model's folder). */
+  readonly baseDir?: string;
+  /** Name for messages and the graph (default: the graph's own name). */
+  readonly name?: string;
+  /**
+   * Values for graph inputs, which become constants (specialising the model): for inputs that
+   * carry static parameters (a Reshape's shape fed as a graph input).
+   */
+  readonly constantInputs?: ReadonlyMap<string, Tensor>;
+  /** Sizes for graph inputs whose declared shape has symbolic dimensions (declared sizes must agree). */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** Reads and imports an .onnx file; external data is resolved relative to its folder. */
+export async function loadOnnx(path: string, opts: OnnxImportOptions = {}): Promise<Graph> {
+  const limits = resolveOnnxLimits(opts.limits);
+  checkLimit(limits, 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
+  const bytes = await readFile(path);
+  return importOnnx(bytes, { baseDir: modelDir(path), name: basename(path), ...opts });
+}
+
+/** Imports a serialized ONNX model. */
+export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Graph {
+  const limits: OnnxLimits = resolveOnnxLimits(opts.limits);
+  const file = opts.name ?? 'model';
+  let model: OnnxModel;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new OnnxError(`${file}: not a valid ONNX model (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const graph = model.graph;
+  if (!graph || (graph.node.length === 0 && graph.output.length === 0)) throw new OnnxError(`${file}: not a valid ONNX model (no graph)`);
+  const opsets = readOpsets(model, file);
+  checkLimit(limits, 'maxNodes', graph.node.length, `${file}: node count`);
+  if (graph.sparseInitializer.length > 0) throw new OnnxError(`${file}: sparse initializers are not supported`);
+  const b = new IRBuilder(graph.name || file);
+  const em = new Emitter(b, limits, opts.baseDir);
+  const values = declareValues(graph, em, opts, file);
+  for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
+  const used = new Set<number>();
+  for (const out of graph.output) {
+    const v = values.get(out.name);
+    if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
+    let id = em.idOf(v, out.name);
+    // Each output gets a node result of its own (not an input, a weight, or another output's value).
+    if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
+    used.add(id);
+    b.output(out.name, id);
+  }
+  const g = b.finish();
+  verifyGraph(g);
+  return g;
+}
+
+/** Opset version per domain; the default domain must be within OPSET_RANGE. */
+function readOpsets(model: OnnxModel, file: string): Map<string, number> {
+  const opsets = new Map<string, number>();
+  for (const o of model.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
+  const v = opsets.get('');
+  if (v !== undefined && (v < OPSET_RANGE.min || v > OPSET_RANGE.max)) throw new OnnxError(`${file}: opset ${v} is not supported (supported: ${OPSET_RANGE.min} to ${OPSET_RANGE.max})`);
+  const t = opsets.get(TRAINING_DOMAIN);
+  if (t !== undefined && t !== 1) throw new OnnxError(`${file}: opset ${t} of ${TRAINING_DOMAIN} is not supported (supported: 1)`);
+  return opsets;
+}
+
+/** Initializers become known values (weights once a node reads them); the other graph inputs become inputs. */
+function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, file: string): Map<string, Val> {
+  const values = new Map<string, Val>();
+  const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
+  for (const init of graph.initializer) {
+    if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
+    const data = toTensor(init, `${file}: initializer`, src);
+    if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
+    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
+  }
+  for (const input of graph.input) {
+    if (values.has(input.name)) continue; // an initializer's declaration
+    const fixed = opts.constantInputs?.get(input.name);
+    if (fixed) {
+      values.set(input.name, em.constant(fixed));
+      continue;
+    }
+    const what = `${file}: graph input ${JSON.stringify(input.name)}`;
+    const tt = input.type?.tensorType;
+    if (!tt) throw new OnnxError(`${what} is not a tensor (sequences, maps and optionals are not supported)`);
+    const dtype = dtypeOf(tt.elemType, what);
+    const given = opts.inputShapes?.[input.name];
+    const dims = tt.shape?.dim ?? [];
+    if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
+    if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
+    const shape = (tt.shape ? dims : (given ?? []).map(() => ({ dimParam: '?', dimValue: 0 }))).map((d, i) => {
+      if (!d.dimParam) {
+        if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
+        return d.dimValue ?? 0;
+      }
+      if (given) return given[i]!;
+      throw new OnnxError(`${what} has a symbolic dimension ${JSON.stringify(d.dimParam)} at axis ${i}: shapes are static, give its size (inputShapes)`);
+    });
+    checkShape(shape, dtype, what, em.limits);
+    const v = em.builder.input(input.name, tensorType(dtype, shape));
+    em.sources.add(v.id);
+    values.set(input.name, { type: v.type, id: v.id });
+  }
+  return values;
+}
+
+/**
+ * The nodes in an order where every input is defined first (Kahn's algorithm). A reference to a
+ * name nothing defines, and a cycle, are errors naming a node.
+ */
+function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file: string): OnnxNode[] {
+  const producer = new Map<string, number>();
+  graph.node.forEach((n, i) => {
+    for (const o of n.output) {
+      if (!o) continue;
+      if (producer.has(o) || known.has(o)) throw new OnnxError(`${file}: ${describe(n)}: output ${JSON.stringify(o)} is defined twice`);
+      producer.set(o, i);
+    }
+  });
+  const waiting = graph.node.map(() => 0);
+  const readers = new Map<number, number[]>();
+  graph.node.forEach((n, i) => {
+    for (const name of new Set(n.input.filter((x) => x))) {
+      if (known.has(name)) continue;
+      const p = producer.get(name);
+      if (p === undefined) throw new OnnxError(`${file}: ${describe(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
+      waiting[i]!++;
+      readers.set(p, [...(readers.get(p) ?? []), i]);
+    }
+  });
+  const ready = graph.node.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
+  const order: OnnxNode[] = [];
+  for (let k = 0; k < ready.length; k++) {
+    const i = ready[k]!;
+    order.push(graph.node[i]!);
+    for (const r of readers.get(i) ?? []) if (--waiting[r]! === 0) ready.push(r);
+  }
+  if (order.length < graph.node.length) {
+    const stuck = graph.node.find((_, i) => waiting[i]! > 0)!;
+    throw new OnnxError(`${file}: ${describe(stuck)}: the graph has a cycle through this node`);
+  }
+  return order;
+}
+
+function describe(n: OnnxNode): string {
+  return `node ${JSON.stringify(n.name || n.output.find((o) => o) || '?')} (${n.opType})`;
+}
+
+/** Lowers one node; any failure becomes one error naming it. */
+function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, number>, values: Map<string, Val>): void {
+  const domain = node.domain === 'ai.onnx' ? '' : node.domain;
+  const lower = LOWERINGS[domain ? `${domain}:${node.opType}` : node.opType];
+  const opset = opsets.get(domain);
+  if (!lower) throw new UnsupportedOpError(`${describe(node)}: op ${domain ? `${domain}.` : ''}${node.opType} is not supported`);
+  if (opset === undefined) throw new OnnxError(`${describe(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
+  const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
+  const c: NodeContext = new NodeContext(em, node, opset, inputs);
+  let outs: readonly (Val | undefined)[];
+  try {
+    outs = lower(c);
+  } catch (e) {
+    if (isOpgraphError(e)) throw e;
+    throw new OnnxError(`${describe(node)}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  node.output.forEach((name, i) => {
+    if (!name) return;
+    const v = outs[i];
+    if (!v) c.fail(`output ${i} (${JSON.stringify(name)}) is not supported`);
+    values.set(name, v);
+  });
+}
+
+/** Names of a model's graph inputs that are not initializers, in order (how test data sets bind them). */
+export function onnxInputNames(bytes: Uint8Array, file = 'model'): string[] {
+  let model: OnnxModel;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new OnnxError(`${file}: not a valid ONNX model (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const inits = new Set(model.graph?.initializer.map((t) => t.name));
+  return (model.graph?.input ?? []).map((i) => i.name).filter((n) => !inits.has(n));
+}

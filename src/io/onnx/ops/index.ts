@@ -1,0 +1,23 @@
+// The ONNX op table: every supported op type (default domain) and training-domain op, by name.
+import { attentionLowerings } from './attention.ts';
+import { einsumLowerings } from './einsum.ts';
+import { elementwiseLowerings } from './elementwise.ts';
+import type { Lowerings } from './lowering.ts';
+import { movementLowerings } from './movement.ts';
+import { nnLowerings } from './nn.ts';
+import { recurrentLowerings } from './recurrent.ts';
+import { trainingLowerings } from './training.ts';
+
+/** The preview training domain (Adam). */
+export const TRAINING_DOMAIN = 'ai.onnx.preview.training';
+
+/** Lowerings keyed by op type, or `domain:OpType` outside the default domain. */
+export const LOWERINGS: Lowerings = {
+  ...elementwiseLowerings,
+  ...movementLowerings,
+  ...nnLowerings,
+  ...einsumLowerings,
+  ...recurrentLowerings,
+  ...attentionLowerings,
+  ...trainingLowerings,
+};

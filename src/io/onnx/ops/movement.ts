@@ -1,0 +1,160 @@
+// Movement and shape ONNX ops. Parameters ONNX passes as tensor inputs (Reshape's shape, Slice's
+// starts, Split's sizes, Unsqueeze's axes, Expand's shape) must be known at import, where they
+// become IR attributes. Shape, Size, ConstantOfShape and Range produce constants.
+import { type Tensor, getNumber, tensor } from '../../../ir/tensor.ts';
+import { numel } from '../../../ir/types.ts';
+import { checkLimit } from '../../limits.ts';
+import type { NodeContext, Val } from '../context.ts';
+import type { Lowerings } from './lowering.ts';
+
+const INT64_MAX = 2 ** 63;
+
+/** A non-negative axis of `rank`, or an error naming the node. */
+export function axisOf(c: NodeContext, axis: number, rank: number, what = 'axis'): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) c.fail(`${what} ${axis} is out of range for rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Axes from the attribute (before `inputSince`) or from input 1 (from it on). */
+function axesParam(c: NodeContext, inputSince: number): number[] | undefined {
+  return c.opset >= inputSince ? c.staticInts(1, 'axes') : c.ints('axes');
+}
+
+function reshape(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const target = c.staticInts(1, 'shape') ?? c.fail('shape is required');
+  const allowZero = c.int('allowzero', 0) === 1;
+  const shape = target.map((d, i) => {
+    if (d === 0 && !allowZero) {
+      if (i >= x.type.shape.length) c.fail(`shape entry ${i} is 0 (copy) but the input has rank ${x.type.shape.length}`);
+      return x.type.shape[i]!;
+    }
+    return d;
+  });
+  return [c.op1('reshape', { shape }, [x])];
+}
+
+function slice(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const rank = x.type.shape.length;
+  const fromInputs = c.opset >= 10;
+  const starts = (fromInputs ? c.staticInts(1, 'starts') : c.ints('starts')) ?? c.fail('starts are required');
+  const ends = (fromInputs ? c.staticInts(2, 'ends') : c.ints('ends')) ?? c.fail('ends are required');
+  const axes = (fromInputs ? c.staticInts(3, 'axes') : c.ints('axes')) ?? starts.map((_, i) => i);
+  const steps = (fromInputs ? c.staticInts(4, 'steps') : undefined) ?? starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) c.fail('starts, ends, axes and steps must have the same length');
+  // Clamp the ±INT64_MAX sentinels to one past the dim, which the IR's clamping treats alike.
+  const clamp = (v: number, i: number): number => {
+    const d = x.type.shape[axisOf(c, axes[i]!, rank, 'slice axis')]!;
+    return Math.max(-d - 1, Math.min(d + 1, Math.abs(v) >= INT64_MAX / 2 ? Math.sign(v) * (d + 1) : v));
+  };
+  return [c.op1('slice', { starts: starts.map(clamp), ends: ends.map(clamp), axes, steps }, [x])];
+}
+
+function split(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const axis = axisOf(c, c.int('axis', 0), x.type.shape.length);
+  const len = x.type.shape[axis]!;
+  const n = c.node.output.length;
+  let sizes = c.opset >= 13 ? c.staticInts(1, 'split') : c.ints('split');
+  if (!sizes) {
+    if (c.opset >= 18) {
+      const parts = c.int('num_outputs', n);
+      if (parts !== n) c.fail(`num_outputs ${parts} differs from the ${n} outputs`);
+      const size = Math.ceil(len / n);
+      sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(size, len - i * size)));
+    } else {
+      if (len % n !== 0) c.fail(`axis length ${len} does not split into ${n} equal parts`);
+      sizes = Array.from({ length: n }, () => len / n);
+    }
+  }
+  if (sizes.length !== n) c.fail(`split has ${sizes.length} sizes for ${n} outputs`);
+  return c.op('split', { axis, sizes }, [x]);
+}
+
+function squeeze(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const axes = axesParam(c, 13) ?? x.type.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  return [axes.length === 0 ? x : c.op1('squeeze', { axes }, [x])];
+}
+
+function unsqueeze(c: NodeContext): Val[] {
+  const axes = axesParam(c, 13) ?? c.fail('axes are required');
+  return [c.op1('unsqueeze', { axes }, [c.input(0)])];
+}
+
+function transpose(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const perm = c.ints('perm') ?? x.type.shape.map((_, i) => x.type.shape.length - 1 - i);
+  return [c.op1('transpose', { perm }, [x])];
+}
+
+function concat(c: NodeContext): Val[] {
+  const inputs = Array.from({ length: c.inputCount }, (_, i) => c.input(i));
+  return [inputs.length === 1 ? inputs[0]! : c.op1('concat', { axis: c.int('axis', 0) }, inputs)];
+}
+
+function shapeOf(c: NodeContext): Val[] {
+  const dims = c.input(0).type.shape;
+  const r = dims.length;
+  const clampIdx = (v: number): number => Math.max(0, Math.min(r, v < 0 ? v + r : v));
+  const [start, end] = [clampIdx(c.int('start', 0)), clampIdx(c.int('end', r))];
+  const out = dims.slice(start, Math.max(start, end));
+  return [c.constant('i64', [out.length], out)];
+}
+
+function constantOfShape(c: NodeContext): Val[] {
+  const shape = c.staticInts(0, 'shape') ?? [];
+  const value = c.tensor('value') ?? tensor('f32', [1], [0]);
+  if (value.data.length !== 1) c.fail('value must hold one element');
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) c.fail(`invalid shape [${shape.join(',')}]`);
+  // The fill is an IR expand of the one-element value, so the output size is checked against the limits first.
+  const one = c.em.constant(tensor(value.dtype, [], value.data));
+  return [c.op1('expand', { shape }, [one])];
+}
+
+function range(c: NodeContext): Val[] {
+  const [start, limit, delta] = [0, 1, 2].map((i) => c.static(i, ['start', 'limit', 'delta'][i]!)) as [Tensor, Tensor, Tensor];
+  const [s, l, d] = [getNumber(start, 0), getNumber(limit, 0), getNumber(delta, 0)];
+  if (d === 0) c.fail('delta is 0');
+  const n = Math.max(Math.ceil((l - s) / d), 0);
+  if (!Number.isSafeInteger(n)) c.fail(`range of ${n} elements`);
+  checkLimit(c.em.limits, 'maxTensorElements', n, `${c.where}: range elements`);
+  return [c.constant(start.dtype, [n], Array.from({ length: n }, (_, i) => s + i * d))];
+}
+
+function constant(c: NodeContext): Val[] {
+  const t = c.tensor('value');
+  if (t) return [c.em.constant(t)];
+  if (c.has('value_float')) return [c.constant('f32', [], [c.float('value_float', 0)])];
+  if (c.has('value_floats')) return [c.constant('f32', [c.floats('value_floats')!.length], c.floats('value_floats')!)];
+  if (c.has('value_int')) return [c.constant('i64', [], [c.int('value_int', 0)])];
+  if (c.has('value_ints')) return [c.constant('i64', [c.ints('value_ints')!.length], c.ints('value_ints')!)];
+  return c.fail(`needs a value of a supported kind (value, value_float(s), value_int(s)); got ${c.node.attribute.map((a) => a.name).join(', ') || 'none'}`);
+}
+
+/** The movement and shape lowerings. */
+export const movementLowerings: Lowerings = {
+  Reshape: reshape,
+  Flatten: (c) => {
+    const x = c.input(0);
+    const axis = c.int('axis', 1);
+    const r = x.type.shape.length;
+    const ax = axis < 0 ? axis + r : axis;
+    if (ax < 0 || ax > r) c.fail(`axis ${axis} is out of range for rank ${r}`);
+    return [c.op1('reshape', { shape: [numel(x.type.shape.slice(0, ax)), numel(x.type.shape.slice(ax))] }, [x])];
+  },
+  Slice: slice,
+  Split: split,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Transpose: transpose,
+  Concat: concat,
+  Expand: (c) => [c.op1('expand', { shape: c.staticInts(1, 'shape') ?? c.fail('shape is required') }, [c.input(0)])],
+  Gather: (c) => [c.op1('gather', { axis: c.int('axis', 0) }, [c.input(0), c.input(1)])],
+  Shape: shapeOf,
+  Size: (c) => [c.constant('i64', [], [c.numel(c.input(0))])],
+  ConstantOfShape: constantOfShape,
+  Range: range,
+  Constant: constant,
+};

@@ -1,0 +1,176 @@
+// TensorProto -> Tensor: element types, data from raw bytes, typed fields or an external file,
+// every declared size checked against the limits and against the bytes actually present.
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { LimitError, OnnxError } from '../../errors.ts';
+import { type Tensor, type TensorData, allocData, tensor } from '../../ir/tensor.ts';
+import { DTYPE_BYTES, type DType } from '../../ir/types.ts';
+import { checkLimit } from '../limits.ts';
+import type { OnnxLimits } from './limits.ts';
+import { ELEM, type OnnxTensor } from './schema.ts';
+
+/** IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32 (documented in docs/onnx.md). */
+const DTYPE_OF: Readonly<Record<number, DType>> = {
+  [ELEM.FLOAT]: 'f32',
+  [ELEM.DOUBLE]: 'f32',
+  [ELEM.INT32]: 'i32',
+  [ELEM.INT16]: 'i32',
+  [ELEM.INT8]: 'i32',
+  [ELEM.UINT16]: 'i32',
+  [ELEM.UINT8]: 'i32',
+  [ELEM.INT64]: 'i64',
+  [ELEM.BOOL]: 'bool',
+};
+
+/** Bytes per element in raw_data, for each supported element type. */
+const RAW_BYTES: Readonly<Record<number, number>> = {
+  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
+  [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.BOOL]: 1,
+};
+
+const ELEM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ELEM).map(([k, v]) => [v, k]));
+
+/** The name of ONNX element type `t` (for messages). */
+export function elemName(t: number): string {
+  return ELEM_NAMES[t] ?? (t === 16 ? 'BFLOAT16' : `data type ${t}`);
+}
+
+/** The IR dtype for an ONNX element type, or an OnnxError saying it is unsupported. */
+export function dtypeOf(elemType: number, what: string): DType {
+  const d = DTYPE_OF[elemType];
+  if (!d) throw new OnnxError(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE as f32, INT8/16/32, UINT8/16, INT64, BOOL)`);
+  return d;
+}
+
+/** Checks a declared shape against the limits (LimitError) and for validity (OnnxError); returns its element count. */
+export function checkShape(dims: readonly number[], dtype: DType, what: string, limits: OnnxLimits): number {
+  checkLimit(limits, 'maxRank', dims.length, `${what}: rank`);
+  let n = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new OnnxError(`${what}: invalid dimension ${d} in [${dims.join(',')}]`);
+    n *= d;
+    checkLimit(limits, 'maxTensorElements', n, `${what}: elements of shape [${dims.join(',')}]`);
+  }
+  const bytes = n * DTYPE_BYTES[dtype];
+  if (bytes > limits.maxTensorBytes) throw new LimitError(`${what}: bytes of shape [${dims.join(',')}]: ${bytes} exceeds the limit maxTensorBytes = ${limits.maxTensorBytes}`);
+  return n;
+}
+
+/** Where external tensor data is resolved from: the model file's folder. */
+export interface TensorSource {
+  readonly baseDir?: string;
+  readonly limits: OnnxLimits;
+}
+
+/** Converts a TensorProto to a Tensor; `what` names it in errors. */
+export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor {
+  const label = t.name ? `${what} ${JSON.stringify(t.name)}` : what;
+  const dtype = dtypeOf(t.dataType, label);
+  const n = checkShape(t.dims, dtype, label, src.limits);
+  if (t.segment && t.segment.length > 0) throw new OnnxError(`${label}: segmented tensors are not supported`);
+  if (t.dataLocation === 1) return tensor(dtype, t.dims, fromRaw(readExternal(t, label, n, src), t.dataType, n, label));
+  if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));
+  return tensor(dtype, t.dims, fromFields(t, dtype, n, label));
+}
+
+/** Decodes little-endian raw bytes; the byte count must match the declared shape exactly. */
+function fromRaw(raw: Uint8Array, elemType: number, n: number, label: string): TensorData {
+  const size = RAW_BYTES[elemType]!;
+  if (raw.length !== n * size) throw new OnnxError(`${label}: declares ${n} element(s) (${n * size} bytes) but holds ${raw.length} bytes of data`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const dtype = DTYPE_OF[elemType]!;
+  const out = allocData(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const o = i * size;
+    switch (elemType) {
+      case ELEM.FLOAT: out[i] = view.getFloat32(o, true); break;
+      case ELEM.DOUBLE: out[i] = view.getFloat64(o, true); break;
+      case ELEM.INT32: out[i] = view.getInt32(o, true); break;
+      case ELEM.INT16: out[i] = view.getInt16(o, true); break;
+      case ELEM.UINT16: out[i] = view.getUint16(o, true); break;
+      case ELEM.INT8: out[i] = view.getInt8(o); break;
+      case ELEM.UINT8: out[i] = view.getUint8(o); break;
+      case ELEM.INT64: (out as BigInt64Array)[i] = view.getBigInt64(o, true); break;
+      case ELEM.BOOL: out[i] = view.getUint8(o) !== 0 ? 1 : 0; break;
+    }
+  }
+  return out;
+}
+
+/** Decodes the typed repeated fields (float_data, int32_data, int64_data, double_data). */
+function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): TensorData {
+  const field: ArrayLike<number> =
+    t.dataType === ELEM.FLOAT ? t.floatData
+    : t.dataType === ELEM.DOUBLE ? t.doubleData
+    : t.dataType === ELEM.INT64 ? t.int64Data
+    : t.int32Data; // INT32, INT16, INT8, UINT16, UINT8 and BOOL live in int32_data
+  if (field.length !== n) throw new OnnxError(`${label}: declares ${n} element(s) but holds ${field.length}`);
+  const out = allocData(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const v = field[i]!;
+    if (out instanceof BigInt64Array) out[i] = toInt64(v);
+    else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  }
+  return out;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An int64_data entry (a double after decoding, exact below 2^53) as int64; values at the ends of
+ * the range (INT64_MAX as Slice's "to the end") saturate instead of wrapping.
+ */
+function toInt64(v: number): bigint {
+  const b = BigInt(Math.trunc(v));
+  return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
+}
+
+/** Reads an external-data tensor's bytes: location relative to the model's folder, never outside it. */
+function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource): Uint8Array {
+  const entry = (key: string): string | undefined => t.externalData.find((e) => e.key === key)?.value;
+  const location = entry('location');
+  if (!location) throw new OnnxError(`${label}: external data without a location`);
+  if (!src.baseDir) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} needs the model's folder (load the model from a file)`);
+  const offset = Number(entry('offset') ?? 0);
+  const want = n * RAW_BYTES[t.dataType]!;
+  const length = entry('length') === undefined ? want : Number(entry('length'));
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new OnnxError(`${label}: invalid external data offset/length (${entry('offset')}, ${entry('length')})`);
+  }
+  if (length !== want) throw new OnnxError(`${label}: declares ${n} element(s) (${want} bytes) but its external data length is ${length}`);
+  const base = realpathSync(src.baseDir);
+  const path = resolve(base, location);
+  if (isAbsolute(location) || escapes(base, path)) throw new OnnxError(`${label}: external data path ${JSON.stringify(location)} is outside the model's folder`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    throw new OnnxError(`${label}: cannot open external data file ${JSON.stringify(location)}`);
+  }
+  try {
+    if (escapes(base, realpathSync(path))) throw new OnnxError(`${label}: external data path ${JSON.stringify(location)} links outside the model's folder`);
+    const size = fstatSync(fd).size;
+    if (offset + length > size) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} has ${size} bytes, needs ${offset + length}`);
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const r = readSync(fd, buf, got, length - got, offset + got);
+      if (r === 0) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} ended early`);
+      got += r;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function escapes(base: string, path: string): boolean {
+  const rel = relative(base, path);
+  return rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel);
+}
+
+/** The folder a model file's external data is resolved from. */
+export function modelDir(path: string): string {
+  return dirname(resolve(path));
+}

@@ -1,0 +1,118 @@
+// Running one ONNX backend node-test folder (model.onnx + test_data_set_N/{input,output}_K.pb) on
+// a backend, with the tolerances of the conformance data's README.
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { compile, compileWgsl } from '../../compile.ts';
+import { UnsupportedOpError, isOpgraphError } from '../../errors.ts';
+import type { Graph } from '../../ir/graph.ts';
+import type { Tensor } from '../../ir/tensor.ts';
+import { stridesOf } from '../../ir/types.ts';
+import { compareTensors } from '../../runtime/compare.ts';
+import { interpret } from '../../runtime/interpreter.ts';
+import { OnnxDynamicError } from './context.ts';
+import { loadOnnx, onnxInputNames } from './import.ts';
+import { DEFAULT_ONNX_LIMITS } from './limits.ts';
+import { decodeTensor } from './schema.ts';
+import { toTensor } from './tensor.ts';
+
+export const ONNX_BACKENDS = ['interp', 'ts', 'wgsl'] as const;
+export type OnnxBackend = (typeof ONNX_BACKENDS)[number];
+
+/** Float tolerance: |actual - expected| <= ATOL + RTOL * |expected|; integers and bools compare exactly. */
+export const ONNX_TOLERANCE = { rtol: 1e-3, atol: 1e-5 } as const;
+
+/** The outcome of one case. */
+export interface CaseResult {
+  readonly name: string;
+  readonly status: 'passed' | 'failed' | 'unsupported';
+  /** Why it failed (largest error and where), or which op is unsupported. */
+  readonly detail?: string;
+}
+
+type Runner = (inputs: Map<string, Tensor>) => Promise<Record<string, Tensor>>;
+
+async function runnerFor(g: Graph, backend: OnnxBackend): Promise<{ run: Runner; done(): void }> {
+  if (backend === 'interp') return { run: async (inputs) => interpret(g, inputs), done() {} };
+  if (backend === 'ts') {
+    const m = await compile(g, { target: 'ts' });
+    return { run: async (inputs) => m.run(inputs), done() {} };
+  }
+  const m = await compileWgsl(g);
+  return { run: (inputs) => m.run(inputs), done: () => m.destroy() };
+}
+
+/** Reads the `PREFIX_K.pb` tensors of a data set folder, in K order. */
+async function readTensors(dir: string, prefix: string): Promise<Tensor[]> {
+  const files = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'));
+  const index = (f: string): number => Number(f.slice(prefix.length + 1, -3));
+  files.sort((a, b) => index(a) - index(b));
+  const src = { limits: DEFAULT_ONNX_LIMITS };
+  return Promise.all(files.map(async (f) => toTensor(decodeTensor(await readFile(join(dir, f))), `${join(dir, f)}: tensor`, src)));
+}
+
+function multiIndex(shape: readonly number[], flat: number): string {
+  const strides = stridesOf(shape);
+  return `[${strides.map((s, i) => Math.floor(flat / s) % shape[i]!).join(',')}]`;
+}
+
+/**
+ * Imports the case's model for one data set. Graph inputs that carry static parameters (the
+ * test data feeds a Reshape's shape as an input) are specialised to the data set's values:
+ * each import that fails on such an input is retried with it as a constant.
+ */
+async function importFor(model: string, names: readonly string[], inputs: readonly Tensor[]): Promise<Graph> {
+  const constantInputs = new Map<string, Tensor>();
+  // Symbolic input dimensions take the data set's sizes.
+  const inputShapes = Object.fromEntries(names.flatMap((n, i) => (inputs[i] ? [[n, inputs[i].shape]] : [])));
+  for (;;) {
+    try {
+      return await loadOnnx(model, { constantInputs, inputShapes });
+    } catch (e) {
+      if (!(e instanceof OnnxDynamicError)) throw e;
+      const k = names.indexOf(e.value);
+      if (k < 0 || !inputs[k] || constantInputs.has(e.value)) throw e;
+      constantInputs.set(e.value, inputs[k]);
+    }
+  }
+}
+
+/** Runs every data set of the case in `dir` on `backend`. */
+export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<CaseResult> {
+  const name = basename(dir);
+  try {
+    const sets = (await readdir(dir)).filter((f) => f.startsWith('test_data_set_')).sort();
+    if (sets.length === 0) return { name, status: 'failed', detail: 'no test_data_set_N folder' };
+    const model = join(dir, 'model.onnx');
+    const names = onnxInputNames(await readFile(model), model);
+    for (const set of sets) {
+      const inputs = await readTensors(join(dir, set), 'input');
+      const expected = await readTensors(join(dir, set), 'output');
+      const g = await importFor(model, names, inputs);
+      const byName = new Map(names.map((n, i) => [n, inputs[i]!]));
+      const bound = new Map(g.inputs.map((inp) => [inp.name, byName.get(inp.name)!]));
+      const runner = await runnerFor(g, backend);
+      let actual: Record<string, Tensor>;
+      try {
+        actual = await runner.run(bound);
+      } finally {
+        runner.done();
+      }
+      for (const [k, out] of g.outputs.entries()) {
+        const want = expected[k];
+        if (!want) return { name, status: 'failed', detail: `${set}: no expected tensor for output ${JSON.stringify(out.name)}` };
+        const float = want.dtype === 'f32';
+        const cmp = compareTensors(actual[out.name]!, want, float ? ONNX_TOLERANCE.rtol : 0, float ? ONNX_TOLERANCE.atol : 0);
+        if (!cmp.ok) {
+          const where = cmp.worst >= 0 ? ` at ${multiIndex(want.shape, cmp.worst)}` : '';
+          const why = cmp.reason?.startsWith('type') ? cmp.reason : `max |diff| ${cmp.maxAbs.toExponential(3)}${where}`;
+          return { name, status: 'failed', detail: `${set} output ${JSON.stringify(out.name)}: ${why}` };
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof UnsupportedOpError) return { name, status: 'unsupported', detail: e.message };
+    const msg = isOpgraphError(e) ? `${e.name}: ${e.message}` : e instanceof Error ? `internal error: ${e.message}` : String(e);
+    return { name, status: 'failed', detail: msg.replace(/\s*\n\s*/g, ' ') };
+  }
+  return { name, status: 'passed' };
+}
