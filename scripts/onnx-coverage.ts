@@ -1,10 +1,9 @@
 // `npm run onnx-coverage [-- --backends interp,ts,wgsl]`: writes docs/onnx-coverage.md — every
 // ONNX op of the conformance cases in ../shared/onnx-node against each backend, measured by running
 // the cases here and now, with every case that does not pass and its reason. The wgsl column runs
-// each case in its own `opgraph test-onnx` process (WebGPU via Dawn; SwiftShader without a GPU).
+// on the WebGPU adapter at hand (Dawn; SwiftShader without a GPU).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCaseIsolated } from '../src/cli/isolated-case.ts';
 import { decodeModel } from '../src/io/onnx/schema.ts';
 import { type CaseResult, ONNX_TOLERANCE, type OnnxBackend, runOnnxCase } from '../src/io/onnx/testcase.ts';
 
@@ -18,16 +17,6 @@ const backends = (arg >= 0 ? process.argv[arg + 1]! : 'interp,ts,wgsl').split(',
 if (!existsSync(`${CASES_DIR}CASES.txt`)) throw new Error(`ONNX conformance data not found at ${CASES_DIR}`);
 const cases = readFileSync(`${CASES_DIR}CASES.txt`, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l);
 
-/** Cases whose wgsl process crashed (the WebGPU driver, not a result) before a retry gave one. */
-const crashed = new Map<string, readonly string[]>();
-
-/** One case on wgsl, in its own process: a crashing WebGPU driver takes only that run down. */
-function runWgsl(name: string): CaseResult {
-  const { result, crashes } = runCaseIsolated(`${CASES_DIR}${name}`, 'wgsl');
-  if (crashes.length > 0 && result.status !== 'failed') crashed.set(name, crashes);
-  return result;
-}
-
 const opsOf = new Map<string, string[]>();
 for (const name of cases) {
   const m = decodeModel(readFileSync(`${CASES_DIR}${name}/model.onnx`));
@@ -37,7 +26,7 @@ for (const name of cases) {
 const results = new Map<OnnxBackend, Map<string, CaseResult>>();
 for (const backend of backends) {
   const byCase = new Map<string, CaseResult>();
-  for (const name of cases) byCase.set(name, backend === 'wgsl' ? runWgsl(name) : await runOnnxCase(`${CASES_DIR}${name}`, backend));
+  for (const name of cases) byCase.set(name, await runOnnxCase(`${CASES_DIR}${name}`, backend));
   results.set(backend, byCase);
   const passed = [...byCase.values()].filter((r) => r.status === 'passed').length;
   console.log(`${backend}: ${passed} of ${cases.length} passed`);
@@ -51,8 +40,8 @@ const lines: string[] = [
   '',
   `The ${cases.length} ONNX backend node tests in \`../shared/onnx-node\`, run with \`opgraph test-onnx\` on each backend`,
   `(floats within ${ONNX_TOLERANCE.atol} + ${ONNX_TOLERANCE.rtol} * |expected|, integers and booleans exact). A cell is`,
-  'passed / cases that use the op. The wgsl column runs each case in its own process on the WebGPU',
-  'adapter at hand (SwiftShader on machines without a GPU).',
+  'passed / cases that use the op. The wgsl column runs on the WebGPU adapter at hand (SwiftShader on',
+  'machines without a GPU).',
   '',
   `| op | cases | ${backends.join(' | ')} |`,
   `|---|---|${backends.map(() => '---').join('|')}|`,
@@ -76,10 +65,5 @@ for (const b of backends) {
   lines.push(`### ${b}`, '', ...bad.map((r) => `- \`${r.name}\` — ${r.status}: ${(r.detail ?? '').replace(/\|/g, '\\|')}`), '');
 }
 if (!any) lines.push('None: every case passes on every backend measured.', '');
-if (crashed.size > 0) {
-  lines.push('## WebGPU driver crashes', '', 'These wgsl runs crashed the process (Dawn on the adapter at hand) and gave their result on a retry:', '');
-  for (const [name, why] of crashed) lines.push(`- \`${name}\` — ${why.length} crash(es) before a result: ${why.join('; ').replace(/\|/g, '\\|')}`);
-  lines.push('');
-}
 writeFileSync(`${ROOT}docs/onnx-coverage.md`, lines.join('\n'));
 console.log('wrote docs/onnx-coverage.md');

@@ -4,14 +4,13 @@ import { UsageError } from '../../errors.ts';
 import { ONNX_BACKENDS, type OnnxBackend, ONNX_TOLERANCE, runOnnxCase } from '../../io/onnx/testcase.ts';
 import { type OptionSpec, optional, parseVerbArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { runCaseIsolated } from '../isolated-case.ts';
 
-const OPTIONS: OptionSpec = { backend: { type: 'string' }, 'in-process': { type: 'boolean' } };
+const OPTIONS: OptionSpec = { backend: { type: 'string' } };
 
 export const testOnnxCommand: Command = {
   name: 'test-onnx',
   summary: 'run ONNX backend node-test folders and report each case',
-  usage: `opgraph test-onnx DIR... [--backend interp|ts|wgsl] [--in-process]
+  usage: `opgraph test-onnx DIR... [--backend interp|ts|wgsl]
 
 Each DIR is an ONNX backend node test: model.onnx plus test_data_set_N/ folders
 holding input_K.pb and output_K.pb (serialized TensorProto). Prints one line per
@@ -21,9 +20,9 @@ case: "passed NAME", "failed NAME: REASON" (the largest error and where) or
 |actual - expected| <= ${ONNX_TOLERANCE.atol} + ${ONNX_TOLERANCE.rtol} * |expected|; integers and booleans match exactly.
 Graph inputs that feed static parameters (a Reshape's shape) are specialised to
 the data set's values. Exit code 1 when any case fails.
-Backends: interp (default), ts (generated TypeScript, -O2), wgsl (WebGPU). With
-wgsl each case runs in a child process, so a crashing WebGPU driver costs one
-attempt (retried twice) rather than the whole run; --in-process turns that off.`,
+Backends: interp (default), ts (generated TypeScript, -O2), wgsl (WebGPU).
+Plain files among the DIRs (a shell glob's README) are ignored, with a note on
+stderr; a DIR that does not exist fails.`,
   async run(argv, io) {
     const p = parseVerbArgs('test-onnx', argv, OPTIONS);
     if (p.values.help) return io.help(this);
@@ -34,13 +33,17 @@ attempt (retried twice) rather than the whole run; --in-process turns that off.`
     if (p.positionals.length === 0) throw new UsageError('test-onnx: expected at least one DIR');
     const counts = { passed: 0, failed: 0, skipped: 0 };
     for (const dir of p.positionals) {
-      if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
-        counts.failed++;
-        io.out(`failed ${dir}: not a directory`);
+      const info = await stat(dir).catch(() => undefined);
+      if (info?.isFile()) {
+        io.err(`test-onnx: ignoring ${dir}: a file, not a test folder`);
         continue;
       }
-      const isolate = backend === 'wgsl' && !p.values['in-process'];
-      const r = isolate ? runCaseIsolated(dir, backend).result : await runOnnxCase(dir, backend as OnnxBackend);
+      if (!info?.isDirectory()) {
+        counts.failed++;
+        io.out(`failed ${dir}: no such directory`);
+        continue;
+      }
+      const r = await runOnnxCase(dir, backend as OnnxBackend);
       if (r.status === 'passed') counts.passed++;
       else if (r.status === 'failed') counts.failed++;
       else counts.skipped++;

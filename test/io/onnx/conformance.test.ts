@@ -1,8 +1,10 @@
-// The ONNX backend node tests in ../shared/onnx-node, every case on the interpreter and the TS backend.
+// The ONNX backend node tests in ../shared/onnx-node, every case on the interpreter, the TS backend
+// and WGSL (on the adapter at hand: SwiftShader without a GPU; see test/wgsl/adapter.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runOnnxCase } from '../../../src/io/onnx/testcase.ts';
+import { type OnnxBackend, runOnnxCase } from '../../../src/io/onnx/testcase.ts';
+import { adapterOrReason, skipNote } from '../../wgsl/adapter.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../../shared/onnx-node');
 
@@ -13,17 +15,26 @@ function cases(): string[] {
   return readFileSync(resolve(ROOT, 'CASES.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l);
 }
 
+function passAll(names: readonly string[], backend: OnnxBackend): void {
+  it(`pass on ${backend}`, async () => {
+    const failures: string[] = [];
+    for (const name of names) {
+      const r = await runOnnxCase(resolve(ROOT, name), backend);
+      if (r.status !== 'passed') failures.push(`${r.status} ${name}: ${r.detail}`);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+}
+
+const names = cases();
+const { gpu, reason } = await adapterOrReason();
+
 describe('ONNX backend node tests', () => {
-  const names = cases();
   it('lists the 251 cases', () => expect(names).toHaveLength(251));
-  for (const backend of ['interp', 'ts'] as const) {
-    it(`pass on ${backend}`, async () => {
-      const failures: string[] = [];
-      for (const name of names) {
-        const r = await runOnnxCase(resolve(ROOT, name), backend);
-        if (r.status !== 'passed') failures.push(`${r.status} ${name}: ${r.detail}`);
-      }
-      expect(failures).toEqual([]);
-    }, 120_000);
-  }
+  passAll(names, 'interp');
+  passAll(names, 'ts');
+});
+
+describe.skipIf(!gpu)(`ONNX backend node tests on WGSL${skipNote(reason)}`, () => {
+  passAll(names, 'wgsl');
 });
