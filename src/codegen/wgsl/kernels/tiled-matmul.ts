@@ -1,0 +1,128 @@
+// The workgroup-tiled contraction behind WGSL matmul and gemm. Each workgroup owns a BM x BN
+// output tile of one batch matrix; its WM x WN invocations each hold a TM x TN register block
+// (rows ty + i*WM, columns tx + j*WN, so neighbouring invocations touch neighbouring columns).
+// K is walked in BK-wide steps: the workgroup stages an A tile (BM x BK) and a B tile (BK x BN)
+// in workgroup memory, zero-padded past M, N and K, then every invocation accumulates from them.
+// Each accumulator sums over k in order, as the interpreter does. Only the stores are guarded,
+// so every invocation reaches every barrier. The tile shape is picked per contraction from its
+// static M and N (thin outputs hand their spare invocations to the long side).
+import type { DType } from '../../../ir/types.ts';
+import { pow2Floor } from '../kernel.ts';
+import type { GroupedKernel } from '../kernel.ts';
+import { load } from '../types.ts';
+
+/** A stored operand read as a logical matrix: element (r, c) at base + batch + r*rs + c*cs. */
+export interface TiledOperand {
+  readonly base: number;
+  readonly dtype: DType;
+  readonly rs: number;
+  readonly cs: number;
+  /** WGSL u32 expression of the batch matrix's element offset (names from `batchCode`). */
+  readonly batch: string;
+}
+
+/** A contraction of `batches` [M,K] x [K,N] products into a dense [batches, M, N] output. */
+export interface TiledContraction {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly batches: number;
+  /** WGSL accumulator type (f32 or i32). */
+  readonly type: 'f32' | 'i32';
+  readonly a: TiledOperand;
+  readonly b: TiledOperand;
+  /** Statements that compute the operands' batch offsets from `bi` (u32). */
+  readonly batchCode: string;
+  /** Statements storing accumulator `acc` as output element `oidx` (both u32-indexed WGSL names). */
+  readonly store: (acc: string, oidx: string) => string;
+}
+
+/** Invocations per workgroup: at most WebGPU's default limit. */
+const MAX_INVOCATIONS = 256;
+/** Workgroup memory for the two staged tiles, in 4-byte words (8 KiB of the 16 KiB default). */
+const STAGE_WORDS = 2048;
+
+const pow2Ceil = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
+/** The tile shape: register block TM x TN, invocation grid WM x WN, k step BK. */
+export function tileShape(m: number, n: number, k: number): { tm: number; tn: number; wm: number; wn: number; bk: number } {
+  const tm = m >= 64 ? 4 : m >= 16 ? 2 : 1;
+  const tn = n >= 64 ? 4 : n >= 16 ? 2 : 1;
+  const [needM, needN] = [pow2Ceil(Math.ceil(m / tm)), pow2Ceil(Math.ceil(n / tn))];
+  let wm = Math.min(16, needM);
+  let wn = Math.min(16, needN);
+  if (wn < 16) wm = Math.min(needM, 64, MAX_INVOCATIONS / wn);
+  if (wm < 16) wn = Math.min(needN, 64, MAX_INVOCATIONS / wm);
+  const bk = Math.min(16, pow2Floor(STAGE_WORDS / (wm * tm + wn * tn)), pow2Ceil(k));
+  return { tm, tn, wm, wn, bk };
+}
+
+/**
+ * Statements staging a tile of `dims.r` x `dims.c` elements (c is the k index) into workgroup
+ * array `dst` at dst[c * dims.r + r]: the operand's value where `read(r, c).ok` holds, else 0.
+ * Consecutive invocations step along c when `alongC` (the operand is contiguous in k), else along
+ * r, so that their global reads coalesce.
+ */
+function stage(dst: string, dims: { r: number; c: number }, alongC: boolean, invocations: number, zero: string, read: (r: string, c: string) => { ok: string; value: string }): string[] {
+  const size = dims.r * dims.c;
+  const steps = Math.ceil(size / invocations);
+  const [r, c] = alongC ? [`e / ${dims.c}u`, `e % ${dims.c}u`] : [`e % ${dims.r}u`, `e / ${dims.r}u`];
+  const { ok, value } = read('r', 'c');
+  const inner = [`let r = ${r};`, `let c = ${c};`, `var v = ${zero};`, `if (${ok}) { v = ${value}; }`, `${dst}[c * ${dims.r}u + r] = v;`];
+  const guarded = size % invocations === 0 ? inner : [`if (e < ${size}u) {`, ...inner.map((l) => `  ${l}`), '}'];
+  return [`for (var l = 0u; l < ${steps}u; l++) {`, `  let e = lidx + l * ${invocations}u;`, ...guarded.map((l) => `  ${l}`), '}'];
+}
+
+/** The grouped kernel of a tiled contraction. */
+export function tiledContraction(c: TiledContraction): GroupedKernel {
+  const { tm, tn, wm, wn, bk } = tileShape(c.m, c.n, c.k);
+  const [bm, bn, w] = [wm * tm, wn * tn, wm * wn];
+  const zero = c.type === 'f32' ? '0.0' : '0i';
+  const decls = [`var<workgroup> tileA: array<${c.type}, ${bm * bk}>;`, `var<workgroup> tileB: array<${c.type}, ${bk * bn}>;`].join('\n');
+  const at = (o: TiledOperand, r: string, cc: string): string => load(o.dtype, o.base, `${o.batch} + ${r} * ${o.rs >>> 0}u + ${cc} * ${o.cs >>> 0}u`);
+  // A tile: r = row in the tile, c = k in the tile; B tile: r = column in the tile, c = k.
+  const stageA = stage('tileA', { r: bm, c: bk }, c.a.cs === 1, w, zero, (r, cc) => ({
+    ok: `row0 + ${r} < ${c.m}u && k0 + ${cc} < ${c.k}u`,
+    value: at(c.a, `(row0 + ${r})`, `(k0 + ${cc})`),
+  }));
+  const stageB = stage('tileB', { r: bn, c: bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) => ({
+    ok: `col0 + ${r} < ${c.n}u && k0 + ${cc} < ${c.k}u`,
+    value: at(c.b, `(k0 + ${cc})`, `(col0 + ${r})`),
+  }));
+  const body = [
+    `let bi = group.z;`,
+    c.batchCode,
+    `let row0 = group.y * ${bm}u;`,
+    `let col0 = group.x * ${bn}u;`,
+    `let tx = lidx % ${wn}u;`,
+    `let ty = lidx / ${wn}u;`,
+    `var accs: array<${c.type}, ${tm * tn}>;`,
+    `for (var t = 0u; t < ${Math.ceil(c.k / bk)}u; t++) {`,
+    `  let k0 = t * ${bk}u;`,
+    ...stageA.map((l) => `  ${l}`),
+    ...stageB.map((l) => `  ${l}`),
+    '  workgroupBarrier();',
+    `  for (var q = 0u; q < ${bk}u; q++) {`,
+    `    var ra: array<${c.type}, ${tm}>;`,
+    `    for (var i = 0u; i < ${tm}u; i++) { ra[i] = tileA[q * ${bm}u + ty + i * ${wm}u]; }`,
+    `    for (var j = 0u; j < ${tn}u; j++) {`,
+    `      let rb = tileB[q * ${bn}u + tx + j * ${wn}u];`,
+    `      for (var i = 0u; i < ${tm}u; i++) { accs[i * ${tn}u + j] += ra[i] * rb; }`,
+    '    }',
+    '  }',
+    '  workgroupBarrier();',
+    '}',
+    `for (var i = 0u; i < ${tm}u; i++) {`,
+    `  let row = row0 + ty + i * ${wm}u;`,
+    `  for (var j = 0u; j < ${tn}u; j++) {`,
+    `    let col = col0 + tx + j * ${wn}u;`,
+    `    if (row < ${c.m}u && col < ${c.n}u) {`,
+    `      let acc = accs[i * ${tn}u + j];`,
+    `      let oidx = bi * ${c.m * c.n}u + row * ${c.n}u + col;`,
+    ...c.store('acc', 'oidx').split('\n').filter(Boolean).map((l) => `      ${l}`),
+    '    }',
+    '  }',
+    '}',
+  ];
+  return { groups: [Math.ceil(c.n / bn), Math.ceil(c.m / bm), c.batches], workgroupSize: w, decls, body: body.filter(Boolean).join('\n') };
+}
