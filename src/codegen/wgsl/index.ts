@@ -6,6 +6,7 @@ import type { OpKind } from '../../ops/attrs.ts';
 import { OPS } from '../../ops/table.ts';
 import { type MemoryPlan, type Storage, planMemory } from '../plan.ts';
 import { WORKGROUP, type WgslEmitter, type WgslInput, type WgslKernel } from './kernel.ts';
+import { wgslAttention } from './kernels/attention.ts';
 import { wgslContraction } from './kernels/contraction.ts';
 import { wgslElementwise } from './kernels/elementwise.ts';
 import { wgslMovement } from './kernels/movement.ts';
@@ -18,6 +19,7 @@ import type { StructuralKind } from '../ts/kernels/index.ts';
 
 /** Emitters for every op kind that is not elementwise; a missing one is a compile error. */
 export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = {
+  ...wgslAttention,
   ...wgslContraction,
   ...wgslMovement,
   ...wgslRows,
