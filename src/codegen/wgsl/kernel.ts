@@ -75,9 +75,14 @@ export function guard(n: number): string {
   return `if (gidx >= ${n}u) { return; }`;
 }
 
-/** Largest power of two <= `n` (n >= 1). */
+/** Largest power of two <= `n` (1 for n < 1). */
 export function pow2Floor(n: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(n, 1)));
+}
+
+/** Smallest power of two >= `n` (1 for n < 1). */
+export function pow2Ceil(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
 }
 
 /**

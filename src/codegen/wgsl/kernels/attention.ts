@@ -6,7 +6,7 @@
 // keys in order as the interpreter does, and never forms the score matrix unless the weights are
 // an output. Rows too wide to stage read K and V from storage instead; the loop is the same.
 import type { Access } from '../../../ops/access.ts';
-import { type WgslEmitter, pow2Floor } from '../kernel.ts';
+import { type WgslEmitter, type WgslInput, pow2Ceil, pow2Floor } from '../kernel.ts';
 import { f32Literal, load, store } from '../types.ts';
 
 /** Query rows per workgroup (at most; fewer for short sequences). */
@@ -40,34 +40,45 @@ function stage(tile: string, width: number, bkv: number, bq: number, seqK: numbe
   ];
 }
 
-const attention: WgslEmitter<'attention'> = (k) => {
+/** Where the raw scores, then the weights, of query row i go in the weights output. */
+const weightsRow = (a: WgslInput<'attention'>['node']['attrs']): string => `((b * ${a.heads}u + h) * ${a.seqQ}u + i) * ${a.seqK}u`;
+
+/**
+ * Statements for key `j0 + jj` of the current tile: its score against `qr` (K element e read
+ * by `kAt`), the online-softmax update of m, l and acc (V element e read by `vAt`).
+ */
+function keyStep(k: WgslInput<'attention'>, kAt: (e: string) => string, vAt: (e: string) => string): string[] {
   const a = k.node.attrs;
-  const [hd, dv] = [a.headDim, a.valueDim];
-  const bq = Math.min(QUERY_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(a.seqQ, 1))));
-  const staged = hd + dv <= STAGE_WORDS;
-  const bkv = staged ? Math.min(KEY_BLOCK, pow2Floor(STAGE_WORDS / Math.max(hd + dv, 1))) : KEY_BLOCK;
-  const [x, kx, vx] = [k.x[0]!, k.x[1]!, k.x[2]!];
-  const kAt = (e: string): string => (staged ? `tileK[jj * ${Math.max(hd, 1)}u + ${e}]` : element(kx, a.k, 'j', e));
-  const vAt = (e: string): string => (staged ? `tileV[jj * ${Math.max(dv, 1)}u + ${e}]` : element(vx, a.v, 'j', e));
-  const wIdx = `((b * ${a.heads}u + h) * ${a.seqQ}u + i) * ${a.seqK}u`;
   const mask = a.mask ? `s = s + ${load('f32', k.x[3]!, lin(a.mask.offset, [['b', a.mask.strides[0]!], ['h', a.mask.strides[1]!], ['i', a.mask.strides[2]!], ['j', a.mask.strides[3]!]]))};` : '';
-  const keyStep = [
+  return [
     'let j = j0 + jj;',
     `if (j >= ${a.seqK}u) { break; }`,
     'var s = 0.0;',
-    `for (var e = 0u; e < ${hd}u; e++) { s += qr[e] * ${kAt('e')}; }`,
+    `for (var e = 0u; e < ${a.headDim}u; e++) { s += qr[e] * ${kAt('e')}; }`,
     `s = s * ${f32Literal(a.scale)};`,
     mask,
     a.causal ? `if (j > i) { s = ${f32Literal(-Infinity)}; }` : '',
-    a.weights ? store('f32', k.y[1]!, `${wIdx} + j`, 's') : '',
+    a.weights ? store('f32', k.y[1]!, `${weightsRow(a)} + j`, 's') : '',
     'let mNew = max(m, s);',
     `if (mNew == ${f32Literal(-Infinity)}) { continue; }`,
     'let corr = exp(m - mNew);',
     'let p = exp(s - mNew);',
     'l = l * corr + p;',
-    `for (var e = 0u; e < ${dv}u; e++) { acc[e] = acc[e] * corr + p * ${vAt('e')}; }`,
+    `for (var e = 0u; e < ${a.valueDim}u; e++) { acc[e] = acc[e] * corr + p * ${vAt('e')}; }`,
     'm = mNew;',
-  ];
+  ].filter(Boolean);
+}
+
+const attention: WgslEmitter<'attention'> = (k) => {
+  const a = k.node.attrs;
+  const [hd, dv] = [a.headDim, a.valueDim];
+  const bq = Math.min(QUERY_BLOCK, pow2Ceil(a.seqQ));
+  const staged = hd + dv <= STAGE_WORDS;
+  const bkv = staged ? Math.min(KEY_BLOCK, pow2Floor(STAGE_WORDS / Math.max(hd + dv, 1))) : KEY_BLOCK;
+  const [x, kx, vx] = [k.x[0]!, k.x[1]!, k.x[2]!];
+  const kAt = (e: string): string => (staged ? `tileK[jj * ${Math.max(hd, 1)}u + ${e}]` : element(kx, a.k, 'j', e));
+  const vAt = (e: string): string => (staged ? `tileV[jj * ${Math.max(dv, 1)}u + ${e}]` : element(vx, a.v, 'j', e));
+  const wIdx = weightsRow(a);
   const o = a.out.strides;
   const body = [
     'let b = group.z;',
@@ -85,7 +96,7 @@ const attention: WgslEmitter<'attention'> = (k) => {
     '  workgroupBarrier();',
     '  if (live) {',
     `    for (var jj = 0u; jj < ${bkv}u; jj++) {`,
-    ...keyStep.filter(Boolean).map((l) => `      ${l}`),
+    ...keyStep(k, kAt, vAt).map((l) => `      ${l}`),
     '    }',
     '  }',
     '  workgroupBarrier();',

@@ -7,8 +7,7 @@
 // so every invocation reaches every barrier. The tile shape is picked per contraction from its
 // static M and N (thin outputs hand their spare invocations to the long side).
 import type { DType } from '../../../ir/types.ts';
-import { pow2Floor } from '../kernel.ts';
-import type { GroupedKernel } from '../kernel.ts';
+import { type GroupedKernel, pow2Ceil, pow2Floor } from '../kernel.ts';
 import { load } from '../types.ts';
 
 /** A stored operand read as a logical matrix: element (r, c) at base + batch + r*rs + c*cs. */
@@ -42,10 +41,19 @@ const MAX_INVOCATIONS = 256;
 /** Workgroup memory for the two staged tiles, in 4-byte words (8 KiB of the 16 KiB default). */
 const STAGE_WORDS = 2048;
 
-const pow2Ceil = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+/** The tile shape: register block TM x TN, invocation grid WM x WN, k step BK, tile BM x BN. */
+interface Tile {
+  readonly tm: number;
+  readonly tn: number;
+  readonly wm: number;
+  readonly wn: number;
+  readonly bk: number;
+  readonly bm: number;
+  readonly bn: number;
+}
 
-/** The tile shape: register block TM x TN, invocation grid WM x WN, k step BK. */
-export function tileShape(m: number, n: number, k: number): { tm: number; tn: number; wm: number; wn: number; bk: number } {
+/** The tile shape of an M x N output over K. */
+function tileShape(m: number, n: number, k: number): Tile {
   const tm = m >= 64 ? 4 : m >= 16 ? 2 : 1;
   const tn = n >= 64 ? 4 : n >= 16 ? 2 : 1;
   const [needM, needN] = [pow2Ceil(Math.ceil(m / tm)), pow2Ceil(Math.ceil(n / tn))];
@@ -54,8 +62,10 @@ export function tileShape(m: number, n: number, k: number): { tm: number; tn: nu
   if (wn < 16) wm = Math.min(needM, 64, MAX_INVOCATIONS / wn);
   if (wm < 16) wn = Math.min(needN, 64, MAX_INVOCATIONS / wm);
   const bk = Math.min(16, pow2Floor(STAGE_WORDS / (wm * tm + wn * tn)), pow2Ceil(k));
-  return { tm, tn, wm, wn, bk };
+  return { tm, tn, wm, wn, bk, bm: wm * tm, bn: wn * tn };
 }
+
+const indent = (lines: readonly string[], depth: number): string[] => lines.filter(Boolean).map((l) => `${' '.repeat(2 * depth)}${l}`);
 
 /**
  * Statements staging a tile of `dims.r` x `dims.c` elements (c is the k index) into workgroup
@@ -73,56 +83,74 @@ function stage(dst: string, dims: { r: number; c: number }, alongC: boolean, inv
   return [`for (var l = 0u; l < ${steps}u; l++) {`, `  let e = lidx + l * ${invocations}u;`, ...guarded.map((l) => `  ${l}`), '}'];
 }
 
-/** The grouped kernel of a tiled contraction. */
-export function tiledContraction(c: TiledContraction): GroupedKernel {
-  const { tm, tn, wm, wn, bk } = tileShape(c.m, c.n, c.k);
-  const [bm, bn, w] = [wm * tm, wn * tn, wm * wn];
+/** Statements staging the A and B tiles of k step `k0`, zero-padded past M, N and K. */
+function stageTiles(c: TiledContraction, t: Tile): string[] {
   const zero = c.type === 'f32' ? '0.0' : '0i';
-  const decls = [`var<workgroup> tileA: array<${c.type}, ${bm * bk}>;`, `var<workgroup> tileB: array<${c.type}, ${bk * bn}>;`].join('\n');
+  const w = t.wm * t.wn;
   const at = (o: TiledOperand, r: string, cc: string): string => load(o.dtype, o.base, `${o.batch} + ${r} * ${o.rs >>> 0}u + ${cc} * ${o.cs >>> 0}u`);
   // A tile: r = row in the tile, c = k in the tile; B tile: r = column in the tile, c = k.
-  const stageA = stage('tileA', { r: bm, c: bk }, c.a.cs === 1, w, zero, (r, cc) => ({
+  const stageA = stage('tileA', { r: t.bm, c: t.bk }, c.a.cs === 1, w, zero, (r, cc) => ({
     ok: `row0 + ${r} < ${c.m}u && k0 + ${cc} < ${c.k}u`,
     value: at(c.a, `(row0 + ${r})`, `(k0 + ${cc})`),
   }));
-  const stageB = stage('tileB', { r: bn, c: bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) => ({
+  const stageB = stage('tileB', { r: t.bn, c: t.bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) => ({
     ok: `col0 + ${r} < ${c.n}u && k0 + ${cc} < ${c.k}u`,
     value: at(c.b, `(k0 + ${cc})`, `(col0 + ${r})`),
   }));
-  const body = [
-    `let bi = group.z;`,
-    c.batchCode,
-    `let row0 = group.y * ${bm}u;`,
-    `let col0 = group.x * ${bn}u;`,
-    `let tx = lidx % ${wn}u;`,
-    `let ty = lidx / ${wn}u;`,
-    `var accs: array<${c.type}, ${tm * tn}>;`,
-    `for (var t = 0u; t < ${Math.ceil(c.k / bk)}u; t++) {`,
-    `  let k0 = t * ${bk}u;`,
-    ...stageA.map((l) => `  ${l}`),
-    ...stageB.map((l) => `  ${l}`),
-    '  workgroupBarrier();',
-    `  for (var q = 0u; q < ${bk}u; q++) {`,
-    `    var ra: array<${c.type}, ${tm}>;`,
-    `    for (var i = 0u; i < ${tm}u; i++) { ra[i] = tileA[q * ${bm}u + ty + i * ${wm}u]; }`,
-    `    for (var j = 0u; j < ${tn}u; j++) {`,
-    `      let rb = tileB[q * ${bn}u + tx + j * ${wn}u];`,
-    `      for (var i = 0u; i < ${tm}u; i++) { accs[i * ${tn}u + j] += ra[i] * rb; }`,
-    '    }',
+  return [...stageA, ...stageB];
+}
+
+/** Statements adding the staged tiles' product into each invocation's register block `accs`. */
+function multiplyTiles(c: TiledContraction, t: Tile): string[] {
+  return [
+    `for (var q = 0u; q < ${t.bk}u; q++) {`,
+    `  var ra: array<${c.type}, ${t.tm}>;`,
+    `  for (var i = 0u; i < ${t.tm}u; i++) { ra[i] = tileA[q * ${t.bm}u + ty + i * ${t.wm}u]; }`,
+    `  for (var j = 0u; j < ${t.tn}u; j++) {`,
+    `    let rb = tileB[q * ${t.bn}u + tx + j * ${t.wn}u];`,
+    `    for (var i = 0u; i < ${t.tm}u; i++) { accs[i * ${t.tn}u + j] += ra[i] * rb; }`,
     '  }',
-    '  workgroupBarrier();',
     '}',
-    `for (var i = 0u; i < ${tm}u; i++) {`,
-    `  let row = row0 + ty + i * ${wm}u;`,
-    `  for (var j = 0u; j < ${tn}u; j++) {`,
-    `    let col = col0 + tx + j * ${wn}u;`,
+  ];
+}
+
+/** Statements storing the register block's elements that fall inside the output. */
+function storeBlock(c: TiledContraction, t: Tile): string[] {
+  return [
+    `for (var i = 0u; i < ${t.tm}u; i++) {`,
+    `  let row = row0 + ty + i * ${t.wm}u;`,
+    `  for (var j = 0u; j < ${t.tn}u; j++) {`,
+    `    let col = col0 + tx + j * ${t.wn}u;`,
     `    if (row < ${c.m}u && col < ${c.n}u) {`,
-    `      let acc = accs[i * ${tn}u + j];`,
+    `      let acc = accs[i * ${t.tn}u + j];`,
     `      let oidx = bi * ${c.m * c.n}u + row * ${c.n}u + col;`,
-    ...c.store('acc', 'oidx').split('\n').filter(Boolean).map((l) => `      ${l}`),
+    ...indent(c.store('acc', 'oidx').split('\n'), 3),
     '    }',
     '  }',
     '}',
   ];
-  return { groups: [Math.ceil(c.n / bn), Math.ceil(c.m / bm), c.batches], workgroupSize: w, decls, body: body.filter(Boolean).join('\n') };
+}
+
+/** The grouped kernel of a tiled contraction. */
+export function tiledContraction(c: TiledContraction): GroupedKernel {
+  const t = tileShape(c.m, c.n, c.k);
+  const decls = [`var<workgroup> tileA: array<${c.type}, ${t.bm * t.bk}>;`, `var<workgroup> tileB: array<${c.type}, ${t.bk * t.bn}>;`].join('\n');
+  const body = [
+    'let bi = group.z;',
+    c.batchCode,
+    `let row0 = group.y * ${t.bm}u;`,
+    `let col0 = group.x * ${t.bn}u;`,
+    `let tx = lidx % ${t.wn}u;`,
+    `let ty = lidx / ${t.wn}u;`,
+    `var accs: array<${c.type}, ${t.tm * t.tn}>;`,
+    `for (var t = 0u; t < ${Math.ceil(c.k / t.bk)}u; t++) {`,
+    `  let k0 = t * ${t.bk}u;`,
+    ...indent(stageTiles(c, t), 1),
+    '  workgroupBarrier();',
+    ...indent(multiplyTiles(c, t), 1),
+    '  workgroupBarrier();',
+    '}',
+    ...storeBlock(c, t),
+  ];
+  return { groups: [Math.ceil(c.n / t.bn), Math.ceil(c.m / t.bm), c.batches], workgroupSize: t.wm * t.wn, decls, body: body.filter(Boolean).join('\n') };
 }
