@@ -106,6 +106,24 @@ export const tileCases = cases([
     inputs: [f32([17, 33], GA), f32([65, 17], GB), f32([65], GC)],
     expect: [f32([33, 65], GEMM)],
   },
+  {
+    name: 'tiles: a dot product of 3000, K split across a workgroup',
+    op: 'matmul', attrs: { transA: false, transB: false },
+    inputs: [f32([3000], ints(3000, 3)), f32([3000], ints(3000, 7))],
+    expect: [f32([], naiveMatmul(1, 1, 1, 3000, (_, __, q) => ints(3000, 3)[q]!, (_, q) => ints(3000, 7)[q]!))],
+  },
+  {
+    name: 'tiles: i32, six outputs over K = 1000, B broadcast over the batch',
+    op: 'matmul', attrs: { transA: false, transB: false },
+    inputs: [tensor('i32', [2, 1, 1000], ints(2000, 4)), tensor('i32', [1000, 3], ints(3000, 9))],
+    expect: [tensor('i32', [2, 1, 3], naiveMatmul(2, 1, 3, 1000, (p, _, q) => ints(2000, 4)[p * 1000 + q]!, (_, q, j) => ints(3000, 9)[q * 3 + j]!))],
+  },
+  {
+    name: 'tiles: gemm with six outputs over K = 500, transB, alpha and bias',
+    op: 'gemm', attrs: { transA: false, transB: true, alpha: 0.5, beta: 1 },
+    inputs: [f32([2, 500], ints(1000, 6)), f32([3, 500], ints(1500, 2)), f32([3], [1, 2, 3])],
+    expect: [f32([2, 3], naiveMatmul(1, 2, 3, 500, (_, i, q) => ints(1000, 6)[i * 500 + q]!, (_, q, j) => ints(1500, 2)[j * 500 + q]!).map((v, e) => 0.5 * v + [1, 2, 3][e % 3]!))],
+  },
   // ── rows longer than a workgroup ──
   { name: 'tiles: rows of 300', op: 'softmax', attrs: { axis: -1 }, inputs: [f32([3, 300], S)], expect: [f32([3, 300], perRow(S, 3, 300, (r) => r * 300, 1, softmaxRow))] },
   { name: 'tiles: a strided axis of 100', op: 'softmax', attrs: { axis: 0 }, inputs: [f32([100, 3], SCOL)], expect: [f32([100, 3], perRow(SCOL, 3, 100, (r) => r, 3, softmaxRow))] },

@@ -1,4 +1,4 @@
-// WGSL matmul and gemm: the workgroup-tiled contraction of tiled-matmul.ts over literal strides
+// WGSL matmul and gemm: the workgroup contraction kernels of tiled-matmul.ts over literal strides
 // (transposition, 1-D promotion and batch broadcasting are only strides), with alpha, the gemm
 // bias and the epilogue program applied in the store.
 import type { Shape } from '../../../ir/types.ts';
@@ -9,7 +9,7 @@ import { broadcastStrides } from '../../loops.ts';
 import { type WgslEmitter, type WgslInput, decodeOffsets } from '../kernel.ts';
 import { f32Literal, load, store } from '../types.ts';
 import { wgslProgram } from './elementwise.ts';
-import { tiledContraction } from './tiled-matmul.ts';
+import { contractionKernel } from './tiled-matmul.ts';
 
 /** Logical [rows, cols] of a stored operand and its strides, as the TS backend reads it. */
 function matrix(s: Shape, trans: boolean, isA: boolean): { batch: Shape; rows: number; cols: number; rs: number; cs: number } {
@@ -47,7 +47,7 @@ const matmul: WgslEmitter<'matmul'> = (k) => {
   const aSt = broadcastStrides(batch, a.batch).map((s) => s * a.rows * a.cols);
   const bSt = broadcastStrides(batch, b.batch).map((s) => s * b.rows * b.cols);
   const { code, names } = decodeOffsets(batch, [aSt, bSt], 'bi', 'm');
-  return tiledContraction({
+  return contractionKernel({
     m: a.rows, n: b.cols, k: a.cols, batches: numel(batch),
     type: k.outputs[0]!.dtype === 'f32' ? 'f32' : 'i32',
     a: { base: k.x[0]!, dtype: k.inputs[0]!.dtype, rs: a.rs, cs: a.cs, batch: names[0]! },
@@ -70,7 +70,7 @@ const gemm: WgslEmitter<'gemm'> = (k) => {
     const { code, names } = decodeOffsets(out.shape, [broadcastStrides(out.shape, k.inputs[2]!.shape)], oidx, 'c');
     return [code, `let g = ${scaled} + ${f32Literal(beta)} * ${load('f32', k.x[2]!, names[0]!)};`, finish(k, 'g', oidx)].join('\n');
   };
-  return tiledContraction({
+  return contractionKernel({
     m: a.rows, n: b.cols, k: a.cols, batches: 1, type: 'f32',
     a: { base: k.x[0]!, dtype: 'f32', rs: a.rs, cs: a.cs, batch: '0u' },
     b: { base: k.x[1]!, dtype: 'f32', rs: b.rs, cs: b.cs, batch: '0u' },

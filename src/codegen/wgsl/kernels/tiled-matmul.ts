@@ -5,9 +5,11 @@
 // in workgroup memory, zero-padded past M, N and K, then every invocation accumulates from them.
 // Each accumulator sums over k in order, as the interpreter does. Only the stores are guarded,
 // so every invocation reaches every barrier. The tile shape is picked per contraction from its
-// static M and N (thin outputs hand their spare invocations to the long side).
+// static M and N (thin outputs hand their spare invocations to the long side). A handful of
+// outputs over a long K would leave the tiles idle instead: each output then gets a workgroup
+// whose invocations split K and add their partial sums in a tree (splitContraction).
 import type { DType } from '../../../ir/types.ts';
-import { type GroupedKernel, pow2Ceil, pow2Floor } from '../kernel.ts';
+import { type GroupedKernel, pow2Ceil, pow2Floor, treeReduce } from '../kernel.ts';
 import { load } from '../types.ts';
 
 /** A stored operand read as a logical matrix: element (r, c) at base + batch + r*rs + c*cs. */
@@ -65,6 +67,9 @@ function tileShape(m: number, n: number, k: number): Tile {
   return { tm, tn, wm, wn, bk, bm: wm * tm, bn: wn * tn };
 }
 
+/** Element (r, c) of an operand's batch matrix (a WGSL load). */
+const element = (o: TiledOperand, r: string, c: string): string => load(o.dtype, o.base, `${o.batch} + ${r} * ${o.rs >>> 0}u + ${c} * ${o.cs >>> 0}u`);
+
 const indent = (lines: readonly string[], depth: number): string[] => lines.filter(Boolean).map((l) => `${' '.repeat(2 * depth)}${l}`);
 
 /**
@@ -87,15 +92,14 @@ function stage(dst: string, dims: { r: number; c: number }, alongC: boolean, inv
 function stageTiles(c: TiledContraction, t: Tile): string[] {
   const zero = c.type === 'f32' ? '0.0' : '0i';
   const w = t.wm * t.wn;
-  const at = (o: TiledOperand, r: string, cc: string): string => load(o.dtype, o.base, `${o.batch} + ${r} * ${o.rs >>> 0}u + ${cc} * ${o.cs >>> 0}u`);
   // A tile: r = row in the tile, c = k in the tile; B tile: r = column in the tile, c = k.
   const stageA = stage('tileA', { r: t.bm, c: t.bk }, c.a.cs === 1, w, zero, (r, cc) => ({
     ok: `row0 + ${r} < ${c.m}u && k0 + ${cc} < ${c.k}u`,
-    value: at(c.a, `(row0 + ${r})`, `(k0 + ${cc})`),
+    value: element(c.a, `(row0 + ${r})`, `(k0 + ${cc})`),
   }));
   const stageB = stage('tileB', { r: t.bn, c: t.bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) => ({
     ok: `col0 + ${r} < ${c.n}u && k0 + ${cc} < ${c.k}u`,
-    value: at(c.b, `(k0 + ${cc})`, `(col0 + ${r})`),
+    value: element(c.b, `(k0 + ${cc})`, `(col0 + ${r})`),
   }));
   return [...stageA, ...stageB];
 }
@@ -131,8 +135,40 @@ function storeBlock(c: TiledContraction, t: Tile): string[] {
   ];
 }
 
+/** Outputs at most this many, over a K at least SPLIT_K, split K across a workgroup instead. */
+const SPLIT_OUTPUTS = 64;
+const SPLIT_K = 256;
+
+/** The grouped kernel of a contraction: split over K for a few outputs over a long K, else tiled. */
+export function contractionKernel(c: TiledContraction): GroupedKernel {
+  return c.m * c.n * c.batches <= SPLIT_OUTPUTS && c.k >= SPLIT_K ? splitContraction(c) : tiledContraction(c);
+}
+
+/**
+ * One workgroup per output element: its invocations stride over K, each summing its share in
+ * order, then a tree adds the partial sums (a different order than the interpreter's, within
+ * the f32 tolerances; exact for integers).
+ */
+function splitContraction(c: TiledContraction): GroupedKernel {
+  const w = Math.min(MAX_INVOCATIONS, pow2Floor(c.k));
+  const body = [
+    `let oidx = group.x;`,
+    `let bi = oidx / ${c.m * c.n}u;`,
+    c.batchCode,
+    `let row = (oidx / ${c.n}u) % ${c.m}u;`,
+    `let col = oidx % ${c.n}u;`,
+    `var part: ${c.type} = ${c.type === 'f32' ? '0.0' : '0i'};`,
+    `for (var q = lidx; q < ${c.k}u; q += ${w}u) { part += ${element(c.a, 'row', 'q')} * ${element(c.b, 'q', 'col')}; }`,
+    treeReduce('acc', 'part', w, 'red', (x, y) => `${x} + ${y}`),
+    'if (lidx == 0u) {',
+    ...indent(c.store('acc', 'oidx').split('\n'), 1),
+    '}',
+  ];
+  return { groups: [c.m * c.n * c.batches], workgroupSize: w, decls: `var<workgroup> red: array<${c.type}, ${w}>;`, body: body.filter(Boolean).join('\n') };
+}
+
 /** The grouped kernel of a tiled contraction. */
-export function tiledContraction(c: TiledContraction): GroupedKernel {
+function tiledContraction(c: TiledContraction): GroupedKernel {
   const t = tileShape(c.m, c.n, c.k);
   const decls = [`var<workgroup> tileA: array<${c.type}, ${t.bm * t.bk}>;`, `var<workgroup> tileB: array<${c.type}, ${t.bk * t.bn}>;`].join('\n');
   const body = [
