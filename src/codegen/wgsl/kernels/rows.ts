@@ -9,7 +9,7 @@ import { type WgslEmitter, type WgslKernel, decodeOffsets, guard, pow2Floor, tre
 import { f32Literal, load, store } from '../types.ts';
 
 /** Rows at least this long are reduced by a workgroup each. */
-export const COOPERATIVE_LEN = 64;
+const COOPERATIVE_LEN = 64;
 
 /** Invocations of the workgroup reducing a row of `len` elements: a power of two in [64, 256]. */
 function rowWorkgroup(len: number): number {
