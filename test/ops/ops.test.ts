@@ -19,6 +19,7 @@ import { gatherCases } from './cases/gather.ts';
 import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
+import { tileCases } from './cases/tiles.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -33,6 +34,7 @@ const ALL: readonly OpCase[] = [
   ...fusedCases,
   ...attentionCases,
   ...recurrentCases,
+  ...tileCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -6,6 +6,7 @@ import type { OpKind } from '../../ops/attrs.ts';
 import { OPS } from '../../ops/table.ts';
 import { type MemoryPlan, type Storage, planMemory } from '../plan.ts';
 import { WORKGROUP, type WgslEmitter, type WgslInput, type WgslKernel } from './kernel.ts';
+import { wgslAttention } from './kernels/attention.ts';
 import { wgslContraction } from './kernels/contraction.ts';
 import { wgslElementwise } from './kernels/elementwise.ts';
 import { wgslMovement } from './kernels/movement.ts';
@@ -18,6 +19,7 @@ import type { StructuralKind } from '../ts/kernels/index.ts';
 
 /** Emitters for every op kind that is not elementwise; a missing one is a compile error. */
 export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = {
+  ...wgslAttention,
   ...wgslContraction,
   ...wgslMovement,
   ...wgslRows,
@@ -82,16 +84,41 @@ function emit(node: Node, k: WgslInput<OpKind>): WgslKernel {
   throw new Error(`the WGSL backend has no kernel for op ${op}`);
 }
 
+/** Workgroups a kernel runs (0: nothing to do). */
+function groupCount(kernel: WgslKernel): number {
+  return 'groups' in kernel ? kernel.groups.reduce((p, g) => p * g, 1) : Math.ceil(kernel.invocations / (kernel.workgroupSize ?? WORKGROUP));
+}
+
+/** The dispatch of `groups` workgroups: x up to MAX_GROUPS, then rows of y. */
+function dispatchOf(groups: number): [number, number] {
+  return [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)];
+}
+
+/**
+ * The statements giving a grouped kernel its `group` coordinates (the linear workgroup index
+ * decoded over the grid; the surplus of the last dispatch row returns, uniformly per workgroup).
+ */
+function groupPrologue(grid: readonly number[], total: number): string[] {
+  const [gx = 1, gy = 1] = grid;
+  const lines = ['let wg = wid.x + wid.y * ' + `${MAX_GROUPS}u;`];
+  if (total > MAX_GROUPS) lines.push(`if (wg >= ${total}u) { return; }`);
+  lines.push(`let group = vec3u(wg % ${gx}u, (wg / ${gx}u) % ${gy}u, wg / ${gx * gy}u);`);
+  return lines;
+}
+
 /** The full shader text of one kernel. */
 export function shaderText(kernel: WgslKernel): string {
   const ws = kernel.workgroupSize ?? WORKGROUP;
+  const prologue = 'groups' in kernel
+    ? groupPrologue(kernel.groups, groupCount(kernel))
+    : [`let gidx = (wid.x + wid.y * ${MAX_GROUPS}u) * ${ws}u + lidx;`];
   return [
     '@group(0) @binding(0) var<storage, read_write> mem: array<u32>;',
     ...wgslHelpersFor(kernel.body),
     kernel.decls ?? '',
     `@compute @workgroup_size(${ws})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {',
-    `  let gidx = (wid.x + wid.y * ${MAX_GROUPS}u) * ${ws}u + lid.x;`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lidx: u32) {',
+    ...prologue.map((l) => `  ${l}`),
     ...kernel.body.split('\n').map((l) => `  ${l}`),
     '}',
     '',
@@ -112,11 +139,10 @@ export function generateWgsl(graph: Graph): WgslProgram {
     if (node.op === 'constant' || plan.views.has(node)) return;
     const k: WgslInput<OpKind> = { node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)) };
     const kernel = emit(node, k);
-    const groups = Math.ceil(kernel.invocations / (kernel.workgroupSize ?? WORKGROUP));
+    const groups = groupCount(kernel);
     if (groups === 0) return;
-    const dispatch: [number, number] = [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)];
     const writes = node.outputs.map((o) => region(plan.storages[plan.storageOf.get(o.id)!]!));
-    kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch, once: plan.statics.has(node), node: i, writes });
+    kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch: dispatchOf(groups), once: plan.statics.has(node), node: i, writes });
   });
   // Outputs that are an input, a weight or another output's buffer: a copy kernel each (WebGPU
   // cannot copy between two ranges of one buffer).
@@ -124,8 +150,8 @@ export function generateWgsl(graph: Graph): WgslProgram {
     const [from, to] = [region(plan.storages[c.from]!), region(plan.storages[c.output]!)];
     if (to.length === 0) continue;
     const body = `if (gidx >= ${to.length}u) { return; }\nmem[${to.base}u + gidx] = mem[${from.base}u + gidx];`;
-    const groups = Math.ceil(to.length / WORKGROUP);
-    kernels.push({ name: `copy_${to.base}`, label: 'output copy', code: shaderText({ body, invocations: to.length }), dispatch: [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS)], once: false, writes: [to] });
+    const copy = { body, invocations: to.length };
+    kernels.push({ name: `copy_${to.base}`, label: 'output copy', code: shaderText(copy), dispatch: dispatchOf(groupCount(copy)), once: false, writes: [to] });
   }
   const byKind = (kind: Storage['kind']) => plan.storages.filter((s) => s.kind === kind);
   const indexed = (kind: Storage['kind']) => byKind(kind).sort((a, b) => a.index - b.index).map(region);

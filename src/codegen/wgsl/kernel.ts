@@ -13,15 +13,32 @@ export interface WgslInput<K extends OpKind> extends KernelInput<K> {
 }
 
 /**
- * One compute shader's specifics. `body` runs once per invocation with `gidx` (the linear
- * invocation index, u32) in scope and must itself ignore indices >= `invocations`.
+ * One compute shader's specifics, in one of two shapes:
+ * - flat: `body` runs once per invocation with `gidx` (the linear invocation index, u32) in
+ *   scope and must itself ignore indices >= `invocations`;
+ * - grouped: `groups` is the logical grid of workgroups (up to 3 dims, x fastest); `body` runs in
+ *   every invocation of each with `group` (vec3u, its grid coordinates) and `lidx` (u32, the
+ *   local invocation index) in scope. Every invocation of a workgroup reaches the body, so it
+ *   may use `var<workgroup>` memory (in `decls`) and `workgroupBarrier()`.
  */
-export interface WgslKernel {
+export type WgslKernel = FlatKernel | GroupedKernel;
+
+interface KernelCode {
   readonly body: string;
   /** Module-scope declarations (workgroup variables, constants). */
   readonly decls?: string;
-  readonly invocations: number;
+  /** Invocations per workgroup (default WORKGROUP). */
   readonly workgroupSize?: number;
+}
+
+/** One invocation per index below `invocations`. */
+export interface FlatKernel extends KernelCode {
+  readonly invocations: number;
+}
+
+/** One workgroup per point of the grid `groups` ([x], [x, y] or [x, y, z]). */
+export interface GroupedKernel extends KernelCode {
+  readonly groups: readonly number[];
 }
 
 export type WgslEmitter<K extends OpKind> = (k: WgslInput<K>) => WgslKernel;
@@ -56,4 +73,33 @@ export function decodeOffsets(shape: Shape, operandStrides: readonly (readonly n
 /** `if (gidx >= n) { return; }`: the guard every one-invocation-per-element kernel starts with. */
 export function guard(n: number): string {
   return `if (gidx >= ${n}u) { return; }`;
+}
+
+/** Largest power of two <= `n` (1 for n < 1). */
+export function pow2Floor(n: number): number {
+  return 2 ** Math.floor(Math.log2(Math.max(n, 1)));
+}
+
+/** Smallest power of two >= `n` (1 for n < 1). */
+export function pow2Ceil(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+}
+
+/**
+ * WGSL statements reducing `value` (of WGSL type `type`) over the `size` invocations of a
+ * workgroup (a power of two) into `let name`, visible to all of them: a tree in the workgroup
+ * array `scratch` (declared by the caller, at least `size` long), `combine(a, b)` at each level.
+ * Must run in uniform control flow; leaves `scratch` free for the next reduction.
+ */
+export function treeReduce(name: string, value: string, size: number, scratch: string, combine: (a: string, b: string) => string): string {
+  return [
+    `${scratch}[lidx] = ${value};`,
+    'workgroupBarrier();',
+    `for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {`,
+    `  if (lidx < s) { ${scratch}[lidx] = ${combine(`${scratch}[lidx]`, `${scratch}[lidx + s]`)}; }`,
+    '  workgroupBarrier();',
+    '}',
+    `let ${name} = ${scratch}[0];`,
+    'workgroupBarrier();',
+  ].join('\n');
 }

@@ -48,6 +48,21 @@ const causal: Attn = { ...base, causal: true, weights: true };
 const masked: Attn = { ...base, mask: { offset: 0, strides: [0, 0, 3, 1] } };
 const M = [0, -1, -Infinity, 0.5, 0, -2, -Infinity, -Infinity, 0];
 const t = tensorType;
+/** Past the WGSL kernel's blocks: 70 queries (two query blocks), 37 keys (ragged key tiles). */
+const long: Attn = {
+  batch: 2, heads: 2, seqQ: 70, seqK: 37, headDim: 5, valueDim: 3, scale: 0.45, causal: true, weights: true,
+  q: dense([700, 350, 5, 1]), k: dense([370, 185, 5, 1]), v: dense([222, 111, 3, 1]), out: { ...dense([420, 210, 3, 1]), shape: [2, 2, 70, 3] },
+  mask: { offset: 0, strides: [2590, 0, 37, 1] },
+};
+const [LQ, LK, LV] = [seq(1400, 5), seq(740, 7), seq(444, 3)];
+// Key 0 is never masked: a fully masked row is NaN, which the backends do not promise to match.
+const LM = seq(5180, 11).map((x, e) => (x < -1.4 && e % 37 !== 0 ? -Infinity : x));
+/** Rows of 2049 + 1 elements: too wide to stage in workgroup memory. */
+const wide: Attn = {
+  ...base, heads: 1, seqQ: 2, headDim: 2049, valueDim: 1, scale: 0.01,
+  q: dense([4098, 4098, 2049, 1]), k: dense([6147, 6147, 2049, 1]), v: dense([3, 3, 1, 1]), out: { ...dense([2, 2, 1, 1]), shape: [1, 1, 2, 1] },
+};
+const [WQ, WK, WV] = [seq(4098, 5), seq(6147, 7), seq(3, 3)];
 
 export const attentionCases = cases([
   { name: 'dense heads', op: 'attention', attrs: base, inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V)], expect: [f32([1, 2, 3, 2], naive(base, Q, K, V).out)] },
@@ -68,6 +83,19 @@ export const attentionCases = cases([
     op: 'attention', attrs: masked,
     inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V), f32([3, 3], M)],
     expect: [f32([1, 2, 3, 2], naive(masked, Q, K, V, M).out)],
+  },
+  {
+    name: 'tiles: 70 queries over 37 keys, causal, masked, with the weights',
+    op: 'attention', attrs: long,
+    inputs: [f32([2, 2, 70, 5], LQ), f32([2, 2, 37, 5], LK), f32([2, 2, 37, 3], LV), f32([2, 1, 70, 37], LM)],
+    expect: [f32([2, 2, 70, 3], naive(long, LQ, LK, LV, LM).out), f32([2, 2, 70, 37], naive(long, LQ, LK, LV, LM).weights)],
+  },
+  {
+    name: 'tiles: rows too wide to stage',
+    op: 'attention', attrs: wide,
+    inputs: [f32([1, 1, 2, 2049], WQ), f32([1, 1, 3, 2049], WK), f32([1, 1, 3, 1], WV)],
+    expect: [f32([1, 1, 2, 1], naive(wide, WQ, WK, WV).out)],
+    rtol: 1e-4, atol: 1e-5,
   },
   { name: 'a read outside its input', op: 'attention', attrs: { ...base, q: dense([12, 6, 2, 2]) }, inputs: [t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2])], error: /q access .* reads outside f32\[1,2,3,2\]/ },
   { name: 'an output written twice', op: 'attention', attrs: { ...base, out: { offset: 0, strides: [12, 6, 2, 0], shape: [1, 2, 3, 2] } }, inputs: [t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2]), t('f32', [1, 2, 3, 2])], error: /does not fill \[1,2,3,2\] one to one/ },

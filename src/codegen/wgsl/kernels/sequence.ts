@@ -1,46 +1,9 @@
-// WGSL attention and recurrent kernels. Attention: one invocation per query row, keys streamed
-// with an online softmax (running max and sum, rescaled accumulator) — no score matrix unless
-// the weights are an output. Recurrent: one invocation per (direction, batch row) running the
-// time loop with its state in private arrays.
+// WGSL recurrent kernels: one invocation per (direction, batch row) running the time loop with
+// its state in private arrays.
 import type { Node } from '../../../ir/graph.ts';
 import { GATES, directions } from '../../../ops/recurrent.ts';
 import { type WgslEmitter, guard } from '../kernel.ts';
-import { f32Literal, load, store } from '../types.ts';
-
-const lin = (base: number, parts: readonly [string, number][]): string =>
-  [String(base >>> 0) + 'u', ...parts.filter(([, s]) => s !== 0).map(([v, s]) => (s === 1 ? v : `${v} * ${s >>> 0}u`))].join(' + ');
-
-const attention: WgslEmitter<'attention'> = (k) => {
-  const a = k.node.attrs;
-  const rows = a.batch * a.heads * a.seqQ;
-  const [q, kk, v, o] = [a.q.strides, a.k.strides, a.v.strides, a.out.strides];
-  const dv = Math.max(a.valueDim, 1);
-  const score = [
-    `var s = 0.0;`,
-    `for (var e = 0u; e < ${a.headDim}u; e++) { s += ${load('f32', k.x[0]!, `qb + e * ${q[3]! >>> 0}u`)} * ${load('f32', k.x[1]!, `${lin(a.k.offset, [['b', kk[0]!], ['h', kk[1]!], ['j', kk[2]!]])} + e * ${kk[3]! >>> 0}u`)}; }`,
-    `s = s * ${f32Literal(a.scale)};`,
-    a.mask ? `s = s + ${load('f32', k.x[3]!, lin(a.mask.offset, [['b', a.mask.strides[0]!], ['h', a.mask.strides[1]!], ['i', a.mask.strides[2]!], ['j', a.mask.strides[3]!]]))};` : '',
-    a.causal ? `if (j > i) { s = ${f32Literal(-Infinity)}; }` : '',
-  ];
-  const wIdx = `((b * ${a.heads}u + h) * ${a.seqQ}u + i) * ${a.seqK}u`;
-  const body = [
-    guard(rows),
-    `let i = gidx % ${a.seqQ}u;`, `let h = (gidx / ${a.seqQ}u) % ${a.heads}u;`, `let b = gidx / ${a.seqQ * a.heads}u;`,
-    `let qb = ${lin(a.q.offset, [['b', q[0]!], ['h', q[1]!], ['i', q[2]!]])};`,
-    `var acc: array<f32, ${dv}>;`,
-    `var m = ${f32Literal(-Infinity)};`, 'var l = 0.0;',
-    `for (var j = 0u; j < ${a.seqK}u; j++) {`, ...score,
-    a.weights ? `  ${store('f32', k.y[1]!, `${wIdx} + j`, 's')}` : '',
-    '  let mNew = max(m, s);',
-    `  if (mNew == ${f32Literal(-Infinity)}) { continue; }`,
-    '  let corr = exp(m - mNew);', '  let p = exp(s - mNew);', '  l = l * corr + p;',
-    `  for (var e = 0u; e < ${a.valueDim}u; e++) { acc[e] = acc[e] * corr + p * ${load('f32', k.x[2]!, `${lin(a.v.offset, [['b', v[0]!], ['h', v[1]!], ['j', v[2]!]])} + e * ${v[3]! >>> 0}u`)}; }`,
-    '  m = mNew;', '}',
-    `for (var e = 0u; e < ${a.valueDim}u; e++) { ${store('f32', k.y[0]!, `${lin(0, [['b', o[0]!], ['h', o[1]!], ['i', o[2]!], ['e', o[3]!]])}`, 'acc[e] / l')} }`,
-    a.weights ? `for (var j = 0u; j < ${a.seqK}u; j++) { ${store('f32', k.y[1]!, `${wIdx} + j`, `exp(${load('f32', k.y[1]!, `${wIdx} + j`)} - m) / l`)} }` : '',
-  ];
-  return { invocations: rows, body: body.filter(Boolean).join('\n') };
-};
+import { load, store } from '../types.ts';
 
 /** rnn, lstm and gru: the whole time loop per (direction, batch row), gates in private arrays. */
 function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
@@ -88,7 +51,6 @@ function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
 
 /** The sequence emitters. */
 export const wgslSequence = {
-  attention,
   rnn: recurrent as WgslEmitter<'rnn'>,
   lstm: recurrent as WgslEmitter<'lstm'>,
   gru: recurrent as WgslEmitter<'gru'>,
