@@ -3,7 +3,7 @@
 // sizes are hostile numbers. A refusal must be exit code 1 or 2 with exactly one stderr line
 // `opgraph: Kind: message`, never an internal error or a stack trace.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { main } from '../../src/cli/main.ts';
 import { OpgraphError } from '../../src/errors.ts';
 import { type FuzzTarget, HangError } from './harness.ts';
 import { BYTE_MUTATORS, type Mutator, SAFETENSORS_MUTATORS, pick } from './mutate.ts';
+import { ONNX_MUTATORS } from './onnx-mutate.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = `${ROOT}test/fixtures/`;
@@ -138,6 +139,21 @@ export const CLI_CHILD_PRINT_TARGET: FuzzTarget = {
   mutators: [MODEL_SIZES, MODEL_SIZES, MODEL_SIZES, BYTE_MUTATORS.find((m) => m.name === 'truncate')!],
   load(bytes) {
     const model = join(dir(), 'model.ts');
+    writeFileSync(model, bytes);
+    return spawnCli(['print', model], CHILD_BOUND_MS);
+  },
+};
+
+/** `opgraph print` as a child process on a mutated .onnx file (seeded from the PyTorch exports). */
+export const CLI_CHILD_ONNX_TARGET: FuzzTarget = {
+  name: 'cli-child:onnx',
+  weight: 1,
+  childProcess: true,
+  timeBoundMs: CHILD_BOUND_MS,
+  seeds: async () => readdirSync(FIXTURES).filter((f) => f.endsWith('.onnx')).sort().map((f) => new Uint8Array(readFileSync(FIXTURES + f))),
+  mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS],
+  load(bytes) {
+    const model = join(dir(), 'model.onnx');
     writeFileSync(model, bytes);
     return spawnCli(['print', model], CHILD_BOUND_MS);
   },

@@ -1,10 +1,7 @@
 // The loaders under fuzz, as a list. Adding a file format is one entry in TARGETS: a name, a seed
 // corpus of valid files, its mutators (BYTE_MUTATORS plus format-aware ones) and a `load` that
-// feeds one file to the loader. The ONNX importer registers here as
-//   { name: 'onnx', weight: 3, seeds: (files under ../shared/onnx-node and hand-built models),
-//     mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS], load: (b) => importOnnx(b, 'fuzz.onnx') }
-// and as a child-process CLI target in cli-targets.ts (`opgraph print FILE.onnx`, like
-// CLI_CHILD_PRINT_TARGET).
+// feeds one file to the loader. ONNX is one such entry (ONNX_TARGET), with its structure-aware
+// mutators in onnx-mutate.ts, plus a child-process CLI target (`opgraph print FILE.onnx`).
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../src/compile.ts';
@@ -15,7 +12,9 @@ import { runPipeline, PIPELINES } from '../../passes/pipeline.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import type { FuzzTarget } from './harness.ts';
 import { BYTE_MUTATORS, SAFETENSORS_MUTATORS } from './mutate.ts';
-import { CLI_CHILD_PRINT_TARGET, CLI_CHILD_RUN_TARGET, cliRunTarget } from './cli-targets.ts';
+import { ONNX_MUTATORS } from './onnx-mutate.ts';
+import { importOnnx } from '../../src/io/onnx/import.ts';
+import { CLI_CHILD_ONNX_TARGET, CLI_CHILD_PRINT_TARGET, CLI_CHILD_RUN_TARGET, cliRunTarget } from './cli-targets.ts';
 
 /** Where the PyTorch fixtures (valid safetensors files) live. */
 export const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -82,13 +81,38 @@ export function bindingTarget(example: string, fixture: string): FuzzTarget {
   };
 }
 
+/** The conformance models (../shared/onnx-node) and the PyTorch exports (test/fixtures/*.onnx). */
+export async function onnxSeeds(): Promise<Uint8Array[]> {
+  const shared = fileURLToPath(new URL('../../../shared/onnx-node/', import.meta.url));
+  const cases = readdirSync(shared, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${shared}${d.name}/model.onnx`).sort();
+  const exports = readdirSync(FIXTURES).filter((f) => f.endsWith('.onnx')).sort().map((f) => FIXTURES + f);
+  return [...cases, ...exports].map((f) => new Uint8Array(readFileSync(f)));
+}
+
+/**
+ * The ONNX importer, then the interpreter on zero inputs of the imported graph's types (the
+ * importer's limits bound what that allocates): a lying model must end in a typed error.
+ */
+export const ONNX_TARGET: FuzzTarget = {
+  name: 'onnx',
+  weight: 4,
+  seeds: onnxSeeds,
+  mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS, ...ONNX_MUTATORS],
+  load(bytes, rng) {
+    const g = importOnnx(bytes, { name: 'fuzz.onnx' });
+    if (rng.next() < 0.5) interpret(g, new Map(g.inputs.map((i) => [i.name, tensor(i.type.dtype, i.type.shape)])), { ignoreExtraInputs: true });
+  },
+};
+
 /** Every target `npm run fuzz` and the test slice run. */
 export const TARGETS: readonly FuzzTarget[] = [
   SAFETENSORS_TARGET,
+  ONNX_TARGET,
   bindingTarget('mha', 'seed000_mha_qkv_h2_d6'),
   bindingTarget('lstm', 'seed001_lstm'),
   cliRunTarget('mha', 'seed000_mha_qkv_h2_d6'),
   cliRunTarget('rnn-embed-linear', 'seed001_rnn_embed_linear'),
   CLI_CHILD_RUN_TARGET,
   CLI_CHILD_PRINT_TARGET,
+  CLI_CHILD_ONNX_TARGET,
 ];
