@@ -100,8 +100,12 @@ export interface OpAttrs {
   rnn: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };
   /** LSTM layer, PyTorch gate order i, f, g, o. */
   lstm: { readonly hidden: number; readonly direction: Direction };
-  /** GRU layer, PyTorch gate order r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)). */
-  gru: { readonly hidden: number; readonly direction: Direction };
+  /**
+   * GRU layer, gate order r, z, n. linearBeforeReset (PyTorch's form): n = tanh(W_in x + b_in +
+   * r * (W_hn h + b_hn)); otherwise (ONNX's default linear_before_reset = 0):
+   * n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
+   */
+  gru: { readonly hidden: number; readonly direction: Direction; readonly linearBeforeReset: boolean };
   /** Backpropagation through an rnn's time loop (see src/ops/recurrent-grad.ts for operands). */
   rnnGrad: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };
   /** Backpropagation through an lstm's time loop (see src/ops/gated-grad.ts for operands). */

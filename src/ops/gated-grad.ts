@@ -14,6 +14,7 @@ import { GradEmitter } from './gradient.ts';
 import { GATES, checkRecurrentShapes } from './recurrent.ts';
 import { sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
+import { UnsupportedOpError } from '../errors.ts';
 import type { ValueId } from '../ir/graph.ts';
 
 type Gated = 'lstm' | 'gru';
@@ -185,9 +186,13 @@ function gatedGrad<K extends GradKind>(kind: K): OpDef<K> {
 
 /** The gradient rule of lstm and gru: one lstmGrad/gruGrad node (zeros for results nothing depends on). */
 export function gatedGradRule(ctx: GradContext<Gated>, kind: Gated): (ValueId | undefined)[] {
+  const { hidden, direction } = ctx.attrs;
+  if (kind === 'gru' && !(ctx.attrs as OpAttrs['gru']).linearBeforeReset) {
+    throw new UnsupportedOpError('no gradient for a gru without linearBeforeReset (ONNX linear_before_reset = 0): gruGrad computes PyTorch\'s form only');
+  }
   const d = new GradEmitter(ctx);
   const grads = ctx.outputs.map((v, i) => ctx.grads[i] ?? d.zeros(d.shape(v)));
-  return ctx.emit(kind === 'lstm' ? 'lstmGrad' : 'gruGrad', ctx.attrs, [...ctx.inputs, ...grads]);
+  return ctx.emit(kind === 'lstm' ? 'lstmGrad' : 'gruGrad', { hidden, direction }, [...ctx.inputs, ...grads]);
 }
 
 /** The backward ops of lstm and gru. */

@@ -4,7 +4,8 @@
 //
 // Inputs:  x [T, B, I] (time-major), w_ih [D, G*H, I], w_hh [D, G*H, H], b_ih [D, G*H],
 //          b_hh [D, G*H], h0 [D, B, H], and for lstm c0 [D, B, H]; D = 1 or 2 directions,
-//          G = 1 (rnn), 4 (lstm: i, f, g, o) or 3 (gru: r, z, n).
+//          G = 1 (rnn), 4 (lstm: i, f, g, o) or 3 (gru: r, z, n). A gru without linearBeforeReset
+//          applies the reset gate before the n block's hidden projection: W_hn (r * h) + b_hn.
 // Outputs: y [T, B, D*H] (the direction's hidden state at each step, forward first), h_n [D, B, H],
 //          and for lstm c_n [D, B, H].
 import { type Tensor, f32 } from '../ir/tensor.ts';
@@ -62,7 +63,8 @@ function cellStep(kind: RecurrentKind, a: OpAttrs[RecurrentKind], xw: Float64Arr
     } else {
       const r = sigmoid(xw[j]! + hw[j]!);
       const z = sigmoid(xw[H + j]! + hw[H + j]!);
-      const n = Math.tanh(xw[2 * H + j]! + r * hw[2 * H + j]!);
+      // Without linearBeforeReset, hw's n block already holds W_hn (r * h) + b_hn (see resetProjection).
+      const n = Math.tanh(xw[2 * H + j]! + ((a as OpAttrs['gru']).linearBeforeReset ? r * hw[2 * H + j]! : hw[2 * H + j]!));
       h[j] = (1 - z) * n + z * h[j]!;
     }
   }
@@ -77,6 +79,15 @@ function affine(w: Float32Array, base: number, rows: number, cols: number, v: Ar
   }
 }
 
+/**
+ * For a gru without linearBeforeReset: replaces the n block of `hw` (rows 2H..3H) with
+ * W_hn (r * h) + b_hn, r from the step's xw and hw; `rh` is [H] scratch.
+ */
+function resetProjection(whh: Float32Array, bhh: Float32Array, d: number, H: number, xw: Float64Array, hw: Float64Array, h: Float64Array, rh: Float64Array): void {
+  for (let j = 0; j < H; j++) rh[j] = sigmoid(xw[j]! + hw[j]!) * h[j]!;
+  affine(whh, (d * 3 + 2) * H * H, H, H, rh, 0, bhh, d * 3 * H + 2 * H, hw.subarray(2 * H));
+}
+
 function evaluate(kind: RecurrentKind, inputs: readonly Tensor[], a: OpAttrs[RecurrentKind]): Tensor[] {
   const [T, B, I, D, H] = checkRecurrentShapes(kind, inputs, a) as [number, number, number, number, number];
   const [x, wih, whh, bih, bhh, h0, c0] = inputs.map((t) => t.data as Float32Array);
@@ -84,7 +95,8 @@ function evaluate(kind: RecurrentKind, inputs: readonly Tensor[], a: OpAttrs[Rec
   const y = new Float32Array(T * B * D * H);
   const hn = new Float32Array(D * B * H);
   const cn = new Float32Array(D * B * H);
-  const [xw, hw] = [new Float64Array(GH), new Float64Array(GH)];
+  const [xw, hw, rh] = [new Float64Array(GH), new Float64Array(GH), new Float64Array(H)];
+  const resetFirst = kind === 'gru' && !(a as OpAttrs['gru']).linearBeforeReset;
   for (let d = 0; d < D; d++) {
     const reverse = a.direction === 'reverse' || d === 1;
     for (let b = 0; b < B; b++) {
@@ -94,6 +106,7 @@ function evaluate(kind: RecurrentKind, inputs: readonly Tensor[], a: OpAttrs[Rec
         const t = reverse ? T - 1 - s : s;
         affine(wih!, d * GH * I, GH, I, x!, (t * B + b) * I, bih!, d * GH, xw);
         affine(whh!, d * GH * H, GH, H, h, 0, bhh!, d * GH, hw);
+        if (resetFirst) resetProjection(whh!, bhh!, d, H, xw, hw, h, rh);
         cellStep(kind, a, xw, hw, h, c, H);
         y.set(h, (t * B + b) * D * H + d * H);
       }
@@ -113,6 +126,7 @@ function recurrentOp<K extends RecurrentKind>(kind: K): OpDef<K> {
     arity: kind === 'lstm' ? { min: 7, max: 7 } : { min: 6, max: 6 },
     infer(inputs, a) {
       const [T, B, , D, H] = checkRecurrentShapes(kind, inputs, a) as number[];
+      if (kind === 'gru' && typeof (a as OpAttrs['gru']).linearBeforeReset !== 'boolean') fail('gru linearBeforeReset must be true or false');
       const outs = [tensorType('f32', [T!, B!, D! * H!]), tensorType('f32', [D!, B!, H!])];
       if (kind === 'lstm') outs.push(tensorType('f32', [D!, B!, H!]));
       return outs;

@@ -76,6 +76,6 @@ export const gradCases = list([
   { name: 'rnn bidirectional', op: 'rnn', attrs: { ...rnn, direction: 'bidirectional' }, operands: [s(3, 2, 2), s(2, 3, 2), s(2, 3, 3), s(2, 3), s(2, 3), s(2, 2, 3)] },
   { name: 'lstm', op: 'lstm', attrs: { hidden: 2, direction: 'forward' }, operands: [s(3, 2, 2), s(1, 8, 2), s(1, 8, 2), s(1, 8), s(1, 8), s(1, 2, 2), s(1, 2, 2)] },
   { name: 'lstm bidirectional', op: 'lstm', attrs: { hidden: 2, direction: 'bidirectional' }, operands: [s(3, 1, 2), s(2, 8, 2), s(2, 8, 2), s(2, 8), s(2, 8), s(2, 1, 2), s(2, 1, 2)] },
-  { name: 'gru', op: 'gru', attrs: { hidden: 2, direction: 'forward' }, operands: [s(3, 2, 2), s(1, 6, 2), s(1, 6, 2), s(1, 6), s(1, 6), s(1, 2, 2)] },
-  { name: 'gru reverse', op: 'gru', attrs: { hidden: 3, direction: 'reverse' }, operands: [s(4, 1, 2), s(1, 9, 2), s(1, 9, 3), s(1, 9), s(1, 9), s(1, 1, 3)] },
+  { name: 'gru', op: 'gru', attrs: { hidden: 2, direction: 'forward', linearBeforeReset: true }, operands: [s(3, 2, 2), s(1, 6, 2), s(1, 6, 2), s(1, 6), s(1, 6), s(1, 2, 2)] },
+  { name: 'gru reverse', op: 'gru', attrs: { hidden: 3, direction: 'reverse', linearBeforeReset: true }, operands: [s(4, 1, 2), s(1, 9, 2), s(1, 9, 3), s(1, 9), s(1, 9), s(1, 1, 3)] },
 ]);

@@ -2,7 +2,11 @@
 // weighted by fixed random tensors and summed into a scalar loss; the backward graph's gradient
 // (run by the interpreter) must match the numerical derivative of that loss, element by element.
 import { describe, expect, it } from 'vitest';
+import { gradientGraph } from '../../src/autodiff/index.ts';
+import { UnsupportedOpError } from '../../src/errors.ts';
+import { IRBuilder } from '../../src/ir/builder.ts';
 import { type Tensor, tensor } from '../../src/ir/tensor.ts';
+import { tensorType } from '../../src/ir/types.ts';
 import { OPS, OP_KINDS } from '../../src/ops/table.ts';
 import type { OpKind } from '../../src/ops/attrs.ts';
 import { inferNode } from '../../src/ops/infer.ts';
@@ -52,5 +56,17 @@ describe('every op declares its gradient', () => {
       return OPS[k].arity.max > 0 && !gradCases.some((c) => c.op === k);
     });
     expect(missing).toEqual([]);
+  });
+});
+
+describe('a gru without linearBeforeReset (ONNX linear_before_reset = 0)', () => {
+  it('is refused with UnsupportedOpError naming the node: gruGrad computes the PyTorch form only', () => {
+    const b = new IRBuilder('gru-reset-first');
+    const x = [[3, 1, 2], [1, 6, 2], [1, 6, 2], [1, 6], [1, 6], [1, 1, 2]].map((s, i) => b.input(`x${i}`, tensorType('f32', s)).id);
+    const [y] = b.node('gru', { hidden: 2, direction: 'forward', linearBeforeReset: false }, x);
+    b.output('loss', b.node('reduceSum', { axes: [], keepDims: false }, [y!.id])[0]!.id);
+    const g = b.finish();
+    expect(() => gradientGraph(g, { loss: 'loss', wrt: ['x1'] })).toThrow(UnsupportedOpError);
+    expect(() => gradientGraph(g, { loss: 'loss', wrt: ['x1'] })).toThrow(/cannot differentiate node %\d+ \(gru\): no gradient for a gru without linearBeforeReset/);
   });
 });

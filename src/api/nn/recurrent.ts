@@ -156,6 +156,6 @@ export class GRU extends RecurrentBase {
     super('gru', inputSize, hiddenSize, opts);
   }
   protected attrs(direction: Direction) {
-    return { hidden: this.hiddenSize, direction };
+    return { hidden: this.hiddenSize, direction, linearBeforeReset: true };
   }
 }

@@ -55,7 +55,7 @@ const long: Attn = {
   mask: { offset: 0, strides: [2590, 0, 37, 1] },
 };
 const [LQ, LK, LV] = [seq(1400, 5), seq(740, 7), seq(444, 3)];
-// Key 0 is never masked: a fully masked row is NaN, which the backends do not promise to match.
+// Key 0 is never masked here (the fully masked rows have their own case below).
 const LM = seq(5180, 11).map((x, e) => (x < -1.4 && e % 37 !== 0 ? -Infinity : x));
 /** Rows of 2049 + 1 elements: too wide to stage in workgroup memory. */
 const wide: Attn = {
@@ -63,6 +63,17 @@ const wide: Attn = {
   q: dense([4098, 4098, 2049, 1]), k: dense([6147, 6147, 2049, 1]), v: dense([3, 3, 1, 1]), out: { ...dense([2, 2, 1, 1]), shape: [1, 1, 2, 1] },
 };
 const [WQ, WK, WV] = [seq(4098, 5), seq(6147, 7), seq(3, 3)];
+// Fully masked rows: softmax over keys that are all -Infinity is NaN (PyTorch 1.13's softmax and
+// MultiheadAttention give NaN weights and NaN @ V = NaN outputs), on every backend. Each case also
+// holds finite rows, which are what WGSL's numeric contract compares.
+/** Row 1 masked everywhere, row 0 partly; the weights are an output. */
+const maskedRow: Attn = { ...masked, weights: true };
+const MR = [0, -Infinity, -1, -Infinity, -Infinity, -Infinity, 0.5, 0, -Infinity];
+/** Causal with row 0's only visible key masked: the causal tail of that row is NaN too, not 0. */
+const causalMasked: Attn = { ...causal, mask: masked.mask };
+const CM = [-Infinity, 0, 0, 0, -Infinity, 0, -1, -Infinity, 0];
+/** Long rows over several key tiles: every 9th query row of batch 1 fully masked. */
+const LMF = LM.map((x, e) => (e >= 2590 && Math.floor(e / 37) % 9 === 4 ? -Infinity : x));
 
 export const attentionCases = cases([
   { name: 'dense heads', op: 'attention', attrs: base, inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V)], expect: [f32([1, 2, 3, 2], naive(base, Q, K, V).out)] },
@@ -89,6 +100,24 @@ export const attentionCases = cases([
     op: 'attention', attrs: long,
     inputs: [f32([2, 2, 70, 5], LQ), f32([2, 2, 37, 5], LK), f32([2, 2, 37, 3], LV), f32([2, 1, 70, 37], LM)],
     expect: [f32([2, 2, 70, 3], naive(long, LQ, LK, LV, LM).out), f32([2, 2, 70, 37], naive(long, LQ, LK, LV, LM).weights)],
+  },
+  {
+    name: 'a fully masked row gives NaN outputs and weights',
+    op: 'attention', attrs: maskedRow,
+    inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V), f32([3, 3], MR)],
+    expect: [f32([1, 2, 3, 2], naive(maskedRow, Q, K, V, MR).out), f32([1, 2, 3, 3], naive(maskedRow, Q, K, V, MR).weights)],
+  },
+  {
+    name: 'causal with a fully masked row: NaN past the diagonal too',
+    op: 'attention', attrs: causalMasked,
+    inputs: [f32([1, 2, 3, 2], Q), f32([1, 2, 3, 2], K), f32([1, 2, 3, 2], V), f32([3, 3], CM)],
+    expect: [f32([1, 2, 3, 2], naive(causalMasked, Q, K, V, CM).out), f32([1, 2, 3, 3], naive(causalMasked, Q, K, V, CM).weights)],
+  },
+  {
+    name: 'tiles: fully masked rows across key tiles',
+    op: 'attention', attrs: long,
+    inputs: [f32([2, 2, 70, 5], LQ), f32([2, 2, 37, 5], LK), f32([2, 2, 37, 3], LV), f32([2, 1, 70, 37], LMF)],
+    expect: [f32([2, 2, 70, 3], naive(long, LQ, LK, LV, LMF).out), f32([2, 2, 70, 37], naive(long, LQ, LK, LV, LMF).weights)],
   },
   {
     name: 'tiles: rows too wide to stage',

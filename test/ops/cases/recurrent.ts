@@ -1,5 +1,6 @@
 // Cases for the recurrent ops. Expected values come from a naive per-step computation of
-// PyTorch's formulas written here (gate order i,f,g,o for LSTM and r,z,n for GRU).
+// PyTorch's formulas written here (gate order i,f,g,o for LSTM and r,z,n for GRU), and for a GRU
+// without linearBeforeReset, ONNX's n = tanh(W_n x + b_wn + R_n (r * h) + b_rn).
 import { f32 } from '../../../src/ir/tensor.ts';
 import { tensorType } from '../../../src/ir/types.ts';
 import { cases } from '../case.ts';
@@ -9,8 +10,8 @@ const sig = (x: number): number => 1 / (1 + Math.exp(-x));
 type Kind = 'rnn' | 'lstm' | 'gru';
 const G: Record<Kind, number> = { rnn: 1, lstm: 4, gru: 3 };
 
-/** PyTorch's layer equations, step by step, over x [T,B,I] with weights stacked per direction. */
-function naive(kind: Kind, T: number, B: number, I: number, H: number, D: number, relu: boolean, reverseOnly: boolean, w: number[][]) {
+/** The layer equations, step by step, over x [T,B,I] with weights stacked per direction (resetFirst: ONNX's GRU default). */
+function naive(kind: Kind, T: number, B: number, I: number, H: number, D: number, relu: boolean, reverseOnly: boolean, w: number[][], resetFirst = false) {
   const [x, wih, whh, bih, bhh, h0, c0] = w;
   const GH = G[kind] * H;
   const y = new Array<number>(T * B * D * H).fill(0);
@@ -32,10 +33,12 @@ function naive(kind: Kind, T: number, B: number, I: number, H: number, D: number
         h = h.map((_, j) => sig(gate(3, j)) * Math.tanh(c[j]!));
       }
       if (kind === 'gru') {
+        const r = h.map((_, j) => sig(gate(0, j)));
+        // The hidden projection of r * h (its n rows are the ones used) for the reset-first form.
+        const rh = proj(whh!, bhh!, h.map((hj, j) => r[j]! * hj), H);
         h = h.map((hj, j) => {
-          const r = sig(gate(0, j));
           const z = sig(gate(1, j));
-          const n = Math.tanh(xi[2 * H + j]! + r * hh[2 * H + j]!);
+          const n = Math.tanh(xi[2 * H + j]! + (resetFirst ? rh[2 * H + j]! : r[j]! * hh[2 * H + j]!));
           return (1 - z) * n + z * hj;
         });
       }
@@ -61,6 +64,9 @@ const lstmBi = operands('lstm', 2);
 const lstmBiOut = naive('lstm', 3, 2, 2, 2, 2, false, false, lstmBi.w);
 const gruRev = operands('gru', 1);
 const gruRevOut = naive('gru', 3, 2, 2, 2, 1, false, true, gruRev.w);
+const gruBi = operands('gru', 2);
+const gruBiOut = naive('gru', 3, 2, 2, 2, 2, false, false, gruBi.w, true);
+const gruRevReset = naive('gru', 3, 2, 2, 2, 1, false, true, gruRev.w, true);
 const rnnRelu = operands('rnn', 1);
 const rnnReluOut = naive('rnn', 3, 2, 2, 2, 1, true, false, rnnRelu.w);
 const t = (shape: number[]) => tensorType('f32', shape);
@@ -112,10 +118,16 @@ export const recurrentCases = cases([
     name: 'bidirectional LSTM', op: 'lstm', attrs: { hidden: 2, direction: 'bidirectional' }, inputs: lstmBi.inputs,
     expect: [f32([3, 2, 4], lstmBiOut.y), f32([2, 2, 2], lstmBiOut.hn), f32([2, 2, 2], lstmBiOut.cn)], rtol: 1e-5, atol: 1e-6,
   },
-  { name: 'reverse GRU', op: 'gru', attrs: { hidden: 2, direction: 'reverse' }, inputs: gruRev.inputs, expect: [f32([3, 2, 2], gruRevOut.y), f32([1, 2, 2], gruRevOut.hn)] },
+  { name: 'reverse GRU', op: 'gru', attrs: { hidden: 2, direction: 'reverse', linearBeforeReset: true }, inputs: gruRev.inputs, expect: [f32([3, 2, 2], gruRevOut.y), f32([1, 2, 2], gruRevOut.hn)] },
+  {
+    name: 'bidirectional GRU, reset before the hidden projection (ONNX linear_before_reset = 0)', op: 'gru', attrs: { hidden: 2, direction: 'bidirectional', linearBeforeReset: false },
+    inputs: gruBi.inputs, expect: [f32([3, 2, 4], gruBiOut.y), f32([2, 2, 2], gruBiOut.hn)],
+  },
+  { name: 'reverse GRU, reset before the hidden projection', op: 'gru', attrs: { hidden: 2, direction: 'reverse', linearBeforeReset: false }, inputs: gruRev.inputs, expect: [f32([3, 2, 2], gruRevReset.y), f32([1, 2, 2], gruRevReset.hn)] },
+  { name: 'gru without linearBeforeReset', op: 'gru', attrs: { hidden: 2, direction: 'forward' } as never, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2])], error: /gru linearBeforeReset must be true or false/ },
   { name: 'ReLU RNN', op: 'rnn', attrs: { hidden: 2, direction: 'forward', activation: 'relu' }, inputs: rnnRelu.inputs, expect: [f32([3, 2, 2], rnnReluOut.y), f32([1, 2, 2], rnnReluOut.hn)] },
   { name: 'w_ih with the wrong gate count', op: 'lstm', attrs: { hidden: 2, direction: 'forward' }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 8, 2]), t([1, 8]), t([1, 8]), t([1, 2, 2]), t([1, 2, 2])], error: /lstm w_ih must be f32\[1,8,2\], got f32\[1,6,2\]/ },
-  { name: 'an unknown direction', op: 'gru', attrs: { hidden: 2, direction: 'sideways' as never }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2])], error: /direction must be forward, reverse or bidirectional/ },
+  { name: 'an unknown direction', op: 'gru', attrs: { hidden: 2, direction: 'sideways' as never, linearBeforeReset: true }, inputs: [t([3, 2, 2]), t([1, 6, 2]), t([1, 6, 2]), t([1, 6]), t([1, 6]), t([1, 2, 2])], error: /direction must be forward, reverse or bidirectional/ },
   { name: 'x of rank 2', op: 'rnn', attrs: { hidden: 2, direction: 'forward', activation: 'tanh' }, inputs: [t([3, 2]), t([1, 2, 2]), t([1, 2, 2]), t([1, 2]), t([1, 2]), t([1, 2, 2])], error: /expects x of rank 3/ },
   { name: 'two tanh steps by hand', op: 'rnnGrad', attrs: tanhRnn, inputs: byHand.inputs, expect: byHand.expect },
   { name: 'dy of the wrong length', op: 'rnnGrad', attrs: tanhRnn, inputs: [t([2, 1, 1]), t([1, 1, 1]), t([1, 1, 1]), t([1, 1]), t([1, 1]), t([1, 1, 1]), t([2, 1, 1]), t([3, 1, 1]), t([1, 1, 1])], error: /rnnGrad dy must be f32\[2,1,1\], got f32\[3,1,1\]/ },

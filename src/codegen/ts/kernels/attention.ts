@@ -51,7 +51,7 @@ export const emitAttention: KernelEmitter<'attention'> = (w, k) => {
   });
 };
 
-/** One block of `rows` query rows: all key tiles, then the normalised output rows. */
+/** One block of `rows` query rows: all key tiles, then the normalised output rows (0 / 0 = NaN for a fully masked row). */
 function emitRowBlock(w: CodeBlockWriter, a: Attn, rows: number): void {
   const lay = scratchLayout(a);
   w.writeLine(`sc.fill(-Infinity, ${lay.M}, ${lay.M + QB});`);
@@ -143,13 +143,17 @@ function scoreValue(w: CodeBlockWriter, a: Attn, acc: string, i: string, j: stri
   return `${acc}_s`;
 }
 
-/** With `weights`, turns the block's stored scores into probabilities. */
+/**
+ * With `weights`, turns the block's stored scores into probabilities. A row whose keys are all
+ * masked has max -Infinity and sum 0, so exp(-Inf - -Inf) / 0 is NaN, as softmax gives.
+ */
 function emitWeights(w: CodeBlockWriter, a: Attn, rows: number): void {
   w.write(`for (let r = 0; r < ${rows}; r++) `).block(() => {
     w.writeLine(`const wb = ((b * ${a.heads} + h) * ${a.seqQ} + i0 + r) * ${a.seqK};`);
     const keys = a.causal ? `Math.min(i0 + r + 1, ${a.seqK})` : String(a.seqK);
     const lay = scratchLayout(a);
     w.writeLine(`for (let c = 0; c < ${keys}; c++) ${outArg(1)}[wb + c] = Math.exp(${outArg(1)}[wb + c] - sc[${lay.M} + r]) / sc[${lay.L} + r];`);
-    if (a.causal) w.writeLine(`for (let c = ${keys}; c < ${a.seqK}; c++) ${outArg(1)}[wb + c] = 0;`);
+    // Keys past the diagonal weigh 0, unless every key of the row is masked (sum 0): then the whole row is NaN.
+    if (a.causal) w.writeLine(`for (let c = ${keys}; c < ${a.seqK}; c++) ${outArg(1)}[wb + c] = sc[${lay.L} + r] === 0 ? NaN : 0;`);
   });
 }

@@ -5,6 +5,7 @@
 // online softmax over the tile (running max m and sum l, accumulator rescaled by exp(mOld - m)),
 // keys in order as the interpreter does, and never forms the score matrix unless the weights are
 // an output. Rows too wide to stage read K and V from storage instead; the loop is the same.
+// A row whose keys are all masked gives NaN outputs and weights, like the interpreter.
 import type { Access } from '../../../ops/access.ts';
 import { type WgslEmitter, type WgslInput, pow2Ceil, pow2Floor } from '../kernel.ts';
 import { f32Literal, load, store } from '../types.ts';
@@ -102,8 +103,11 @@ const attention: WgslEmitter<'attention'> = (k) => {
     '  workgroupBarrier();',
     '}',
     'if (!live) { return; }',
-    `for (var e = 0u; e < ${dv}u; e++) { ${store('f32', k.y[0]!, lin(0, [['b', o[0]!], ['h', o[1]!], ['i', o[2]!], ['e', o[3]!]]), 'acc[e] / l')} }`,
-    a.weights ? `for (var j = 0u; j < ${a.seqK}u; j++) { ${store('f32', k.y[1]!, `${wIdx} + j`, `exp(${load('f32', k.y[1]!, `${wIdx} + j`)} - m) / l`)} }` : '',
+    // Every key masked (l is 0): NaN outputs and weights, as softmax over -Inf gives. Written
+    // explicitly, since WGSL leaves 0 / 0 and exp(-Inf - -Inf) unspecified.
+    `let dead = l == 0.0;`,
+    `for (var e = 0u; e < ${dv}u; e++) { ${store('f32', k.y[0]!, lin(0, [['b', o[0]!], ['h', o[1]!], ['i', o[2]!], ['e', o[3]!]]), `select(acc[e] / l, ${f32Literal(NaN)}, dead)`)} }`,
+    a.weights ? `for (var j = 0u; j < ${a.seqK}u; j++) { ${store('f32', k.y[1]!, `${wIdx} + j`, `select(exp(${load('f32', k.y[1]!, `${wIdx} + j`)} - m) / l, ${f32Literal(NaN)}, dead)`)} }` : '',
   ];
   const decls = staged ? [`var<workgroup> tileK: array<f32, ${bkv * Math.max(hd, 1)}>;`, `var<workgroup> tileV: array<f32, ${bkv * Math.max(dv, 1)}>;`].join('\n') : undefined;
   return { groups: [Math.ceil(a.seqQ / bq), a.heads, a.batch], workgroupSize: bq, decls, body: body.filter(Boolean).join('\n') };

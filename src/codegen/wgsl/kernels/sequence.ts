@@ -1,15 +1,31 @@
 // WGSL recurrent kernels: one invocation per (direction, batch row) running the time loop with
-// its state in private arrays.
+// its state in private arrays. A gru without linearBeforeReset recomputes the n block of the
+// hidden projection from r * h before its cell.
 import type { Node } from '../../../ir/graph.ts';
 import { GATES, directions } from '../../../ops/recurrent.ts';
 import { type WgslEmitter, guard } from '../kernel.ts';
 import { load, store } from '../types.ts';
 
+/** For a gru without linearBeforeReset: hg's n block = W_hn (r * h) + b_hn, r from xg and hg. */
+function resetProjection(H: number, GH: number, whh: number, bhh: number): string[] {
+  const ld = (base: number, idx: string): string => load('f32', base, idx);
+  return [
+    `var rh: array<f32, ${H}>;`,
+    `for (var u = 0u; u < ${H}u; u++) { rh[u] = sigmoid_f(xg[u] + hg[u]) * h[u]; }`,
+    `for (var u = 0u; u < ${H}u; u++) {`,
+    `  var sn = ${ld(bhh, `d * ${GH}u + ${2 * H}u + u`)};`,
+    `  for (var q = 0u; q < ${H}u; q++) { sn += ${ld(whh, `(d * ${GH}u + ${2 * H}u + u) * ${H}u + q`)} * rh[q]; }`,
+    `  hg[${2 * H}u + u] = sn;`,
+    '}',
+  ];
+}
+
 /** rnn, lstm and gru: the whole time loop per (direction, batch row), gates in private arrays. */
 function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
   const node = k.node as Node;
   const kind = node.op as 'rnn' | 'lstm' | 'gru';
-  const a = node.attrs as { hidden: number; direction: string; activation?: string };
+  const a = node.attrs as { hidden: number; direction: string; activation?: string; linearBeforeReset?: boolean };
+  const resetFirst = kind === 'gru' && !a.linearBeforeReset;
   const [T, B, I] = k.inputs[0]!.shape as [number, number, number];
   const [D, H] = [directions(a), a.hidden];
   const GH = GATES[kind] * H;
@@ -24,7 +40,7 @@ function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
     ],
     gru: [
       `let r = sigmoid_f(${act(0)});`, `let z = sigmoid_f(${act(1)});`,
-      `let nv = tanh_f(xg[${2 * H}u + u] + r * hg[${2 * H}u + u]);`, 'hn[u] = (1.0 - z) * nv + z * h[u];',
+      `let nv = tanh_f(xg[${2 * H}u + u] + ${resetFirst ? '' : 'r * '}hg[${2 * H}u + u]);`, 'hn[u] = (1.0 - z) * nv + z * h[u];',
     ],
   };
   const body = [
@@ -41,6 +57,7 @@ function recurrent(k: Parameters<WgslEmitter<'rnn' | 'lstm' | 'gru'>>[0]) {
     `    var sh = ${ld(bhh!, `d * ${GH}u + g`)};`,
     `    for (var q = 0u; q < ${H}u; q++) { sh += ${ld(whh!, `(d * ${GH}u + g) * ${H}u + q`)} * h[q]; }`,
     '    xg[g] = sx;', '    hg[g] = sh;', '  }',
+    ...(resetFirst ? resetProjection(H, GH, whh!, bhh!).map((l) => `  ${l}`) : []),
     `  for (var u = 0u; u < ${H}u; u++) {`, ...cell[kind].map((l) => `    ${l}`), '  }',
     `  for (var u = 0u; u < ${H}u; u++) { h[u] = hn[u]; ${store('f32', k.y[0]!, `(t * ${B}u + b) * ${D * H}u + d * ${H}u + u`, 'h[u]')} }`,
     '}',

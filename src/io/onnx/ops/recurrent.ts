@@ -1,8 +1,8 @@
 // ONNX RNN, LSTM and GRU onto the IR's rnn/lstm/gru ops (src/ops/recurrent.ts): gate blocks are
 // reordered (LSTM iofc -> ifgo, GRU zrh -> rzn), the bias is split into its W and R halves,
 // absent states become zeros, and layouts are transposed. Static sequence_lens run each batch
-// row over its own length (zeros after it, as ONNX). GRU with linear_before_reset = 0 (ONNX's
-// default, which the IR op does not compute) is unrolled into primitive ops per time step.
+// row over its own length (zeros after it, as ONNX). GRU's linear_before_reset (0 by default in
+// ONNX, 1 in PyTorch) becomes the gru op's linearBeforeReset.
 import { getNumber } from '../../../ir/tensor.ts';
 import type { Direction } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
@@ -62,49 +62,25 @@ function operands(c: NodeContext, kind: Kind, H: number, D: number, layout: numb
   return ops;
 }
 
-/** Runs the IR op over operands; returns y [T,B,D*H], h_n, c_n. */
-function runOp(c: NodeContext, kind: Kind, o: Operands, attrs: { hidden: number; direction: Direction; activation: 'tanh' | 'relu' }, unrolledGru: boolean): Val[] {
-  if (unrolledGru) return gruUnrolled(c, o, attrs.hidden, attrs.direction);
-  const args = [o.x, o.wih, o.whh, o.bih, o.bhh, o.h0, ...(o.c0 ? [o.c0] : [])];
-  if (kind === 'rnn') return c.op('rnn', attrs, args);
-  return c.op(kind, { hidden: attrs.hidden, direction: attrs.direction }, args);
+/** The IR op's attributes: gru's linearBeforeReset is only read for gru. */
+interface LayerAttrs {
+  hidden: number;
+  direction: Direction;
+  activation: 'tanh' | 'relu';
+  linearBeforeReset: boolean;
 }
 
-/** ONNX GRU with linear_before_reset = 0: h~ = tanh(W_h x + b_wh + R_h (r * h) + b_rh), unrolled. */
-function gruUnrolled(c: NodeContext, o: Operands, H: number, direction: Direction): Val[] {
-  const T = o.x.type.shape[0]!;
-  const D = direction === 'bidirectional' ? 2 : 1;
-  const ys: Val[][] = [];
-  const hs: Val[] = [];
-  const pick = (v: Val, d: number): Val => c.op1('squeeze', { axes: [0] }, [c.op1('slice', { starts: [d], ends: [d + 1], axes: [0], steps: [1] }, [v])]);
-  for (let d = 0; d < D; d++) {
-    const reverse = direction === 'reverse' || d === 1;
-    const [wr, wz, wn] = c.op('split', { axis: 0, sizes: [H, H, H] }, [pick(o.wih, d)]) as [Val, Val, Val];
-    const [rr, rz, rn] = c.op('split', { axis: 0, sizes: [H, H, H] }, [pick(o.whh, d)]) as [Val, Val, Val];
-    const [br, bz, bn] = c.op('split', { axis: 0, sizes: [H, H, H] }, [pick(o.bih, d)]) as [Val, Val, Val];
-    const [cr, cz, cn] = c.op('split', { axis: 0, sizes: [H, H, H] }, [pick(o.bhh, d)]) as [Val, Val, Val];
-    const lin = (v: Val, w: Val, b: Val): Val => c.op1('gemm', { transA: false, transB: true, alpha: 1, beta: 1 }, [v, w, b]);
-    let h = pick(o.h0, d);
-    const y: Val[] = new Array<Val>(T);
-    for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const xt = pick(c.op1('slice', { starts: [t], ends: [t + 1], axes: [0], steps: [1] }, [o.x]), 0);
-      const r = c.op1('sigmoid', {}, [c.op1('add', {}, [lin(xt, wr, br), lin(h, rr, cr)])]);
-      const z = c.op1('sigmoid', {}, [c.op1('add', {}, [lin(xt, wz, bz), lin(h, rz, cz)])]);
-      const n = c.op1('tanh', {}, [c.op1('add', {}, [lin(xt, wn, bn), lin(c.op1('mul', {}, [r, h]), rn, cn)])]);
-      // h' = (1 - z) * n + z * h = n + z * (h - n)
-      h = c.op1('add', {}, [n, c.op1('mul', {}, [z, c.op1('sub', {}, [h, n])])]);
-      y[t] = c.op1('unsqueeze', { axes: [0] }, [h]);
-    }
-    ys.push(y);
-    hs.push(c.op1('unsqueeze', { axes: [0] }, [h]));
-  }
-  const steps = Array.from({ length: T }, (_, t) => (D === 1 ? ys[0]![t]! : c.op1('concat', { axis: 2 }, [ys[0]![t]!, ys[1]![t]!])));
-  return [T === 1 ? steps[0]! : c.op1('concat', { axis: 0 }, steps), D === 1 ? hs[0]! : c.op1('concat', { axis: 0 }, hs)];
+/** Runs the IR op over operands; returns y [T,B,D*H], h_n, c_n. */
+function runOp(c: NodeContext, kind: Kind, o: Operands, attrs: LayerAttrs): Val[] {
+  const args = [o.x, o.wih, o.whh, o.bih, o.bhh, o.h0, ...(o.c0 ? [o.c0] : [])];
+  const { hidden, direction, activation, linearBeforeReset } = attrs;
+  if (kind === 'rnn') return c.op('rnn', { hidden, direction, activation }, args);
+  if (kind === 'gru') return c.op('gru', { hidden, direction, linearBeforeReset }, args);
+  return c.op('lstm', { hidden, direction }, args);
 }
 
 /** Per batch row over its own static length: the row's sequence, run, then zero padding. */
-function runWithLengths(c: NodeContext, kind: Kind, o: Operands, lens: number[], attrs: Parameters<typeof runOp>[3], unrolled: boolean): Val[] {
+function runWithLengths(c: NodeContext, kind: Kind, o: Operands, lens: number[], attrs: LayerAttrs): Val[] {
   const [T, B] = o.x.type.shape as [number, number];
   const D = attrs.direction === 'bidirectional' ? 2 : 1;
   const H = attrs.hidden;
@@ -120,7 +96,7 @@ function runWithLengths(c: NodeContext, kind: Kind, o: Operands, lens: number[],
     }
     const x = c.op1('slice', { starts: [0, b], ends: [len, b + 1], axes: [0, 1], steps: [1, 1] }, [o.x]);
     const sub: Operands = { ...o, x, h0: states[0]!, ...(o.c0 ? { c0: states[1]! } : {}) };
-    const [y, ...rest] = runOp(c, kind, sub, attrs, unrolled) as [Val, ...Val[]];
+    const [y, ...rest] = runOp(c, kind, sub, attrs) as [Val, ...Val[]];
     rows.push([len === T ? y : c.op1('concat', { axis: 0 }, [y, zeros(c, [T - len, 1, D * H])]), ...rest]);
   }
   return rows[0]!.map((_, k) => c.op1('concat', { axis: 1 }, rows.map((r) => r[k]!)));
@@ -148,12 +124,11 @@ const recurrent = (kind: Kind) => (c: NodeContext): (Val | undefined)[] => {
   }
   const o = operands(c, kind, H, D, layout);
   const [T, B] = o.x.type.shape as [number, number];
-  const unrolled = kind === 'gru' && c.int('linear_before_reset', 0) === 0;
-  const attrs = { hidden: H, direction: dir as Direction, activation };
+  const attrs: LayerAttrs = { hidden: H, direction: dir as Direction, activation, linearBeforeReset: c.int('linear_before_reset', 0) !== 0 };
   const lensT = c.maybe(4) ? c.static(4, 'sequence_lens') : undefined;
   const lens = lensT ? Array.from({ length: lensT.data.length }, (_, i) => getNumber(lensT, i)) : undefined;
   if (lens && lens.length !== B) c.fail(`sequence_lens has ${lens.length} entries for batch ${B}`);
-  const [y, hn, cn] = lens && lens.some((l) => l !== T) ? runWithLengths(c, kind, o, lens, attrs, unrolled) : runOp(c, kind, o, attrs, unrolled);
+  const [y, hn, cn] = lens && lens.some((l) => l !== T) ? runWithLengths(c, kind, o, lens, attrs) : runOp(c, kind, o, attrs);
   // IR y [T,B,D*H] -> ONNX Y [T,D,B,H] (layout 0) or [B,T,D,H] (layout 1); states [D,B,H] or [B,D,H].
   const yOut = (): Val => c.op1('transpose', { perm: layout === 1 ? [1, 0, 2, 3] : [0, 2, 1, 3] }, [c.op1('reshape', { shape: [T, B, D, H] }, [y!])]);
   const state = (v: Val | undefined): Val | undefined => (v && layout === 1 ? c.op1('transpose', { perm: [1, 0, 2] }, [v]) : v);
