@@ -4,6 +4,7 @@
 // backend's numeric contract (see contract.ts) are reported as skipped with the reason.
 import { existsSync } from 'node:fs';
 import { compileWgsl } from '../../src/compile.ts';
+import { IRBuilder } from '../../src/ir/builder.ts';
 import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
@@ -114,6 +115,24 @@ export async function wgslJobs(): Promise<GpuJob[]> {
       });
     }
   }
+  list.push({
+    name: 'an lstm over weights only (a static kernel, run once, with scratch) against the interpreter',
+    job: async () => {
+      const [b, rng, H] = [new IRBuilder('static-lstm'), new Rng(0x57a), 6];
+      const types = recurrentGraph('lstm', { T: 5, B: 2, I: 3, H, direction: 'bidirectional' }, false).inputs.map((v) => v.type);
+      const ids = types.map((t, i) => b.weight(`w${i}`, t, randomTensor(rng, t, { range: 1 / Math.sqrt(H) })).id);
+      b.node('lstm', { hidden: H, direction: 'bidirectional' }, ids).forEach((v, i) => b.output(`y${i}`, v.id));
+      const g = b.finish();
+      const model = await compileWgsl(g, { level: 0 });
+      try {
+        const once = model.program.kernels.filter((k) => k.once).map((k) => k.name);
+        const cmp = compareAll(await model.run({}), interpret(g, {}), 1e-5, 1e-6);
+        return { ok: cmp.ok && once.length === 1, detail: `kernels run once: ${once.join(', ') || 'none'}; ${cmp.detail}` };
+      } finally {
+        model.destroy();
+      }
+    },
+  });
   list.push({
     name: 'hostile names (test/codegen/hostile.ts) on random inputs',
     job: async () => {

@@ -10,7 +10,10 @@ import { type WgslEmitter, type WgslScratchNeed, guard, scratchArrays, scratchOf
 import { load, store } from '../types.ts';
 
 /** The scratch arrays of rnnGrad: the hidden state's gradient and the pre-activation's. */
-const rnnArrays = (node: Node) => scratchArrays({ dh: (node.attrs as { hidden: number }).hidden, dp: (node.attrs as { hidden: number }).hidden });
+function rnnArrays(node: Node) {
+  const H = (node.attrs as { hidden: number }).hidden;
+  return scratchArrays({ dh: H, dp: H });
+}
 
 /** The scratch arrays of lstmGrad and gruGrad: the recorded forward pass and the backward state. */
 function gatedArrays(node: Node, inputs: readonly TensorType[]) {
