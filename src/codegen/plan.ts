@@ -7,8 +7,10 @@
 // - Nodes that read only weights and constants (a weight concatenation, say) are static: they
 //   run once when the model is created, into buffers of their own.
 // - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
-// - A kernel that needs working space (attention tiles, packed matmul panels) gets an f64
-//   scratch buffer in the arena, live only while that kernel runs.
+// - A kernel that needs working space (attention tiles, packed matmul panels, recurrent state)
+//   gets a scratch buffer in the arena, live only while that kernel runs (static kernels too:
+//   they run once before the arena holds anything). Its elements are f64 under the TS layout
+//   and one 4-byte word under the WGSL layout.
 // - Remaining intermediates are placed by greedy-by-size over their live intervals, so
 //   buffers whose lifetimes do not overlap share bytes.
 import { type Graph, type Node, type ValueId, valueTypes } from '../ir/graph.ts';
@@ -58,7 +60,7 @@ export interface MemoryPlan {
 /** Byte alignment of every arena buffer (enough for any typed-array view). */
 export const ARENA_ALIGN = 16;
 
-/** f64 elements of working space a backend's kernel for `n` needs (0 for none). */
+/** Elements of working space a backend's kernel for `n` needs (0 for none): f64 in the TS backend, u32 words in WGSL. */
 export type ScratchNeed = (n: Node, inputs: readonly TensorType[]) => number;
 
 /** How a backend lays out buffers: bytes per element of each type, and the arena alignment. */
@@ -140,13 +142,14 @@ class PlanBuilder {
       this.bind(out.id, this.storages[this.storageOf.get(n.inputs[0]!)!]!);
       return;
     }
+    // Scratch is live only at node i; a static node runs before any run uses the arena.
+    const scratch = this.need(n, n.inputs.map((v) => this.types.get(v)!));
+    if (scratch > 0) this.scratch.set(n, this.add('arena', 'f64', scratch, -1, i).id);
     if (isStatic) {
       this.statics.add(n);
       for (const o of n.outputs) this.bind(o.id, this.add('static', o.type.dtype, numel(o.type.shape), i, i));
       return;
     }
-    const scratch = this.need(n, n.inputs.map((v) => this.types.get(v)!));
-    if (scratch > 0) this.scratch.set(n, this.add('arena', 'f64', scratch, -1, i).id);
     const reuse = this.inPlaceCandidate(n, i, lastUse);
     for (const o of n.outputs) {
       const s = o === out && reuse ? reuse : this.add('arena', o.type.dtype, numel(o.type.shape), -1, i);

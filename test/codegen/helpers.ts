@@ -11,7 +11,7 @@ import { type CompiledModel, compile } from '../../src/compile.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
 import type { Graph, ValueId } from '../../src/ir/graph.ts';
 import { type Tensor, tensor } from '../../src/ir/tensor.ts';
-import { type TensorType, numel } from '../../src/ir/types.ts';
+import { type TensorType, numel, tensorType } from '../../src/ir/types.ts';
 import type { OpAttrs, OpKind } from '../../src/ops/attrs.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
@@ -43,6 +43,29 @@ export function oneNodeGraph(name: string, op: OpKind, attrs: OpAttrs[OpKind], i
   const ids = inputs.map((t, i) => b.input(`x${i}`, t).id);
   b.node(op, attrs, ids).forEach((v, i) => b.output(`y${i}`, v.id));
   return b.finish();
+}
+
+/** The size of a recurrent layer: steps, batch, input features, hidden units, direction. */
+export interface RecurrentShape {
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  readonly H: number;
+  readonly direction: 'forward' | 'reverse' | 'bidirectional';
+}
+
+/** A one-node graph of recurrent op `op` (tanh for rnn) of size `s`, or of its gradient op. */
+export function recurrentGraph(op: 'rnn' | 'lstm' | 'gru', s: RecurrentShape, grad: boolean): Graph {
+  const f = (shape: number[]) => tensorType('f32', shape);
+  const { T, B, I, H, direction } = s;
+  const [D, G] = [direction === 'bidirectional' ? 2 : 1, { rnn: 1, lstm: 4, gru: 3 }[op]];
+  const state = [f([D, B, H]), ...(op === 'lstm' ? [f([D, B, H])] : [])];
+  const forward = [f([T, B, I]), f([D, G * H, I]), f([D, G * H, H]), f([D, G * H]), f([D, G * H]), ...state];
+  const attrs = { hidden: H, direction, ...(op === 'rnn' ? { activation: 'tanh' } : {}) } as OpAttrs['rnn'];
+  if (!grad) return oneNodeGraph(op, op, op === 'gru' ? { ...attrs, linearBeforeReset: true } : attrs, forward);
+  // rnnGrad also reads the forward output y; every gradient op reads dy, dh_n (and dc_n).
+  const seeds = [f([T, B, D * H]), ...state];
+  return oneNodeGraph(`${op}Grad`, `${op}Grad`, attrs, op === 'rnn' ? [...forward.slice(0, 6), f([T, B, D * H]), ...seeds] : [...forward, ...seeds]);
 }
 
 /** Inputs named x0.. from a list of tensors. */

@@ -4,13 +4,14 @@
 // backend's numeric contract (see contract.ts) are reported as skipped with the reason.
 import { existsSync } from 'node:fs';
 import { compileWgsl } from '../../src/compile.ts';
+import { IRBuilder } from '../../src/ir/builder.ts';
 import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { contractOf, maskNonFinite } from './contract.ts';
-import { VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, Rng } from '../codegen/helpers.ts';
+import { type RecurrentShape, VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, randomTensor, recurrentGraph, Rng } from '../codegen/helpers.ts';
 import { hostile } from '../codegen/hostile.ts';
 import { EXAMPLE_NAMES, FIXTURES_DIR, buildExample, fixtureExamples, fixtureManifest } from '../example-graphs.ts';
 import { compileTraining } from '../../src/train/index.ts';
@@ -27,6 +28,16 @@ function compareAll(got: Record<string, Tensor>, want: Record<string, Tensor>, r
   const parts = Object.entries(want).map(([k, w]) => [k, compareTensors(got[k]!, w, rtol, atol)] as const);
   return { ok: parts.every(([, c]) => c.ok), detail: parts.map(([k, c]) => `${k}: ${c.reason ?? `max |diff| ${c.maxAbs.toExponential(1)}`}`).join('; ') };
 }
+
+/**
+ * Recurrent layers larger than the op cases, with their gradients: the state each invocation keeps
+ * in the kernel's scratch (several invocations of a forward kernel at once) checked on real sizes.
+ */
+const MID_RECURRENT: readonly (readonly ['rnn' | 'lstm' | 'gru', RecurrentShape])[] = [
+  ['lstm', { T: 12, B: 3, I: 20, H: 40, direction: 'bidirectional' }],
+  ['gru', { T: 10, B: 2, I: 16, H: 36, direction: 'reverse' }],
+  ['rnn', { T: 10, B: 2, I: 16, H: 36, direction: 'forward' }],
+];
 
 /** Every job: op cases, fixtures at -O0 and -O2, the fixtures' ONNX exports, examples on random inputs. */
 export async function wgslJobs(): Promise<GpuJob[]> {
@@ -85,6 +96,43 @@ export async function wgslJobs(): Promise<GpuJob[]> {
       },
     });
   }
+  for (const [op, shape] of MID_RECURRENT) {
+    for (const grad of [false, true]) {
+      list.push({
+        name: `mid-size ${op}${grad ? 'Grad' : ''} (T ${shape.T}, batch ${shape.B}, I ${shape.I}, H ${shape.H}, ${shape.direction}) against the interpreter`,
+        job: async () => {
+          const g = recurrentGraph(op, shape, grad);
+          const rng = new Rng(0x7ec);
+          // Weights and biases (x1..x4) as PyTorch initialises them, U(-1/sqrt(H), 1/sqrt(H)); the rest in [-1, 1).
+          const inputs = Object.fromEntries(g.inputs.map((v, i) => [v.name, randomTensor(rng, v.type, { range: i >= 1 && i <= 4 ? 1 / Math.sqrt(shape.H) : 1 })]));
+          const model = await compileWgsl(g, { level: 0 });
+          try {
+            return compareAll(await model.run(inputs), interpret(g, inputs), 1e-4, 1e-5);
+          } finally {
+            model.destroy();
+          }
+        },
+      });
+    }
+  }
+  list.push({
+    name: 'an lstm over weights only (a static kernel, run once, with scratch) against the interpreter',
+    job: async () => {
+      const [b, rng, H] = [new IRBuilder('static-lstm'), new Rng(0x57a), 6];
+      const types = recurrentGraph('lstm', { T: 5, B: 2, I: 3, H, direction: 'bidirectional' }, false).inputs.map((v) => v.type);
+      const ids = types.map((t, i) => b.weight(`w${i}`, t, randomTensor(rng, t, { range: 1 / Math.sqrt(H) })).id);
+      b.node('lstm', { hidden: H, direction: 'bidirectional' }, ids).forEach((v, i) => b.output(`y${i}`, v.id));
+      const g = b.finish();
+      const model = await compileWgsl(g, { level: 0 });
+      try {
+        const once = model.program.kernels.filter((k) => k.once).map((k) => k.name);
+        const cmp = compareAll(await model.run({}), interpret(g, {}), 1e-5, 1e-6);
+        return { ok: cmp.ok && once.length === 1, detail: `kernels run once: ${once.join(', ') || 'none'}; ${cmp.detail}` };
+      } finally {
+        model.destroy();
+      }
+    },
+  });
   list.push({
     name: 'hostile names (test/codegen/hostile.ts) on random inputs',
     job: async () => {

@@ -1,18 +1,18 @@
 // The WGSL backend: graph (after passes) -> memory plan over one u32 buffer -> one compute shader
 // per kernel, with its dispatch size. The WebGPU runtime (src/runtime/webgpu.ts) runs the result.
 import type { Graph, Node } from '../../ir/graph.ts';
-import type { DType } from '../../ir/types.ts';
+import type { DType, TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import { OPS } from '../../ops/table.ts';
 import { type MemoryPlan, type Storage, planMemory } from '../plan.ts';
-import { WORKGROUP, type WgslEmitter, type WgslInput, type WgslKernel } from './kernel.ts';
+import { WORKGROUP, type WgslEmitter, type WgslInput, type WgslKernel, type WgslScratchNeed } from './kernel.ts';
 import { wgslAttention } from './kernels/attention.ts';
 import { wgslContraction } from './kernels/contraction.ts';
 import { wgslElementwise } from './kernels/elementwise.ts';
 import { wgslMovement } from './kernels/movement.ts';
 import { wgslRows } from './kernels/rows.ts';
-import { wgslSequence } from './kernels/sequence.ts';
-import { wgslSequenceGrad } from './kernels/sequence-grad.ts';
+import { wgslSequence, wgslSequenceScratch } from './kernels/sequence.ts';
+import { wgslSequenceGrad, wgslSequenceGradScratch } from './kernels/sequence-grad.ts';
 import { wgslHelpersFor } from './prelude.ts';
 import { WGSL_LAYOUT } from './types.ts';
 import type { StructuralKind } from '../ts/kernels/index.ts';
@@ -26,6 +26,18 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslSequence,
   ...wgslSequenceGrad,
 };
+
+/** Scratch needs of the kernels that keep working state in `mem` (absent: none). */
+const WGSL_SCRATCH: { readonly [K in StructuralKind]?: WgslScratchNeed<K> } = {
+  ...wgslSequenceScratch,
+  ...wgslSequenceGradScratch,
+};
+
+/** Words of scratch the kernel of `node` needs. */
+function scratchWords(node: Node, inputs: readonly TensorType[]): number {
+  const need = WGSL_SCRATCH[node.op as StructuralKind] as WgslScratchNeed<OpKind> | undefined;
+  return need ? need(node, inputs) : 0;
+}
 
 /** Largest workgroup count per dispatch dimension (WebGPU's default limit). */
 const MAX_GROUPS = 65535;
@@ -127,17 +139,21 @@ export function shaderText(kernel: WgslKernel): string {
 
 /** Generates the WGSL program of `graph` (shape inference must have run). */
 export function generateWgsl(graph: Graph): WgslProgram {
-  const plan = planMemory(graph, () => 0, WGSL_LAYOUT);
+  const plan = planMemory(graph, scratchWords, WGSL_LAYOUT);
   const { base, words } = layoutWords(plan);
   const at = (v: number): number => base(plan.storages[plan.storageOf.get(v)!]!);
   const region = (s: Storage): Region => ({ base: base(s), length: s.length, dtype: s.dtype as DType });
-  const types = new Map<number, import('../../ir/types.ts').TensorType>();
+  const types = new Map<number, TensorType>();
   for (const v of [...graph.inputs, ...graph.weights]) types.set(v.id, v.type);
   const kernels: WgslKernelCode[] = [];
   graph.nodes.forEach((node, i) => {
     for (const o of node.outputs) types.set(o.id, o.type);
     if (node.op === 'constant' || plan.views.has(node)) return;
-    const k: WgslInput<OpKind> = { node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)) };
+    const scratch = plan.scratch.get(node);
+    const k: WgslInput<OpKind> = {
+      node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)),
+      ...(scratch === undefined ? {} : { sc: base(plan.storages[scratch]!) }),
+    };
     const kernel = emit(node, k);
     const groups = groupCount(kernel);
     if (groups === 0) return;

@@ -1,6 +1,7 @@
 // What a WGSL kernel emitter receives and returns, and the index arithmetic emitters share.
 // Every operand lives in one u32 memory buffer `mem`; an operand is its word offset there.
-import type { Shape } from '../../ir/types.ts';
+import type { NodeOf } from '../../ir/graph.ts';
+import type { Shape, TensorType } from '../../ir/types.ts';
 import { stridesOf } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import type { KernelInput } from '../ts/kernel.ts';
@@ -9,7 +10,53 @@ import type { KernelInput } from '../ts/kernel.ts';
 export interface WgslInput<K extends OpKind> extends KernelInput<K> {
   readonly x: readonly number[];
   readonly y: readonly number[];
+  /** Word offset of the kernel's scratch region, when its scratch need is above 0. */
   readonly sc?: number;
+}
+
+/**
+ * Words of `mem` the kernel of a node needs as working space (0: none). The memory plan places
+ * them in the arena, live only while the kernel runs, and the emitter gets their offset as `sc`.
+ */
+export type WgslScratchNeed<K extends OpKind> = (node: NodeOf<K>, inputs: readonly TensorType[]) => number;
+
+/** One f32 array in scratch: a load expression and a store statement for element `idx`. */
+export interface ScratchArray {
+  readonly at: (idx: string) => string;
+  readonly set: (idx: string, value: string) => string;
+}
+
+/**
+ * f32 arrays a kernel keeps in its scratch region rather than in private memory, which GPUs
+ * bound (a model-sized private array fails to compile or spills): each invocation owns `words`
+ * consecutive words, the arrays back to back in the order of `sizes`.
+ */
+export function scratchArrays<N extends string>(sizes: Readonly<Record<N, number>>): {
+  readonly words: number;
+  /** The arrays of the invocation whose words start at WGSL u32 expression `start`. */
+  readonly bind: (start: string) => Readonly<Record<N, ScratchArray>>;
+} {
+  const offsets = {} as Record<N, number>;
+  let words = 0;
+  for (const name of Object.keys(sizes) as N[]) {
+    offsets[name] = words;
+    words += sizes[name];
+  }
+  const bind = (start: string) => {
+    const arrays = {} as Record<N, ScratchArray>;
+    for (const name of Object.keys(sizes) as N[]) {
+      const at = (idx: string): string => `${start} + ${offsets[name] === 0 ? '' : `${offsets[name]}u + `}${idx}`;
+      arrays[name] = { at: (idx) => `bitcast<f32>(mem[${at(idx)}])`, set: (idx, value) => `mem[${at(idx)}] = bitcast<u32>(${value});` };
+    }
+    return arrays;
+  };
+  return { words, bind };
+}
+
+/** The scratch offset of `k`, which must have asked for scratch. */
+export function scratchOf(k: WgslInput<OpKind>): number {
+  if (k.sc === undefined) throw new Error(`the WGSL kernel of ${k.node.op} needs scratch memory, but the plan gave it none`);
+  return k.sc;
 }
 
 /**
