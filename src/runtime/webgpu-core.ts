@@ -48,15 +48,31 @@ export function fromWords(words: Uint32Array, r: WordRegion): WordData {
 }
 
 /**
- * Compiles kernel `k` asynchronously and binds it to `mem`. A WGSL error is thrown through `fail`
- * with a message naming the kernel and the line.
+ * Compiled pipelines per device, by WGSL text: kernels with the same code (a model created twice,
+ * layers of the same shape at the same offsets) compile once. A failed compile is not kept.
+ */
+const PIPELINES = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+/**
+ * Compiles kernel `k` asynchronously (or reuses the device's pipeline for the same code) and binds
+ * it to `mem`. A WGSL error is thrown through `fail` with a message naming the kernel and the line.
  */
 export async function createPipeline(device: GPUDevice, k: GpuKernel, mem: GPUBuffer, fail: (message: string) => Error = (m) => new Error(m)): Promise<GpuPipeline> {
-  const module = device.createShaderModule({ code: k.code, label: k.name });
-  const info = await module.getCompilationInfo();
-  const err = info.messages.find((m) => m.type === 'error');
-  if (err) throw fail(`kernel ${k.name}: WGSL line ${err.lineNum}: ${err.message}`);
-  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
+  let cache = PIPELINES.get(device);
+  if (!cache) PIPELINES.set(device, (cache = new Map()));
+  let compiled = cache.get(k.code);
+  if (!compiled) {
+    compiled = (async () => {
+      const module = device.createShaderModule({ code: k.code, label: k.name });
+      const info = await module.getCompilationInfo();
+      const err = info.messages.find((m) => m.type === 'error');
+      if (err) throw fail(`kernel ${k.name}: WGSL line ${err.lineNum}: ${err.message}`);
+      return device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
+    })();
+    cache.set(k.code, compiled);
+    compiled.catch(() => cache.delete(k.code));
+  }
+  const pipeline = await compiled;
   const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: mem } }] });
   return { pipeline, group, dispatch: k.dispatch, once: k.once };
 }
