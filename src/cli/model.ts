@@ -41,7 +41,15 @@ async function importModel(model: string): Promise<Record<string, unknown>> {
 /** The verified graph of a module's default export (a graph or a function returning one). */
 async function graphOf(model: string, mod: Record<string, unknown>): Promise<Graph> {
   let g = mod.default;
-  if (typeof g === 'function') g = await (g as () => unknown)();
+  if (typeof g === 'function') {
+    try {
+      g = await (g as () => unknown)();
+    } catch (e) {
+      if (isOpgraphError(e)) throw e; // already names the user's line
+      const msg = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+      throw new ModelLoadError(`${model}: its default export threw ${msg}`);
+    }
+  }
   if (!looksLikeGraph(g)) throw new ModelLoadError(`${model}: default export is not a graph or a function returning one`);
   checkGraphLimits(g);
   verifyGraph(g);

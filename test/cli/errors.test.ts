@@ -34,6 +34,7 @@ beforeAll(() => {
   );
   writeFileSync(p('x.safetensors'), serializeSafetensors({ x: tensor('f32', [2], [1, 2]) }));
   writeFileSync(p('not-a-graph.ts'), 'export default 42;\n');
+  writeFileSync(p('throws.ts'), 'export default () => undefinedName;\n');
   writeFileSync(p('bad-shape-model.ts'), `import { graph } from '${src}index.ts';
     export default () => graph('bad', (g) => g.input('a', [2, 3]).matmul(g.input('b', [4, 5])));\n`);
 });
@@ -56,6 +57,8 @@ const runArgs = (model: string, inputs: string, extra: string[] = []): string[] 
 describe('opgraph error handling', () => {
   it('missing model file', () => expectFailure(['print', p('nope.ts')], 1, /nope\.ts.*not found/));
   it('model whose default export is not a graph', () => expectFailure(['print', p('not-a-graph.ts')], 1, /not-a-graph\.ts: default export is not a graph/));
+  it('model whose default export throws a plain error (found by the fuzzer)', () =>
+    expectFailure(['print', p('throws.ts')], 1, /ModelLoadError: .*throws\.ts: its default export threw ReferenceError: undefinedName is not defined/));
   it('unknown op', () => expectFailure(['print', p('unknown-op.ts')], 1, /unknown op kind "frobnicate"/));
   it('shape error in a model names op, shapes and the user line', () =>
     expectFailure(['print', p('bad-shape-model.ts')], 1, /ShapeError: .*matmul.*f32\[2,3\], f32\[4,5\].*inner dimensions differ.*bad-shape-model\.ts:2/));

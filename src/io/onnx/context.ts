@@ -31,6 +31,16 @@ export interface Val {
  * `run --weights` may replace, so they stay in the graph; integer and boolean ones (axes, shapes,
  * indices) fold like constants.
  */
+/** A name from the model as messages print it: plain identifiers as they are, anything else quoted and escaped. */
+export function printable(name: string): string {
+  return /^[A-Za-z0-9_.:-]+$/.test(name) ? name : JSON.stringify(name);
+}
+
+/** `node "name" (Op)`: how errors name an ONNX node (every string from the file escaped). */
+export function describeNode(n: OnnxNode): string {
+  return `node ${JSON.stringify(n.name || n.output.find((o) => o) || '?')} (${printable(n.opType)})`;
+}
+
 function foldable(v: Val): boolean {
   return v.id === undefined && v.value !== undefined && !(v.initializer !== undefined && v.type.dtype === 'f32');
 }
@@ -99,7 +109,7 @@ export class NodeContext {
 
   /** `node "name" (Op)`: how errors name this node. */
   get where(): string {
-    return `node ${JSON.stringify(this.node.name || this.node.output.find((o) => o) || '?')} (${this.node.opType})`;
+    return describeNode(this.node);
   }
 
   get label(): string {

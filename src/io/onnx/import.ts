@@ -9,7 +9,7 @@ import type { Tensor } from '../../ir/tensor.ts';
 import { IRBuilder } from '../../ir/builder.ts';
 import { tensorType } from '../../ir/types.ts';
 import { verifyGraph } from '../../ir/verify.ts';
-import { Emitter, NodeContext, type Val } from './context.ts';
+import { Emitter, NodeContext, type Val, describeNode, printable } from './context.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
@@ -139,7 +139,7 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   graph.node.forEach((n, i) => {
     for (const o of n.output) {
       if (!o) continue;
-      if (producer.has(o) || known.has(o)) throw new OnnxError(`${file}: ${describe(n)}: output ${JSON.stringify(o)} is defined twice`);
+      if (producer.has(o) || known.has(o)) throw new OnnxError(`${file}: ${describeNode(n)}: output ${JSON.stringify(o)} is defined twice`);
       producer.set(o, i);
     }
   });
@@ -149,7 +149,7 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
     for (const name of new Set(n.input.filter((x) => x))) {
       if (known.has(name)) continue;
       const p = producer.get(name);
-      if (p === undefined) throw new OnnxError(`${file}: ${describe(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
+      if (p === undefined) throw new OnnxError(`${file}: ${describeNode(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
       waiting[i]!++;
       readers.set(p, [...(readers.get(p) ?? []), i]);
     }
@@ -163,13 +163,9 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   }
   if (order.length < graph.node.length) {
     const stuck = graph.node.find((_, i) => waiting[i]! > 0)!;
-    throw new OnnxError(`${file}: ${describe(stuck)}: the graph has a cycle through this node`);
+    throw new OnnxError(`${file}: ${describeNode(stuck)}: the graph has a cycle through this node`);
   }
   return order;
-}
-
-function describe(n: OnnxNode): string {
-  return `node ${JSON.stringify(n.name || n.output.find((o) => o) || '?')} (${n.opType})`;
 }
 
 /** Lowers one node; any failure becomes one error naming it. */
@@ -177,8 +173,8 @@ function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, numb
   const domain = node.domain === 'ai.onnx' ? '' : node.domain;
   const lower = LOWERINGS[domain ? `${domain}:${node.opType}` : node.opType];
   const opset = opsets.get(domain);
-  if (!lower) throw new UnsupportedOpError(`${describe(node)}: op ${domain ? `${domain}.` : ''}${node.opType} is not supported`);
-  if (opset === undefined) throw new OnnxError(`${describe(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
+  if (!lower) throw new UnsupportedOpError(`${describeNode(node)}: op ${printable(domain ? `${domain}.${node.opType}` : node.opType)} is not supported`);
+  if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
   const c: NodeContext = new NodeContext(em, node, opset, inputs);
   let outs: readonly (Val | undefined)[];
@@ -186,7 +182,7 @@ function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, numb
     outs = lower(c);
   } catch (e) {
     if (isOpgraphError(e)) throw e;
-    throw new OnnxError(`${describe(node)}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    throw new OnnxError(`${describeNode(node)}: internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
   node.output.forEach((name, i) => {
     if (!name) return;

@@ -76,6 +76,10 @@ describe('importOnnx on bad input', () => {
     expectError(model([node('FancyOp', ['x'], ['y'], 'n1')], ['y']), UnsupportedOpError, /node "n1" \(FancyOp\): op FancyOp is not supported/);
   });
 
+  it('an op type with a line break is quoted and escaped, so the error stays one line (found by the fuzzer)', () => {
+    expectError(model([node('Att\nention', ['x'], ['y'], 'n1')], ['y']), UnsupportedOpError, /^[^\n]*node "n1" \("Att\\nention"\): op "Att\\nention" is not supported$/);
+  });
+
   it('an unsupported opset', () => {
     expectError(model([node('Relu', ['x'], ['y'])], ['y'], { opset: 99 }), OnnxError, /opset 99 is not supported/);
   });
