@@ -1,9 +1,12 @@
 // `npm run demo`: the seed multi-head attention (8 heads, d_model 512) end to end —
-// declared with the API, printed as IR, drawn as SVG, run by the reference interpreter and as
-// generated TypeScript, and compared with PyTorch.
-import { mkdirSync } from 'node:fs';
+// declared with the API, printed as IR, drawn as SVG, run by the reference interpreter, as
+// generated TypeScript and as WGSL on WebGPU (when an adapter exists), and compared with PyTorch.
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compareTensors, compile, interpret, printGraph, readSafetensors, renderDot, toDot } from '../src/index.ts';
+import { compileWgsl } from '../src/compile.ts';
+import { NoAdapterError } from '../src/runtime/webgpu.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import buildMha from './mha-512.ts';
 
@@ -41,4 +44,27 @@ const runs = 20;
 for (let i = 0; i < runs - 1; i++) model.run(io);
 const ts = model.run(io).output!;
 const okTs = report('generated TypeScript', ts, (performance.now() - t0) / runs);
-if (!okInterp || !okTs) process.exitCode = 1;
+
+// WGSL: on a GPU, or on SwiftShader (a software Vulkan driver: correctness, not GPU speed) when
+// Debian's chromium-common is installed; otherwise the demo says why it skips this step.
+const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
+process.env.XDG_RUNTIME_DIR ??= tmpdir(); // SwiftShader complains on stderr without one
+let okWgsl = true;
+try {
+  t0 = performance.now();
+  const gpu = await compileWgsl(g, { weights });
+  console.log(`compiled to WGSL in ${(performance.now() - t0).toFixed(0)} ms: ${gpu.program.kernels.length} compute shaders on "${gpu.adapter}"`);
+  await gpu.run(io);
+  t0 = performance.now();
+  for (let i = 0; i < 4; i++) await gpu.run(io);
+  const out = (await gpu.run(io)).output!;
+  const software = /swiftshader|llvmpipe|lavapipe/i.test(gpu.adapter) ? ', a software adapter: not GPU speed' : '';
+  okWgsl = report(`WGSL on WebGPU (with upload and readback${software})`, out, (performance.now() - t0) / 5);
+  gpu.destroy();
+} catch (e) {
+  if (!(e instanceof NoAdapterError)) throw e;
+  console.log(`WGSL: skipped, ${e.message}`);
+}
+if (!okInterp || !okTs || !okWgsl) process.exitCode = 1;
+process.exit();
