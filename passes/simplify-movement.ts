@@ -3,8 +3,9 @@
 // Assumes:    shape inference has run.
 // Guarantees: no transpose with the identity permutation, no transpose of a transpose, no chain
 //             of reshape-like ops (squeeze and unsqueeze become reshapes), no reshape to the
-//             input's own shape, no identity op, and no transpose of the last two dims feeding
-//             a matmul operand (it becomes the matmul's transA/transB flag).
+//             input's own shape, no identity op, no concat of a single input, and no transpose
+//             of the last two dims feeding a matmul operand (it becomes the matmul's
+//             transA/transB flag).
 // Runs:       before fusion, so fusion patterns see canonical movement.
 import type { ValueId } from '../src/ir/graph.ts';
 import { sameShape } from '../src/ir/types.ts';
@@ -52,6 +53,12 @@ export const MOVEMENT_RULES: readonly Rule[] = [
     name: 'identity-op',
     reason: 'identity computes nothing',
     pattern: { op: 'identity', inputs: [{ value: 'x' }] },
+    rewrite: (m) => m.values.x,
+  },
+  {
+    name: 'concat-single',
+    reason: 'a concat of one input is that input (the recurrent layers stack one layer this way)',
+    pattern: { op: 'concat', inputs: [{ value: 'x' }], where: (n) => n.inputs.length === 1 },
     rewrite: (m) => m.values.x,
   },
   {

@@ -19,6 +19,7 @@ function canonical(g: Graph): void {
   const bad = g.nodes.filter((n) => {
     const p = producer(n.inputs[0] ?? -1);
     if (n.op === 'identity' || n.op === 'squeeze' || n.op === 'unsqueeze') return true;
+    if (n.op === 'concat') return n.inputs.length === 1;
     if (n.op === 'transpose') return n.attrs.perm.every((d, i) => d === i) || p?.op === 'transpose';
     if (n.op === 'reshape') return p?.op === 'reshape' || sameShape(types.get(n.inputs[0]!)!, n.outputs[0]!.type.shape);
     if (n.op !== 'matmul') return false;
@@ -95,6 +96,18 @@ describe('simplify-movement', () => {
     `);
     expect(notes.length).toBeGreaterThan(0);
     checkPass(simplifyMovement, g, randomInputs(g, new Rng(6)));
+  });
+
+  it('drops a concat of a single input', () => {
+    const b = new IRBuilder('one');
+    const x = b.input('x', tensorType('f32', [1, 4, 4])).id;
+    const c = b.node('concat', { axis: 0 }, [x])[0]!.id;
+    b.output('y', b.node('relu', {}, [c])[0]!.id);
+    const g = b.finish();
+    const { out } = runChecked(simplifyMovement, g);
+    expect(out.nodes.map((n) => n.op)).toEqual(['relu']);
+    canonical(out);
+    checkPass(simplifyMovement, g, randomInputs(g, new Rng(8)));
   });
 
   it('folds a last-two-dims transpose into matmul transB (and transA), keeping the rest of the permutation', () => {
