@@ -1,12 +1,12 @@
 // `npm run demo`: the seed multi-head attention (8 heads, d_model 512) end to end —
 // declared with the API, printed as IR, drawn as SVG, run by the reference interpreter, as
 // generated TypeScript and as WGSL on WebGPU (when an adapter exists), and compared with PyTorch.
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compareTensors, compile, interpret, printGraph, readSafetensors, renderDot, toDot } from '../src/index.ts';
 import { compileWgsl } from '../src/compile.ts';
 import { NoAdapterError } from '../src/runtime/webgpu.ts';
+import { useSwiftShader } from '../src/runtime/swiftshader.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import buildMha from './mha-512.ts';
 
@@ -47,9 +47,7 @@ const okTs = report('generated TypeScript', ts, (performance.now() - t0) / runs)
 
 // WGSL: on a GPU, or on SwiftShader (a software Vulkan driver: correctness, not GPU speed) when
 // Debian's chromium-common is installed; otherwise the demo says why it skips this step.
-const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
-process.env.XDG_RUNTIME_DIR ??= tmpdir(); // SwiftShader complains on stderr without one
+useSwiftShader();
 let okWgsl = true;
 try {
   t0 = performance.now();

@@ -4,7 +4,8 @@ import { graph, nn, type Sym } from '../src/index.ts';
 
 const [numClass, embeddingSize, hiddenSize, numLayers] = [4, 10, 8, 2];
 
-class Model extends nn.Module {
+/** The seed's model (also trained by train-embed-rnn.ts). */
+export class EmbedRnnModel extends nn.Module {
   emb = new nn.Embedding(numClass, embeddingSize);
   rnn = new nn.RNN(embeddingSize, hiddenSize, { numLayers, batchFirst: true });
   fc = new nn.Linear(hiddenSize, numClass);
@@ -15,7 +16,7 @@ class Model extends nn.Module {
 }
 
 /** One sequence of 5 token ids ("hello" as indices). */
-export default () => graph('rnn_embed_linear', (g) => new Model().forward(g.input('x', [1, 5], 'i64')));
+export default () => graph('rnn_embed_linear', (g) => new EmbedRnnModel().forward(g.input('x', [1, 5], 'i64')));
 
 /** The PyTorch fixture (test/fixtures/) this example reproduces. */
 export const FIXTURE = 'seed001_rnn_embed_linear';

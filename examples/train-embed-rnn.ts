@@ -1,23 +1,13 @@
 // Seed 001, the embedding model: Embedding(4, 10), a 2-layer batch-first RNN(10, 8) and
-// Linear(8, 4) learn "hello" -> "ohlol" from token ids, cross-entropy, Adam at lr 0.05.
-import { F, type Sym, adam, graph, nn, type TrainingExample } from '../src/index.ts';
+// Linear(8, 4) (the model of rnn-embed-linear.ts) learn "hello" -> "ohlol" from token ids,
+// cross-entropy, Adam at lr 0.05.
+import { F, adam, graph, type TrainingExample } from '../src/index.ts';
+import { EmbedRnnModel } from './rnn-embed-linear.ts';
 import { X_DATA, Y_DATA, indices, predictString } from './lib/hello.ts';
-
-const [numClass, embeddingSize, hiddenSize, numLayers] = [4, 10, 8, 2];
-
-class Model extends nn.Module {
-  emb = new nn.Embedding(numClass, embeddingSize);
-  rnn = new nn.RNN(embeddingSize, hiddenSize, { numLayers, batchFirst: true });
-  fc = new nn.Linear(hiddenSize, numClass);
-  forward(x: Sym): Sym {
-    const { output } = this.rnn.forward(this.emb.forward(x));
-    return this.fc.forward(output).view(-1, numClass);
-  }
-}
 
 export default () =>
   graph('train_embed_rnn', (g) => {
-    const outputs = new Model().forward(g.input('x', [1, X_DATA.length], 'i64'));
+    const outputs = new EmbedRnnModel().forward(g.input('x', [1, X_DATA.length], 'i64'));
     return { loss: F.crossEntropy(outputs, g.input('labels', [Y_DATA.length], 'i64')), outputs };
   });
 

@@ -1,12 +1,13 @@
 // `npm run models-doc`: writes docs/models.md — every seed model with its source, the example
 // that declares it, its -O2 drawing (docs/models/*.svg), and its status per backend, measured by
 // running the PyTorch fixture on each backend here and now.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Tensor } from '../src/ir/tensor.ts';
 import { fileURLToPath } from 'node:url';
 import { PIPELINES, runPipeline } from '../passes/pipeline.ts';
 import { compile, compileWgsl } from '../src/compile.ts';
 import { NoAdapterError, requestGpu } from '../src/runtime/webgpu.ts';
+import { useSwiftShader } from '../src/runtime/swiftshader.ts';
 import { readSafetensors } from '../src/io/safetensors.ts';
 import type { Graph } from '../src/ir/graph.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
@@ -28,8 +29,7 @@ const manifest = JSON.parse(readFileSync(`${ROOT}test/fixtures/manifest.json`, '
 
 /** The WebGPU adapter's description, or why there is none (SwiftShader is used when installed). */
 async function adapter(): Promise<{ name: string } | { missing: string }> {
-  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-  if (!process.env.VK_ICD_FILENAMES && existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
+  useSwiftShader();
   try {
     return { name: (await requestGpu()).adapter };
   } catch (e) {

@@ -4,14 +4,14 @@
 // on the WebGPU adapter at hand (Dawn; SwiftShader without a GPU).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { useSwiftShader } from '../src/runtime/swiftshader.ts';
 import { decodeModel } from '../src/io/onnx/schema.ts';
 import { type CaseResult, ONNX_TOLERANCE, type OnnxBackend, runOnnxCase } from '../src/io/onnx/testcase.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASES_DIR = fileURLToPath(new URL('../../shared/onnx-node/', import.meta.url));
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+useSwiftShader();
 const arg = process.argv.indexOf('--backends');
 const backends = (arg >= 0 ? process.argv[arg + 1]! : 'interp,ts,wgsl').split(',') as OnnxBackend[];
 if (!existsSync(`${CASES_DIR}CASES.txt`)) throw new Error(`ONNX conformance data not found at ${CASES_DIR}`);

@@ -4,7 +4,7 @@
 // (createBuffer minus destroy, counted through a wrapper on the device) before and after.
 // Exits 1 if outputs drift, live buffers grow, or RSS grows by more than the allowance.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile, compileWgsl } from '../src/compile.ts';
@@ -13,10 +13,10 @@ import type { Tensor } from '../src/ir/tensor.ts';
 import { parseSafetensors } from '../src/io/safetensors.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
 import { requestGpu } from '../src/runtime/webgpu.ts';
+import { useSwiftShader } from '../src/runtime/swiftshader.ts';
 import buildMha, { FIXTURE } from '../examples/mha.ts';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+useSwiftShader();
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '10000' }, warmup: { type: 'string', default: '500' }, wgsl: { type: 'boolean' }, 'ts-only': { type: 'boolean' } },

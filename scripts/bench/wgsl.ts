@@ -1,20 +1,18 @@
 // opgraph's WGSL backend as a runner, on a real GPU only: compileWgsl at -O2 with the case's saved
 // weights, each call uploading the inputs and reading the output back (as a user's `run` does).
 // A software adapter (SwiftShader, llvmpipe) is refused: its timings would say nothing about GPUs.
-import { existsSync } from 'node:fs';
 import { compileWgsl } from '../../src/compile.ts';
 import { requestGpu } from '../../src/runtime/webgpu.ts';
+import { useSwiftShader } from '../../src/runtime/swiftshader.ts';
 import { graphOf } from './cases.ts';
 import type { PeerCase } from './peer-io.ts';
 import type { Loaded, Runtime } from './runtime.ts';
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|cpu/i;
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
 export async function wgslRuntime(): Promise<Runtime> {
   // Look for SwiftShader too, so that the report says a software adapter was refused, not that none exists.
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  useSwiftShader();
   const gpu = await requestGpu();
   if (SOFTWARE.test(gpu.adapter)) throw new Error(`only a software WebGPU adapter (${gpu.adapter}), no real GPU`);
   return {

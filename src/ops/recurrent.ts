@@ -28,6 +28,22 @@ export function directions(a: { readonly direction: string }): number {
   return a.direction === 'bidirectional' ? 2 : 1;
 }
 
+/** The sizes kernels of a recurrent op (or its gradient) work with: x is [T, B, I], GH = gates x H. */
+export interface RecurrentSizes {
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  readonly D: number;
+  readonly H: number;
+  readonly GH: number;
+}
+
+/** The sizes of a `kind` layer with attributes `a` over input x of type `x`. */
+export function recurrentSizes(kind: RecurrentKind, a: { readonly hidden: number; readonly direction: string }, x: TensorType): RecurrentSizes {
+  const [T, B, I] = x.shape as [number, number, number];
+  return { T, B, I, D: directions(a), H: a.hidden, GH: GATES[kind] * a.hidden };
+}
+
 /** Checks every operand's shape against x [T, B, I]; returns (T, B, I, D, H). */
 export function checkRecurrentShapes(kind: RecurrentKind, inputs: readonly TensorType[], a: OpAttrs[RecurrentKind]): number[] {
   expectAllF32(kind, inputs);

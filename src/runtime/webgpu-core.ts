@@ -116,6 +116,19 @@ export function createReadback(device: GPUDevice, from: readonly WordRegion[]): 
 }
 
 /**
+ * `run` made to wait for the call before it: runs of one model share its readback buffer, which
+ * can be mapped by one run at a time. A failed run does not stop the ones after it.
+ */
+export function oneAtATime<A, R>(run: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const result = last.then(() => run(arg));
+    last = result.catch(() => undefined);
+    return result;
+  };
+}
+
+/**
  * Copies the readback's regions of `mem` into its buffer as the last commands of `enc`, submits
  * it, and returns the words (laid out as `rb.packed`). A validation error of the submission is
  * thrown through `fail`.

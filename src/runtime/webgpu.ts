@@ -8,7 +8,7 @@ import { type Graph, valueTypes } from '../ir/graph.ts';
 import { type TensorType, formatType, sameType } from '../ir/types.ts';
 import type { NamedTensors } from './bind.ts';
 import { bindValues } from './bind.ts';
-import { type GpuPipeline, type Readback, createPipeline, createReadback, encodeKernels, fromWords, submitAndRead, toWords } from './webgpu-core.ts';
+import { type GpuPipeline, type Readback, createPipeline, createReadback, encodeKernels, oneAtATime, fromWords, submitAndRead, toWords } from './webgpu-core.ts';
 
 /** No WebGPU adapter could be found (no GPU, no driver, or no WebGPU in this environment). */
 export class NoAdapterError extends OpgraphError {
@@ -130,8 +130,6 @@ export class WebGpuModel {
 
   private readonly types: ReadonlyMap<number, TensorType>;
   private readonly readback: Readback;
-  /** The run in flight: runs share the readback buffer, so each waits for the one before. */
-  private last: Promise<unknown> = Promise.resolve();
 
   /** Creates the pipelines (asynchronously, with compile errors named per kernel) and uploads weights and constants. */
   static async create(gpu: Gpu, graph: Graph, program: WgslProgram, weights?: NamedTensors): Promise<WebGpuModel> {
@@ -141,11 +139,7 @@ export class WebGpuModel {
   }
 
   /** Uploads the inputs, runs every kernel in one command encoder, and reads the outputs back. */
-  run(inputs: NamedTensors): Promise<Record<string, Tensor>> {
-    const result = this.last.then(() => this.runNow(inputs));
-    this.last = result.catch(() => undefined);
-    return result;
-  }
+  readonly run: (inputs: NamedTensors) => Promise<Record<string, Tensor>> = oneAtATime((inputs) => this.runNow(inputs));
 
   private async runNow(inputs: NamedTensors): Promise<Record<string, Tensor>> {
     const { device } = this.gpu;

@@ -1,19 +1,11 @@
 // The WebGPU adapter for tests: SwiftShader's Vulkan driver is picked when it is installed and
 // nothing else was chosen. Without an adapter a suite reports itself skipped with the reason,
 // and fails instead under CI=true (where .ci/run installs what SwiftShader needs).
-import { existsSync } from 'node:fs';
+import { useSwiftShader } from '../../src/runtime/swiftshader.ts';
 import { it } from 'vitest';
 import { type Gpu, NoAdapterError, requestGpu } from '../../src/runtime/webgpu.ts';
 
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-/** Points Vulkan at SwiftShader when it is installed and VK_ICD_FILENAMES is unset. */
-export function useSwiftShader(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (!env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  // SwiftShader complains on stderr without a runtime directory; give it one.
-  env.XDG_RUNTIME_DIR ??= '/tmp';
-  return env;
-}
+export { useSwiftShader };
 
 /** The shared device, or why there is none (NoAdapterError only; anything else is a failure). */
 export async function adapterOrReason(): Promise<{ gpu?: Gpu; reason?: string }> {

@@ -101,8 +101,6 @@ export class Model {
 
   /** The outputs are read back through this buffer, made once. */
   private readonly readback: Readback;
-  /** The run in flight: runs share the readback buffer, so each waits for the one before. */
-  private last: Promise<unknown> = Promise.resolve();
 
   /** Uploads weights and constants, creates every pipeline asynchronously, and runs the once-kernels. */
   static async create(device: GPUDevice, weights: Weights): Promise<Model> {
@@ -115,11 +113,7 @@ ${g.weights.map((w, i) => upload(w, program.weights[i]!, 'weights', 'weight', 'd
   }
 
   /** Uploads the inputs, runs every kernel in one command encoder, and reads the outputs back. */
-  run(inputs: Inputs): Promise<Outputs> {
-    const result = this.last.then(() => this.runNow(inputs));
-    this.last = result.catch(() => undefined);
-    return result;
-  }
+  readonly run: (inputs: Inputs) => Promise<Outputs> = oneAtATime((inputs: Inputs) => this.runNow(inputs));
 
   private async runNow(inputs: Inputs): Promise<Outputs> {
 ${g.inputs.map((v, i) => upload(v, program.inputs[i]!, 'inputs', 'input', 'this.device')).join('\n')}

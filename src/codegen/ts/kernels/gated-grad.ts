@@ -4,25 +4,18 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import type { TensorType } from '../../../ir/types.ts';
 import type { NodeOf } from '../../../ir/graph.ts';
-import { GATES, directions } from '../../../ops/recurrent.ts';
+import { type RecurrentSizes, recurrentSizes } from '../../../ops/recurrent.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
 
 type Kind = 'lstmGrad' | 'gruGrad';
 
-interface Sizes {
+interface Sizes extends RecurrentSizes {
   readonly lstm: boolean;
-  readonly T: number;
-  readonly B: number;
-  readonly I: number;
-  readonly D: number;
-  readonly H: number;
-  readonly GH: number;
 }
 
 function sizesOf(n: NodeOf<Kind>, inputs: readonly TensorType[]): Sizes {
-  const [T, B, I] = inputs[0]!.shape as [number, number, number];
   const lstm = n.op === 'lstmGrad';
-  return { lstm, T, B, I, D: directions(n.attrs), H: n.attrs.hidden, GH: GATES[lstm ? 'lstm' : 'gru'] * n.attrs.hidden };
+  return { lstm, ...recurrentSizes(lstm ? 'lstm' : 'gru', n.attrs, inputs[0]!) };
 }
 
 /** Scratch arrays in order, with their lengths. */

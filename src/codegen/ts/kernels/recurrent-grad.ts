@@ -4,20 +4,13 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import type { TensorType } from '../../../ir/types.ts';
 import type { NodeOf } from '../../../ir/graph.ts';
-import { directions } from '../../../ops/recurrent.ts';
+import { type RecurrentSizes, recurrentSizes } from '../../../ops/recurrent.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
 
-interface Sizes {
-  readonly T: number;
-  readonly B: number;
-  readonly I: number;
-  readonly D: number;
-  readonly H: number;
-}
+type Sizes = RecurrentSizes;
 
 function sizesOf(n: NodeOf<'rnnGrad'>, inputs: readonly TensorType[]): Sizes {
-  const [T, B, I] = inputs[0]!.shape as [number, number, number];
-  return { T, B, I, D: directions(n.attrs), H: n.attrs.hidden };
+  return recurrentSizes('rnn', n.attrs, inputs[0]!);
 }
 
 /** Scratch: the accumulators of dx, dw_ih, dw_hh and db, then the running dh and dpre. */

@@ -7,25 +7,16 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import type { Node } from '../../../ir/graph.ts';
 import type { TensorType } from '../../../ir/types.ts';
-import { GATES, directions } from '../../../ops/recurrent.ts';
+import { type RecurrentSizes, recurrentSizes } from '../../../ops/recurrent.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
 import { contractionScratch, emitContraction } from './contraction.ts';
 
 type Kind = 'rnn' | 'lstm' | 'gru';
 
-interface Sizes {
-  readonly T: number;
-  readonly B: number;
-  readonly I: number;
-  readonly D: number;
-  readonly H: number;
-  readonly GH: number;
-}
+type Sizes = RecurrentSizes;
 
 function sizesOf(n: Node, inputs: readonly TensorType[]): Sizes {
-  const [T, B, I] = inputs[0]!.shape as [number, number, number];
-  const a = n.attrs as { hidden: number; direction: string };
-  return { T, B, I, D: directions(a), H: a.hidden, GH: GATES[n.op as Kind] * a.hidden };
+  return recurrentSizes(n.op as Kind, n.attrs as { hidden: number; direction: string }, inputs[0]!);
 }
 
 /** Scratch layout: projected inputs XW [T*B, GH], per-step HW [B, GH], state h, c and r * h [B, H], packing space. */
