@@ -57,13 +57,13 @@ describe('runPipeline', () => {
       "shape-inference: 9 -> 9
       dce: 9 -> 9
       simplify-movement: 9 -> 8
-        matmul-transposed-b: %7 -> %12
+        matmul-transposed-b: %7 matmul -> %12
       constant-folding: 8 -> 8
       cse: 8 -> 6
-        %4 (gemm) is %3
-        %5 (gemm) is %3
+        %4 gemm "linear" is %3
+        %5 gemm "linear" is %3
       fuse-attention: 6 -> 2
-        attention-scaled: %11 -> %13
+        attention-scaled: %11 matmul -> %13
       merge-siblings: 2 -> 2
       eliminate-head-reshapes: 2 -> 2
       fuse-epilogues: 2 -> 2
