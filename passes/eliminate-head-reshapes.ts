@@ -7,6 +7,8 @@
 //             projection become strides the kernel reads), and none directly follows an
 //             attention output that has no other reader (the head merge
 //             `transpose(1,2).contiguous().view(b,n,h*d)` becomes strides the kernel writes).
+//             An operand that is a graph input, a weight, a constant or any other kernel's
+//             result is read as it is.
 // Runs:       after fuse-attention and merge-siblings, before epilogue fusion.
 import type { Node, ValueId } from '../src/ir/graph.ts';
 import { type Access, type DimMap, expandMap, remapAccess, remapThroughTranspose, transposeMap } from '../src/ops/access.ts';
