@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.ts';
 import { f32, tensor } from '../../src/ir/tensor.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
+import { SWIFTSHADER_ICD } from '../../src/runtime/swiftshader.ts';
 import { adapterOrReason, skipNote, useSwiftShader } from '../wgsl/adapter.ts';
 import { ROOT, cli, lines } from './run-cli.ts';
 
@@ -17,6 +18,8 @@ const RUN = ['run', 'mha', '--inputs', `${FX}.io.safetensors`, '--weights', `${F
 const gpuEnv = useSwiftShader({ ...process.env });
 const noGpuEnv = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', XDG_RUNTIME_DIR: '/tmp' };
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+/** Whether the Vulkan loader finds a driver of the system's own (it then needs no VK_ICD_FILENAMES). */
+const systemVulkanDrivers = () => ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some((d) => existsSync(d) && readdirSync(d).length > 0);
 
 /** Dawn's own driver warnings on stderr are not opgraph's lines. */
 const ours = (stderr: string) => lines(stderr).filter((l) => l.startsWith('opgraph') || l.startsWith('wrote'));
@@ -64,6 +67,20 @@ describe('opgraph run --backend wgsl without an adapter', () => {
     const r = await cli([...RUN, '--out', join(tmp('opgraph-wgsl-'), 'o.safetensors')], ROOT, noGpuEnv);
     expect(r.code).toBe(1);
     expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: NoAdapterError: no WebGPU adapter is available/)]);
+  });
+
+  it('names the missing driver file', async () => {
+    const r = await cli([...RUN, '--check'], ROOT, noGpuEnv);
+    expect(r.code).toBe(1);
+    expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: NoAdapterError: no WebGPU adapter is available \(VK_ICD_FILENAMES names \/nonexistent\/icd\.json, which does not exist; /)]);
+  });
+
+  // Unset VK_ICD_FILENAMES finds no adapter only where Vulkan has no system driver.
+  it.skipIf(!existsSync(SWIFTSHADER_ICD) || systemVulkanDrivers())('with SwiftShader installed but VK_ICD_FILENAMES unset, names the variable and the file', async () => {
+    const { VK_ICD_FILENAMES: _, ...unset } = noGpuEnv;
+    const r = await cli([...RUN, '--check'], ROOT, unset);
+    expect(r.code).toBe(1);
+    expect(ours(r.stderr)).toEqual([`opgraph: NoAdapterError: no WebGPU adapter is available (SwiftShader is installed (${SWIFTSHADER_ICD}) but VK_ICD_FILENAMES is not set: export VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`]);
   });
 
   it('--fallback ts runs the TS backend and says so on stderr', async () => {
