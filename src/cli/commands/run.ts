@@ -52,8 +52,9 @@ SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
 --backend wgsl options:
   --check        run the WGSL kernels one at a time beside the interpreter and
                  report the first node whose outputs diverge (op, label, max
-                 |diff|, position) and the first whose outputs hold NaN or Inf;
-                 exits 1 when a node diverges
+                 |diff|, position) and the first whose outputs hold a NaN or Inf
+                 that the interpreter does not (a mask's -Infinity in both is
+                 no finding); exits 1 when a node diverges
   --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
                  stderr); without this option, no adapter is an error
 
@@ -133,15 +134,16 @@ async function execute(
   return (await compile(g, { target: 'ts', ...opts })).run(inputs);
 }
 
-/** The check report as lines: what was compared, the first divergence, the first NaN/Inf. */
+/** The check report as lines: what was compared, the first divergence, the first NaN/Inf of the GPU's own. */
 function describeCheck(g: Graph, r: CheckReport): string[] {
   const where = (s: CheckSite) => `${describeNode(s.op, s.value, s.label)} (kernel ${s.kernel}), output ${s.output} at [${s.position.join(', ')}]`;
   const lines = [`check: ${r.compared} kernels of ${g.nodes.length} nodes compared with the interpreter`];
   lines.push(r.divergence
     ? `first divergence: ${where(r.divergence)}: max |diff| ${r.divergence.maxAbs.toExponential(2)} (wgsl ${r.divergence.wgsl}, interpreter ${r.divergence.reference})`
     : 'first divergence: none (every node allclose to the interpreter)');
+  const n = r.sharedNonFinite;
   lines.push(r.nonFinite
     ? `first NaN/Inf: ${where(r.nonFinite)}: wgsl ${r.nonFinite.wgsl}, interpreter ${r.nonFinite.reference}`
-    : 'first NaN/Inf: none');
+    : n === 0 ? 'first NaN/Inf: none' : `first NaN/Inf: none that the interpreter does not also produce (${n} element${n === 1 ? ' is' : 's are'} NaN/Inf in both)`);
   return lines;
 }
