@@ -82,7 +82,7 @@ export function buildKernel<K extends OpKind>(g: Graph, family: WasmKernelFamily
   const f = new FunctionBuilder(['i32', 'i32']);
   family.emit(f, k, { lo: 0, hi: 1 });
   mod.add(f, 'k');
-  const bytes = mod.encode();
+  const bytes = new Uint8Array(mod.encode());
   if (!WebAssembly.validate(bytes)) new WebAssembly.Module(bytes); // throws with the reason
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const kernel = inst.exports.k as (lo: number, hi: number) => void;

@@ -40,7 +40,7 @@ function vectorised(fn: Fn, simd: SimdLevel, xs: Float32Array): Float32Array {
   }));
   const mod = new ModuleBuilder({ pages, maxPages: pages, shared: false });
   mod.add(f, 'k');
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(mod.encode()), { env: { memory } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(mod.encode())), { env: { memory } });
   const heap = new Float32Array(memory.buffer);
   heap.set(xs);
   (inst.exports.k as (lo: number, hi: number) => void)(0, n);
