@@ -54,6 +54,9 @@ const STEPS: Partial<Record<OpKind, StepCode>> = {
   min: lanes('f32x4.min'),
 };
 
+/** The op kinds this family may take: those with a vector step, and fused programs of them. */
+export const ELEMENTWISE_KINDS: readonly OpKind[] = [...(Object.keys(STEPS) as OpKind[]), 'fused'];
+
 /** The node's computation as a program (a single op is a one-step program). */
 function programOf(n: WasmNodeInfo<OpKind>): ElementwiseProgram {
   const node = n.node;
