@@ -15,6 +15,7 @@ import { type WasmLayout, layoutMemory } from './layout.ts';
 import { emitLoader } from './module.ts';
 import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
+import { attentionFamily } from './kernels/attention.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -25,6 +26,7 @@ export const WASM_FAMILIES: FamilyTable = {
   softmax: [softmaxFamily],
   logSoftmax: [softmaxFamily],
   layerNorm: [layerNormFamily],
+  attention: [attentionFamily],
 };
 
 /** A node that runs in wasm. */
