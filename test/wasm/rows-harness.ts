@@ -74,18 +74,19 @@ export function buildKernel<K extends OpKind>(g: Graph, family: WasmKernelFamily
   const x = info.inputs.map((t) => place(numel(t.shape) * 4));
   const y = info.outputs.map((t) => place(numel(t.shape) * 4));
   const scratchBytes = family.scratchBytes?.(info) ?? 0;
-  const scratch = scratchBytes > 0 ? place(scratchBytes) : undefined;
+  // Room for three shares: split runs pass their range index as the share, each with its own scratch.
+  const scratch = scratchBytes > 0 ? place(3 * scratchBytes) : undefined;
   const k: WasmKernelInput<K> = { ...info, x, y, ...(scratch === undefined ? {} : { scratch }) };
   const pages = Math.ceil((at + 64) / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const mod = new ModuleBuilder({ pages, maxPages: pages, shared: false });
-  const f = new FunctionBuilder(['i32', 'i32']);
-  family.emit(f, k, { lo: 0, hi: 1 });
+  const f = new FunctionBuilder(['i32', 'i32', 'i32']);
+  family.emit(f, k, { lo: 0, hi: 1, share: 2 });
   mod.add(f, 'k');
   const bytes = new Uint8Array(mod.encode());
   if (!WebAssembly.validate(bytes)) new WebAssembly.Module(bytes); // throws with the reason
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const kernel = inst.exports.k as (lo: number, hi: number) => void;
+  const kernel = inst.exports.k as (lo: number, hi: number, share: number) => void;
   const heap = new Float32Array(memory.buffer);
   node.inputs.forEach((v, i) => {
     const name = g.inputs.find((gi) => gi.id === v)!.name;
@@ -97,12 +98,12 @@ export function buildKernel<K extends OpKind>(g: Graph, family: WasmKernelFamily
     bytes: bytes.length,
     run(ranges = [[0, units]]) {
       y.forEach((a, i) => heap.fill(12345.5, a / 4, a / 4 + numel(info.outputs[i]!.shape)));
-      if (scratch !== undefined) heap.fill(NaN, scratch / 4, (scratch + scratchBytes) / 4);
-      for (const [lo, hi] of ranges) kernel(lo, hi);
+      if (scratch !== undefined) heap.fill(NaN, scratch / 4, (scratch + 3 * scratchBytes) / 4);
+      ranges.forEach(([lo, hi], share) => kernel(lo, hi, share % 3));
       return y.map((a, i) => heap.slice(a / 4, a / 4 + numel(info.outputs[i]!.shape)));
     },
     call() {
-      kernel(0, units);
+      kernel(0, units, 0);
     },
   };
 }

@@ -32,7 +32,12 @@ function at(f: FunctionBuilder, base: number, i: number, bytes: number): Functio
   return f.get(base).get(i).i32(bytes).op('i32.mul', 'i32.add');
 }
 
-function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo, hi }: UnitRange): void {
+/** Bytes of one share's score row: seqK floats rounded up to whole vectors, plus one spare vector. */
+function scoreRowBytes(seqK: number): number {
+  return 4 * (Math.ceil(seqK / 4) * 4 + 4);
+}
+
+function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo, hi, share }: UnitRange): void {
   const a = k.node.attrs;
   const vm = new VecMath(f, k.simd);
   const relaxed = k.simd === 'relaxed';
@@ -42,6 +47,9 @@ function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo
     else f.op('f32x4.mul').get(acc).op('f32x4.add').set(acc);
   };
   const S = k.scratch!;
+  // This share's score row: shares run at once, each in its own part of the scratch.
+  const sc = f.local('i32');
+  f.get(share).i32(scoreRowBytes(a.seqK)).op('i32.mul').set(sc);
   const [u, i, bh, j, end] = Array.from({ length: 5 }, () => f.local('i32'));
   const [qb, kb, vb, mb, ob, wb, kr] = Array.from({ length: 7 }, () => f.local('i32'));
   const [acc0, acc1, mx, t] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
@@ -86,10 +94,10 @@ function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo
       for (let c = d4; c < a.headDim; c++) f.get(qb).mem('f32.load', k.x[0]! + 4 * c).get(kr).mem('f32.load', k.x[1]! + 4 * c).op('f32.mul', 'f32.add');
       f.f32(a.scale).op('f32.mul');
       if (a.mask) at(f, mb, j, 4 * ms![3]!).mem('f32.load', k.x[3]!).op('f32.add');
-      f.set(s).get(j).i32(4).op('i32.mul').get(s).mem('f32.store', S);
+      f.set(s).get(j).i32(4).op('i32.mul').get(sc).op('i32.add').get(s).mem('f32.store', S);
       f.get(j).i32(1).op('i32.add').set(j).br(0);
     }));
-    const sj = (): FunctionBuilder => f.get(j).i32(4).op('i32.mul');
+    const sj = (): FunctionBuilder => f.get(j).i32(4).op('i32.mul').get(sc).op('i32.add');
     const lanes = (v: number, op: 'f32.max' | 'f32.add'): void => {
       for (let l = 0; l < 4; l++) f.get(v).lane('f32x4.extract_lane', l).op(op);
     };
@@ -175,6 +183,6 @@ export const attentionFamily: WasmKernelFamily<'attention'> = {
     return inner && a.seqK > 0 && a.headDim > 0 && a.valueDim > 0 && a.batch * a.heads * a.seqQ > 0;
   },
   units: (n) => Math.max(1, n.node.attrs.batch * n.node.attrs.heads * n.node.attrs.seqQ),
-  scratchBytes: (n) => 4 * (Math.ceil(n.node.attrs.seqK / 4) * 4 + 4),
+  scratchBytes: (n) => scoreRowBytes(n.node.attrs.seqK),
   emit: emitAttention,
 };
