@@ -114,7 +114,8 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     const dims = tt.shape?.dim ?? [];
     if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
     if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
-    const shape = (tt.shape ? dims : (given ?? []).map(() => ({}))).map((d, i) => {
+    const declared: { dimValue?: number; dimParam?: string }[] = tt.shape ? dims : (given ?? []).map(() => ({}));
+    const shape = declared.map((d, i) => {
       if (d.dimValue !== undefined) {
         if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
         return d.dimValue;
