@@ -10,8 +10,8 @@ import { BindingError, IndexError, OpgraphError } from './errors.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
-import { type TensorType, formatType, sameType } from './ir/types.ts';
-import { type NamedTensors, bindValues } from './runtime/bind.ts';
+import { formatType, sameType } from './ir/types.ts';
+import { type NamedTensors, resolveWeights } from './runtime/bind.ts';
 
 /** Options of compile(). */
 export interface CompileOptions {
@@ -23,6 +23,11 @@ export interface CompileOptions {
   readonly optimized?: boolean;
   /** Weight values by name; graph weights carrying data need none. */
   readonly weights?: NamedTensors;
+  /**
+   * Given weights must name every graph weight and nothing else (default true, like PyTorch's
+   * load_state_dict(strict=True)); false loads a partial set (see BindOptions.strict).
+   */
+  readonly strict?: boolean;
   /** Verify the graph after every pass (tests turn this on). */
   readonly verify?: boolean;
 }
@@ -68,8 +73,8 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
     cache.set(key, entry);
   }
-  const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
-  const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
+  const resolved = resolveWeights(g, opts.weights, opts);
+  const weights = Object.fromEntries(g.weights.map((w) => [w.name, resolved.get(w.name)!.data])) as Record<string, TensorData>;
   const model = entry.exports.create(weights);
   const { source, peakBytes, kernels } = entry;
   const types = valueTypes(g);
@@ -111,11 +116,6 @@ function instantiate(source: string): ModuleExports {
   return exports as unknown as ModuleExports;
 }
 
-/** A zero tensor standing in for an input while weights are bound. */
-function placeholder(t: TensorType): Tensor {
-  return tensor(t.dtype, t.shape);
-}
-
 function checkInputs(g: Graph, inputs: NamedTensors): Record<string, TensorData> {
   const arrays: Record<string, TensorData> = Object.create(null) as Record<string, TensorData>;
   const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
@@ -147,8 +147,10 @@ export interface GpuCompiledModel {
 /** Compiles `graph` to WGSL and creates it on the shared WebGPU device (NoAdapterError without one). */
 export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'target'> = {}): Promise<GpuCompiledModel> {
   const g = optimise(graph, opts);
+  // Resolved here, with the strictness asked for (before any GPU work); the model gets every weight.
+  const weights = resolveWeights(g, opts.weights, opts);
   const program = generateWgsl(g);
   const gpu = await requestGpu();
-  const model = await WebGpuModel.create(gpu, g, program, opts.weights);
+  const model = await WebGpuModel.create(gpu, g, program, weights);
   return { graph: g, program, adapter: gpu.adapter, run: (inputs) => model.run(inputs), destroy: () => model.destroy() };
 }

@@ -6,28 +6,26 @@ import { kernelCalls } from '../../codegen/plan.ts';
 import { generateWgsl } from '../../codegen/wgsl/index.ts';
 import { emitWgslModule } from '../../codegen/wgsl/module.ts';
 import { UsageError } from '../../errors.ts';
-import type { Graph } from '../../ir/graph.ts';
-import { type Tensor } from '../../ir/tensor.ts';
 import { DTYPE_BYTES, numel } from '../../ir/types.ts';
 import { writeFilesAtomic } from '../../io/atomic.ts';
-import { readSafetensors, serializeSafetensors } from '../../io/safetensors.ts';
-import { bindValues } from '../../runtime/bind.ts';
-import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
+import { serializeSafetensors } from '../../io/safetensors.ts';
+import { type OptionSpec, onePositional, parseVerbArgs, required } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
+import { WEIGHT_OPTIONS, WEIGHT_USAGE, weightsOption } from '../weights.ts';
 import { usageNote, wgslUsageNote } from './usage-note.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
   target: { type: 'string' },
+  ...WEIGHT_OPTIONS,
   out: { type: 'string', short: 'o' },
-  weights: { type: 'string' },
 };
 
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL --target ts|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors]
+  usage: `opgraph compile MODEL --target ts|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]]
 
 Compiles MODEL and writes into DIR, for --target ts:
   model.ts                    kernels specialised to the model's shapes, typed
@@ -44,6 +42,8 @@ The module has no dependencies and runs in Node and browsers. Weights come from
 W (PyTorch state_dict names) or from the graph's own values. -O picks the pass
 pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.
 
+${WEIGHT_USAGE}
+
 ${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('compile', argv, OPTIONS);
@@ -52,9 +52,8 @@ ${PIPELINE_USAGE}`,
     const target = required('compile', p, 'target');
     if (target !== 'ts' && target !== 'wgsl') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts, wgsl)`);
     const dir = required('compile', p, 'out');
-    const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
-    const weights = collectWeights(g, weightsPath ? await readSafetensors(weightsPath) : undefined);
+    const weights = await weightsOption('compile', g, p, io);
     const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
     const inline = bytes <= INLINE_WEIGHT_BYTES;
     const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
@@ -81,9 +80,3 @@ ${PIPELINE_USAGE}`,
     return 0;
   },
 };
-
-/** Every weight's value: from the file when it names it, else the graph's own (BindingError if neither). */
-function collectWeights(g: Graph, file: Map<string, Tensor> | undefined): Map<string, Tensor> {
-  const env = bindValues({ ...g, inputs: [] }, new Map(), file);
-  return new Map(g.weights.map((w) => [w.name, env.get(w.id)!]));
-}
