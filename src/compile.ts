@@ -2,6 +2,7 @@
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
+import { constantsAsWeights } from './codegen/constants.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
@@ -66,15 +67,17 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
   const level = opts.level ?? 2;
   const g = optimise(graph, opts);
-  const key = `${graphHash(g)}|ts|${level}`;
+  const resolved = resolveWeights(g, opts.weights, opts);
+  // Large constants reach the module as weights, not as literals in its source.
+  const code = constantsAsWeights(g);
+  const key = `${graphHash(code)}|ts|${level}`;
   let entry = cache.get(key);
   if (!entry) {
-    const mod = generateTs(g, { simple: level === 0 });
-    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
+    const mod = generateTs(code, { simple: level === 0 });
+    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(code, mod.plan) };
     cache.set(key, entry);
   }
-  const resolved = resolveWeights(g, opts.weights, opts);
-  const weights = Object.fromEntries(g.weights.map((w) => [w.name, resolved.get(w.name)!.data])) as Record<string, TensorData>;
+  const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
   const model = entry.exports.create(weights);
   const { source, peakBytes, kernels } = entry;
   const types = valueTypes(g);

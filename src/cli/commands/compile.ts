@@ -1,12 +1,14 @@
 // `opgraph compile MODEL --target ts|wgsl --out DIR`: writes a standalone generated module.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { constantWeights, constantsAsWeights, tensorBytes } from '../../codegen/constants.ts';
 import { INLINE_WEIGHT_BYTES, generateTs } from '../../codegen/ts/index.ts';
 import { kernelCalls } from '../../codegen/plan.ts';
 import { generateWgsl } from '../../codegen/wgsl/index.ts';
 import { emitWgslModule } from '../../codegen/wgsl/module.ts';
 import { UsageError } from '../../errors.ts';
-import { DTYPE_BYTES, numel } from '../../ir/types.ts';
+import type { Graph, Weight } from '../../ir/graph.ts';
+import type { Tensor } from '../../ir/tensor.ts';
 import { writeFilesAtomic } from '../../io/atomic.ts';
 import { serializeSafetensors } from '../../io/safetensors.ts';
 import { type OptionSpec, onePositional, parseVerbArgs, required } from '../args.ts';
@@ -53,30 +55,39 @@ ${PIPELINE_USAGE}`,
     if (target !== 'ts' && target !== 'wgsl') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts, wgsl)`);
     const dir = required('compile', p, 'out');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
-    const weights = await weightsOption('compile', g, p, io);
-    const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
+    const { graph: code, weights, bytes, constantBytes } = moduleWeights(g, await weightsOption('compile', g, p, io));
     const inline = bytes <= INLINE_WEIGHT_BYTES;
-    const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
+    const report = `weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes${constantBytes > 0 ? `, ${constantBytes} of them from constants` : ''})`;
+    // Everything is generated before anything is written; then all temp files, then the renames.
+    const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
     if (target === 'wgsl') {
-      const program = generateWgsl(withData);
-      const mod = emitWgslModule(withData, program, { inlineWeights: inline });
-      // Everything is generated before anything is written; then all temp files, then the renames.
+      const program = generateWgsl(code);
+      const mod = emitWgslModule(code, program, { inlineWeights: inline });
       mkdirSync(join(dir, 'shaders'), { recursive: true });
-      const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
-      for (const [file, code] of mod.shaders) files.push([join(dir, 'shaders', file), code]);
-      files.push([join(dir, 'README.md'), wgslUsageNote(g, inline)], [join(dir, 'model.ts'), mod.loader]);
+      for (const [file, text] of mod.shaders) files.push([join(dir, 'shaders', file), text]);
+      files.push([join(dir, 'README.md'), wgslUsageNote(code, inline)], [join(dir, 'model.ts'), mod.loader]);
       await writeFilesAtomic(files);
-      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, ${report}`);
       return 0;
     }
-    const mod = generateTs(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
-    // Everything is generated before anything is written; then all temp files, then the renames.
+    const mod = generateTs(code, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
     mkdirSync(dir, { recursive: true });
-    const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
-    files.push([join(dir, 'README.md'), usageNote(g, inline)], [join(dir, 'model.ts'), mod.source]);
+    files.push([join(dir, 'README.md'), usageNote(code, inline)], [join(dir, 'model.ts'), mod.source]);
     await writeFilesAtomic(files);
-    const kernels = kernelCalls(g, mod.plan);
-    io.out(`wrote ${join(dir, 'model.ts')}: ${kernels} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+    io.out(`wrote ${join(dir, 'model.ts')}: ${kernelCalls(code, mod.plan)} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, ${report}`);
     return 0;
   },
 };
+
+/**
+ * The graph the module is generated from: large constants turned into weights (codegen/constants.ts),
+ * every weight carrying its value (`given` for the model's own, the data for constants). Also the
+ * weights as the weights file holds them, and their bytes in all and from constants.
+ */
+function moduleWeights(g: Graph, given: ReadonlyMap<string, Tensor>): { graph: Graph; weights: Map<string, Tensor>; bytes: number; constantBytes: number } {
+  const code = constantsAsWeights(g);
+  const weights = new Map(code.weights.map((w) => [w.name, given.get(w.name) ?? w.data!]));
+  const sum = (ws: readonly Weight[]) => ws.reduce((n, w) => n + tensorBytes(weights.get(w.name)!), 0);
+  const graph = { ...code, weights: code.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
+  return { graph, weights, bytes: sum(code.weights), constantBytes: sum(constantWeights(code, g)) };
+}
