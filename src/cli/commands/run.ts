@@ -35,8 +35,9 @@ export const runCommand: Command = {
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
 ignored. W gives the weights (PyTorch state_dict names): every weight of the
-graph and nothing else, unless --partial-weights. OUT receives one tensor per graph output, under the output's name; it is
-written to a temporary file and renamed, so it is never left half-written.
+graph and nothing else, unless --partial-weights. OUT receives one tensor per
+graph output, under the output's name; it is written to a temporary file and
+renamed, so it is never left half-written.
 Backends: interp (the reference interpreter, default), ts (generated
 TypeScript, compiled in-process) and wgsl (WGSL on a WebGPU adapter: a GPU, or
 SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
