@@ -4,6 +4,8 @@ import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
+import { type WasmProgram, generateWasm } from './codegen/wasm/index.ts';
+import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
 import { BindingError, IndexError, OpgraphError } from './errors.ts';
@@ -15,8 +17,10 @@ import { type NamedTensors, bindValues } from './runtime/bind.ts';
 
 /** Options of compile(). */
 export interface CompileOptions {
-  /** The backend. */
-  readonly target: 'ts';
+  /** The backend: generated TypeScript, or WebAssembly SIMD kernels (with TS kernels for the rest). */
+  readonly target: 'ts' | 'wasm';
+  /** wasm: the SIMD instruction set (default: relaxed where the engine has it, else plain). */
+  readonly simd?: 'relaxed' | 'plain';
   /** Optimisation level (default 2): the pass pipeline, and at -O0 plain rather than blocked kernels. */
   readonly level?: OptLevel;
   /** The graph already went through a pipeline: run only shape inference before generating code. */
@@ -37,6 +41,8 @@ export interface CompiledModel {
   readonly peakBytes: number;
   /** Kernel calls per run (the TS backend's kernel launches). */
   readonly kernels: number;
+  /** wasm: the program (binaries, layout, which nodes run in wasm) and the SIMD level in use. */
+  readonly wasm?: { readonly program: WasmProgram; readonly simd: 'relaxed' | 'plain' };
   /** The instantiated module's model itself: typed arrays in and out, no conversions. */
   readonly module: GeneratedModel;
   /** Runs on opgraph Tensors by name (checked), returning Tensors by output name. */
@@ -50,28 +56,47 @@ export interface GeneratedModel {
 
 /** What a generated module exports, as the runtime uses it. */
 interface ModuleExports {
-  create(weights: Record<string, TensorData>): GeneratedModel;
+  create(weights: Record<string, TensorData>, options?: { simd?: 'relaxed' | 'plain' }): GeneratedModel | Promise<GeneratedModel & { simd: 'relaxed' | 'plain' }>;
+}
+
+interface CacheEntry {
+  readonly source: string;
+  readonly exports: ModuleExports;
+  readonly peakBytes: number;
+  readonly kernels: number;
+  readonly program?: WasmProgram;
 }
 
 /** Instantiated modules by the hash of their optimised graph and options. */
-const cache = new Map<string, { source: string; exports: ModuleExports; peakBytes: number; kernels: number }>();
+const cache = new Map<string, CacheEntry>();
+
+/** Generates and instantiates the module of `g` for a target. */
+function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel): CacheEntry {
+  if (target === 'ts') {
+    const mod = generateTs(g, { simple: level === 0 });
+    return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
+  }
+  const program = generateWasm(g, { simple: level === 0 });
+  return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program };
+}
 
 /** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
 export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
-  if (opts.target !== 'ts') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
+  if (opts.target !== 'ts' && opts.target !== 'wasm') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
   const level = opts.level ?? 2;
   const g = optimise(graph, opts);
-  const key = `${graphHash(g)}|ts|${level}`;
+  const key = `${graphHash(g)}|${opts.target}|${level}`;
   let entry = cache.get(key);
   if (!entry) {
-    const mod = generateTs(g, { simple: level === 0 });
-    entry = { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
+    entry = generate(g, opts.target, level);
     cache.set(key, entry);
   }
   const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
   const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
-  const model = entry.exports.create(weights);
+  if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
+  const model = await entry.exports.create(weights, opts.simd ? { simd: opts.simd } : {});
   const { source, peakBytes, kernels } = entry;
+  const wasm = entry.program ? { program: entry.program, simd: (model as { simd: 'relaxed' | 'plain' }).simd } : undefined;
   const types = valueTypes(g);
   const outTypes = g.outputs.map((o) => types.get(o.id)!);
   return {
@@ -79,6 +104,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     source,
     peakBytes,
     kernels,
+    ...(wasm ? { wasm } : {}),
     module: model,
     run(inputs) {
       const arrays = checkInputs(g, inputs);

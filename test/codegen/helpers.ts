@@ -120,13 +120,19 @@ export function randomInputs(g: Graph, rng: Rng): Record<string, Tensor> {
   return out;
 }
 
-/** Compiles `g` for the TS backend, runs it and the interpreter on `inputs`, and asserts allclose. */
+/** The backends that run in process on the CPU; suites run on each (`describe.each`). */
+export const CPU_TARGETS = ['ts', 'wasm'] as const;
+
+/** A CPU backend. */
+export type CpuTarget = (typeof CPU_TARGETS)[number];
+
+/** Compiles `g` (TS backend unless `target` says otherwise), runs it and the interpreter on `inputs`, and asserts allclose. */
 export async function expectMatchesInterpreter(
   g: Graph,
   inputs: Record<string, Tensor>,
-  opts: { level?: 0 | 1 | 2; rtol?: number; atol?: number; what?: string } = {},
+  opts: { level?: 0 | 1 | 2; rtol?: number; atol?: number; what?: string; target?: CpuTarget } = {},
 ): Promise<CompiledModel> {
-  const model = await compile(g, { target: 'ts', level: opts.level ?? 1, verify: true });
+  const model = await compile(g, { target: opts.target ?? 'ts', level: opts.level ?? 1, verify: true });
   expectAllClose(model.run(inputs), interpret(g, inputs), opts.rtol ?? 1e-5, opts.atol ?? 1e-6, opts.what ?? g.name);
   return model;
 }

@@ -1,0 +1,144 @@
+// The wasm backend: graph (after passes) -> which nodes get a wasm kernel (the families that
+// accept them, if the cost model agrees) -> memory plan -> one linear-memory layout -> two
+// binaries (relaxed and plain SIMD) -> a loader module. Nodes no family takes run the TS
+// backend's kernel over typed-array views of the same memory, so every graph the TS backend
+// runs, this backend runs too.
+import { type Graph, type Node, type NodeOf, type ValueId, valueTypes } from '../../ir/graph.ts';
+import type { TensorType } from '../../ir/types.ts';
+import type { OpKind } from '../../ops/attrs.ts';
+import { nodeCost, sharesFor, worthVectorising } from '../cost.ts';
+import { type MemoryPlan, planMemory, staticValueIds } from '../plan.ts';
+import { scratchNeed } from '../ts/kernels/index.ts';
+import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
+import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
+import { type WasmLayout, layoutMemory } from './layout.ts';
+import { emitLoader } from './module.ts';
+
+/** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
+export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
+
+/** The families of this backend. */
+export const WASM_FAMILIES: FamilyTable = {};
+
+/** A node that runs in wasm. */
+export interface WasmKernelPlan {
+  readonly node: Node;
+  readonly family: string;
+  /** Export names of its kernel and, when it prepares data at create, of its prepare function. */
+  readonly kernel: string;
+  readonly prepare?: string;
+  readonly units: number;
+  /** How many threads it splits into (1: the caller alone). */
+  readonly shares: number;
+}
+
+/** Options of wasm generation. */
+export interface WasmOptions {
+  /** Threads the module is laid out for (per-share scratch); default 1. */
+  readonly threads?: number;
+  /** Plain TS kernels for the nodes left to TS (-O0). */
+  readonly simple?: boolean;
+  /** Embed the weights in the loader (tiny models). */
+  readonly inlineWeights?: boolean;
+  /** Use no wasm kernel at all (every node on TS kernels over the wasm memory): for tests. */
+  readonly noKernels?: boolean;
+}
+
+/** The generated backend output. */
+export interface WasmProgram {
+  readonly plan: MemoryPlan;
+  readonly layout: WasmLayout;
+  readonly kernels: ReadonlyMap<Node, WasmKernelPlan>;
+  readonly binaries: Readonly<Record<SimdLevel, Uint8Array>>;
+  /** The loader's TypeScript source (binaries embedded). */
+  readonly loader: string;
+  readonly threads: number;
+}
+
+interface Chosen {
+  readonly family: WasmKernelFamily<OpKind>;
+  readonly info: WasmNodeInfo<OpKind>;
+}
+
+/** The family that takes `n`, if any, and the cost model agrees. */
+function choose(n: Node, info: WasmNodeInfo<OpKind>, table: FamilyTable): WasmKernelFamily<OpKind> | undefined {
+  const families = (table[n.op] ?? []) as readonly WasmKernelFamily<OpKind>[];
+  if (!worthVectorising(n)) return undefined;
+  return families.find((f) => f.accepts(info));
+}
+
+/** Generates the wasm program of `g` (shape inference must have run). */
+export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTable = WASM_FAMILIES): WasmProgram {
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const types = valueTypes(g);
+  const known = staticValueIds(g);
+  const chosen = new Map<Node, Chosen>();
+  const infoOf = (n: Node, simd: SimdLevel): WasmNodeInfo<OpKind> => ({
+    node: n as NodeOf<OpKind>,
+    inputs: n.inputs.map((v: ValueId) => types.get(v)!),
+    outputs: n.outputs.map((o) => o.type),
+    staticInputs: n.inputs.map((v: ValueId) => known.has(v)),
+    simd,
+  });
+  if (!opts.noKernels) {
+    for (const n of g.nodes) {
+      if (n.op === 'constant') continue;
+      const info = infoOf(n, 'relaxed');
+      const family = choose(n, info, table);
+      if (family) chosen.set(n, { family, info });
+    }
+  }
+  const scratchOf = (n: Node, inputs: readonly TensorType[]): number => {
+    const c = chosen.get(n);
+    if (!c) return scratchNeed(n, inputs, opts.simple ?? false);
+    const bytes = c.family.scratchBytes?.(c.info) ?? 0;
+    return Math.ceil((bytes * threads) / 8); // the plan counts scratch in f64 elements
+  };
+  const plan = planMemory(g, scratchOf);
+  const prepared = new Map<Node, number>();
+  for (const [n, c] of chosen) {
+    const bytes = c.family.preparedBytes?.(c.info) ?? 0;
+    if (bytes > 0) prepared.set(n, bytes);
+  }
+  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`);
+  const kernels = new Map<Node, WasmKernelPlan>();
+  const binaries = {} as Record<SimdLevel, Uint8Array>;
+  for (const simd of ['relaxed', 'plain'] as const) {
+    const mod = new ModuleBuilder({ pages: layout.pages, maxPages: layout.pages, shared: threads > 1 });
+    let j = 0;
+    for (const [n, c] of chosen) {
+      const k = kernelInput(n, { ...c.info, simd }, plan, layout);
+      const units = c.family.units(k);
+      const name = `k${j}`;
+      const f = new FunctionBuilder(['i32', 'i32']);
+      c.family.emit(f, k, { lo: 0, hi: 1 });
+      mod.add(f, name);
+      let prepare: string | undefined;
+      if (layout.prepared.has(n) && c.family.emitPrepare) {
+        prepare = `p${j}`;
+        const p = new FunctionBuilder([]);
+        c.family.emitPrepare(p, k);
+        mod.add(p, prepare);
+      }
+      kernels.set(n, { node: n, family: c.family.name, kernel: name, units, shares: sharesFor(nodeCost(n, k.inputs), units, threads), ...(prepare ? { prepare } : {}) });
+      j++;
+    }
+    binaries[simd] = mod.encode();
+  }
+  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false });
+  return { plan, layout, kernels, binaries, loader, threads };
+}
+
+/** The addresses a family's emitter sees for node `n`. */
+function kernelInput(n: Node, info: WasmNodeInfo<OpKind>, plan: MemoryPlan, layout: WasmLayout): WasmKernelInput<OpKind> {
+  const at = (v: ValueId): number => layout.address[plan.storageOf.get(v)!]!;
+  const scratch = plan.scratch.get(n);
+  const prepared = layout.prepared.get(n);
+  return {
+    ...info,
+    x: n.inputs.map(at),
+    y: n.outputs.map((o) => at(o.id)),
+    ...(scratch === undefined ? {} : { scratch: layout.address[scratch]! }),
+    ...(prepared ? { prepared: prepared.address } : {}),
+  };
+}

@@ -1,0 +1,72 @@
+// The wasm backend's linear memory: every buffer of the memory plan, and every node's prepared
+// data, at a fixed byte address of one WebAssembly.Memory, so kernels take no pointers.
+//
+//   [0, 16)            unused (address 0 stays free)
+//   weights            copied in at create
+//   prepared           per node, filled once at create (packed weight panels)
+//   constants          copied in at create from the loader's literals
+//   statics            computed once at create
+//   inputs             copied in at every run
+//   outputs            copied out at every run
+//   arena              intermediates and kernel scratch, as the plan overlaps them
+//
+// The memory is sized once (maximum = initial), so typed-array views never detach. A model over
+// wasm32's 4 GiB is refused at compile time.
+import { LimitError } from '../../errors.ts';
+import type { Node } from '../../ir/graph.ts';
+import { type MemoryPlan, type StorageKind, TYPED_ARRAY_LAYOUT, storageBytes } from '../plan.ts';
+
+/** Bytes of a wasm page. */
+export const PAGE_BYTES = 65536;
+
+/** wasm32 addresses end at 4 GiB (65536 pages). */
+export const MAX_PAGES = 65536;
+
+/** Byte alignment of every region. */
+export const ALIGN = 16;
+
+/** Where everything lives. */
+export interface WasmLayout {
+  /** Absolute byte address of each storage of the plan, by storage id. */
+  readonly address: readonly number[];
+  /** Address and size of each node's prepared data. */
+  readonly prepared: ReadonlyMap<Node, { readonly address: number; readonly bytes: number }>;
+  /** Total bytes, and the memory's size in pages. */
+  readonly bytes: number;
+  readonly pages: number;
+}
+
+const ORDER: readonly (StorageKind | 'prepared')[] = ['weight', 'prepared', 'constant', 'static', 'input', 'output', 'arena'];
+
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+
+/** Lays out `plan` and the prepared regions (bytes per node) in one memory. */
+export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, number>, what: string): WasmLayout {
+  const address: number[] = new Array<number>(plan.storages.length).fill(-1);
+  const preparedAt = new Map<Node, { address: number; bytes: number }>();
+  let top = ALIGN;
+  for (const region of ORDER) {
+    if (region === 'prepared') {
+      for (const [node, bytes] of prepared) {
+        preparedAt.set(node, { address: top, bytes });
+        top += align(bytes);
+      }
+      continue;
+    }
+    if (region === 'arena') {
+      for (const s of plan.storages) if (s.kind === 'arena') address[s.id] = top + s.offset;
+      top += align(plan.arenaBytes);
+      continue;
+    }
+    for (const s of plan.storages) {
+      if (s.kind !== region) continue;
+      address[s.id] = top;
+      top += storageBytes(s, TYPED_ARRAY_LAYOUT);
+    }
+  }
+  const pages = Math.max(1, Math.ceil(top / PAGE_BYTES));
+  if (pages > MAX_PAGES) {
+    throw new LimitError(`${what} needs ${top} bytes of wasm memory (weights, prepared panels, constants, inputs, outputs and ${plan.arenaBytes} bytes of intermediates); wasm32 addresses at most 4 GiB`);
+  }
+  return { address, prepared: preparedAt, bytes: top, pages };
+}
