@@ -13,12 +13,16 @@ import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
 import { type WasmLayout, layoutMemory } from './layout.ts';
 import { emitLoader } from './module.ts';
+import { gemmKernels } from './kernels/gemm.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
 
 /** The families of this backend. */
-export const WASM_FAMILIES: FamilyTable = {};
+export const WASM_FAMILIES: FamilyTable = {
+  matmul: [gemmKernels],
+  gemm: [gemmKernels],
+};
 
 /** A node that runs in wasm. */
 export interface WasmKernelPlan {
