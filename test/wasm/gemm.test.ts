@@ -101,6 +101,22 @@ describe.each(['relaxed', 'plain'] as SimdLevel[])('wasm contraction kernels (%s
   });
 });
 
+describe('wasm contraction family: in place', () => {
+  // The memory plan lets a dying epilogue input (a residual) or C of the output's shape be overwritten by the output.
+  it.each([
+    { name: 'residual epilogue input', op: 'matmul' as const, attrs: { ...NN, epilogue: residualRelu }, shapes: [[2, 9, 12], [12, 19], [2, 9, 19]], alias: 2 },
+    { name: 'gemm C', op: 'gemm' as const, attrs: gemm({ beta: 0.5 }), shapes: [[13, 12], [12, 21], [13, 21]], alias: 2 },
+  ])('the output overwrites its $name', (c) => {
+    const g = oneNode(c.op, c.attrs, c.shapes);
+    const inputs = randomInputs(g, 3);
+    const want = reference(g, inputs)[0]!;
+    for (const simd of ['relaxed', 'plain'] as const) {
+      const run = runKernel(gemmFamily(), g, inputs, simd, [false, true, false], c.alias);
+      for (const outs of run.outputs) expect(compareTensors(outs[0]!, want, 1e-4, 1e-5).ok).toBe(true);
+    }
+  });
+});
+
 describe('wasm contraction family: accepts', () => {
   const family = gemmFamily();
   it('declines epilogues with steps it does not vectorise (log)', () => {

@@ -54,10 +54,12 @@ export interface LoadedKernel {
   readonly moduleBytes: number;
   readonly kernel: (lo: number, hi: number) => void;
   readonly prepare: () => void;
+  /** (Re)writes the inputs into memory. */
+  readonly write: () => void;
 }
 
 /** Lays the node out in a fresh memory, writes `inputs`, emits and instantiates prepare + kernel (prepare not yet run). */
-export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: WasmNodeInfo<K>, inputs: readonly Tensor[]): LoadedKernel {
+export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: WasmNodeInfo<K>, inputs: readonly Tensor[], aliasOf?: number): LoadedKernel {
   let top = GAP;
   const take = (bytes: number): number => {
     const at = top;
@@ -65,7 +67,8 @@ export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: 
     return at;
   };
   const x = info.inputs.map((t) => take(numel(t.shape) * 4));
-  const y = info.outputs.map((t) => take(numel(t.shape) * 4));
+  // aliasOf: output 0 overwrites that input in place (as the memory plan does with a dying residual).
+  const y = info.outputs.map((t, i) => (i === 0 && aliasOf !== undefined ? x[aliasOf]! : take(numel(t.shape) * 4)));
   const prepBytes = family.preparedBytes?.(info) ?? 0;
   const scratchBytes = family.scratchBytes?.(info) ?? 0;
   const k: WasmKernelInput<K> = {
@@ -77,7 +80,6 @@ export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: 
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const view = new Float32Array(memory.buffer);
   view.fill(Number.NaN);
-  inputs.forEach((t, i) => view.set(t.data as Float32Array, x[i]! / 4));
   const mod = new ModuleBuilder({ pages, maxPages: pages, shared: false });
   const prep = new FunctionBuilder([]);
   if (family.emitPrepare && prepBytes) family.emitPrepare(prep, k);
@@ -88,7 +90,8 @@ export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: 
   const bytes = mod.encode();
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory } });
   const ex = instance.exports as { prepare: () => void; kernel: (lo: number, hi: number) => void };
-  return { memory, input: k as WasmKernelInput<OpKind>, units: family.units(info), moduleBytes: bytes.length, kernel: ex.kernel, prepare: ex.prepare };
+  const write = (): void => inputs.forEach((t, i) => view.set(t.data as Float32Array, x[i]! / 4));
+  return { memory, input: k as WasmKernelInput<OpKind>, units: family.units(info), moduleBytes: bytes.length, kernel: ex.kernel, prepare: ex.prepare, write };
 }
 
 /** Reads output `i` of a loaded kernel. */
@@ -108,14 +111,21 @@ export function splits(units: number, parts: readonly number[] = [2, 3]): [numbe
   return all;
 }
 
-/** Runs a family's kernel for a one-node graph over every split; outputs are NaN-poisoned before each. */
-export function runKernel<K extends OpKind>(family: WasmKernelFamily<K>, g: Graph, inputs: readonly Tensor[], simd: SimdLevel, staticInputs: readonly boolean[]): KernelRun {
+/**
+ * Runs a family's kernel for a one-node graph over every split, inputs rewritten and outputs
+ * NaN-poisoned before each (unless output 0 overwrites input `aliasOf` in place).
+ */
+export function runKernel<K extends OpKind>(family: WasmKernelFamily<K>, g: Graph, inputs: readonly Tensor[], simd: SimdLevel, staticInputs: readonly boolean[], aliasOf?: number): KernelRun {
   const info = nodeInfo<K>(g, simd, staticInputs);
-  const l = loadKernel(family, info, inputs);
+  const l = loadKernel(family, info, inputs, aliasOf);
+  l.write();
   l.prepare();
   const view = new Float32Array(l.memory.buffer);
   const outputs = splits(l.units).map((ranges) => {
-    l.input.y.forEach((addr, i) => view.fill(Number.NaN, addr / 4, addr / 4 + numel(l.input.outputs[i]!.shape)));
+    l.input.y.forEach((addr, i) => {
+      if (i !== 0 || aliasOf === undefined) view.fill(Number.NaN, addr / 4, addr / 4 + numel(l.input.outputs[i]!.shape));
+    });
+    l.write();
     for (const [lo, hi] of ranges) l.kernel(lo, hi);
     return l.input.outputs.map((_, i) => readOutput(l, i));
   });
