@@ -1,10 +1,12 @@
-// Register-block height sweep for the wasm GEMM (relaxed and plain), B prepared, one shape.
-import { setFlagsFromString } from 'node:v8';
-if (process.env.NO_LIFTOFF) setFlagsFromString('--no-liftoff');
+// Register-block height sweep for the wasm GEMM (relaxed and plain), B prepared, one shape, timed
+// by process CPU time, best of 7 interleaved rounds. NO_LIFTOFF=1 compiles with TurboFan only.
 //   npx tsx scripts/bench/wasm-gemm-mr.ts [M K N]
+import { setFlagsFromString } from 'node:v8';
 import { gemmFamily } from '../../src/codegen/wasm/kernels/gemm.ts';
 import type { SimdLevel } from '../../src/codegen/wasm/kernel.ts';
 import { loadKernel, nodeInfo, oneNode, randomInputs } from '../../test/wasm/kernel-harness.ts';
+
+if (process.env.NO_LIFTOFF) setFlagsFromString('--no-liftoff');
 
 const [m, k, n] = process.argv.length > 4 ? process.argv.slice(2, 5).map(Number) : [128, 512, 512];
 const cpu = (fn: () => void): number => {
