@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly target: 'ts' | 'wasm';
   /** wasm: the SIMD instruction set (default: relaxed where the engine has it, else plain). */
   readonly simd?: 'relaxed' | 'plain';
+  /** wasm: threads (default 1); kernels big enough split across a pool of workers over one shared memory. */
+  readonly threads?: number;
   /** Optimisation level (default 2): the pass pipeline, and at -O0 plain rather than blocked kernels. */
   readonly level?: OptLevel;
   /** The graph already went through a pipeline: run only shape inference before generating code. */
@@ -47,16 +49,20 @@ export interface CompiledModel {
   readonly module: GeneratedModel;
   /** Runs on opgraph Tensors by name (checked), returning Tensors by output name. */
   run(inputs: NamedTensors): Record<string, Tensor>;
+  /** Releases what the model holds beyond memory (wasm: its worker threads). */
+  dispose(): void;
 }
 
 /** The Model class of a generated module, as instantiated in-process. */
 export interface GeneratedModel {
   run(inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData>;
+  /** wasm loaders only: stops the worker threads. */
+  dispose?(): void;
 }
 
 /** What a generated module exports, as the runtime uses it. */
 interface ModuleExports {
-  create(weights: Record<string, TensorData>, options?: { simd?: 'relaxed' | 'plain' }): GeneratedModel | Promise<GeneratedModel & { simd: 'relaxed' | 'plain' }>;
+  create(weights: Record<string, TensorData>, options?: { simd?: 'relaxed' | 'plain'; threads?: number }): GeneratedModel | Promise<GeneratedModel & { simd: 'relaxed' | 'plain' }>;
 }
 
 interface CacheEntry {
@@ -71,12 +77,12 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 
 /** Generates and instantiates the module of `g` for a target. */
-function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel): CacheEntry {
+function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number): CacheEntry {
   if (target === 'ts') {
     const mod = generateTs(g, { simple: level === 0 });
     return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
   }
-  const program = generateWasm(g, { simple: level === 0 });
+  const program = generateWasm(g, { simple: level === 0, threads });
   return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program };
 }
 
@@ -85,16 +91,18 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   if (opts.target !== 'ts' && opts.target !== 'wasm') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
   const level = opts.level ?? 2;
   const g = optimise(graph, opts);
-  const key = `${graphHash(g)}|${opts.target}|${level}`;
+  if (opts.target !== 'wasm' && (opts.threads ?? 1) > 1) throw new OpgraphError(`threads need the wasm target (got ${opts.threads} on ${opts.target})`);
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const key = `${graphHash(g)}|${opts.target}|${level}|${threads}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = generate(g, opts.target, level);
+    entry = generate(g, opts.target, level, threads);
     cache.set(key, entry);
   }
   const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
   const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
   if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
-  const model = await entry.exports.create(weights, opts.simd ? { simd: opts.simd } : {});
+  const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads });
   const { source, peakBytes, kernels } = entry;
   const wasm = entry.program ? { program: entry.program, simd: (model as { simd: 'relaxed' | 'plain' }).simd } : undefined;
   const types = valueTypes(g);
@@ -106,6 +114,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     kernels,
     ...(wasm ? { wasm } : {}),
     module: model,
+    dispose: () => model.dispose?.(),
     run(inputs) {
       const arrays = checkInputs(g, inputs);
       const out = runModule(model, arrays);

@@ -12,7 +12,7 @@ function loadLibrary(sources: readonly URL[]): Map<string, string> {
   const decls = new Map<string, string>();
   sources.forEach((url, i) => {
     const sf: SourceFile = project.createSourceFile(`lib${i}.ts`, readFileSync(url, 'utf8'));
-    for (const f of sf.getFunctions()) decls.set(f.getName()!, f.getText().replace(/^export /, ''));
+    for (const f of [...sf.getFunctions(), ...sf.getClasses()]) decls.set(f.getName()!, f.getText().replace(/^export /, ''));
     for (const v of sf.getVariableStatements()) {
       for (const d of v.getDeclarations()) decls.set(d.getName(), v.getText().replace(/^export /, ''));
     }

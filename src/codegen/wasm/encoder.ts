@@ -274,6 +274,9 @@ export class ModuleBuilder {
   private readonly funcs: { type: number; body: FunctionBuilder }[] = [];
   private readonly exports: { name: string; fn: number }[] = [];
 
+  /** Byte offset of the memory import's limits flag in the last encoding (3: shared, 1: not). */
+  memoryFlagsAt = -1;
+
   constructor(private readonly memory: MemoryImport) {}
 
   /** Adds a function, exported as `exportName` when given; returns its index. */
@@ -301,7 +304,9 @@ export class ModuleBuilder {
     section(1, vec(this.types.map((k) => k.split(',').map(Number))));
     const m = this.memory;
     const limits = m.shared ? [0x03, ...uleb(m.pages), ...uleb(m.maxPages)] : [0x01, ...uleb(m.pages), ...uleb(m.maxPages)];
-    section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]));
+    const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);
+    section(2, imports);
+    this.memoryFlagsAt = out.length - imports.length + imports.indexOf(0x02, 1 + name('env').length + name('memory').length) + 1;
     section(3, vec(this.funcs.map((f) => uleb(f.type))));
     section(7, vec(this.exports.map((e) => [...name(e.name), 0x00, ...uleb(e.fn)])));
     const bodies: number[][] = [];

@@ -104,9 +104,10 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     const bytes = c.family.preparedBytes?.(c.info) ?? 0;
     if (bytes > 0) prepared.set(n, bytes);
   }
-  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`);
+  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`, threads);
   const kernels = new Map<Node, WasmKernelPlan>();
   const binaries = {} as Record<SimdLevel, Uint8Array>;
+  let memoryFlagsAt = -1;
   for (const simd of ['relaxed', 'plain'] as const) {
     const mod = new ModuleBuilder({ pages: layout.pages, maxPages: layout.pages, shared: threads > 1 });
     let j = 0;
@@ -114,8 +115,8 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
       const k = kernelInput(n, { ...c.info, simd }, plan, layout);
       const units = c.family.units(k);
       const name = `k${j}`;
-      const f = new FunctionBuilder(['i32', 'i32']);
-      c.family.emit(f, k, { lo: 0, hi: 1 });
+      const f = new FunctionBuilder(['i32', 'i32', 'i32']);
+      c.family.emit(f, k, { lo: 0, hi: 1, share: 2 });
       mod.add(f, name);
       let prepare: string | undefined;
       if (layout.prepared.has(n) && c.family.emitPrepare) {
@@ -128,8 +129,9 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
       j++;
     }
     binaries[simd] = mod.encode();
+    memoryFlagsAt = mod.memoryFlagsAt;
   }
-  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false });
+  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false });
   return { plan, layout, kernels, binaries, loader, threads };
 }
 

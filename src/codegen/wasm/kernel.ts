@@ -2,10 +2,11 @@
 // model's module, specialised to one node: every size, stride and byte address is a literal
 // (the layout places every tensor of the model at a fixed address in one linear memory).
 //
-// A kernel's function takes two i32 parameters, `lo` and `hi`: the range of work units it
-// runs. Alone it gets [0, units); with threads, share s of T gets its slice of that range, so
-// each family declares how it splits (GEMM column panels, attention (batch, head) pairs, rows,
-// flat ranges of vectors) simply by what one unit is.
+// A kernel's function takes three i32 parameters, `lo`, `hi` and `share`: the range of work
+// units it runs, and which share of the work this call is. Alone it gets [0, units) as share 0;
+// with threads, share s of T gets its slice of that range, so each family declares how it splits
+// (GEMM column panels, attention (batch, head) pairs, rows, flat ranges of vectors) simply by
+// what one unit is. A share's scratch starts at `scratch + share * scratchBytes`.
 import type { NodeOf } from '../../ir/graph.ts';
 import type { TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
@@ -37,12 +38,14 @@ export interface WasmKernelInput<K extends OpKind> extends WasmNodeInfo<K> {
   readonly prepared?: number;
 }
 
-/** Locals of a kernel function: its unit range. */
+/** Locals of a kernel function: its unit range and share number. */
 export interface UnitRange {
   /** Local index of the first unit (inclusive). */
   readonly lo: number;
   /** Local index of the end of the range (exclusive). */
   readonly hi: number;
+  /** Local index of the share number (0 alone): its scratch is at `scratch + share * scratchBytes`. */
+  readonly share: number;
 }
 
 /**
@@ -65,7 +68,7 @@ export interface WasmKernelFamily<K extends OpKind = OpKind> {
   preparedBytes?(n: WasmNodeInfo<K>): number;
   /** Writes the body of the `prepare` function (no parameters), run once after weights are in memory. */
   emitPrepare?(f: FunctionBuilder, k: WasmKernelInput<K>): void;
-  /** Writes the kernel body; its parameters are the unit range. */
+  /** Writes the kernel body; its parameters are the unit range and the share number. */
   emit(f: FunctionBuilder, k: WasmKernelInput<K>, range: UnitRange): void;
 }
 

@@ -2,6 +2,7 @@
 // data, at a fixed byte address of one WebAssembly.Memory, so kernels take no pointers.
 //
 //   [0, 16)            unused (address 0 stays free)
+//   control            the worker pool's words, 20 bytes a thread (threaded models only)
 //   weights            copied in at create
 //   prepared           per node, filled once at create (packed weight panels)
 //   constants          copied in at create from the loader's literals
@@ -29,6 +30,8 @@ export const ALIGN = 16;
 export interface WasmLayout {
   /** Absolute byte address of each storage of the plan, by storage id. */
   readonly address: readonly number[];
+  /** Address of the worker pool's control block (threaded models). */
+  readonly control: number;
   /** Address and size of each node's prepared data. */
   readonly prepared: ReadonlyMap<Node, { readonly address: number; readonly bytes: number }>;
   /** Total bytes, and the memory's size in pages. */
@@ -41,10 +44,11 @@ const ORDER: readonly (StorageKind | 'prepared')[] = ['weight', 'prepared', 'con
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 /** Lays out `plan` and the prepared regions (bytes per node) in one memory. */
-export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, number>, what: string): WasmLayout {
+export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, number>, what: string, threads = 1): WasmLayout {
   const address: number[] = new Array<number>(plan.storages.length).fill(-1);
   const preparedAt = new Map<Node, { address: number; bytes: number }>();
-  let top = ALIGN;
+  const control = ALIGN;
+  let top = control + (threads > 1 ? align(20 * threads) : 0);
   for (const region of ORDER) {
     if (region === 'prepared') {
       for (const [node, bytes] of prepared) {
@@ -68,5 +72,5 @@ export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, numbe
   if (pages > MAX_PAGES) {
     throw new LimitError(`${what} needs ${top} bytes of wasm memory (weights, prepared panels, constants, inputs, outputs and ${plan.arenaBytes} bytes of intermediates); wasm32 addresses at most 4 GiB`);
   }
-  return { address, prepared: preparedAt, bytes: top, pages };
+  return { address, control, prepared: preparedAt, bytes: top, pages };
 }

@@ -6,7 +6,7 @@ import { CodeBlockWriter, IndentationText, Project, Scope, StructureKind, Variab
 import type { Graph, Node } from '../../ir/graph.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
 import { addConstants, addInlineWeights, addSignature, emitKernels } from '../ts/module.ts';
-import { helpersFor } from '../ts/library.ts';
+import { libraryOf } from '../ts/library.ts';
 import { ARRAY_TYPE, commentText, tsString } from '../ts/names.ts';
 import type { SimdLevel } from './kernel.ts';
 import type { WasmLayout } from './layout.ts';
@@ -18,9 +18,18 @@ export interface LoaderParts {
   readonly kernels: ReadonlyMap<Node, { readonly kernel: string; readonly prepare?: string; readonly units: number; readonly shares: number }>;
   readonly binaries: Readonly<Record<SimdLevel, Uint8Array>>;
   readonly threads: number;
+  /** Byte offset of the memory import's shared flag in each binary. */
+  readonly memoryFlagsAt: number;
 }
 
 const view = (s: Storage): string => `this.v${s.id}`;
+
+/** Declarations copied into loaders: the TS backend's helpers and the wasm runtime support. */
+const helpersFor = libraryOf([
+  new URL('../../ops/scalar.ts', import.meta.url),
+  new URL('../ts/prelude.ts', import.meta.url),
+  new URL('./prelude.ts', import.meta.url),
+]);
 
 function base64(bytes: Uint8Array): string {
   let s = '';
@@ -32,9 +41,11 @@ function base64(bytes: Uint8Array): string {
 export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; inlineWeights: boolean }): string {
   const { plan, layout, kernels } = p;
   const { fns, calls } = emitKernels(g, plan, opts.simple, view, (n) => kernels.has(n));
+  const names = [...kernels.values()].map((k) => k.kernel);
   for (const [n, k] of kernels) {
     const note = n.label ? ` // ${commentText(n.label)}` : '';
-    calls.set(n, `this.k.${k.kernel}(0, ${k.units});${note}`);
+    const call = k.shares > 1 ? `this.split(${names.indexOf(k.kernel)}, ${k.units}, ${k.shares});` : `this.k.${k.kernel}(0, ${k.units}, 0);`;
+    calls.set(n, `${call}${note}`);
   }
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces } });
   const sf = project.createSourceFile('model.ts', '');
@@ -45,33 +56,43 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   addSignature(sf, g, plan);
   sf.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: ['Bytes of the model\'s linear memory.'], declarations: [{ name: 'MEMORY_BYTES', initializer: String(layout.bytes) }] });
   sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: 'WASM', initializer: `{ relaxed: ${JSON.stringify(base64(p.binaries.relaxed))}, plain: ${JSON.stringify(base64(p.binaries.plain))} }` }] });
-  const code = `${fns.map((f) => f.body).join('\n')}\ncheckArray parseSafetensors`;
+  const code = `${fns.map((f) => f.body).join('\n')}\ncheckArray parseSafetensors decodeBase64 unsharedBinary${p.threads > 1 ? ' WorkerPool' : ''}`;
   sf.addStatements(helpersFor(code));
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
   for (const f of fns) sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
-  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (lo?: number, hi?: number) => void>' });
-  addModelClass(sf, g, p, calls);
+  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (lo: number, hi: number, share: number) => void>' });
+  addModelClass(sf, g, p, calls, names);
   sf.addStatements([
     '/** Options of create(). */',
-    "export interface CreateOptions {\n  /** SIMD instruction set: relaxed (fused multiply-add) when the engine validates it, else plain. */\n  readonly simd?: 'relaxed' | 'plain';\n}",
+    `export interface CreateOptions {\n  /** SIMD instruction set: relaxed (fused multiply-add) when the engine validates it, else plain. */\n  readonly simd?: 'relaxed' | 'plain';\n  /** Threads, at most ${p.threads} (the default); more than one needs shared memory (cross-origin isolation in browsers). */\n  readonly threads?: number;\n}`,
     `/** Creates a model${opts.inlineWeights ? ' (with its embedded weights unless others are given)' : ''}: instantiates the wasm binary and copies the weights into its memory. */`,
     `export async function create(weights${opts.inlineWeights ? ': Weights = EMBEDDED_WEIGHTS' : ': Weights'}, options: CreateOptions = {}): Promise<Model> {
   const relaxed = decodeBase64(WASM.relaxed);
   const simd = options.simd ?? (WebAssembly.validate(relaxed) ? 'relaxed' : 'plain');
   if (simd === 'relaxed' && !WebAssembly.validate(relaxed)) throw new Error('this engine does not support relaxed SIMD (on Node 20: --experimental-wasm-relaxed-simd); use simd: "plain"');
-  const memory = new WebAssembly.Memory({ initial: ${layout.pages}, maximum: ${layout.pages} });
-  const instance = await WebAssembly.instantiate(await WebAssembly.compile(simd === 'relaxed' ? relaxed : decodeBase64(WASM.plain)), { env: { memory } });
-  return new Model(weights, instance.exports as unknown as Kernels, memory, simd);
+  const canShare = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  let threads = Math.max(1, Math.min(${p.threads}, Math.floor(options.threads ?? ${p.threads})));
+  if (threads > 1 && !canShare) {
+    console.warn('opgraph: no shared memory here (a page needs cross-origin isolation); running on one thread');
+    threads = 1;
+  }
+  const shared = ${p.threads > 1} && threads > 1;
+  let bytes = simd === 'relaxed' ? relaxed : decodeBase64(WASM.plain);
+  if (${p.threads > 1} && !shared) bytes = unsharedBinary(bytes, ${p.memoryFlagsAt});
+  const memory = new WebAssembly.Memory({ initial: ${layout.pages}, maximum: ${layout.pages}, shared });
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  ${p.threads > 1 ? `const pool = threads > 1 ? await WorkerPool.start(threads - 1, module, memory, KERNELS, ${layout.control}) : undefined;` : 'const pool = undefined;'}
+  return new Model(weights, instance.exports as unknown as Kernels, memory, simd, pool);
 }`,
-    'function decodeBase64(s: string): Uint8Array {\n  const bin = atob(s);\n  const out = new Uint8Array(bin.length);\n  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);\n  return out;\n}',
     '/** Reads weights from the bytes of a safetensors file (as written next to this module). */',
     'export function loadWeights(bytes: Uint8Array): Weights {\n  return parseSafetensors(bytes) as unknown as Weights;\n}',
   ]);
   return sf.getFullText();
 }
 
-function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderParts, calls: Map<Node, string>): void {
+function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderParts, calls: Map<Node, string>, names: readonly string[]): void {
   const { plan, layout, kernels } = p;
   const ctor = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   ctor.writeLine('const b = memory.buffer;');
@@ -103,6 +124,9 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
   for (const c of plan.copies) run.writeLine(`${view(plan.storages[c.output]!)}.set(${view(plan.storages[c.from]!)});`);
   const outView = (k: number): string => view(plan.storages.find((s) => s.kind === 'output' && s.index === k)!);
   run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: ${outView(k)}.slice()`).join(', ')} };`);
+  sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: 'KERNELS', type: 'readonly string[]', initializer: JSON.stringify(names) }] });
+  const pool = p.threads > 1 ? 'WorkerPool' : 'undefined';
+  const split = p.threads > 1 ? 'const f = this.k[KERNELS[k]!]!;\nif (this.pool) this.pool.run(k, units, shares, f);\nelse f(0, units, 0);' : 'void shares;\nthis.k[KERNELS[k]!]!(0, units, 0);';
   sf.addClass({
     name: 'Model',
     isExported: true,
@@ -110,9 +134,14 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
     properties: [
       { name: 'k', scope: Scope.Private, isReadonly: true, type: 'Kernels' },
       { name: 'simd', isReadonly: true, type: "'relaxed' | 'plain'", docs: ['The SIMD instruction set the kernels use.'] },
+      { name: 'pool', scope: Scope.Private, isReadonly: true, type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` },
       ...plan.storages.map((s) => ({ kind: StructureKind.Property as const, name: `v${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
     ],
-    ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }], statements: `this.k = k;\nthis.simd = simd;\n${ctor.toString()}` }],
-    methods: [{ name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() }],
+    ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }, { name: 'pool', type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` }], statements: `this.k = k;\nthis.simd = simd;\nthis.pool = pool;\n${ctor.toString()}` }],
+    methods: [
+      { name: 'run', docs: ['Runs the model: inputs are copied into its memory, outputs are fresh arrays.'], parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() },
+      { name: 'split', scope: Scope.Private, parameters: [{ name: 'k', type: 'number' }, { name: 'units', type: 'number' }, { name: 'shares', type: 'number' }], returnType: 'void', statements: split },
+      { name: 'dispose', docs: ['Stops the model\'s worker threads (if any); the model cannot run afterwards.'], returnType: 'void', statements: p.threads > 1 ? 'this.pool?.dispose();' : 'void this.pool;' },
+    ],
   });
 }
