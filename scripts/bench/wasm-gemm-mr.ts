@@ -27,7 +27,7 @@ for (const simd of ['relaxed', 'plain'] as SimdLevel[]) {
     const l = loadKernel(gemmFamily({ mr, inPlaceB: false }), nodeInfo<'matmul'>(g, simd, [false, true]), randomInputs(g));
     l.write();
     l.prepare();
-    runs.set(`${simd} mr${mr}`, () => l.kernel(0, l.units));
+    runs.set(`${simd} mr${mr}`, () => l.kernel(0, l.units, 0));
   }
 }
 const best = new Map<string, number>();

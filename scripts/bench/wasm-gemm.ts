@@ -62,7 +62,7 @@ function wasmRunner(s: Shape, simd: SimdLevel, mr: number, staticB: boolean, inP
   const l = loadKernel(gemmFamily({ mr, inPlaceB }), info, randomInputs(g));
   l.write();
   l.prepare();
-  return () => l.kernel(0, l.units);
+  return () => l.kernel(0, l.units, 0);
 }
 
 /** The same product as a compiled model (B a weight): the TS backend, or the whole wasm path through its loader. */

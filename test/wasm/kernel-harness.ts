@@ -38,6 +38,8 @@ export interface KernelRun {
 
 const align = (n: number): number => Math.ceil(n / 16) * 16;
 const GAP = 64;
+/** Shares a harness lays scratch out for (the most any split below uses). */
+const SHARES = 3;
 
 /** The node info of a one-node graph's node. */
 export function nodeInfo<K extends OpKind>(g: Graph, simd: SimdLevel, staticInputs: readonly boolean[]): WasmNodeInfo<K> {
@@ -52,7 +54,7 @@ export interface LoadedKernel {
   readonly input: WasmKernelInput<OpKind>;
   readonly units: number;
   readonly moduleBytes: number;
-  readonly kernel: (lo: number, hi: number) => void;
+  readonly kernel: (lo: number, hi: number, share: number) => void;
   readonly prepare: () => void;
   /** (Re)writes the inputs into memory. */
   readonly write: () => void;
@@ -70,7 +72,7 @@ export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: 
   // aliasOf: output 0 overwrites that input in place (as the memory plan does with a dying residual).
   const y = info.outputs.map((t, i) => (i === 0 && aliasOf !== undefined ? x[aliasOf]! : take(numel(t.shape) * 4)));
   const prepBytes = family.preparedBytes?.(info) ?? 0;
-  const scratchBytes = family.scratchBytes?.(info) ?? 0;
+  const scratchBytes = (family.scratchBytes?.(info) ?? 0) * SHARES;
   const k: WasmKernelInput<K> = {
     ...info, x, y,
     ...(prepBytes ? { prepared: take(prepBytes) } : {}),
@@ -84,12 +86,12 @@ export function loadKernel<K extends OpKind>(family: WasmKernelFamily<K>, info: 
   const prep = new FunctionBuilder([]);
   if (family.emitPrepare && prepBytes) family.emitPrepare(prep, k);
   mod.add(prep, 'prepare');
-  const body = new FunctionBuilder(['i32', 'i32']);
-  family.emit(body, k, { lo: 0, hi: 1 });
+  const body = new FunctionBuilder(['i32', 'i32', 'i32']);
+  family.emit(body, k, { lo: 0, hi: 1, share: 2 });
   mod.add(body, 'kernel');
   const bytes = mod.encode();
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory } });
-  const ex = instance.exports as { prepare: () => void; kernel: (lo: number, hi: number) => void };
+  const ex = instance.exports as { prepare: () => void; kernel: (lo: number, hi: number, share: number) => void };
   const write = (): void => inputs.forEach((t, i) => view.set(t.data as Float32Array, x[i]! / 4));
   return { memory, input: k as WasmKernelInput<OpKind>, units: family.units(info), moduleBytes: bytes.length, kernel: ex.kernel, prepare: ex.prepare, write };
 }
@@ -101,7 +103,7 @@ export function readOutput(l: LoadedKernel, i: number): Tensor {
   return f32(t.shape, new Float32Array(l.memory.buffer, l.input.y[i]!, n).slice());
 }
 
-/** Unit ranges: the whole range, then `parts` contiguous slices (as `parts` threads would run them). */
+/** Unit ranges: the whole range, then `parts` contiguous slices (as `parts` threads would run them, share s the s-th). */
 export function splits(units: number, parts: readonly number[] = [2, 3]): [number, number][][] {
   const all: [number, number][][] = [[[0, units]]];
   for (const p of parts) {
@@ -126,7 +128,8 @@ export function runKernel<K extends OpKind>(family: WasmKernelFamily<K>, g: Grap
       if (i !== 0 || aliasOf === undefined) view.fill(Number.NaN, addr / 4, addr / 4 + numel(l.input.outputs[i]!.shape));
     });
     l.write();
-    for (const [lo, hi] of ranges) l.kernel(lo, hi);
+    // Shares in reverse, so that share s > 0 uses its own scratch slot after share 0 ran.
+    ranges.map((r, s) => [r, s] as const).reverse().forEach(([[lo, hi], s]) => l.kernel(lo, hi, s));
     return l.input.outputs.map((_, i) => readOutput(l, i));
   });
   return { units: l.units, outputs, moduleBytes: l.moduleBytes };

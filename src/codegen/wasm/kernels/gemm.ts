@@ -61,6 +61,9 @@ function grid(n: WasmNodeInfo<Contraction>, o: GemmOptions): Grid {
   return { plan, mode, batches, panels, lastWidth: plan.n - (panels - 1) * NR, chunks, chunkRows, fullRows, edgeRows: plan.m % o.mr };
 }
 
+/** Bytes of one packed panel. */
+const panelBytes = (g: Grid): number => g.plan.k * NR * 4;
+
 /** Pushes the element offset of a batch-strided operand at flat batch local `bi`, times `scale` bytes. */
 function batchOffset(f: FunctionBuilder, g: Grid, strides: readonly number[], bi: number, scale: number): void {
   const decode = batchDecode(g.plan.batch);
@@ -76,8 +79,8 @@ function batchOffset(f: FunctionBuilder, g: Grid, strides: readonly number[], bi
 
 /** Packs one panel: K rows of `width` columns from local `src` (advanced by B's strides) to local `dst` (advanced by K x 8 floats). */
 function emitPack(f: FunctionBuilder, g: Grid, src: number, dst: number, end: number, width: number): void {
-  const { b, k } = g.plan;
-  f.get(dst).i32(k * NR * 4).op('i32.add').set(end);
+  const { b } = g.plan;
+  f.get(dst).i32(panelBytes(g)).op('i32.add').set(end);
   f.loop(() => {
     if (width === NR && b.col === 1) {
       for (const h of [0, 16]) f.get(dst).get(src).mem('v128.load', h, 2).mem('v128.store', h);
@@ -92,6 +95,8 @@ function emitPack(f: FunctionBuilder, g: Grid, src: number, dst: number, end: nu
 
 /** Locals of one kernel function. */
 interface Locals extends BlockContext {
+  /** i32: this share's scratch (scratch + share * scratchBytes). */
+  readonly scratch: number;
   readonly u: number;
   readonly bi: number;
   readonly chunk: number;
@@ -109,7 +114,7 @@ function locals(f: FunctionBuilder, n: WasmNodeInfo<Contraction>, g: Grid, mr: n
   return {
     f, plan: g.plan, simd: n.simd, temps: new VecTemps(f),
     bStep: g.mode === 'in-place' ? g.plan.b.row * 4 : NR * 4, bHalf: 16,
-    u: i32(), bi: i32(), chunk: i32(), panel: i32(), src: i32(), dst: i32(), end: i32(),
+    scratch: i32(), u: i32(), bi: i32(), chunk: i32(), panel: i32(), src: i32(), dst: i32(), end: i32(),
     i: i32(), pb0: i32(), pbEnd: i32(), pa: i32(), pb: i32(), aBase: i32(), outBase: i32(), outRow: i32(),
     readBases: reads.map(i32), readRows: reads.map(i32),
     acc: Array.from({ length: mr }, () => [v128(), v128()]),
@@ -137,20 +142,24 @@ function emitUnitSetup(L: Locals, k: WasmKernelInput<Contraction>, g: Grid): voi
   const reads: StridedRef[] = storeReads(plan);
   const readInputs = [...(plan.c ? [2] : []), ...plan.extras.map((e) => e.input)];
   reads.forEach((ref, e) => base(k.x[readInputs[e]!]!, ref.batch, L.readBases[e]!, ref.col * 4));
-  const panelBytes = plan.k * NR * 4;
   if (g.mode === 'prepared') {
-    batchOffset(f, g, plan.b.batch, L.bi, g.panels * panelBytes);
-    f.i32(k.prepared!).op('i32.add').get(L.panel).i32(panelBytes).op('i32.mul').op('i32.add').set(L.pb0);
+    batchOffset(f, g, plan.b.batch, L.bi, g.panels * panelBytes(g));
+    f.i32(k.prepared!).op('i32.add').get(L.panel).i32(panelBytes(g)).op('i32.mul').op('i32.add').set(L.pb0);
   } else base(k.x[1]!, plan.b.batch.map((s) => s * plan.bMatrixSize), L.src, plan.b.col * 4);
+}
+
+/** Whether a panel of `width` columns is packed into scratch by the unit that runs it. */
+function packsPanel(g: Grid, width: number): boolean {
+  return g.mode === 'scratch' || (g.mode === 'in-place' && width < NR);
 }
 
 /** The row blocks of one panel of `width` columns whose B starts at pb0 (packing it first when it must). */
 function emitPanel(L: Locals, k: WasmKernelInput<Contraction>, g: Grid, mr: number, width: number): void {
   const { f, plan } = L;
-  if (g.mode === 'scratch' || (g.mode === 'in-place' && width < NR)) {
-    f.i32(k.scratch!).set(L.dst);
+  if (packsPanel(g, width)) {
+    f.get(L.scratch).set(L.dst);
     emitPack(f, g, L.src, L.dst, L.end, width);
-    f.i32(k.scratch!).set(L.pb0);
+    f.get(L.scratch).set(L.pb0);
   } else if (g.mode === 'in-place') f.get(L.src).set(L.pb0);
   const step = g.mode === 'in-place' && width === NR ? plan.b.row * 4 : NR * 4;
   const ctx: BlockContext = { ...L, bStep: step };
@@ -191,12 +200,11 @@ export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKer
     },
     scratchBytes: (n) => {
       const g = grid(n, o);
-      const packs = g.mode === 'scratch' || (g.mode === 'in-place' && g.lastWidth < NR);
-      return packs ? g.plan.k * NR * 4 : 0;
+      return packsPanel(g, NR) || packsPanel(g, g.lastWidth) ? panelBytes(g) : 0;
     },
     preparedBytes: (n) => {
       const g = grid(n, o);
-      return g.mode === 'prepared' ? g.plan.bMatrices * g.panels * g.plan.k * NR * 4 : 0;
+      return g.mode === 'prepared' ? g.plan.bMatrices * g.panels * panelBytes(g) : 0;
     },
     emitPrepare(f, k) {
       const g = grid(k, o);
@@ -220,6 +228,7 @@ export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKer
     emit(f, k, range: UnitRange) {
       const g = grid(k, o);
       const L = locals(f, k, g, o.mr);
+      if (k.scratch !== undefined) f.get(range.share).i32(panelBytes(g)).op('i32.mul').i32(k.scratch).op('i32.add').set(L.scratch);
       f.get(range.lo).set(L.u);
       f.block(() => {
         f.get(L.u).get(range.hi).op('i32.ge_s').brIf(0);
