@@ -135,10 +135,13 @@ function emitUnitSetup(L: Locals, k: WasmKernelInput<Contraction>, g: Grid): voi
   split(L.src, g.panels, L.chunk, L.panel);
   const base = (addr: number, strides: readonly number[], local: number, colBytes: number): void => {
     batchOffset(f, g, strides, L.bi, 4);
-    f.i32(addr).op('i32.add').get(L.panel).i32(colBytes * NR).op('i32.mul').op('i32.add').set(local);
+    f.i32(addr).op('i32.add');
+    if (colBytes !== 0) f.get(L.panel).i32(colBytes * NR).op('i32.mul').op('i32.add');
+    f.set(local);
   };
   base(k.x[0]!, plan.a.batch, L.aBase, 0);
-  base(k.y[0]!, plan.batch.map((_, t) => batchDecode(plan.batch)[t]! * plan.m * plan.n), L.outBase, 4);
+  // The output is dense: batch bi starts at bi * M * N.
+  base(k.y[0]!, batchDecode(plan.batch).map((s) => s * plan.m * plan.n), L.outBase, 4);
   const reads: StridedRef[] = storeReads(plan);
   const readInputs = [...(plan.c ? [2] : []), ...plan.extras.map((e) => e.input)];
   reads.forEach((ref, e) => base(k.x[readInputs[e]!]!, ref.batch, L.readBases[e]!, ref.col * 4));
