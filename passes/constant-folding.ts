@@ -6,6 +6,7 @@
 //             are static, shape arithmetic written as ops on constants folds away here too.
 // Runs:       before CSE (which then merges equal folded constants), before fusion.
 import { tensor } from '../src/ir/tensor.ts';
+import { nodeRef } from '../src/ir/print.ts';
 import { numel } from '../src/ir/types.ts';
 import { evaluateNode } from '../src/runtime/interpreter.ts';
 import type { Pass } from './pass.ts';
@@ -30,7 +31,7 @@ export const constantFolding: Pass = {
           const [c] = ed.insertBefore(n, 'constant', { value }, [], n.label);
           ed.replaceUses(n.outputs[i]!.id, c!.id);
         });
-        ctx.note(`folded %${n.outputs[0]!.id} (${n.op})`);
+        ctx.note(`folded ${nodeRef(n)}`);
       }
     });
   },

@@ -6,7 +6,7 @@
 //             `self.linear(x)` three times: one remains). Constants with equal type and data merge too.
 // Runs:       after constant folding (so equal folded constants merge), before fusion.
 import { createHash } from 'node:crypto';
-import { formatAttrs } from '../src/ir/print.ts';
+import { formatAttrs, nodeRef } from '../src/ir/print.ts';
 import type { Node } from '../src/ir/graph.ts';
 import { formatType } from '../src/ir/types.ts';
 import { rewriteAll } from './util.ts';
@@ -37,7 +37,7 @@ export const commonSubexpressionElimination: Pass = {
           continue;
         }
         n.outputs.forEach((o, i) => ed.replaceUses(o.id, first.outputs[i]!.id));
-        ctx.note(`%${n.outputs[0]!.id} (${n.op}) is %${first.outputs[0]!.id}`);
+        ctx.note(`${nodeRef(n)} is %${first.outputs[0]!.id}`);
       }
     });
   },

@@ -6,6 +6,7 @@
 // Runs:       after any pass that may orphan nodes.
 import { freezeGraph } from '../src/ir/graph.ts';
 import type { ValueId } from '../src/ir/graph.ts';
+import { nodeRef } from '../src/ir/print.ts';
 import type { Pass } from './pass.ts';
 
 /** Removes nodes no graph output depends on. Returns `graph` itself when none are dead. */
@@ -23,7 +24,7 @@ export const deadCodeElimination: Pass = {
     }
     if (keep.every(Boolean)) return graph;
     graph.nodes.forEach((n, i) => {
-      if (!keep[i]) ctx.note(`removed %${n.outputs[0]?.id} (${n.op})`);
+      if (!keep[i]) ctx.note(`removed ${nodeRef(n)}`);
     });
     return freezeGraph({ ...graph, nodes: graph.nodes.filter((_, i) => keep[i]) });
   },

@@ -7,6 +7,8 @@
 //             projection become strides the kernel reads), and none directly follows an
 //             attention output that has no other reader (the head merge
 //             `transpose(1,2).contiguous().view(b,n,h*d)` becomes strides the kernel writes).
+//             An operand that is a graph input, a weight, a constant or any other kernel's
+//             result is read as it is.
 // Runs:       after fuse-attention and merge-siblings, before epilogue fusion.
 import type { Node, ValueId } from '../src/ir/graph.ts';
 import { type Access, type DimMap, expandMap, remapAccess, remapThroughTranspose, transposeMap } from '../src/ops/access.ts';
@@ -21,13 +23,16 @@ import type { Pass } from './pass.ts';
 type Attn = OpAttrs['attention'];
 const SLOTS = ['q', 'k', 'v', 'mask'] as const;
 const RESHAPES = new Set(['reshape', 'squeeze', 'unsqueeze']);
+/** The producers an access can read through; each has the viewed value as its first input. */
+const VIEWS = new Set([...RESHAPES, 'transpose', 'expand', 'split', 'slice']);
 
 /** The access over the producer's input that reads what `acc` reads from the producer's output, if any. */
 function throughProducer(p: Node, v: ValueId, acc: Access, sizes: number[], ed: GraphEditor): Access | undefined {
+  if (!VIEWS.has(p.op)) return undefined; // a constant, a kernel: nothing to read through
+  if (RESHAPES.has(p.op)) return acc; // same elements in the same row-major order
   const out = p.outputs.findIndex((o) => o.id === v);
   const xShape = p.outputs[out]!.type.shape;
   const yShape = ed.typeOf(p.inputs[0]!).shape;
-  if (RESHAPES.has(p.op)) return acc; // same elements in the same row-major order
   let map: DimMap[] | undefined;
   if (p.op === 'transpose') map = transposeMap(p.attrs.perm);
   if (p.op === 'expand') map = expandMap(yShape, xShape);

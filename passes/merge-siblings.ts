@@ -9,6 +9,7 @@
 //             computes it once, when the model is created.
 // Runs:       after fuse-attention, before eliminate-head-reshapes.
 import type { Node, ValueId } from '../src/ir/graph.ts';
+import { nodeRef } from '../src/ir/print.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import type { Pass } from './pass.ts';
 import { rewriteAll } from './util.ts';
@@ -63,7 +64,7 @@ export const mergeSiblings: Pass = {
       for (const group of groups.values()) {
         if (group.length < 2) continue;
         merge(ed, group);
-        ctx.note(`merged ${group.map((n) => `%${n.outputs[0]!.id}`).join(', ')}`);
+        ctx.note(`merged ${group.map(nodeRef).join(', ')}`);
       }
     });
   },

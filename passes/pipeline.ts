@@ -1,4 +1,5 @@
 // The default pipelines, one explicit ordered list per optimisation level.
+import { InternalCompilerError, internalError, isOpgraphError } from '../src/errors.ts';
 import type { Graph } from '../src/ir/graph.ts';
 import { verifyGraph } from '../src/ir/verify.ts';
 import { constantFolding } from './constant-folding.ts';
@@ -66,16 +67,31 @@ export interface TraceEntry {
   readonly graph: Graph;
 }
 
-/** Runs `passes` in order; with `verify`, checks the graph after every pass (tests do). */
+/**
+ * Runs `passes` in order; with `verify`, checks the graph after every pass (tests do). A pass
+ * that fails on its input for a reason other than a typed error about the model (a ShapeError
+ * from shape-inference, an IndexError while folding) is a compiler bug: it surfaces as an
+ * InternalCompilerError naming the pass, and the node and rule where the rewrite driver knows them.
+ */
 export function runPipeline(graph: Graph, passes: readonly Pass[], opts: { verify?: boolean } = {}): { graph: Graph; trace: TraceEntry[] } {
   const trace: TraceEntry[] = [];
   let g = graph;
   for (const p of passes) {
     const notes: string[] = [];
-    const next = p.run(g, { note: (m) => notes.push(m) });
+    const next = runPass(p, g, notes);
     if (opts.verify) verifyGraph(next, p.name);
     trace.push({ pass: p.name, nodesBefore: g.nodes.length, nodesAfter: next.nodes.length, notes, graph: next });
     g = next;
   }
   return { graph: g, trace };
+}
+
+/** One pass, its failures located (see runPipeline). */
+function runPass(p: Pass, g: Graph, notes: string[]): Graph {
+  try {
+    return p.run(g, { note: (m) => notes.push(m) });
+  } catch (e) {
+    if (e instanceof InternalCompilerError || !isOpgraphError(e)) throw internalError(e, { pass: p.name });
+    throw e;
+  }
 }

@@ -7,6 +7,7 @@
 import { OpgraphError } from '../src/errors.ts';
 import type { Node, ValueId } from '../src/ir/graph.ts';
 import { freezeGraph } from '../src/ir/graph.ts';
+import { nodeRef } from '../src/ir/print.ts';
 import { type TensorType, formatType, sameType, tensorType } from '../src/ir/types.ts';
 import { describeNode, inferNode } from '../src/ops/infer.ts';
 import type { Pass } from './pass.ts';
@@ -33,7 +34,7 @@ export const shapeInference: Pass = {
       if (same) return n;
       changed = true;
       n.outputs.forEach((o, k) => {
-        if (!sameType(o.type, out[k]!)) ctx.note(`%${o.id}: ${formatType(o.type)} -> ${formatType(out[k]!)}`);
+        if (!sameType(o.type, out[k]!)) ctx.note(`${nodeRef(n)}${k > 0 ? ` output ${k}` : ''}: ${formatType(o.type)} -> ${formatType(out[k]!)}`);
       });
       const outputs = n.outputs.map((o, k) => ({ id: o.id, type: tensorType(out[k]!.dtype, out[k]!.shape) }));
       return { ...n, outputs } as Node;

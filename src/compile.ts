@@ -1,5 +1,6 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
+import { createRequire } from 'node:module';
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { generateTs } from './codegen/ts/index.ts';
@@ -142,7 +143,8 @@ function instantiate(source: string): ModuleExports {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
   }).outputText;
   const exports: Record<string, unknown> = {};
-  new Function('exports', js)(exports);
+  // A wasm loader's worker pool imports node:worker_threads, which CommonJS output requires.
+  new Function('exports', 'require', js)(exports, createRequire(import.meta.url));
   return exports as unknown as ModuleExports;
 }
 

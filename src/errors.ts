@@ -63,3 +63,45 @@ export class IndexError extends OpgraphError {
 export class OnnxError extends OpgraphError {
   override name = 'OnnxError';
 }
+
+/** Where inside the compiler an internal error happened; each layer adds what it knows. */
+export interface InternalErrorSite {
+  /** The pass that was running (added by the pipeline runner). */
+  readonly pass?: string;
+  /** The node being rewritten, as `describeNode` names it (added by the rewrite driver). */
+  readonly node?: string;
+  /** The rewrite rule that was matching or firing at that node. */
+  readonly rule?: string;
+}
+
+/**
+ * A pass failed on a graph it must accept: a bug in opgraph, not in the model. Names the pass,
+ * the node (value id, op, label) and the rule when known:
+ * `internal compiler error in pass fuse-attention at node %12 (add) ["attn.0"], rule attention-masked: ...; this is a bug in opgraph`.
+ */
+export class InternalCompilerError extends OpgraphError {
+  override name = 'InternalCompilerError';
+  constructor(readonly detail: string, readonly site: InternalErrorSite = {}, options?: { cause?: unknown }) {
+    super(`internal compiler error${formatSite(site)}: ${detail}; this is a bug in opgraph`, options);
+  }
+
+  /** The same failure with `outer` filling in what this one does not name yet (the inner site wins). */
+  within(outer: InternalErrorSite): InternalCompilerError {
+    return new InternalCompilerError(this.detail, { ...outer, ...this.site }, { cause: this.cause });
+  }
+}
+
+function formatSite(s: InternalErrorSite): string {
+  const parts = [s.pass && ` in pass ${s.pass}`, s.node && ` at ${s.node}`, s.rule && `, rule ${s.rule}`];
+  return parts.filter(Boolean).join('');
+}
+
+/**
+ * `e`, caught at `site`, as an InternalCompilerError: an internal one is located further, anything
+ * else becomes the detail of a new one (its message, with the original kept as `cause`).
+ */
+export function internalError(e: unknown, site: InternalErrorSite): InternalCompilerError {
+  if (e instanceof InternalCompilerError) return e.within(site);
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new InternalCompilerError(detail, site, { cause: e });
+}

@@ -11,6 +11,9 @@ export * from './train/index.ts';
 export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
+/** ONNX import: `loadOnnx(path)` reads an .onnx file (Node), `importOnnx(bytes)` decodes one in memory. */
+export { loadOnnx, importOnnx, type OnnxImportOptions } from './io/onnx/import.ts';
+export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from './io/onnx/limits.ts';
 export { toDot } from './viz/dot.ts';
 export { renderDot } from './viz/render.ts';
 export * from './errors.ts';

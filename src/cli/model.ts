@@ -1,7 +1,7 @@
 // Loading MODEL arguments: an .onnx file, or a module (examples/ name or any path) whose default
 // export is a graph or a function returning one.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ModelLoadError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -16,9 +16,37 @@ const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 export function resolveModelPath(model: string): string {
   const direct = resolve(model);
   if (existsSync(direct)) return direct;
+  const bare = !/[\\/]/.test(model) && !/\.(onnx|[cm]?[jt]s)$/i.test(model);
   const example = resolve(EXAMPLES, `${model}.ts`);
-  if (!model.includes('/') && existsSync(example)) return example;
-  throw new ModelLoadError(`model ${JSON.stringify(model)} not found (no such file, and no examples/${model}.ts)`);
+  if (bare && existsSync(example)) return example;
+  const guess = closestExample(basename(model).replace(/\.(onnx|[cm]?[jt]s)$/i, ''));
+  const hint = guess ? ` (did you mean the example ${JSON.stringify(guess)}?)` : '';
+  if (bare) throw new ModelLoadError(`model ${JSON.stringify(model)} not found: no such file, and no example of that name in examples/${hint}`);
+  throw new ModelLoadError(`${model}: no such file${hint}`);
+}
+
+/** The example whose name is nearest `name` by edit distance, when it is near enough to be a typo. */
+function closestExample(name: string): string | undefined {
+  const names = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+  let best: { name: string; d: number } | undefined;
+  for (const n of names) {
+    const d = editDistance(name.toLowerCase(), n.toLowerCase());
+    if (!best || d < best.d) best = { name: n, d };
+  }
+  return best && best.d <= Math.max(1, Math.ceil(name.length / 3)) ? best.name : undefined;
+}
+
+/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours ("mah" -> "mha") as 1. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 function looksLikeGraph(v: unknown): v is Graph {

@@ -28,12 +28,17 @@ export const PIPELINE_USAGE = `Pipeline options:
                        (-O0 also emits plain, unblocked kernels: readable for debugging)
   --passes a,b,c       run exactly these passes instead (${ALL_PASSES.map((p) => p.name).join(', ')})
   --print-after PASS   print the IR after PASS (or after every pass: all)
-  --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)`;
+  --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)
+                       (without -O or --passes, either one runs the full -O2 pipeline)`;
 
-/** The passes the options ask for. */
+/**
+ * The passes the options ask for. Without -O or --passes, --print-after and --dot-after name passes
+ * to watch, so they run the pipeline that has them all (-O2) instead of the verb's default.
+ */
 export function selectPasses(verb: string, p: Parsed, fallback: 0 | 1 | 2): readonly Pass[] {
   const list = optional(p, 'passes');
-  if (list === undefined) return PIPELINES[optLevel(verb, p, fallback)];
+  const watching = optional(p, 'print-after') !== undefined || optional(p, 'dot-after') !== undefined;
+  if (list === undefined) return PIPELINES[optLevel(verb, p, watching ? 2 : fallback)];
   return list.split(',').map((name) => {
     const pass = ALL_PASSES.find((q) => q.name === name.trim());
     if (!pass) throw new UsageError(`${verb}: unknown pass ${JSON.stringify(name)} (passes: ${ALL_PASSES.map((q) => q.name).join(', ')})`);

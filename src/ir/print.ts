@@ -77,6 +77,12 @@ export function formatNode(n: Node): string {
   return `${outs} = ${n.op}${ins}${attrs ? ' ' + attrs : ''}${label}`;
 }
 
+/** A node named on one line for traces and notes: `%12 add "attn.0"` (no label, no quotes). */
+export function nodeRef(n: Node): string {
+  const id = n.outputs[0] === undefined ? '' : `%${n.outputs[0].id} `;
+  return `${id}${n.op}${n.label === undefined ? '' : ` ${JSON.stringify(n.label)}`}`;
+}
+
 /** The whole graph in canonical form. Names are JSON-quoted so hostile names stay on one line. */
 export function printGraph(g: Graph): string {
   const lines: string[] = [];

@@ -1,6 +1,8 @@
 // The fixpoint driver: sweeps the graph applying rules until none fires (or the cap is hit).
-import { OpgraphError } from '../errors.ts';
-import type { Graph } from '../ir/graph.ts';
+import { InternalCompilerError, internalError } from '../errors.ts';
+import type { Graph, Node } from '../ir/graph.ts';
+import { nodeRef } from '../ir/print.ts';
+import { describeNode } from '../ops/infer.ts';
 import { GraphEditor } from './editor.ts';
 import { type Rule, matchNode } from './pattern.ts';
 
@@ -9,29 +11,39 @@ export const MAX_SWEEPS = 32;
 
 /**
  * Applies `rules` to every node, first rule first, sweeping until a sweep changes nothing.
- * Each firing is reported through `note` as `rule: %old -> %new`. Returns `g` itself when no
- * rule fired. Dead nodes are dropped after each sweep.
+ * Each firing is reported through `note` as `rule: %old op "label" -> %new`. Returns `g` itself
+ * when no rule fired. Dead nodes are dropped after each sweep. A rule that throws, and a rule
+ * set that does not converge, are compiler bugs: both raise an InternalCompilerError (naming
+ * the node and the rule, for the former).
  */
 export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], note: (m: string) => void, maxSweeps = MAX_SWEEPS): Graph {
   const ed = new GraphEditor(g);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let fired = false;
     for (const node of ed.liveNodes()) {
-      if (!ed.has(node)) continue;
-      for (const rule of rules) {
-        const m = matchNode(rule.pattern, node, ed);
-        if (!m) continue;
-        const repl = rule.rewrite(m, ed);
-        if (repl === undefined) continue;
-        const news = typeof repl === 'number' ? [repl] : repl;
-        news.forEach((v, i) => ed.replaceUses(node.outputs[i]!.id, v));
-        note(`${rule.name}: %${node.outputs[0]!.id} -> %${news[0]}`);
-        fired = true;
-        break;
-      }
+      if (ed.has(node) && applyFirst(rules, node, ed, note)) fired = true;
     }
     const removed = ed.removeDead();
     if (!fired && removed === 0) return ed.finish();
   }
-  throw new OpgraphError(`rewrite rules did not converge after ${maxSweeps} sweeps (${rules.map((r) => r.name).join(', ')})`);
+  throw new InternalCompilerError(`rewrite rules did not converge after ${maxSweeps} sweeps (${rules.map((r) => r.name).join(', ')})`);
+}
+
+/** Fires the first rule that matches `node` and does not decline; true when one fired. */
+function applyFirst(rules: readonly Rule[], node: Node, ed: GraphEditor, note: (m: string) => void): boolean {
+  for (const rule of rules) {
+    try {
+      const m = matchNode(rule.pattern, node, ed);
+      if (!m) continue;
+      const repl = rule.rewrite(m, ed);
+      if (repl === undefined) continue;
+      const news = typeof repl === 'number' ? [repl] : repl;
+      news.forEach((v, i) => ed.replaceUses(node.outputs[i]!.id, v));
+      note(`${rule.name}: ${nodeRef(node)} -> %${news[0]}`);
+      return true;
+    } catch (e) {
+      throw internalError(e, { node: describeNode(node.op, node.outputs[0]?.id, node.label), rule: rule.name });
+    }
+  }
+  return false;
 }

@@ -1,6 +1,7 @@
 // A mutable working copy of a graph for rewrites: insert nodes before an anchor, redirect uses,
 // drop dead nodes, then freeze back into a Graph. Types of new nodes come from the op rules.
-import { OpgraphError } from '../errors.ts';
+// The editor only runs inside passes, on typed graphs: every failure here is a compiler bug.
+import { InternalCompilerError, ShapeError } from '../errors.ts';
 import { type Graph, type Node, type Value, type ValueId, freezeGraph, nextValueId } from '../ir/graph.ts';
 import { type TensorType, tensorType } from '../ir/types.ts';
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
@@ -41,9 +42,10 @@ export class GraphEditor {
     return this.nodes.includes(n);
   }
 
-  typeOf(v: ValueId): TensorType {
-    const t = this.types.get(v);
-    if (!t) throw new OpgraphError(`rewrite: value %${v} is not defined`);
+  /** The type of `v`; a value the graph does not define (or a missing operand) is a compiler bug. */
+  typeOf(v: ValueId | undefined): TensorType {
+    const t = v === undefined ? undefined : this.types.get(v);
+    if (!t) throw new InternalCompilerError(v === undefined ? 'a pass asked for the type of a missing operand' : `a pass read %${v}, which the graph does not define`);
     return t;
   }
 
@@ -78,15 +80,25 @@ export class GraphEditor {
   /** Inserts a node right before `anchor` (so it may read anything `anchor` may) and returns its outputs. */
   insertBefore<K extends OpKind>(anchor: Node, op: K, attrs: OpAttrs[K], inputs: readonly ValueId[], label?: string): Value[] {
     const at = this.nodes.indexOf(anchor);
-    if (at < 0) throw new OpgraphError(`rewrite: anchor ${anchor.op} is not in the graph`);
+    if (at < 0) throw new InternalCompilerError(`a pass inserted a node before ${describeNode(anchor.op, anchor.outputs[0]?.id, anchor.label)}, which is no longer in the graph`);
     const where = describeNode(op, this.nextId, label);
-    const types = inferNode(op, attrs, inputs.map((v) => this.typeOf(v)), where);
+    const types = this.infer(op, attrs, inputs, where);
     const outputs = types.map((t) => ({ id: this.nextId++, type: tensorType(t.dtype, t.shape) }));
     const node = { op, attrs, inputs: [...inputs], outputs, ...(label === undefined ? {} : { label }) } as unknown as Node;
     this.nodes.splice(at, 0, node);
     this.define(node);
     this.changed = true;
     return outputs;
+  }
+
+  /** The output types of a new node; a shape rule it breaks means the pass built it wrong. */
+  private infer<K extends OpKind>(op: K, attrs: OpAttrs[K], inputs: readonly ValueId[], where: string): TensorType[] {
+    try {
+      return inferNode(op, attrs, inputs.map((v) => this.typeOf(v)), where);
+    } catch (e) {
+      if (e instanceof ShapeError) throw new InternalCompilerError(`a pass built an ill-typed node: ${e.message}`, {}, { cause: e });
+      throw e;
+    }
   }
 
   /** Makes every reader of `from` (nodes and graph outputs) read `to` instead. */

@@ -58,13 +58,18 @@ let current: GPUDevice | undefined;
 export function requestGpu(): Promise<Gpu> {
   cached ??= (async () => {
     let gpu: GPU | undefined = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+    const viaDawn = !gpu;
     if (!gpu) {
       const mod = (await import('webgpu')) as { create(o: string[]): GPU; globals: object };
       Object.assign(globalThis, mod.globals);
       gpu = mod.create([]);
     }
     const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new NoAdapterError('no WebGPU adapter is available (on a machine without a GPU, install SwiftShader: see docs/backends.md)');
+    if (!adapter) {
+      // Node only, loaded only here: what the Vulkan environment lacks (swiftshader.ts reads files).
+      const advice = viaDawn ? (await import('./swiftshader.ts')).noAdapterAdvice() : 'this browser offers none: is WebGPU enabled?';
+      throw new NoAdapterError(`no WebGPU adapter is available (${advice})`);
+    }
     const need = (name: 'maxStorageBufferBindingSize' | 'maxBufferSize') => adapter.limits[name];
     const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: need('maxStorageBufferBindingSize'), maxBufferSize: need('maxBufferSize') } });
     void device.lost.then((l) => {

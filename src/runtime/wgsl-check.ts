@@ -1,7 +1,8 @@
 // Check mode (`opgraph run --backend wgsl --check`): runs the WGSL kernels one at a time, reads
 // back what each wrote, and compares it with the reference interpreter's value for the same node.
-// Reports the first node whose outputs diverge and the first node whose WGSL outputs hold NaN or
-// Inf. Reading back after each kernel sees every intermediate before the arena reuses its memory,
+// Reports the first node whose outputs diverge and the first node whose WGSL outputs hold a NaN or
+// an Inf that the interpreter does not produce at that position (a mask's -Infinity is no
+// finding). Reading back after each kernel sees every intermediate before the arena reuses its memory,
 // so the memory plan stays the one a normal run uses.
 import type { WgslProgram } from '../codegen/wgsl/index.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -34,8 +35,10 @@ export interface CheckReport {
   readonly compared: number;
   /** The first node whose WGSL outputs are not allclose to the interpreter's, with the largest |diff|. */
   readonly divergence?: CheckSite & { readonly maxAbs: number };
-  /** The first node whose WGSL outputs hold NaN or Inf (the first such element). */
+  /** The first node whose WGSL outputs hold a NaN or Inf where the interpreter's do not (the first such element). */
   readonly nonFinite?: CheckSite;
+  /** Elements that are NaN or Inf on the GPU and the same in the interpreter (not findings). */
+  readonly sharedNonFinite: number;
 }
 
 /** Tolerances of the comparison (numpy allclose). */
@@ -59,6 +62,7 @@ export async function checkWgsl(gpu: Gpu, graph: Graph, program: WgslProgram, in
     let compared = 0;
     let divergence: CheckReport['divergence'];
     let nonFinite: CheckReport['nonFinite'];
+    let sharedNonFinite = 0;
     for (const { k, p } of order) {
       assertDevice(device);
       const rb = createReadback(device, k.writes);
@@ -77,16 +81,34 @@ export async function checkWgsl(gpu: Gpu, graph: Graph, program: WgslProgram, in
           const c = compareTensors(got, want, opts.rtol ?? 1e-4, opts.atol ?? 1e-5);
           if (!c.ok) divergence = { ...site(Math.max(c.worst, 0)), maxAbs: c.maxAbs };
         }
-        if (!nonFinite && o.type.dtype === 'f32') {
-          const at = (got.data as Float32Array).findIndex((x) => !Number.isFinite(x));
-          if (at >= 0) nonFinite = site(at);
+        if (o.type.dtype === 'f32') {
+          const { first, shared } = nonFiniteAgainst(got.data as Float32Array, want);
+          sharedNonFinite += shared;
+          if (!nonFinite && first >= 0) nonFinite = site(first);
         }
       });
     }
-    return { compared, ...(divergence ? { divergence } : {}), ...(nonFinite ? { nonFinite } : {}) };
+    return { compared, sharedNonFinite, ...(divergence ? { divergence } : {}), ...(nonFinite ? { nonFinite } : {}) };
   } finally {
     mem.destroy();
   }
+}
+
+/**
+ * NaNs and infinities of a GPU result against the interpreter's: the first element (-1 if none)
+ * that is NaN or Inf on the GPU but not the same in the interpreter, and how many are the same.
+ */
+export function nonFiniteAgainst(got: Float32Array, want: Tensor): { first: number; shared: number } {
+  let first = -1;
+  let shared = 0;
+  for (let i = 0; i < got.length; i++) {
+    const x = got[i]!;
+    if (Number.isFinite(x)) continue;
+    const y = getNumber(want, i);
+    if (Number.isNaN(x) ? Number.isNaN(y) : x === y) shared++;
+    else if (first < 0) first = i;
+  }
+  return { first, shared };
 }
 
 /** Coordinates of flat index `i` in `shape` (row-major). */

@@ -16,7 +16,7 @@ import { NEXT, type TrainingGraph, type TrainingSpec, trainingGraph } from './gr
 /** Options of compileTraining. */
 export interface TrainingOptions extends TrainingSpec {
   /** The backend running each step ('interp' is the reference interpreter). */
-  readonly target: 'ts' | 'wgsl' | 'interp';
+  readonly target: 'ts' | 'wasm' | 'wgsl' | 'interp';
   /** Optimisation level of the training graph (default 2). */
   readonly level?: OptLevel;
 }
@@ -48,15 +48,15 @@ type Runner = { run(inputs: NamedTensors): Promise<Record<string, Tensor>>; dest
 async function runnerFor(g: Graph, opts: TrainingOptions): Promise<Runner> {
   const level = opts.level ?? 2;
   if (opts.target === 'interp') return { run: async (inputs) => interpret(g, inputs), destroy: () => undefined };
-  if (opts.target === 'ts') {
-    const model = await compile(g, { target: 'ts', level });
-    return { run: async (inputs) => model.run(inputs), destroy: () => undefined };
+  if (opts.target === 'ts' || opts.target === 'wasm') {
+    const model = await compile(g, { target: opts.target, level });
+    return { run: async (inputs) => model.run(inputs), destroy: () => model.dispose() };
   }
   if (opts.target === 'wgsl') {
     const model = await compileWgsl(g, { level });
     return { run: (inputs) => model.run(inputs), destroy: () => model.destroy() };
   }
-  throw new OpgraphError(`unknown training target ${JSON.stringify(opts.target)} (ts, wgsl or interp)`);
+  throw new OpgraphError(`unknown training target ${JSON.stringify(opts.target)} (ts, wasm, wgsl or interp)`);
 }
 
 /** The starting state: parameters from the model's weight data, optimizer slots and step at zero. */

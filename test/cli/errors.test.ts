@@ -55,7 +55,13 @@ async function expectFailure(args: string[], code: number, msg: RegExp): Promise
 const runArgs = (model: string, inputs: string, extra: string[] = []): string[] => ['run', model, '--inputs', inputs, '--out', p('out.safetensors'), ...extra];
 
 describe('opgraph error handling', () => {
-  it('missing model file', () => expectFailure(['print', p('nope.ts')], 1, /nope\.ts.*not found/));
+  it('missing model file', () => expectFailure(['print', p('nope.ts')], 1, /^opgraph: ModelLoadError: \/.*\/nope\.ts: no such file$/));
+  it('missing model path: says the file does not exist, never examples//abs/path.onnx.ts', () =>
+    expectFailure(['print', p('model.onnx')], 1, /^opgraph: ModelLoadError: \/[^ ]*\/model\.onnx: no such file$/));
+  it('missing model path near an example name: did you mean it', () =>
+    expectFailure(['run', p('embeding-mha.onnx'), '--inputs', p('x.safetensors'), '--out', p('o.safetensors')], 1, /: no such file \(did you mean the example "embedding-mha"\?\)$/));
+  it('bare name with a typo: no such file or example, did you mean', () =>
+    expectFailure(['print', 'mah'], 1, /^opgraph: ModelLoadError: model "mah" not found: no such file, and no example of that name in examples\/ \(did you mean the example "mha"\?\)$/));
   it('model whose default export is not a graph', () => expectFailure(['print', p('not-a-graph.ts')], 1, /not-a-graph\.ts: default export is not a graph/));
   it('model whose default export throws a plain error (found by the fuzzer)', () =>
     expectFailure(['print', p('throws.ts')], 1, /ModelLoadError: .*throws\.ts: its default export threw ReferenceError: undefinedName is not defined/));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.ts';
 import { f32, tensor } from '../../src/ir/tensor.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
+import { SWIFTSHADER_ICD } from '../../src/runtime/swiftshader.ts';
 import { adapterOrReason, skipNote, useSwiftShader } from '../wgsl/adapter.ts';
 import { ROOT, cli, lines } from './run-cli.ts';
 
@@ -17,6 +18,8 @@ const RUN = ['run', 'mha', '--inputs', `${FX}.io.safetensors`, '--weights', `${F
 const gpuEnv = useSwiftShader({ ...process.env });
 const noGpuEnv = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', XDG_RUNTIME_DIR: '/tmp' };
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+/** Whether the Vulkan loader finds a driver of the system's own (it then needs no VK_ICD_FILENAMES). */
+const systemVulkanDrivers = () => ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some((d) => existsSync(d) && readdirSync(d).length > 0);
 
 /** Dawn's own driver warnings on stderr are not opgraph's lines. */
 const ours = (stderr: string) => lines(stderr).filter((l) => l.startsWith('opgraph') || l.startsWith('wrote'));
@@ -66,6 +69,20 @@ describe('opgraph run --backend wgsl without an adapter', () => {
     expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: NoAdapterError: no WebGPU adapter is available/)]);
   });
 
+  it('names the missing driver file', async () => {
+    const r = await cli([...RUN, '--check'], ROOT, noGpuEnv);
+    expect(r.code).toBe(1);
+    expect(ours(r.stderr)).toEqual([expect.stringMatching(/^opgraph: NoAdapterError: no WebGPU adapter is available \(VK_ICD_FILENAMES names \/nonexistent\/icd\.json, which does not exist; /)]);
+  });
+
+  // Unset VK_ICD_FILENAMES finds no adapter only where Vulkan has no system driver.
+  it.skipIf(!existsSync(SWIFTSHADER_ICD) || systemVulkanDrivers())('with SwiftShader installed but VK_ICD_FILENAMES unset, names the variable and the file', async () => {
+    const { VK_ICD_FILENAMES: _, ...unset } = noGpuEnv;
+    const r = await cli([...RUN, '--check'], ROOT, unset);
+    expect(r.code).toBe(1);
+    expect(ours(r.stderr)).toEqual([`opgraph: NoAdapterError: no WebGPU adapter is available (SwiftShader is installed (${SWIFTSHADER_ICD}) but VK_ICD_FILENAMES is not set: export VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`]);
+  });
+
   it('--fallback ts runs the TS backend and says so on stderr', async () => {
     const out = join(tmp('opgraph-wgsl-'), 'o.safetensors');
     const r = await cli([...RUN, '--fallback', 'ts', '--out', out], ROOT, noGpuEnv);
@@ -102,20 +119,40 @@ describe.skipIf(reason !== undefined)(`opgraph run --backend wgsl${skipNote(reas
     ]);
   });
 
-  it('--check names the first divergence (an i64 past 32 bits) and the first NaN (sqrt of -1), exit 1', async () => {
-    // Two documented GPU differences: i64 is i32 on the GPU, so 2^40 arrives as 0 and n + n
-    // diverges; sqrt(-1) is NaN on both, so it is a NaN site but no divergence.
+  it('--check names the first divergence (an i64 past 32 bits) and the first NaN/Inf the interpreter does not produce, exit 1', async () => {
+    // Documented GPU differences: i64 is i32 on the GPU, so 2^40 arrives as 0: n + n diverges, and
+    // x / f32(n) is -1/0 = -Infinity there but finite in the interpreter. sqrt(-1) is NaN in both,
+    // so it is neither a divergence nor a NaN finding.
     const dir = tmp('opgraph-wgsl-check-');
     const src = JSON.stringify(`${ROOT}src/`).slice(1, -1);
     writeFileSync(join(dir, 'wide.ts'), `import { graph } from '${src}index.ts';
-export default () => graph('wide', (g) => { const x = g.input('x', [2]); const n = g.input('n', [2], 'i64'); return { root: x.sqrt(), twice: n.add(n) }; });\n`);
+export default () => graph('wide', (g) => { const x = g.input('x', [2]); const n = g.input('n', [2], 'i64'); return { root: x.sqrt(), twice: n.add(n), ratio: x.div(n.to('f32')) }; });\n`);
     writeFileSync(join(dir, 'in.safetensors'), serializeSafetensors({ x: f32([2], [-1, 4]), n: tensor('i64', [2], [2 ** 40, 3]) }));
     const r = await cli(['run', join(dir, 'wide.ts'), '--inputs', join(dir, 'in.safetensors'), '--backend', 'wgsl', '--check', '-O0'], ROOT, gpuEnv);
     expect(r.code, r.stderr).toBe(1);
     expect(lines(r.stdout)).toEqual([
-      'check: 2 kernels of 2 nodes compared with the interpreter',
+      'check: 4 kernels of 4 nodes compared with the interpreter',
       expect.stringMatching(/^first divergence: node %\d+ \(add\) \(kernel k\d+_add\), output 0 at \[0\]: max \|diff\| 2\.20e\+12 \(wgsl 0, interpreter 2199023255552\)$/),
-      expect.stringMatching(/^first NaN\/Inf: node %\d+ \(sqrt\) \(kernel k\d+_sqrt\), output 0 at \[0\]: wgsl NaN, interpreter NaN$/),
+      expect.stringMatching(/^first NaN\/Inf: node %\d+ \(div\) \(kernel k\d+_div\), output 0 at \[0\]: wgsl -Infinity, interpreter -9\.09\d*e-13$/),
+    ]);
+  });
+
+  it("--check: a mask's -Infinity (and a NaN) that the interpreter also produces is no finding", async () => {
+    const dir = tmp('opgraph-wgsl-check-');
+    const src = JSON.stringify(`${ROOT}src/`).slice(1, -1);
+    writeFileSync(join(dir, 'masked.ts'), `import { graph, tensor } from '${src}index.ts';
+export default () => graph('masked', (g) => {
+  const s = g.input('s', [2, 2]);
+  const mask = g.constant(tensor('f32', [2, 2], [0, -Infinity, 0, 0]));
+  return { p: s.add(mask).softmax(-1), root: s.sqrt() };
+});\n`);
+    writeFileSync(join(dir, 'in.safetensors'), serializeSafetensors({ s: f32([2, 2], [1, 2, -3, 4]) }));
+    const r = await cli(['run', join(dir, 'masked.ts'), '--inputs', join(dir, 'in.safetensors'), '--backend', 'wgsl', '--check', '-O0'], ROOT, gpuEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual([
+      'check: 3 kernels of 4 nodes compared with the interpreter',
+      'first divergence: none (every node allclose to the interpreter)',
+      'first NaN/Inf: none that the interpreter does not also produce (2 elements are NaN/Inf in both)',
     ]);
   });
 });

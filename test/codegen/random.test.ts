@@ -8,6 +8,7 @@ import { IRBuilder } from '../../src/ir/builder.ts';
 import { tensor, toNumbers } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
 import { expectMatchesInterpreter } from './helpers.ts';
+import { leafAttention, leafChain } from './leaf-graphs.ts';
 import {
   type Built,
   elementwiseChain,
@@ -54,6 +55,19 @@ async function check(family: string, build: (seed: number) => Built, seed: numbe
 describe.each(FAMILIES.map(([name, build, n], f) => [name, build, seeds(f + 1, n)] as const))('random %s graphs', (name, build, list) => {
   it.each(list)(`seed %i`, async (seed) => {
     await check(name, build, seed);
+  });
+});
+
+/** Families whose pattern operands are inputs, weights and constants (leaf-graphs.ts), and how many of each. */
+const LEAF_FAMILIES: readonly [string, (seed: number) => Built, number][] = [
+  ['leaf attention', leafAttention, 20],
+  ['leaf chain', leafChain, 12],
+];
+
+describe.each(LEAF_FAMILIES.map(([name, build, n], f) => [name, build, seeds(FAMILIES.length + f + 1, n)] as const))('random %s graphs at -O2', (name, build, list) => {
+  it.each(list)(`seed %i`, async (seed) => {
+    const { graph, inputs } = build(seed);
+    await expectMatchesInterpreter(graph, inputs, { level: 2, what: `-O2 ${name} seed ${seed}\n${printGraph(graph)}` });
   });
 });
 

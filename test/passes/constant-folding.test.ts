@@ -60,9 +60,9 @@ describe('constant-folding', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "folded %3 (add)",
-        "folded %5 (reduceSum)",
-        "folded %4 (sqrt)",
+        "folded %3 add",
+        "folded %5 reduceSum",
+        "folded %4 sqrt",
       ]
     `);
     checkPass(constantFolding, g, randomInputs(g, new Rng(4)));

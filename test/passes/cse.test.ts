@@ -72,7 +72,7 @@ describe('cse', () => {
       }
       "
     `);
-    expect(notes).toEqual(['%4 (gemm) is %3', '%5 (gemm) is %3']);
+    expect(notes).toEqual(['%4 gemm "linear" is %3', '%5 gemm "linear" is %3']);
     checkPass(cse, g, randomInputs(g, new Rng(2)));
   });
 

@@ -65,10 +65,10 @@ describe('dce', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "removed %4 (relu)",
-        "removed %5 (neg)",
-        "removed %6 (constant)",
-        "removed %8 (matmul)",
+        "removed %4 relu",
+        "removed %5 neg",
+        "removed %6 constant",
+        "removed %8 matmul",
       ]
     `);
     checkPass(deadCodeElimination, g, randomInputs(g, new Rng(1)));

@@ -110,7 +110,7 @@ describe('fuse-attention', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "attention-scaled: %14 -> %20",
+        "attention-scaled: %14 matmul -> %20",
       ]
     `);
     checkPass(fuseAttention, g, randomInputs(g, new Rng(8)));

@@ -52,9 +52,9 @@ describe('fuse-elementwise', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "fuse-chain: %4 -> %7",
-        "fuse-chain: %6 -> %8",
-        "fuse-chain: %8 -> %9",
+        "fuse-chain: %4 add -> %7",
+        "fuse-chain: %6 sub -> %8",
+        "fuse-chain: %8 fused -> %9",
       ]
     `);
     checkPass(fuseElementwise, g, randomInputs(g, new Rng(20)));

@@ -55,8 +55,8 @@ describe('fuse-epilogues', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "epilogue: %5 -> %7",
-        "epilogue: %6 -> %8",
+        "epilogue: %5 add -> %7",
+        "epilogue: %6 relu -> %8",
       ]
     `);
     checkPass(fuseEpilogues, g, randomInputs(g, new Rng(16)));

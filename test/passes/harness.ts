@@ -13,6 +13,7 @@ import { verifyGraph } from '../../src/ir/verify.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { Rng, randomInputs, randomTensor } from '../codegen/helpers.ts';
+import { leafAttention, leafChain } from '../codegen/leaf-graphs.ts';
 import * as random from '../codegen/random-graphs.ts';
 import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
 import { attentionBlock } from './attention-graphs.ts';
@@ -92,7 +93,10 @@ export function checkPass(pass: Pass, g: Graph, inputs: Record<string, Tensor>):
   return runs[0]!;
 }
 
-/** Random families of test/codegen/random-graphs.ts, then the attention blocks of attention-graphs.ts. */
+/**
+ * Random families of test/codegen/random-graphs.ts and leaf-graphs.ts (inputs, weights and
+ * constants at every operand position), then the attention blocks of attention-graphs.ts.
+ */
 const FAMILIES: readonly [string, (seed: number) => random.Built][] = [
   ['elementwise chain', random.elementwiseChain],
   ['matmul', random.randomMatmul],
@@ -105,9 +109,11 @@ const FAMILIES: readonly [string, (seed: number) => random.Built][] = [
   ['gather', random.randomGather],
   ['attention (codegen)', random.randomAttention],
   ['mixed DAG', random.randomMixed],
+  ['leaf attention', leafAttention],
+  ['leaf chain', leafChain],
 ];
 
-/** Seeds per codegen family (11 families: 132 graphs) and attention blocks per pass. */
+/** Seeds per codegen family (13 families: 156 graphs) and attention blocks per pass. */
 export const SEEDS_PER_FAMILY = 12;
 export const ATTENTION_SEEDS = 120;
 

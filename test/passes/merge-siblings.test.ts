@@ -91,7 +91,7 @@ describe('merge-siblings', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "merged %3, %8, %13",
+        "merged %3 gemm "q", %8 gemm "k", %13 gemm "v"",
       ]
     `);
     checkPass(mergeSiblings, g, randomInputs(g, new Rng(11)));

@@ -5,12 +5,20 @@ import { ALL_PASSES, PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import type { Graph, Node } from '../../src/ir/graph.ts';
 import { Rng, randomInputs } from '../codegen/helpers.ts';
 import { EXAMPLE_NAMES, buildExample } from '../example-graphs.ts';
+import { leafAttention, leafChain } from '../codegen/leaf-graphs.ts';
 import { attentionBlock } from './attention-graphs.ts';
 import { differ } from './harness.ts';
 
 /** `g` at -O2, verified after every pass. */
 async function lower(name: string): Promise<Graph> {
   return runPipeline(await buildExample(name), PIPELINES[2], { verify: true }).graph;
+}
+
+/** True when an attention node of `g` reads a constant or a weight directly (the case issue 15 crashed on). */
+function readsLeafOtherThanInput(g: Graph): boolean {
+  const weights = new Set(g.weights.map((w) => w.id));
+  const constants = new Set(g.nodes.filter((n) => n.op === 'constant').map((n) => n.outputs[0]!.id));
+  return g.nodes.some((n) => n.op === 'attention' && n.inputs.some((v) => weights.has(v) || constants.has(v)));
 }
 
 /** An op name, with `(epilogue)` for contractions that carry one. */
@@ -57,13 +65,13 @@ describe('runPipeline', () => {
       "shape-inference: 9 -> 9
       dce: 9 -> 9
       simplify-movement: 9 -> 8
-        matmul-transposed-b: %7 -> %12
+        matmul-transposed-b: %7 matmul -> %12
       constant-folding: 8 -> 8
       cse: 8 -> 6
-        %4 (gemm) is %3
-        %5 (gemm) is %3
+        %4 gemm "linear" is %3
+        %5 gemm "linear" is %3
       fuse-attention: 6 -> 2
-        attention-scaled: %11 -> %13
+        attention-scaled: %11 matmul -> %13
       merge-siblings: 2 -> 2
       eliminate-head-reshapes: 2 -> 2
       fuse-epilogues: 2 -> 2
@@ -96,6 +104,27 @@ describe('runPipeline', () => {
     const { graph, trace } = runPipeline(once, PIPELINES[2], { verify: true });
     expect(trace.flatMap((t) => t.notes.map((n) => `${t.pass}: ${n}`))).toEqual([]);
     expect(graph).toBe(once);
+  });
+
+  it('keeps the results of 240 random graphs with inputs, weights and constants at every operand position (-O2 against -O0)', () => {
+    // Issue 15: a constant mask made eliminate-head-reshapes read the first input of a node that has none.
+    const failures: string[] = [];
+    let leafFed = 0;
+    for (const [family, build] of [['leaf attention', leafAttention], ['leaf chain', leafChain]] as const) {
+      for (let seed = 1; seed <= 120; seed++) {
+        const { graph, inputs } = build(seed);
+        try {
+          const [o0, o2] = [PIPELINES[0], PIPELINES[2]].map((p) => runPipeline(graph, p, { verify: true }).graph);
+          const why = differ(o0!, o2!, inputs);
+          if (why) failures.push(`${family} seed ${seed}: ${why}`);
+          if (readsLeafOtherThanInput(o2!)) leafFed++;
+        } catch (e) {
+          failures.push(`${family} seed ${seed}: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(leafFed, 'attention nodes reading a constant or a weight').toBeGreaterThanOrEqual(20);
   });
 
   it('keeps the results of 120 random attention blocks at -O2', () => {

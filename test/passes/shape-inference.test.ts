@@ -78,7 +78,7 @@ describe('shape-inference on wrongly annotated graphs', () => {
   it('notes each corrected value once, old type -> new type', () => {
     const ctx = recorder();
     shapeInference.run(mistyped(), ctx);
-    expect(ctx.notes).toEqual(['%2: f32[2,5] -> f32[2,4]', '%3: f32[2,5] -> f32[2,4]']);
+    expect(ctx.notes).toEqual(['%2 matmul: f32[2,5] -> f32[2,4]', '%3 relu "act": f32[2,5] -> f32[2,4]']);
   });
 
   it('does not mutate its input', () => {
@@ -104,7 +104,7 @@ describe('shape-inference on wrongly annotated graphs', () => {
     const ctx = recorder();
     const out = shapeInference.run(wrong, ctx);
     expect(formatType(out.nodes[1]!.outputs[0]!.type)).toBe('f32[2,4]');
-    expect(ctx.notes).toContain('%3: i32[2,4] -> f32[2,4]');
+    expect(ctx.notes).toContain('%3 relu "act": i32[2,4] -> f32[2,4]');
   });
 
   it('is idempotent: running it on its own output returns that output', () => {

@@ -143,9 +143,9 @@ describe('simplify-movement', () => {
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
-        "transpose-compose: %3 -> %8",
-        "matmul-transposed-a: %7 -> %9",
-        "matmul-transposed-b: %6 -> %11",
+        "transpose-compose: %3 transpose -> %8",
+        "matmul-transposed-a: %7 matmul -> %9",
+        "matmul-transposed-b: %6 matmul -> %11",
       ]
     `);
     checkPass(simplifyMovement, g, randomInputs(g, new Rng(7)));

@@ -69,10 +69,13 @@ const CASES: Case[] = [
     attrs: { ...gemm({ transB: true }), epilogue: { inputs: 1, steps: [step('gelu', [0], { approximate: 'none' })] } }, shapes: [[9, 24], [20, 24], [20]],
   },
   {
-    name: 'matmul + gelu(tanh), sigmoid, tanh, div epilogue', op: 'matmul',
+    name: 'matmul + gelu(tanh), sigmoid, tanh, div, abs, log epilogue', op: 'matmul',
     attrs: {
       ...NN,
-      epilogue: { inputs: 2, steps: [step('gelu', [0], { approximate: 'tanh' }), step('sigmoid', [0]), step('tanh', [2]), step('div', [3, 1]), step('add', [4, 5])] },
+      epilogue: {
+        inputs: 2,
+        steps: [step('gelu', [0], { approximate: 'tanh' }), step('sigmoid', [0]), step('tanh', [2]), step('div', [3, 1]), step('add', [4, 5]), step('abs', [0]), step('log', [7]), step('add', [6, 8])],
+      },
     },
     shapes: [[9, 24], [24, 13], [13]],
   },
@@ -119,9 +122,9 @@ describe('wasm contraction family: in place', () => {
 
 describe('wasm contraction family: accepts', () => {
   const family = gemmFamily();
-  it('declines epilogues with steps it does not vectorise (log)', () => {
-    const g = oneNode('matmul', { ...NN, epilogue: { inputs: 1, steps: [step('log', [0])] } }, [[4, 4], [4, 4]]);
-    expect(family.accepts(nodeInfo(g, 'relaxed', [false, true]))).toBe(false);
+  it('declines epilogues with steps it does not vectorise (pow)', () => {
+    const g = oneNode('matmul', { ...NN, epilogue: { inputs: 2, steps: [step('pow', [0, 1])] } }, [[4, 4], [4, 4], [4, 4]]);
+    expect(family.accepts(nodeInfo(g, 'relaxed', [false, true, false]))).toBe(false);
   });
   it('declines a gemm C broadcast that is not linear in the merged rows', () => {
     const g = oneNode('gemm', gemm(), [[2, 3, 4], [4, 5], [3, 5]]);

@@ -16,7 +16,8 @@ export const dotCommand: Command = {
 Draws MODEL's graph: inputs, weights (grey), ops with their attributes and output
 types, and tensor types on the edges. The format follows the extension of FILE;
 without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).
--O picks the pass pipeline run first (default -O0).
+-O picks the pass pipeline run first (default -O0, or -O2 with --print-after or
+--dot-after: one SVG per pass of the full pipeline).
 
 ${PIPELINE_USAGE}`,
   async run(argv, io) {

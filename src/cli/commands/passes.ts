@@ -25,7 +25,8 @@ export const passesCommand: Command = {
 
 Runs the pipeline (default -O2) and prints one row per pass: nodes before -> after,
 the kernels the TS backend would emit, the peak intermediate bytes of its memory
-plan, and how many rewrites the pass made. -v lists every rewrite.
+plan, and how many rewrites the pass made. -v lists every rewrite, naming the node
+by value id, op and label: "fuse-attention: attention-scaled: %11 matmul -> %13".
 
 ${PIPELINE_USAGE}`,
   async run(argv, io) {

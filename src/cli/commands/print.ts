@@ -15,7 +15,8 @@ Prints MODEL's graph in opgraph's canonical text form:
   %3: f32[2,4] = matmul %1 %2 {transA: false, transB: true}
 
 MODEL is an .onnx file, a module path, or the name of a file in examples/ (e.g. mha).
--O picks the pass pipeline run first (default -O0: shape inference only).
+-O picks the pass pipeline run first (default -O0: shape inference only; -O2 with
+--print-after or --dot-after).
 
 ${PIPELINE_USAGE}`,
   async run(argv, io) {

@@ -12,6 +12,7 @@ import type { Graph } from '../../ir/graph.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
+import { type WasmCliOptions, wasmOptions } from './wasm-options.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
@@ -21,15 +22,17 @@ const OPTIONS: OptionSpec = {
   out: { type: 'string', short: 'o' },
   check: { type: 'boolean' },
   fallback: { type: 'string' },
+  simd: { type: 'string' },
+  threads: { type: 'string' },
 };
 
-const BACKENDS = ['interp', 'ts', 'wgsl'] as const;
+const BACKENDS = ['interp', 'ts', 'wasm', 'wgsl'] as const;
 type Backend = (typeof BACKENDS)[number];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
        opgraph run MODEL --inputs IN.safetensors --backend wgsl --check [--out OUT.safetensors]
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
@@ -37,14 +40,21 @@ ignored. Weights named in W override the graph's own values (PyTorch state_dict
 names). OUT receives one tensor per graph output, under the output's name; it is
 written to a temporary file and renamed, so it is never left half-written.
 Backends: interp (the reference interpreter, default), ts (generated
-TypeScript, compiled in-process) and wgsl (WGSL on a WebGPU adapter: a GPU, or
+TypeScript, compiled in-process), wasm (WebAssembly SIMD kernels, with TS
+kernels for what has none) and wgsl (WGSL on a WebGPU adapter: a GPU, or
 SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
+
+--backend wasm options:
+  --simd relaxed|plain  the SIMD instruction set (default: relaxed, which this
+                 process turns on in V8 when it is off)
+  --threads N    worker threads for the big kernels (default 1)
 
 --backend wgsl options:
   --check        run the WGSL kernels one at a time beside the interpreter and
                  report the first node whose outputs diverge (op, label, max
-                 |diff|, position) and the first whose outputs hold NaN or Inf;
-                 exits 1 when a node diverges
+                 |diff|, position) and the first whose outputs hold a NaN or Inf
+                 that the interpreter does not (a mask's -Infinity in both is
+                 no finding); exits 1 when a node diverges
   --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
                  stderr); without this option, no adapter is an error
 
@@ -62,6 +72,7 @@ ${PIPELINE_USAGE}`,
     const fallback = optional(p, 'fallback');
     if ((check || fallback !== undefined) && backend !== 'wgsl') throw new UsageError(`run: --${check ? 'check' : 'fallback'} needs --backend wgsl`);
     if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
+    const wasm = wasmOptions('run', p, backend);
     const outPath = check ? optional(p, 'out') : required('run', p, 'out');
     const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('run', model, p, 2, io)).graph;
@@ -80,14 +91,22 @@ ${PIPELINE_USAGE}`,
       if (report.divergence) return 1;
       if (!outPath) return 0;
     }
-    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p), fallback === 'ts' ? io.err : undefined);
+    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p), wasm, fallback === 'ts' ? io.err : undefined);
     await writeSafetensors(outPath!, outputs);
     io.err(`wrote ${Object.keys(outputs).length} output(s) to ${outPath}`);
     return 0;
   },
 };
 
-async function execute(backend: Backend, g: Graph, inputs: Map<string, Tensor>, weights: Map<string, Tensor> | undefined, level: 0 | 1 | 2, fallbackLog?: (line: string) => void): Promise<Record<string, Tensor>> {
+async function execute(
+  backend: Backend,
+  g: Graph,
+  inputs: Map<string, Tensor>,
+  weights: Map<string, Tensor> | undefined,
+  level: 0 | 1 | 2,
+  wasm: WasmCliOptions,
+  fallbackLog?: (line: string) => void,
+): Promise<Record<string, Tensor>> {
   if (backend === 'interp') return interpret(g, inputs, weights ? { weights } : {});
   // The graph already went through the pipeline; compile only picks the kernels for the level.
   const opts = { level, optimized: true, ...(weights ? { weights } : {}) } as const;
@@ -104,18 +123,27 @@ async function execute(backend: Backend, g: Graph, inputs: Map<string, Tensor>, 
       fallbackLog(`opgraph: ${e.message}; running the TS backend instead (--fallback ts)`);
     }
   }
+  if (backend === 'wasm') {
+    const m = await compile(g, { target: 'wasm', ...opts, ...wasm });
+    try {
+      return m.run(inputs);
+    } finally {
+      m.dispose();
+    }
+  }
   return (await compile(g, { target: 'ts', ...opts })).run(inputs);
 }
 
-/** The check report as lines: what was compared, the first divergence, the first NaN/Inf. */
+/** The check report as lines: what was compared, the first divergence, the first NaN/Inf of the GPU's own. */
 function describeCheck(g: Graph, r: CheckReport): string[] {
   const where = (s: CheckSite) => `${describeNode(s.op, s.value, s.label)} (kernel ${s.kernel}), output ${s.output} at [${s.position.join(', ')}]`;
   const lines = [`check: ${r.compared} kernels of ${g.nodes.length} nodes compared with the interpreter`];
   lines.push(r.divergence
     ? `first divergence: ${where(r.divergence)}: max |diff| ${r.divergence.maxAbs.toExponential(2)} (wgsl ${r.divergence.wgsl}, interpreter ${r.divergence.reference})`
     : 'first divergence: none (every node allclose to the interpreter)');
+  const n = r.sharedNonFinite;
   lines.push(r.nonFinite
     ? `first NaN/Inf: ${where(r.nonFinite)}: wgsl ${r.nonFinite.wgsl}, interpreter ${r.nonFinite.reference}`
-    : 'first NaN/Inf: none');
+    : n === 0 ? 'first NaN/Inf: none' : `first NaN/Inf: none that the interpreter does not also produce (${n} element${n === 1 ? ' is' : 's are'} NaN/Inf in both)`);
   return lines;
 }

@@ -10,7 +10,7 @@ const OPTIONS: OptionSpec = { backend: { type: 'string' } };
 export const testOnnxCommand: Command = {
   name: 'test-onnx',
   summary: 'run ONNX backend node-test folders and report each case',
-  usage: `opgraph test-onnx DIR... [--backend interp|ts|wgsl]
+  usage: `opgraph test-onnx DIR... [--backend interp|ts|wasm|wgsl]
 
 Each DIR is an ONNX backend node test: model.onnx plus test_data_set_N/ folders
 holding input_K.pb and output_K.pb (serialized TensorProto). Prints one line per
@@ -20,7 +20,8 @@ case: "passed NAME", "failed NAME: REASON" (the largest error and where) or
 |actual - expected| <= ${ONNX_TOLERANCE.atol} + ${ONNX_TOLERANCE.rtol} * |expected|; integers and booleans match exactly.
 Graph inputs that feed static parameters (a Reshape's shape) are specialised to
 the data set's values. Exit code 1 when any case fails.
-Backends: interp (default), ts (generated TypeScript, -O2), wgsl (WebGPU).
+Backends: interp (default), ts (generated TypeScript, -O2), wasm (WebAssembly
+SIMD, -O2), wgsl (WebGPU).
 Plain files among the DIRs (a shell glob's README) are ignored, with a note on
 stderr; a DIR that does not exist fails.`,
   async run(argv, io) {

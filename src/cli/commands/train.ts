@@ -16,12 +16,12 @@ const OPTIONS: OptionSpec = {
   out: { type: 'string', short: 'o' },
 };
 
-const BACKENDS = ['ts', 'wgsl', 'interp'] as const;
+const BACKENDS = ['ts', 'wasm', 'wgsl', 'interp'] as const;
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train an example (forward, backward, optimizer) and save its weights',
-  usage: `opgraph train EXAMPLE [--epochs N] [--backend ts|wgsl|interp] [--init W.safetensors] [--resume STATE.safetensors] [--out STATE.safetensors]
+  usage: `opgraph train EXAMPLE [--epochs N] [--backend ts|wasm|wgsl|interp] [--init W.safetensors] [--resume STATE.safetensors] [--out STATE.safetensors]
 
 Trains EXAMPLE (an examples/ name or a path whose module exports the model as its
 default and TRAINING: loss output, optimizer, batch, predict, epochs). Prints one

@@ -68,3 +68,39 @@ u32; \`run\` returns the declared dtypes. In Node, keep the \`GPU\` object you g
 referenced for as long as the device is used.
 `;
 }
+
+/** The README.md written beside a compiled wasm module. */
+export function wasmUsageNote(g: Graph, inline: boolean): string {
+  const inputs = g.inputs.map((i) => `//   ${JSON.stringify(i.name)}: ${formatType(i.type)}`).join('\n');
+  const load = inline
+    ? 'const model = await create(); // the weights are embedded in model.ts'
+    : `const model = await create(loadWeights(new Uint8Array(await readFile('model.weights.safetensors'))));
+// In a browser: loadWeights(new Uint8Array(await (await fetch('model.weights.safetensors')).arrayBuffer()))`;
+  return `# Generated WebAssembly model
+
+This folder was written by \`opgraph compile --target wasm\`. \`model.ts\` is a standalone TypeScript
+loader with no dependencies: it embeds two WebAssembly binaries (relaxed SIMD, which uses fused
+multiply-adds, and plain SIMD128) and the layout of one \`WebAssembly.Memory\` that holds the weights,
+inputs, outputs and every intermediate. Nodes without a wasm kernel run as TypeScript over views of the
+same memory.
+
+\`\`\`ts
+import { readFile } from 'node:fs/promises';
+import { create, loadWeights, INPUTS, OUTPUTS, MEMORY_BYTES } from './model.ts';
+
+${load}
+// Inputs are row-major typed arrays:
+${inputs}
+const outputs = model.run({ /* name: Float32Array, ... */ });
+model.dispose(); // stops worker threads, if any
+\`\`\`
+
+\`create(weights, { simd, threads })\` picks relaxed SIMD when the engine validates it, else plain
+(Chrome, Edge and Firefox ship relaxed SIMD; Safari does not; Node 20 has it behind
+\`--experimental-wasm-relaxed-simd\`, which \`v8.setFlagsFromString\` can set before \`create\`).
+\`threads\` above one needs shared memory: in a browser, a cross-origin-isolated page (COOP and COEP
+headers); otherwise the model runs on one thread and says so once on the console. The calling thread
+waits with \`Atomics.wait\`, which a page's main thread may not do: run a threaded model in a
+dedicated Worker. \`run\` validates each input's type and length and returns new output arrays.
+`;
+}

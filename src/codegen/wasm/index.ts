@@ -13,6 +13,9 @@ import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
 import { type WasmLayout, layoutMemory } from './layout.ts';
 import { emitLoader } from './module.ts';
+import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
+import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
+import { attentionFamily } from './kernels/attention.ts';
 import { gemmKernels } from './kernels/gemm.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
@@ -20,6 +23,11 @@ export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K
 
 /** The families of this backend. */
 export const WASM_FAMILIES: FamilyTable = {
+  ...Object.fromEntries(ELEMENTWISE_KINDS.map((k) => [k, [elementwiseFamily]])),
+  softmax: [softmaxFamily],
+  logSoftmax: [softmaxFamily],
+  layerNorm: [layerNormFamily],
+  attention: [attentionFamily],
   matmul: [gemmKernels],
   gemm: [gemmKernels],
 };

@@ -79,11 +79,15 @@ export class WorkerPool {
         const { Worker } = (await import(/* @vite-ignore */ specifier)) as { Worker: new (src: string, o: { eval: true; workerData: unknown }) => { once(e: string, f: (m?: unknown) => void): void; unref(): void; terminate(): Promise<number> } };
         const src = `const { parentPort, workerData } = require('node:worker_threads'); ${body}(workerData, () => parentPort.postMessage('ready'));`;
         const t = new Worker(src, { eval: true, workerData: data });
+        // Unreferenced once running (an idle pool must not keep the process alive), not before:
+        // until then the pending start is what keeps the event loop turning.
         started.push(new Promise((resolve, reject) => {
-          t.once('message', () => resolve());
+          t.once('message', () => {
+            t.unref();
+            resolve();
+          });
           t.once('error', (e) => reject(e));
         }));
-        t.unref();
         threads.push({ terminate: () => void t.terminate() });
       }
     }

@@ -15,7 +15,7 @@ import { DEFAULT_ONNX_LIMITS } from './limits.ts';
 import { decodeTensor } from './schema.ts';
 import { toTensor } from './tensor.ts';
 
-export const ONNX_BACKENDS = ['interp', 'ts', 'wgsl'] as const;
+export const ONNX_BACKENDS = ['interp', 'ts', 'wasm', 'wgsl'] as const;
 export type OnnxBackend = (typeof ONNX_BACKENDS)[number];
 
 /** Float tolerance: |actual - expected| <= ATOL + RTOL * |expected|; integers and bools compare exactly. */
@@ -33,9 +33,9 @@ type Runner = (inputs: Map<string, Tensor>) => Promise<Record<string, Tensor>>;
 
 async function runnerFor(g: Graph, backend: OnnxBackend): Promise<{ run: Runner; done(): void }> {
   if (backend === 'interp') return { run: async (inputs) => interpret(g, inputs), done() {} };
-  if (backend === 'ts') {
-    const m = await compile(g, { target: 'ts' });
-    return { run: async (inputs) => m.run(inputs), done() {} };
+  if (backend === 'ts' || backend === 'wasm') {
+    const m = await compile(g, { target: backend });
+    return { run: async (inputs) => m.run(inputs), done: () => m.dispose() };
   }
   const m = await compileWgsl(g);
   return { run: (inputs) => m.run(inputs), done: () => m.destroy() };

@@ -1,5 +1,5 @@
-// The ONNX backend node tests in ../shared/onnx-node, every case on the interpreter, the TS backend
-// and WGSL (on the adapter at hand: SwiftShader without a GPU; see test/wgsl/adapter.ts).
+// The ONNX backend node tests in ../shared/onnx-node, every case on the interpreter, the TS and wasm
+// backends and WGSL (on the adapter at hand: SwiftShader without a GPU; see test/wgsl/adapter.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ describe('ONNX backend node tests', () => {
   it('lists the 251 cases', () => expect(names).toHaveLength(251));
   passAll(names, 'interp');
   passAll(names, 'ts');
+  passAll(names, 'wasm');
 });
 
 describe.skipIf(!gpu)(`ONNX backend node tests on WGSL${skipNote(reason)}`, () => {

@@ -5,8 +5,8 @@
 // 4-lane stores, or lane by lane for the last columns of a ragged panel.
 import type { FunctionBuilder } from '../encoder.ts';
 import type { SimdLevel } from '../kernel.ts';
-import { emitVectorProgram } from '../program.ts';
-import type { VecTemps } from '../vmath.ts';
+import { emitVectorProgram } from './elementwise.ts';
+import type { VecMath } from './vmath.ts';
 import type { GemmPlan, StridedRef } from './gemm-plan.ts';
 
 /** Output columns of one panel (two f32x4 accumulators per row). */
@@ -17,7 +17,8 @@ export interface BlockContext {
   readonly f: FunctionBuilder;
   readonly plan: GemmPlan;
   readonly simd: SimdLevel;
-  readonly temps: VecTemps;
+  /** Vector math (exp, tanh, erf...) for the epilogue, with its temporaries. */
+  readonly vm: VecMath;
   /** Bytes from one k step of the B panel to the next, and from the panel's first to its second 4 columns. */
   readonly bStep: number;
   readonly bHalf: number;
@@ -128,7 +129,7 @@ function emitStore(c: BlockContext, rows: number, width: number): void {
       let result = acc;
       if (plan.program) {
         plan.extras.forEach((x, e) => loadRead(c, x.ref, c.readRows[e0 + e]!, r, h, lanes, c.inputs[e]!));
-        result = emitVectorProgram(f, c.temps, plan.program, [acc, ...c.inputs.slice(0, plan.extras.length)], c.steps);
+        result = emitVectorProgram(f, c.vm, plan.program, [acc, ...c.inputs.slice(0, plan.extras.length)], c.steps);
       }
       storeOut(c, result, r, h, lanes);
     }

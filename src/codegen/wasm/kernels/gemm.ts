@@ -16,8 +16,8 @@
 // the edge rows (M % MR) run in the last chunk with a smaller block.
 import type { FunctionBuilder } from '../encoder.ts';
 import type { UnitRange, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from '../kernel.ts';
-import { vectorisable } from '../program.ts';
-import { VecTemps } from '../vmath.ts';
+import { vectorisable } from './elementwise.ts';
+import { VecMath } from './vmath.ts';
 import { type BlockContext, NR, emitBlock, storeReads } from './gemm-block.ts';
 import { type GemmPlan, type StridedRef, batchDecode, planContraction } from './gemm-plan.ts';
 
@@ -112,7 +112,7 @@ function locals(f: FunctionBuilder, n: WasmNodeInfo<Contraction>, g: Grid, mr: n
   const reads = storeReads(g.plan);
   const p = g.plan.program;
   return {
-    f, plan: g.plan, simd: n.simd, temps: new VecTemps(f),
+    f, plan: g.plan, simd: n.simd, vm: new VecMath(f, n.simd),
     bStep: g.mode === 'in-place' ? g.plan.b.row * 4 : NR * 4, bHalf: 16,
     scratch: i32(), u: i32(), bi: i32(), chunk: i32(), panel: i32(), src: i32(), dst: i32(), end: i32(),
     i: i32(), pb0: i32(), pbEnd: i32(), pa: i32(), pb: i32(), aBase: i32(), outBase: i32(), outRow: i32(),
