@@ -126,6 +126,11 @@ describe('wasm contraction family: accepts', () => {
     const g = oneNode('matmul', { ...NN, epilogue: { inputs: 2, steps: [step('pow', [0, 1])] } }, [[4, 4], [4, 4], [4, 4]]);
     expect(family.accepts(nodeInfo(g, 'relaxed', [false, true, false]))).toBe(false);
   });
+  it('declines epilogues with a non-f32 value (a cast to i32 and back)', () => {
+    const epilogue = { inputs: 1, steps: [step('cast', [0], { to: 'i32' }), step('cast', [1], { to: 'f32' })] };
+    const g = oneNode('matmul', { ...NN, epilogue }, [[4, 4], [4, 4]]);
+    expect(family.accepts(nodeInfo(g, 'relaxed', [false, true]))).toBe(false);
+  });
   it('declines a gemm C broadcast that is not linear in the merged rows', () => {
     const g = oneNode('gemm', gemm(), [[2, 3, 4], [4, 5], [3, 5]]);
     expect(family.accepts(nodeInfo(g, 'relaxed', [false, true, false]))).toBe(false);

@@ -1,19 +1,23 @@
 // The wasm contraction family: matmul and gemm (f32), every layout the op accepts (batch dims
 // broadcast either side, transA/transB, 1-D operands, gemm alpha, beta and C broadcast) and the
-// fused epilogue as f32x4 code on the register block before its store.
+// fused epilogue as f32x4 code on the register block before its store. Epilogue steps are those of
+// the elementwise family's vector table (add, sub, mul, div, max, min, neg, abs, sqrt, relu,
+// reciprocal, exp, log, tanh, sigmoid, erf, gelu, identity) with every value f32; a node whose
+// epilogue has any other step (pow, comparisons, where, casts to integers) is not accepted.
 //
 // B is used as panels of NR = 8 columns, k-major (K x 8 floats, columns past N zero):
 //   - B static (a weight, constant, static value): packed once by `prepare` into `prepared`;
-//   - else each unit packs its panel into `scratch` first (the default: measured faster than
-//     reading B in place, e.g. 45 vs 33 GFLOP/s for an attention-like 128x128 @ 128x64, 26 vs
-//     23 for 10x512 @ 512x512), or, with `inPlaceB`, B with contiguous columns is read in place
-//     (its ragged last panel still packed).
+//   - else each unit packs its panel into its share's `scratch` first (the default), or, with
+//     `inPlaceB`, B with contiguous columns is read in place (its ragged last panel packed).
+//     Measured (one core, loaded machine, 3 runs): 10x512 @ 512x512 packed 26-29 GFLOP/s vs in
+//     place 23-26; an attention-like 8 x 128x128 @ 128x64 within noise of each other (33-47).
 // A is read in place with v128.load32_splat; the output is blocked MR x 8 (MR a parameter).
 //
 // Work units: (batch, row chunk, column panel), panel fastest. One chunk holds every row unless a
 // batch has fewer than 4 panels; then rows are cut into chunks (multiples of MR) so that threads
 // still get several units. A unit packs (if it must) its panel once and runs all its row blocks;
 // the edge rows (M % MR) run in the last chunk with a smaller block.
+import { programTypes } from '../../../ops/program.ts';
 import type { FunctionBuilder } from '../encoder.ts';
 import type { UnitRange, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from '../kernel.ts';
 import { vectorisable } from './elementwise.ts';
@@ -195,7 +199,9 @@ export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKer
       const f32 = [...n.inputs, ...n.outputs].every((t) => t.dtype === 'f32');
       const plan = f32 ? planContraction(n) : undefined;
       if (!plan || plan.m * plan.n * plan.k === 0) return false;
-      return !plan.program || vectorisable(plan.program);
+      if (!plan.program) return true;
+      const types = programTypes(plan.program, [n.outputs[0]!, ...plan.extras.map((e) => n.inputs[e.input]!)]);
+      return vectorisable(plan.program) && types.every((t) => t.dtype === 'f32');
     },
     units: (n) => {
       const g = grid(n, o);
