@@ -3,7 +3,8 @@
 // Assumes:    simplify-movement has run (K^T is a matmul transB flag, not a transpose).
 // Guarantees: every chain matmul(Q, K^T) -> [scale by a scalar constant] -> [+ mask] ->
 //             softmax(last axis) -> matmul(., V) over rank-2..4 operands with equal batch dims
-//             is one `attention` node. Its score matrix is never materialised, unless the
+//             is one `attention` node, and no attention reads Q or K through a product or
+//             quotient by a scalar constant read nowhere else (it is the attention's scale). Its score matrix is never materialised, unless the
 //             probabilities are also used elsewhere: then they become its second output.
 // Runs:       before epilogue fusion (which would otherwise absorb the scale into the matmul).
 import type { Node, ValueId } from '../src/ir/graph.ts';
@@ -94,12 +95,28 @@ const chain = (logits: NodePattern): NodePattern => ({
   inputs: [{ op: 'softmax', as: 'probs', inputs: [logits], where: (n) => n.op === 'softmax' && (n.attrs.axis === -1 || n.attrs.axis === n.outputs[0]!.type.shape.length - 1) }, { value: 'v' }],
 });
 
+/** attention(q * c, k, v) (or q / c, or the same on k) as attention(q, k, v) with its scale times c. */
+function absorbOperandScale(m: Match, ed: GraphEditor): ValueId[] | undefined {
+  const [att, pre] = [m.root, m.nodes.pre!];
+  const c = scalarConstant(ed, pre.inputs[1]!);
+  if (att.op !== 'attention' || c === undefined || !sameShape(ed.typeOf(pre.inputs[0]!).shape, pre.outputs[0]!.type.shape)) return undefined;
+  const slot = att.inputs.indexOf(pre.outputs[0]!.id);
+  if (slot > 1 || att.inputs.lastIndexOf(pre.outputs[0]!.id) !== slot) return undefined; // q or k only, read once
+  const scale = att.attrs.scale * (pre.op === 'div' ? 1 / c : c);
+  const inputs = att.inputs.map((v, i) => (i === slot ? pre.inputs[0]! : v));
+  return ed.insertBefore(att, 'attention', { ...att.attrs, scale }, inputs, att.label).map((o) => o.id);
+}
+
+const prescaled: NodePattern = { op: ['mul', 'div'], as: 'pre', oneUse: true, inputs: [{ value: 'x' }, { value: 'c' }] };
+
 /** The attention chains, most specific first. */
 export const ATTENTION_RULES: readonly Rule[] = [
   { name: 'attention-scaled-masked', reason: 'softmax(QK^T*s + M)V is one streaming pass over the keys', pattern: chain(masked(scaled)), rewrite: fuse },
   { name: 'attention-scaled', reason: 'softmax(QK^T*s)V is one streaming pass over the keys', pattern: chain(scaled), rewrite: fuse },
   { name: 'attention-masked', reason: 'softmax(QK^T + M)V is one streaming pass over the keys', pattern: chain(masked(scores)), rewrite: fuse },
   { name: 'attention', reason: 'softmax(QK^T)V is one streaming pass over the keys', pattern: chain(scores), rewrite: fuse },
+  { name: 'attention-prescaled-q', reason: '(cQ)K^T = c(QK^T): a scalar on Q (PyTorch scales q before bmm) is the attention scale', pattern: { op: 'attention', inputs: [prescaled] }, rewrite: absorbOperandScale },
+  { name: 'attention-prescaled-k', reason: 'Q(cK)^T = c(QK^T): a scalar on K is the attention scale', pattern: { op: 'attention', inputs: [undefined, prescaled] }, rewrite: absorbOperandScale },
 ];
 
 export const fuseAttention: Pass = {

@@ -10,6 +10,8 @@ import { fuseAttention } from './fuse-attention.ts';
 import { eliminateHeadReshapes } from './eliminate-head-reshapes.ts';
 import { mergeSiblings } from './merge-siblings.ts';
 import { fuseElementwise, fuseEpilogues } from './fuse-elementwise.ts';
+import { foldContractions } from './fold-contractions.ts';
+import { fuseLayerNorm } from './fuse-layernorm.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -35,7 +37,9 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
     constantFolding, // fold what only depends on constants
     commonSubexpressionElimination, // shared values become visibly shared before fusion
+    fuseLayerNorm, // opset < 17 exports spell layerNorm as seven ops: one kernel again
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
+    foldContractions, // x[s,b,k] @ W[k,n] is one gemm over s*b rows, bias in C (as the API's Linear)
     mergeSiblings, // one QKV projection instead of three
     eliminateHeadReshapes, // head split/merge become attention strides
     fuseEpilogues, // bias, scale, activation run in the matmul store
@@ -50,7 +54,9 @@ export const ALL_PASSES: readonly Pass[] = [
   simplifyMovement,
   commonSubexpressionElimination,
   constantFolding,
+  fuseLayerNorm,
   fuseAttention,
+  foldContractions,
   mergeSiblings,
   eliminateHeadReshapes,
   fuseEpilogues,

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { ts } from 'ts-morph';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
+import { constantsAsWeights } from './codegen/constants.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { type WasmProgram, generateWasm } from './codegen/wasm/index.ts';
@@ -13,8 +14,8 @@ import { BindingError, IndexError, OpgraphError } from './errors.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
-import { type TensorType, formatType, sameType } from './ir/types.ts';
-import { type NamedTensors, bindValues } from './runtime/bind.ts';
+import { formatType, sameType } from './ir/types.ts';
+import { type NamedTensors, resolveWeights } from './runtime/bind.ts';
 
 /** Options of compile(). */
 export interface CompileOptions {
@@ -30,6 +31,11 @@ export interface CompileOptions {
   readonly optimized?: boolean;
   /** Weight values by name; graph weights carrying data need none. */
   readonly weights?: NamedTensors;
+  /**
+   * Given weights must name every graph weight and nothing else (default true, like PyTorch's
+   * load_state_dict(strict=True)); false loads a partial set (see BindOptions.strict).
+   */
+  readonly strict?: boolean;
   /** Verify the graph after every pass (tests turn this on). */
   readonly verify?: boolean;
 }
@@ -94,14 +100,16 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   const g = optimise(graph, opts);
   if (opts.target !== 'wasm' && (opts.threads ?? 1) > 1) throw new OpgraphError(`threads need the wasm target (got ${opts.threads} on ${opts.target})`);
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  const key = `${graphHash(g)}|${opts.target}|${level}|${threads}`;
+  const resolved = resolveWeights(g, opts.weights, opts);
+  // Large constants reach the module as weights, not as literals in its source.
+  const code = constantsAsWeights(g);
+  const key = `${graphHash(code)}|${opts.target}|${level}|${threads}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = generate(g, opts.target, level, threads);
+    entry = generate(code, opts.target, level, threads);
     cache.set(key, entry);
   }
-  const env = bindValues(g, new Map(g.inputs.map((i) => [i.name, placeholder(i.type)])), opts.weights);
-  const weights = Object.fromEntries(g.weights.map((w) => [w.name, env.get(w.id)!.data])) as Record<string, TensorData>;
+  const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
   if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
   const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads });
   const { source, peakBytes, kernels } = entry;
@@ -148,11 +156,6 @@ function instantiate(source: string): ModuleExports {
   return exports as unknown as ModuleExports;
 }
 
-/** A zero tensor standing in for an input while weights are bound. */
-function placeholder(t: TensorType): Tensor {
-  return tensor(t.dtype, t.shape);
-}
-
 function checkInputs(g: Graph, inputs: NamedTensors): Record<string, TensorData> {
   const arrays: Record<string, TensorData> = Object.create(null) as Record<string, TensorData>;
   const get = (n: string): Tensor | undefined => (inputs instanceof Map ? inputs.get(n) : (inputs as Record<string, Tensor>)[n]);
@@ -184,8 +187,10 @@ export interface GpuCompiledModel {
 /** Compiles `graph` to WGSL and creates it on the shared WebGPU device (NoAdapterError without one). */
 export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'target'> = {}): Promise<GpuCompiledModel> {
   const g = optimise(graph, opts);
+  // Resolved here, with the strictness asked for (before any GPU work); the model gets every weight.
+  const weights = resolveWeights(g, opts.weights, opts);
   const program = generateWgsl(g);
   const gpu = await requestGpu();
-  const model = await WebGpuModel.create(gpu, g, program, opts.weights);
+  const model = await WebGpuModel.create(gpu, g, program, weights);
   return { graph: g, program, adapter: gpu.adapter, run: (inputs) => model.run(inputs), destroy: () => model.destroy() };
 }

@@ -59,7 +59,26 @@ export async function timeOnce<T>(fn: () => T | Promise<T>): Promise<{ ms: numbe
   return { ms: performance.now() - t0, value };
 }
 
-/** Floating-point operations of one run: 2 per multiply-add in contractions, about 1 per element elsewhere. */
+/** Gates per recurrent op, and the state-update FLOPs per hidden element after the gate activations. */
+const RECURRENT: Readonly<Record<string, { gates: number; update: number }>> = {
+  rnn: { gates: 1, update: 0 }, // h' = act(pre)
+  lstm: { gates: 4, update: 5 }, // c' = f*c + i*g; h' = o*tanh(c')
+  gru: { gates: 3, update: 4 }, // r*(W_hn h + b_hn) or W_hn (r*h); h' = (1-z)*n + z*h
+};
+
+/**
+ * FLOPs of one recurrent op over x [T, B, I] with H hidden units, D directions and G gates: per
+ * step, batch row and direction, the input and hidden projections (2 G H (I + H)), the two bias
+ * adds and the gate activations (3 G H), and the state update.
+ */
+export function recurrentFlops(op: string, x: readonly number[], hidden: number, directions: number): number {
+  const { gates, update } = RECURRENT[op]!;
+  const [T, B, I] = x as [number, number, number];
+  const gh = gates * hidden;
+  return T * B * directions * (2 * gh * (I + hidden) + 3 * gh + update * hidden);
+}
+
+/** Floating-point operations of one run: 2 per multiply-add in contractions (recurrent ones included), about 1 per element elsewhere. */
 export function flopsOf(g: Graph): number {
   const types = new Map<number, readonly number[]>();
   for (const v of [...g.inputs, ...g.weights]) types.set(v.id, v.type.shape);
@@ -71,6 +90,8 @@ export function flopsOf(g: Graph): number {
       const a = types.get(n.inputs[0]!)!;
       const k = n.attrs.transA ? a[a.length - 2]! : a[a.length - 1]!;
       total += 2 * out * (a.length === 1 ? a[0]! : k);
+    } else if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') {
+      total += recurrentFlops(n.op, types.get(n.inputs[0]!)!, n.attrs.hidden, n.attrs.direction === 'bidirectional' ? 2 : 1);
     } else total += out;
   }
   return total;

@@ -1,6 +1,10 @@
 // opgraph's own runners on a case: the reference interpreter and the generated TypeScript at
-// -O0, -O1 and -O2, timed in this process; and on the GEMM case, the hand-written scalar kernels.
+// -O0, -O1 and -O2, timed in this process; the same model imported from PyTorch's ONNX export at
+// -O2; and on the GEMM case, the hand-written scalar kernels.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { compile } from '../../src/compile.ts';
+import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import type { Case } from './cases.ts';
 import { referenceGemms } from './gemm-reference.ts';
@@ -10,6 +14,7 @@ import { type Row, closeEnough, maxAbsError } from './result.ts';
 export const INTERPRETER = 'opgraph interpreter';
 export const tsRunner = (level: number): string => `opgraph TS -O${level}`;
 export const GEMM_REFERENCE = 'hand-written scalar TS GEMM';
+export const ONNX_IMPORT = 'opgraph TS -O2, from the PyTorch ONNX export (opset 14)';
 
 export async function opgraphRows(c: Case, budget: Budget): Promise<Row[]> {
   const rows: Row[] = [];
@@ -28,6 +33,24 @@ export async function opgraphRows(c: Case, budget: Budget): Promise<Row[]> {
     rows.push({ case: c.id, runner: tsRunner(level), ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels });
   }
   return rows;
+}
+
+/**
+ * The generated TypeScript at -O2 of the case's ONNX file (torch_peer.py's export, weights as
+ * initialisers), checked against the interpreter like every runner; none without the file.
+ */
+export async function onnxImportRows(c: Case, benchDir: string, budget: Budget): Promise<Row[]> {
+  const file = join(benchDir, c.id, 'model.onnx');
+  if (!existsSync(file)) return [];
+  const compiled = await timeOnce(async () => compile(await loadOnnx(file), { target: 'ts', level: 2 }));
+  const m = compiled.value;
+  const arrays = Object.fromEntries([...c.inputTensors].map(([k, t]) => [k, t.data]));
+  const first = await timeOnce(() => m.module.run(arrays));
+  const out = Object.values(first.value)[0] as Float32Array;
+  const maxErr = maxAbsError(out, c.reference.data as Float32Array);
+  if (!closeEnough(maxErr, c.reference.data as Float32Array)) throw new Error(`${c.title} from ONNX: output differs from the interpreter's by up to ${maxErr}`);
+  const lat = await measure(() => m.module.run(arrays), budget);
+  return [{ case: c.id, runner: ONNX_IMPORT, ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels }];
 }
 
 /** The hand-written kernels on the GEMM case, each checked against the interpreter first. */

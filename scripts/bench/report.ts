@@ -5,12 +5,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseInfo } from './cases.ts';
 import { barChart } from './chart.ts';
-import { GEMM_REFERENCE, INTERPRETER, tsRunner } from './opgraph.ts';
+import { GEMM_REFERENCE, INTERPRETER, ONNX_IMPORT, tsRunner } from './opgraph.ts';
 import type { PeerResult, Row } from './result.ts';
 
 export interface Report {
   readonly date: string;
   readonly quick: boolean;
+  /** A --quick or --cases run: its report goes to out/bench/, never to docs/. */
+  readonly partial?: boolean;
   readonly machine: string;
   readonly scalarPeakGflops: number;
   /** wasm f32x4 peaks: fused multiply-add (relaxed SIMD, undefined where unavailable) and mul + add. */
@@ -50,7 +52,7 @@ function header(r: Report): string {
   const fma = r.wasmPeaks.fma === undefined ? 'not measurable (no relaxed SIMD in this Node)' : `${r.wasmPeaks.fma.toFixed(1)} GFLOP/s`;
   return `# Benchmarks
 
-Written by \`npm run bench\` (scripts/bench/) on ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' — a **--quick** run (short budgets, for development; not for quoting)' : ''}.
+Written by \`npm run bench\` (scripts/bench/) on ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' — a **--quick** run (short budgets, for development; not for quoting)' : r.partial ? ' — a **--cases** run (some models only)' : ''}.
 
 Machine: ${r.machine}. Measured peaks on one core (peaks.ts): fused multiply-add
 ${fma} (WebAssembly \`f32x4.relaxed_madd\`, which V8 compiles to the CPU's FMA instruction, 128 bits
@@ -77,7 +79,9 @@ the code generator); cold start is the first call after it. Peak intermediates: 
 (its arena, outputs excluded); TensorFlow.js's profiler (bytes allocated above the weights and inputs,
 output included); onnxruntime and PyTorch cannot tell (-). opgraph is compared at -O2, one thread.
 
-Running it: \`npm run bench\` (a full run), or \`npm run bench -- --quick\` while developing. The peer
+Running it: \`npm run bench\` (a full run, which writes this page), or \`npm run bench -- --quick\` while
+developing, or \`npm run bench -- --cases=encoder,gemm\` for some models; a quick or partial run writes its
+page to out/bench/benchmarks.md (and .svg), never over this one. The peer
 runtimes (about 500 MB) are not dependencies of opgraph: the bench installs them on its first run
 with \`npm ci\` in scripts/bench/peers (with \`ONNXRUNTIME_NODE_INSTALL=skip\`: the CPU binary ships in
 the package). PyTorch is /usr/bin/python3's torch; without it there are no ONNX files, so the
@@ -133,6 +137,10 @@ function targets(r: Report): string {
     line(`${title}: -O2 >= 1.5x faster than -O0`, `${(o0.p50 / o2.p50).toFixed(2)}x`, o0.p50 / o2.p50 >= 1.5);
     line(`${title}: -O2 uses less intermediate memory than -O0`, `${fmtBytes(o2.peakBytes)} vs ${fmtBytes(o0.peakBytes)}`, (o2.peakBytes ?? 0) < (o0.peakBytes ?? 0));
   }
+  for (const c of r.cases) {
+    const [api, onnx] = [ours(c.id), find(r.rows, c.id, ONNX_IMPORT)];
+    if (c.id === 'encoder' && api && onnx) line(`${c.title}: imported from PyTorch's ONNX export, -O2 within 1.25x of the API-built -O2`, `${(onnx.p50 / api.p50).toFixed(2)}x`, onnx.p50 / api.p50 <= 1.25);
+  }
   return `## Targets\n\nFrom this run's numbers.\n\n${out.join('\n')}\n`;
 }
 
@@ -185,7 +193,7 @@ opgraph with the fastest of them in the same run.
 These machines are shared and noisy: compare ratios within one run, not absolute times across runs.
 `;
 
-/** Writes docs/benchmarks.md and docs/benchmarks.svg; returns the markdown. */
+/** Writes benchmarks.md and benchmarks.svg into `docsDir` (docs/, or out/bench/ for a partial run); returns the markdown. */
 export function writeReport(docsDir: string, r: Report): string {
   const { svg, md } = chartAndSummary(r);
   const doc = [header(r), md, targets(r), losses(r), perModel(r), NOTES].join('\n');

@@ -1,6 +1,8 @@
-// `npm run bench [-- --quick | --report-only]`: opgraph (interpreter, generated TS -O0/-O1/-O2) against its peers
-// (PyTorch, onnxruntime-node, onnxruntime-web wasm, TensorFlow.js cpu and wasm) on the same models,
-// weights and inputs; writes docs/benchmarks.md and docs/benchmarks.svg. Each peer runs in its own
+// `npm run bench [-- --quick | --cases=ID,ID | --report-only]`: opgraph (interpreter, generated TS
+// -O0/-O1/-O2, and -O2 from PyTorch's ONNX export) against its peers (PyTorch, onnxruntime-node,
+// onnxruntime-web wasm, TensorFlow.js cpu and wasm) on the same models, weights and inputs. A full
+// run writes docs/benchmarks.md and docs/benchmarks.svg; a --quick or --cases run (short budgets or
+// some models: not for the committed docs) writes them under out/bench/ instead. Each peer runs in its own
 // process, one after another; the bench folder (out/bench/, git-ignored) holds the shared
 // weights, inputs, reference outputs, the exported ONNX files and each peer's results.
 import { execFileSync } from 'node:child_process';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCases, writeCases } from './cases.ts';
 import { machine } from './machine.ts';
 import { FULL, QUICK } from './measure.ts';
-import { opgraphRows, referenceGemmRows } from './opgraph.ts';
+import { onnxImportRows, opgraphRows, referenceGemmRows } from './opgraph.ts';
 import { installPeers } from './peer-modules.ts';
 import { scalarPeakGflops, wasmPeaks } from './peaks.ts';
 import { type Report, writeReport } from './report.ts';
@@ -21,6 +23,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, 'out', 'bench');
 const reportData = join(benchDir, 'report.json');
 const quick = process.argv.includes('--quick');
+/** `--cases=encoder,gemm`: only these case ids. */
+const only = process.argv.find((a) => a.startsWith('--cases='))?.slice('--cases='.length).split(',');
 const budget = quick ? QUICK : FULL;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
@@ -57,7 +61,8 @@ const PEER_RUNS: [Peer, number][] = [
 /** Measures everything and saves the report's data (out/bench/report.json). */
 async function measureAll(): Promise<Report> {
   log(`bench${quick ? ' (--quick)' : ''}: building the cases and their interpreter references ...`);
-  const cases = buildCases();
+  const cases = buildCases().filter((c) => !only || only.includes(c.id));
+  if (cases.length === 0) throw new Error(`--cases=${only!.join(',')} names no case`);
   await writeCases(benchDir, cases);
   const rows: Row[] = [];
   for (const c of cases) {
@@ -66,6 +71,7 @@ async function measureAll(): Promise<Report> {
   }
   log('PyTorch (and the ONNX export) ...');
   const torch = torchPeer();
+  for (const c of cases) rows.push(...(await onnxImportRows(c, benchDir, budget)));
   const peers: PeerResult[] = [torch];
   const installError = installPeers();
   for (const [peer, threads] of PEER_RUNS) {
@@ -76,6 +82,7 @@ async function measureAll(): Promise<Report> {
   const report: Report = {
     date: new Date().toISOString(),
     quick,
+    partial: quick || only !== undefined,
     machine: machine(),
     scalarPeakGflops: scalarPeakGflops(),
     wasmPeaks: wasmPeaks(),
@@ -90,4 +97,7 @@ async function measureAll(): Promise<Report> {
 
 // --report-only rewrites the docs from the last run's data, measuring nothing.
 const report = process.argv.includes('--report-only') ? (JSON.parse(readFileSync(reportData, 'utf8')) as Report) : await measureAll();
-process.stdout.write(writeReport(join(root, 'docs'), report));
+// Only a full run writes docs/: a partial one must never overwrite the committed numbers.
+const partial = report.partial ?? report.quick;
+process.stdout.write(writeReport(partial ? benchDir : join(root, 'docs'), report));
+if (partial) log(`bench: a partial run (--quick or --cases): the report is ${join(benchDir, 'benchmarks.md')} (and .svg); docs/ is left as committed`);

@@ -9,7 +9,7 @@ import type { Graph } from '../ir/graph.ts';
 import { type Tensor, getNumber, tensor } from '../ir/tensor.ts';
 import { stridesOf } from '../ir/types.ts';
 import type { OpKind } from '../ops/attrs.ts';
-import type { NamedTensors } from './bind.ts';
+import { type NamedTensors, resolveWeights } from './bind.ts';
 import { compareTensors } from './compare.ts';
 import { interpret } from './interpreter.ts';
 import { type Gpu, assertDevice, createMemory, uploadInputs } from './webgpu.ts';
@@ -41,20 +41,22 @@ export interface CheckReport {
   readonly sharedNonFinite: number;
 }
 
-/** Tolerances of the comparison (numpy allclose). */
+/** Tolerances of the comparison (numpy allclose), and the weights (strict unless `strict` is false, as in BindOptions). */
 export interface CheckOptions {
   readonly rtol?: number;
   readonly atol?: number;
   readonly weights?: NamedTensors;
+  readonly strict?: boolean;
 }
 
 /** Runs `program` (generated from `graph`) kernel by kernel on `gpu`, comparing with the interpreter. */
 export async function checkWgsl(gpu: Gpu, graph: Graph, program: WgslProgram, inputs: NamedTensors, opts: CheckOptions = {}): Promise<CheckReport> {
   const reference = new Map<number, readonly Tensor[]>();
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
-  interpret(graph, inputs, { ...(opts.weights ? { weights: opts.weights } : {}), onNode: (n, outs) => reference.set(index.get(n)!, outs) });
+  const weights = resolveWeights(graph, opts.weights, opts);
+  interpret(graph, inputs, { weights, onNode: (n, outs) => reference.set(index.get(n)!, outs) });
   const { device } = gpu;
-  const { mem, pipelines } = await createMemory(gpu, graph, program, opts.weights);
+  const { mem, pipelines } = await createMemory(gpu, graph, program, weights);
   try {
     uploadInputs(gpu, graph, program, mem, inputs);
     // The order of a real run: once-kernels at creation, then the others.

@@ -11,6 +11,7 @@ import { type TensorType, formatType, sameType } from '../ir/types.ts';
 import { readSafetensorsContents, writeSafetensors } from '../io/safetensors.ts';
 import type { NamedTensors } from '../runtime/bind.ts';
 import { interpret } from '../runtime/interpreter.ts';
+import { describeMismatch, matchWeightNames } from '../runtime/weight-names.ts';
 import { NEXT, type TrainingGraph, type TrainingSpec, trainingGraph } from './graph.ts';
 
 /** Options of compileTraining. */
@@ -102,6 +103,9 @@ export async function compileTraining(model: Graph, opts: TrainingOptions): Prom
     state: () => new Map(state),
     load(entries) {
       const list = entries instanceof Map ? [...entries] : Object.entries(entries);
+      const expected = [...training.state.keys()];
+      const { unknown } = matchWeightNames(expected, list.map(([name]) => name));
+      if (unknown.length > 0) throw new BindingError(`not parameters or optimizer state entries of this trainer: ${describeMismatch({ unknown, missing: [] }, expected)}`);
       for (const [name, t] of list) checkEntry(training.state, name, t);
       for (const [name, t] of list) state.set(name, t);
     },

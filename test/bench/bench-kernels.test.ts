@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { barChart } from '../../scripts/bench/chart.ts';
 import { referenceGemms } from '../../scripts/bench/gemm-reference.ts';
 import { wasmPeaks } from '../../scripts/bench/peaks.ts';
+import { flopsOf, recurrentFlops } from '../../scripts/bench/measure.ts';
+import { graph, nn } from '../../src/api/index.ts';
 import { Rng } from '../../src/api/init.ts';
 
 function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
@@ -48,5 +50,29 @@ describe('bar chart', () => {
     expect(bars.find((b) => b.name === 'slow')!.x).toBeCloseTo(one, 1);
     const fast = bars.find((b) => b.name === 'fast &amp; peer')!;
     expect(fast.x + fast.w).toBeCloseTo(one, 1);
+  });
+});
+
+describe('FLOP counts', () => {
+  it('count the projections inside recurrent ops: the bench LSTM (2 layers x 256, 64 steps) is 134.8 MFLOP in its two lstm nodes', () => {
+    const lstm = graph('lstm', (g) => new nn.LSTM(256, 256, { numLayers: 2 }).forward(g.input('x', [64, 1, 256])).output);
+    // Per layer and step: 2 * 4H * (I + H) multiply-adds' FLOPs, 3 * 4H for biases and gate activations, 5H for the state update.
+    const perLayer = 64 * (2 * 1024 * 512 + 3 * 1024 + 5 * 256);
+    expect(flopsOf(lstm)).toBeGreaterThanOrEqual(2 * perLayer);
+    // The rest, one FLOP per element of every other node (the states' slices and concats), was the whole old count: 2.1 MFLOP.
+    expect(flopsOf(lstm) - 2 * perLayer).toBeLessThan(2.2e6);
+    expect(2 * perLayer / 1e6).toBeCloseTo(134.8, 1);
+  });
+
+  it('scale with directions, batch and gates for rnn, gru and lstm', () => {
+    const [T, B, I, H] = [5, 3, 7, 4];
+    expect(recurrentFlops('rnn', [T, B, I], H, 1)).toBe(T * B * (2 * H * (I + H) + 3 * H));
+    expect(recurrentFlops('gru', [T, B, I], H, 1)).toBe(T * B * (2 * 3 * H * (I + H) + 9 * H + 4 * H));
+    expect(recurrentFlops('lstm', [T, B, I], H, 2)).toBe(2 * recurrentFlops('lstm', [T, B, I], H, 1));
+  });
+
+  it('count a contraction as 2 FLOPs per multiply-add', () => {
+    const mm = graph('mm', (g) => g.input('x', [3, 4]).matmul(g.input('w', [4, 5])));
+    expect(flopsOf(mm)).toBe(2 * 3 * 4 * 5);
   });
 });

@@ -55,10 +55,10 @@ describe('opgraph compile --target wgsl', () => {
     expect(readFileSync(join(dir, 'model.ts'), 'utf8')).toContain('export function create(device: GPUDevice, weights: Weights): Promise<Model>');
   });
 
-  it('an unknown target is a usage error listing both', async () => {
+  it('an unknown target is a usage error listing every target', async () => {
     const r = await cli(['compile', 'mha', '--target', 'glsl', '--out', tmp('opgraph-wgsl-')]);
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toEqual(['opgraph: UsageError: compile: unknown target "glsl" (available: ts, wgsl) (see opgraph compile --help)']);
+    expect(lines(r.stderr)).toEqual(['opgraph: UsageError: compile: unknown target "glsl" (available: ts, wasm, wgsl) (see opgraph compile --help)']);
   });
 });
 

@@ -173,4 +173,26 @@ describe('fuse-attention', () => {
   });
 });
 
+describe('fuse-attention: a scalar on Q or K', () => {
+  /** softmax((q op c) @ (k op c)^T) @ v, with the scalar on q, on k, or on both (PyTorch scales q before bmm). */
+  function prescaled(on: 'q' | 'k' | 'both', op: 'mul' | 'div'): Graph {
+    const b = new IRBuilder('prescaled');
+    const [q, k, v] = ['q', 'k', 'v'].map((n) => b.input(n, tensorType('f32', [2, 5, 4])).id) as [ValueId, ValueId, ValueId];
+    const c = b.node('constant', { value: f32([], [2]) }, [])[0]!.id;
+    const scaled = (x: ValueId, yes: boolean): ValueId => (yes ? b.node(op, {}, [x, c])[0]!.id : x);
+    const kt = b.node('transpose', { perm: [0, 2, 1] }, [scaled(k, on !== 'q')])[0]!.id;
+    const s = b.node('matmul', { transA: false, transB: false }, [scaled(q, on !== 'k'), kt])[0]!.id;
+    const p = b.node('softmax', { axis: -1 }, [s])[0]!.id;
+    b.output('y', b.node('matmul', { transA: false, transB: false }, [p, v])[0]!.id);
+    return b.finish();
+  }
+  it.each([['q', 'div', 0.5], ['k', 'mul', 2], ['both', 'div', 0.25], ['both', 'mul', 4]] as const)('absorbs it on %s (%s) into the scale', (on, op, scale) => {
+    const g = prescaled(on, op);
+    const { out } = checkPass(fuseAttention, g, randomInputs(g, new Rng(0x5c)));
+    const att = out.nodes.filter((n) => n.op === 'attention');
+    expect(out.nodes.map((n) => n.op)).toEqual(['attention']);
+    expect(att[0]!.attrs).toMatchObject({ scale });
+  });
+});
+
 describeProperties(fuseAttention, { post: noChainLeft, minChangedAttention: 60 });

@@ -65,7 +65,8 @@ describe('fuse-epilogues', () => {
   it('fuses bias, scale and gelu after a batched matmul, the constant becoming an extra input', () => {
     const b = new IRBuilder('matmul_chain');
     const x = b.input('x', tensorType('f32', [2, 3, 4])).id;
-    const w = b.weight('w', tensorType('f32', [4, 6]), weightData([4, 6], 17)).id;
+    // B batched too: with an unbatched B, fold-contractions makes this a gemm with the bias as C.
+    const w = b.weight('w', tensorType('f32', [2, 4, 6]), weightData([2, 4, 6], 17)).id;
     const bias = b.weight('b', tensorType('f32', [6]), weightData([6], 18)).id;
     const half = b.node('constant', { value: f32([], [0.5]) }, [])[0]!.id;
     let y: ValueId = b.node('matmul', { transA: false, transB: false }, [x, w])[0]!.id;

@@ -70,8 +70,10 @@ describe('runPipeline', () => {
       cse: 8 -> 6
         %4 gemm "linear" is %3
         %5 gemm "linear" is %3
+      fuse-layernorm: 6 -> 6
       fuse-attention: 6 -> 2
         attention-scaled: %11 matmul -> %13
+      fold-contractions: 2 -> 2
       merge-siblings: 2 -> 2
       eliminate-head-reshapes: 2 -> 2
       fuse-epilogues: 2 -> 2

@@ -8,6 +8,9 @@ import type { Graph, Node } from '../../src/ir/graph.ts';
 import { type Tensor, f32, tensor, toNumbers } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
 import { type InterpretOptions, interpret } from '../../src/runtime/interpreter.ts';
+import { compile } from '../../src/compile.ts';
+import { compileTraining } from '../../src/train/trainer.ts';
+import { sgd } from '../../src/train/optimizers.ts';
 
 const t = tensorType;
 
@@ -38,24 +41,24 @@ function bindingError(g: Graph, inputs: Record<string, Tensor>, opts: InterpretO
 
 describe('binding errors name the input or weight and the types', () => {
   it('a missing input', () => {
-    expect(bindingError(affine(), {}, { weights: { b } })).toBe('missing input "x": f32[1,2]');
+    expect(bindingError(affine(), {}, { weights: { b }, strict: false })).toBe('missing input "x": f32[1,2]');
   });
 
   it('an input of the wrong shape', () => {
-    const msg = bindingError(affine(), { x: f32([2, 1], [1, 1]) }, { weights: { b } });
+    const msg = bindingError(affine(), { x: f32([2, 1], [1, 1]) }, { weights: { b }, strict: false });
     expect(msg).toBe('input "x" is f32[2,1], the graph expects f32[1,2]');
   });
 
   it('an input of the wrong dtype', () => {
-    const msg = bindingError(affine(), { x: tensor('i32', [1, 2], [1, 1]) }, { weights: { b } });
+    const msg = bindingError(affine(), { x: tensor('i32', [1, 2], [1, 1]) }, { weights: { b }, strict: false });
     expect(msg).toBe('input "x" is i32[1,2], the graph expects f32[1,2]');
   });
 
   it('an extra input, unless told to ignore extras', () => {
-    const msg = bindingError(affine(), { x, extra: x }, { weights: { b } });
+    const msg = bindingError(affine(), { x, extra: x }, { weights: { b }, strict: false });
     expect(msg).toContain('graph "affine" has no input "extra"');
     expect(msg).toContain('(inputs: x)');
-    const out = interpret(affine(), { x, extra: x }, { weights: { b }, ignoreExtraInputs: true });
+    const out = interpret(affine(), { x, extra: x }, { weights: { b }, strict: false, ignoreExtraInputs: true });
     expect(toNumbers(out.y!)).toEqual([14, 26]);
   });
 
@@ -71,14 +74,14 @@ describe('binding errors name the input or weight and the types', () => {
   });
 
   it('accepts inputs and weights given as Maps', () => {
-    const out = interpret(affine(), new Map([['x', x]]), { weights: new Map([['b', b]]) });
+    const out = interpret(affine(), new Map([['x', x]]), { weights: new Map([['b', b]]), strict: false });
     expect(toNumbers(out.y!)).toEqual([14, 26]);
   });
 });
 
 describe('weights', () => {
-  it('come from the graph data unless overridden by name', () => {
-    const base = interpret(affine(), { x }, { weights: { b } });
+  it('not given keep the graph data when the set is partial (strict: false)', () => {
+    const base = interpret(affine(), { x }, { weights: { b }, strict: false });
     expect(toNumbers(base.y!)).toEqual([1 + 3 + 10, 2 + 4 + 20]);
     const w = f32([2, 2], [0, 1, 1, 0]);
     const over = interpret(affine(), { x }, { weights: { b, w } });
@@ -95,11 +98,52 @@ describe('weights', () => {
   });
 });
 
+describe('given weights are strict, like load_state_dict(strict=True)', () => {
+  const w = f32([2, 2], [0, 1, 1, 0]);
+
+  it('a misspelt name: one error with the closest weight name, and the weight it leaves missing', () => {
+    const msg = bindingError(affine(), { x }, { weights: { b, ww: w } });
+    expect(msg).toBe('weights do not match graph "affine": unknown "ww" (did you mean "w"?); missing "w" (strict: false loads a partial set)');
+    const typo = graph('lin', (gb) => new Linear(2, 1).forward(gb.input('x', [1, 2])));
+    expect(bindingError(typo, { x }, { weights: { weight: f32([1, 2], [1, 1]), bais: f32([1], [0]) } })).toContain('unknown "bais" (did you mean "bias"?); missing "bias"');
+  });
+
+  it('weights not given are missing even when the graph has data for them', () => {
+    expect(bindingError(affine(), { x }, { weights: { b } })).toBe('weights do not match graph "affine": missing "w" (strict: false loads a partial set)');
+  });
+
+  it('every unknown name is listed, not just the first', () => {
+    const msg = bindingError(affine(), { x }, { weights: { b, w, bb: b, extra: b } });
+    expect(msg).toContain('unknown "bb" (did you mean "b"?), "extra" (did you mean ');
+  });
+
+  it('strict: false ignores unknown names and keeps graph data for the rest', () => {
+    const out = interpret(affine(), { x }, { weights: { b, ww: w }, strict: false });
+    expect(toNumbers(out.y!)).toEqual([1 + 3 + 10, 2 + 4 + 20]);
+    expect(bindingError(affine(), { x }, { weights: { w }, strict: false })).toBe('missing weight "b": f32[2] (give it in a weights file)');
+  });
+
+  it('compile() and a trainer apply the same rule', async () => {
+    await expect(compile(affine(), { target: 'ts', weights: { b, ww: w } })).rejects.toThrow('unknown "ww" (did you mean "w"?); missing "w"');
+    const partial = await compile(affine(), { target: 'ts', weights: { b, ww: w }, strict: false });
+    expect(toNumbers(partial.run({ x }).y!)).toEqual([1 + 3 + 10, 2 + 4 + 20]);
+    const lin = graph('lin', (gb) => new Linear(2, 1).forward(gb.input('x', [1, 2])));
+    const trainer = await compileTraining(lin, { loss: 'output', optimizer: sgd({ lr: 0.1 }), target: 'interp' });
+    expect(() => trainer.load({ wieght: f32([1, 2], [1, 1]), bais: f32([1], [0]) })).toThrow(/unknown "wieght" \(did you mean "weight"\?\), "bais" \(did you mean "bias"\?\)/);
+  });
+
+  it('an exact set runs; no weights at all uses the graph data', () => {
+    expect(toNumbers(interpret(affine(), { x }, { weights: { b, w } }).y!)).toEqual([1 + 10, 1 + 20]);
+    const lin = graph('lin', (gb) => new Linear(2, 1).forward(gb.input('x', [1, 2])));
+    expect(interpret(lin, { x }).output!.shape).toEqual([1, 1]);
+  });
+});
+
 describe('onNode', () => {
   it('is called once per node, in graph order, with that node’s outputs', () => {
     const g = affine();
     const seen: [Node, number[]][] = [];
-    interpret(g, { x }, { weights: { b }, onNode: (n, outs) => seen.push([n, outs.flatMap(toNumbers)]) });
+    interpret(g, { x }, { weights: { b }, strict: false, onNode: (n, outs) => seen.push([n, outs.flatMap(toNumbers)]) });
     expect(seen.map(([n]) => n)).toEqual([...g.nodes]);
     expect(seen[0]![0]).toBe(g.nodes[0]);
     expect(seen[0]![1]).toEqual([14, 26]);

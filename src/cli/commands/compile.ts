@@ -1,29 +1,29 @@
 // `opgraph compile MODEL --target ts|wasm|wgsl --out DIR`: writes a standalone generated module.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { constantWeights, constantsAsWeights, tensorBytes } from '../../codegen/constants.ts';
 import { INLINE_WEIGHT_BYTES, generateTs } from '../../codegen/ts/index.ts';
 import { kernelCalls } from '../../codegen/plan.ts';
 import { generateWgsl } from '../../codegen/wgsl/index.ts';
 import { emitWgslModule } from '../../codegen/wgsl/module.ts';
 import { generateWasm } from '../../codegen/wasm/index.ts';
 import { UsageError } from '../../errors.ts';
-import type { Graph } from '../../ir/graph.ts';
-import { type Tensor } from '../../ir/tensor.ts';
-import { DTYPE_BYTES, numel } from '../../ir/types.ts';
+import type { Graph, Weight } from '../../ir/graph.ts';
+import type { Tensor } from '../../ir/tensor.ts';
 import { writeFilesAtomic } from '../../io/atomic.ts';
-import { readSafetensors, serializeSafetensors } from '../../io/safetensors.ts';
-import { bindValues } from '../../runtime/bind.ts';
-import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
+import { serializeSafetensors } from '../../io/safetensors.ts';
+import { type OptionSpec, onePositional, parseVerbArgs, required } from '../args.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
+import { WEIGHT_OPTIONS, WEIGHT_USAGE, weightsOption } from '../weights.ts';
 import { usageNote, wasmUsageNote, wgslUsageNote } from './usage-note.ts';
 import { wasmOptions } from './wasm-options.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
   target: { type: 'string' },
+  ...WEIGHT_OPTIONS,
   out: { type: 'string', short: 'o' },
-  weights: { type: 'string' },
   simd: { type: 'string' },
   threads: { type: 'string' },
 };
@@ -31,7 +31,7 @@ const OPTIONS: OptionSpec = {
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL --target ts|wasm|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors] [--threads N]
+  usage: `opgraph compile MODEL --target ts|wasm|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]] [--threads N]
 
 Compiles MODEL and writes into DIR, for --target ts:
   model.ts                    kernels specialised to the model's shapes, typed
@@ -55,6 +55,8 @@ The module has no dependencies and runs in Node and browsers. Weights come from
 W (PyTorch state_dict names) or from the graph's own values. -O picks the pass
 pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.
 
+${WEIGHT_USAGE}
+
 ${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('compile', argv, OPTIONS);
@@ -65,48 +67,49 @@ ${PIPELINE_USAGE}`,
     const wasm = wasmOptions('compile', p, target);
     if (wasm.simd) throw new UsageError('compile: --simd is chosen when the module loads (create(weights, { simd })); both binaries are written');
     const dir = required('compile', p, 'out');
-    const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
-    const weights = collectWeights(g, weightsPath ? await readSafetensors(weightsPath) : undefined);
-    const bytes = [...weights.values()].reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0);
+    const { graph: code, weights, bytes, constantBytes } = moduleWeights(g, await weightsOption('compile', g, p, io));
     const inline = bytes <= INLINE_WEIGHT_BYTES;
-    const withData = { ...g, weights: g.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
+    const report = `weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes${constantBytes > 0 ? `, ${constantBytes} of them from constants` : ''})`;
+    // Everything is generated before anything is written; then all temp files, then the renames.
+    const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
     if (target === 'wgsl') {
-      const program = generateWgsl(withData);
-      const mod = emitWgslModule(withData, program, { inlineWeights: inline });
-      // Everything is generated before anything is written; then all temp files, then the renames.
+      const program = generateWgsl(code);
+      const mod = emitWgslModule(code, program, { inlineWeights: inline });
       mkdirSync(join(dir, 'shaders'), { recursive: true });
-      const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
-      for (const [file, code] of mod.shaders) files.push([join(dir, 'shaders', file), code]);
-      files.push([join(dir, 'README.md'), wgslUsageNote(g, inline)], [join(dir, 'model.ts'), mod.loader]);
+      for (const [file, text] of mod.shaders) files.push([join(dir, 'shaders', file), text]);
+      files.push([join(dir, 'README.md'), wgslUsageNote(code, inline)], [join(dir, 'model.ts'), mod.loader]);
       await writeFilesAtomic(files);
-      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, ${report}`);
       return 0;
     }
     if (target === 'wasm') {
-      const program = generateWasm(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0, threads: wasm.threads ?? 1 });
+      const program = generateWasm(code, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0, threads: wasm.threads ?? 1 });
       mkdirSync(dir, { recursive: true });
-      const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
-      files.push([join(dir, 'README.md'), wasmUsageNote(g, inline)], [join(dir, 'model.ts'), program.loader]);
+      files.push([join(dir, 'README.md'), wasmUsageNote(code, inline)], [join(dir, 'model.ts'), program.loader]);
       await writeFilesAtomic(files);
-      const ts = kernelCalls(g, program.plan) - program.kernels.size;
-      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.size} wasm kernels and ${ts} TS kernels, memory ${program.layout.bytes} bytes (binaries ${program.binaries.relaxed.length} and ${program.binaries.plain.length} bytes), weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+      const ts = kernelCalls(code, program.plan) - program.kernels.size;
+      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.size} wasm kernels and ${ts} TS kernels, memory ${program.layout.bytes} bytes (binaries ${program.binaries.relaxed.length} and ${program.binaries.plain.length} bytes), ${report}`);
       return 0;
     }
-    const mod = generateTs(withData, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
-    // Everything is generated before anything is written; then all temp files, then the renames.
+    const mod = generateTs(code, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
     mkdirSync(dir, { recursive: true });
-    const files: [string, Uint8Array | string][] = inline ? [] : [[join(dir, 'model.weights.safetensors'), serializeSafetensors(weights)]];
-    files.push([join(dir, 'README.md'), usageNote(g, inline)], [join(dir, 'model.ts'), mod.source]);
+    files.push([join(dir, 'README.md'), usageNote(code, inline)], [join(dir, 'model.ts'), mod.source]);
     await writeFilesAtomic(files);
-    const kernels = kernelCalls(g, mod.plan);
-    io.out(`wrote ${join(dir, 'model.ts')}: ${kernels} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes)`);
+    io.out(`wrote ${join(dir, 'model.ts')}: ${kernelCalls(code, mod.plan)} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, ${report}`);
     return 0;
   },
 };
 
-/** Every weight's value: from the file when it names it, else the graph's own (BindingError if neither). */
-function collectWeights(g: Graph, file: Map<string, Tensor> | undefined): Map<string, Tensor> {
-  const env = bindValues({ ...g, inputs: [] }, new Map(), file);
-  return new Map(g.weights.map((w) => [w.name, env.get(w.id)!]));
+/**
+ * The graph the module is generated from: large constants turned into weights (codegen/constants.ts),
+ * every weight carrying its value (`given` for the model's own, the data for constants). Also the
+ * weights as the weights file holds them, and their bytes in all and from constants.
+ */
+function moduleWeights(g: Graph, given: ReadonlyMap<string, Tensor>): { graph: Graph; weights: Map<string, Tensor>; bytes: number; constantBytes: number } {
+  const code = constantsAsWeights(g);
+  const weights = new Map(code.weights.map((w) => [w.name, given.get(w.name) ?? w.data!]));
+  const sum = (ws: readonly Weight[]) => ws.reduce((n, w) => n + tensorBytes(weights.get(w.name)!), 0);
+  const graph = { ...code, weights: code.weights.map((w) => ({ ...w, data: weights.get(w.name)! })) };
+  return { graph, weights, bytes: sum(code.weights), constantBytes: sum(constantWeights(code, g)) };
 }

@@ -13,11 +13,12 @@ import { type OptionSpec, onePositional, optional, parseVerbArgs, required } fro
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 import { type WasmCliOptions, wasmOptions } from './wasm-options.ts';
+import { WEIGHT_OPTIONS, WEIGHT_USAGE, weightsOption } from '../weights.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
+  ...WEIGHT_OPTIONS,
   inputs: { type: 'string' },
-  weights: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string', short: 'o' },
   check: { type: 'boolean' },
@@ -32,13 +33,14 @@ type Backend = (typeof BACKENDS)[number];
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors] [--backend interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors [--partial-weights]] [--backend interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
        opgraph run MODEL --inputs IN.safetensors --backend wgsl --check [--out OUT.safetensors]
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
-ignored. Weights named in W override the graph's own values (PyTorch state_dict
-names). OUT receives one tensor per graph output, under the output's name; it is
-written to a temporary file and renamed, so it is never left half-written.
+ignored. W gives the weights (PyTorch state_dict names): every weight of the
+graph and nothing else, unless --partial-weights. OUT receives one tensor per
+graph output, under the output's name; it is written to a temporary file and
+renamed, so it is never left half-written.
 Backends: interp (the reference interpreter, default), ts (generated
 TypeScript, compiled in-process), wasm (WebAssembly SIMD kernels, with TS
 kernels for what has none) and wgsl (WGSL on a WebGPU adapter: a GPU, or
@@ -58,6 +60,8 @@ SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
   --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
                  stderr); without this option, no adapter is an error
 
+${WEIGHT_USAGE}
+
 ${PIPELINE_USAGE}`,
   async run(argv, io) {
     const p = parseVerbArgs('run', argv, OPTIONS);
@@ -74,8 +78,9 @@ ${PIPELINE_USAGE}`,
     if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
     const wasm = wasmOptions('run', p, backend);
     const outPath = check ? optional(p, 'out') : required('run', p, 'out');
-    const weightsPath = optional(p, 'weights');
     const g = (await loadOptimized('run', model, p, 2, io)).graph;
+    // Every weight by name, checked once here; the backends then get a complete set.
+    const weights = await weightsOption('run', g, p, io);
     const provided = await readSafetensors(inPath);
     const inputs = new Map<string, Tensor>();
     for (const i of g.inputs) {
@@ -83,10 +88,9 @@ ${PIPELINE_USAGE}`,
       if (!t) throw new BindingError(`${inPath}: no tensor named ${JSON.stringify(i.name)} for graph input ${JSON.stringify(i.name)}`);
       inputs.set(i.name, t);
     }
-    const weights = weightsPath ? await readSafetensors(weightsPath) : undefined;
     if (check) {
       const gpu = await requestGpu();
-      const report = await checkWgsl(gpu, g, generateWgsl(g), inputs, weights ? { weights } : {});
+      const report = await checkWgsl(gpu, g, generateWgsl(g), inputs, { weights });
       for (const line of describeCheck(g, report)) io.out(line);
       if (report.divergence) return 1;
       if (!outPath) return 0;
@@ -102,14 +106,14 @@ async function execute(
   backend: Backend,
   g: Graph,
   inputs: Map<string, Tensor>,
-  weights: Map<string, Tensor> | undefined,
+  weights: Map<string, Tensor>,
   level: 0 | 1 | 2,
   wasm: WasmCliOptions,
   fallbackLog?: (line: string) => void,
 ): Promise<Record<string, Tensor>> {
-  if (backend === 'interp') return interpret(g, inputs, weights ? { weights } : {});
+  if (backend === 'interp') return interpret(g, inputs, { weights });
   // The graph already went through the pipeline; compile only picks the kernels for the level.
-  const opts = { level, optimized: true, ...(weights ? { weights } : {}) } as const;
+  const opts = { level, optimized: true, weights } as const;
   if (backend === 'wgsl') {
     try {
       const m = await compileWgsl(g, opts);

@@ -24,6 +24,8 @@ export interface Val {
   readonly value?: Tensor;
   /** Set for an initializer: its weight name. */
   readonly initializer?: string;
+  /** Label of the constant node this value becomes (a Constant node's output name), if not its reader's. */
+  readonly label?: string;
 }
 
 /**
@@ -58,9 +60,9 @@ export class Emitter {
 
   constructor(readonly builder: IRBuilder, readonly limits: OnnxLimits, readonly baseDir: string | undefined) {}
 
-  /** A constant value (not yet in the graph; emitted when a graph node reads it). */
-  constant(t: Tensor): Val {
-    return { type: { dtype: t.dtype, shape: t.shape }, value: t };
+  /** A constant value (not yet in the graph; emitted when a graph node reads it, labelled `label` if given). */
+  constant(t: Tensor, label?: string): Val {
+    return { type: { dtype: t.dtype, shape: t.shape }, value: t, ...(label ? { label } : {}) };
   }
 
   /** Graph inputs and weights (values no node defines). */
@@ -75,7 +77,7 @@ export class Emitter {
         id = this.builder.weight(v.initializer, v.type, v.value).id;
         this.sources.add(id);
       } else {
-        id = this.builder.node('constant', { value: v.value! }, [], label)[0]!.id;
+        id = this.builder.node('constant', { value: v.value! }, [], v.label ?? label)[0]!.id;
       }
       this.materialized.set(v, id);
     }

@@ -114,13 +114,16 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     const dims = tt.shape?.dim ?? [];
     if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
     if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
-    const shape = (tt.shape ? dims : (given ?? []).map(() => ({ dimParam: '?', dimValue: 0 }))).map((d, i) => {
-      if (!d.dimParam) {
+    const declared: { dimValue?: number; dimParam?: string }[] = tt.shape ? dims : (given ?? []).map(() => ({}));
+    const shape = declared.map((d, i) => {
+      if (d.dimValue !== undefined) {
         if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
-        return d.dimValue ?? 0;
+        return d.dimValue;
       }
       if (given) return given[i]!;
-      throw new OnnxError(`${what} has a symbolic dimension ${JSON.stringify(d.dimParam)} at axis ${i}: shapes are static, give its size (inputShapes)`);
+      // A dimension with neither dim_value nor dim_param (spox writes them) is unknown, like a named one.
+      const which = d.dimParam ? `a symbolic dimension ${JSON.stringify(d.dimParam)}` : 'an unknown dimension (neither dim_value nor dim_param)';
+      throw new OnnxError(`${what} has ${which} at axis ${i}: shapes are static, give its size (inputShapes)`);
     });
     checkShape(shape, dtype, what, em.limits);
     const v = em.builder.input(input.name, tensorType(dtype, shape));

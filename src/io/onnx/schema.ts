@@ -81,6 +81,9 @@ const DESCRIPTOR = {
           fields: { dim: { rule: rep, type: 'Dimension', id: 1 } },
         },
         Dimension: {
+          // A oneof as in onnx.proto: a dimension may carry neither (unknown), which the decoder
+          // then leaves absent instead of defaulting dimValue to 0.
+          oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
           fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } },
         },
         TensorProto: {

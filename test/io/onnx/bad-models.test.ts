@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BindingError, LimitError, OnnxError, UnsupportedOpError } from '../../../src/errors.ts';
-import { tensor } from '../../../src/ir/tensor.ts';
+import { tensor, toNumbers } from '../../../src/ir/tensor.ts';
 import { importOnnx, loadOnnx } from '../../../src/io/onnx/import.ts';
 import { encodeModel } from '../../../src/io/onnx/schema.ts';
 import { interpret } from '../../../src/runtime/interpreter.ts';
@@ -121,6 +121,20 @@ describe('importOnnx on bad input', () => {
     expectError(bytes, OnnxError, /graph input "x" has a symbolic dimension "batch" at axis 0/);
     expect(importOnnx(bytes, { inputShapes: { x: [5, 3] } }).inputs[0]!.type.shape).toEqual([5, 3]);
     expectError(bytes, OnnxError, /differs from the declared size 3 at axis 1/, { inputShapes: { x: [5, 4] } });
+  });
+
+  it('a dimension with neither dim_value nor dim_param is unknown, not size 0', () => {
+    // spox writes unknown dimensions this way; the importer used to read them as 0 (f32[0,3]).
+    const inputs = [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{}, { dimValue: 3 }] } } } }];
+    const bytes = model([node('Relu', ['x'], ['y'])], ['y'], { inputs });
+    expectError(bytes, OnnxError, /graph input "x" has an unknown dimension \(neither dim_value nor dim_param\) at axis 0: shapes are static, give its size \(inputShapes\)/);
+    const g = importOnnx(bytes, { inputShapes: { x: [2, 3] } });
+    expect(g.inputs[0]!.type.shape).toEqual([2, 3]);
+    expect(toNumbers(interpret(g, { x: tensor('f32', [2, 3], [-1, 2, -3, 4, -5, 6]) }).y!)).toEqual([0, 2, 0, 4, 0, 6]);
+    expectError(bytes, OnnxError, /differs from the declared size 3 at axis 1/, { inputShapes: { x: [2, 4] } });
+    // An explicit dim_value of 0 is a real size, not an unknown one.
+    const empty = [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 0 }, { dimValue: 3 }] } } } }];
+    expect(importOnnx(model([node('Relu', ['x'], ['y'])], ['y'], { inputs: empty })).inputs[0]!.type.shape).toEqual([0, 3]);
   });
 
   it('configurable limits', () => {
