@@ -54,6 +54,8 @@ export interface WasmOptions {
   readonly inlineWeights?: boolean;
   /** Use no wasm kernel at all (every node on TS kernels over the wasm memory): for tests. */
   readonly noKernels?: boolean;
+  /** Report every node's outputs to `create`'s `observer` as it runs (check mode). */
+  readonly observe?: boolean;
 }
 
 /** The generated backend output. */
@@ -139,7 +141,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     binaries[simd] = mod.encode();
     memoryFlagsAt = mod.memoryFlagsAt;
   }
-  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false });
+  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false, observe: opts.observe ?? false });
   return { plan, layout, kernels, binaries, loader, threads };
 }
 
