@@ -13,6 +13,7 @@ import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
 import { type WasmLayout, layoutMemory } from './layout.ts';
 import { emitLoader } from './module.ts';
+import { stagedStorages } from './staging.ts';
 import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
@@ -114,7 +115,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     const bytes = c.family.preparedBytes?.(c.info) ?? 0;
     if (bytes > 0) prepared.set(n, bytes);
   }
-  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`, threads);
+  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`, threads, stagedStorages(g, plan, chosen));
   const kernels = new Map<Node, WasmKernelPlan>();
   const binaries = {} as Record<SimdLevel, Uint8Array>;
   let memoryFlagsAt = -1;

@@ -215,6 +215,7 @@ export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKer
       const g = grid(n, o);
       return g.mode === 'prepared' ? g.plan.bMatrices * g.panels * panelBytes(g) : 0;
     },
+    consumes: (n) => (grid(n, o).mode === 'prepared' ? [1] : []),
     emitPrepare(f, k) {
       const g = grid(k, o);
       const { b } = g.plan;
