@@ -142,8 +142,8 @@ function targets(r: Report): string {
   if (i128 && o128) line('MHA 1x128x512: generated TS >= 20x the interpreter', `${(i128.p50 / o128.p50).toFixed(1)}x`, i128.p50 / o128.p50 >= 20);
   for (const id of ['mha_128', 'encoder']) {
     const [o0, o2] = [find(r.rows, id, tsRunner(0)), ours(id)];
-    const title = r.cases.find((c) => c.id === id)!.title;
     if (!o0 || !o2) continue;
+    const title = r.cases.find((c) => c.id === id)!.title;
     line(`${title}: -O2 >= 1.5x faster than -O0`, `${(o0.p50 / o2.p50).toFixed(2)}x`, o0.p50 / o2.p50 >= 1.5);
     line(`${title}: -O2 uses less intermediate memory than -O0`, `${fmtBytes(o2.peakBytes)} vs ${fmtBytes(o0.peakBytes)}`, (o2.peakBytes ?? 0) < (o0.peakBytes ?? 0));
   }
