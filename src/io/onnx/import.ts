@@ -14,7 +14,8 @@ import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
 import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
-import { checkShape, dtypeOf, modelDir, toTensor } from './tensor.ts';
+import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
+import { modelDir, toTensor } from './tensor.ts';
 
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 27 } as const;
@@ -28,16 +29,47 @@ export interface OnnxImportOptions {
   /** Name for messages and the graph (default: the graph's own name). */
   readonly name?: string;
   /**
-   * Values for graph inputs, which become constants (specialising the model): for inputs that
-   * carry static parameters (a Reshape's shape fed as a graph input).
+   * Full shapes of graph inputs by name (CLI `--shape x=2,16`): they give the input's free
+   * dimensions (and every dimension of that name); declared sizes must agree.
    */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Sizes of named free dimensions (an input's `dim_param`, CLI `--dim batch=2`), like
+   * onnxruntime's free dimension overrides. A name the model does not declare is an error.
+   */
+  readonly dims?: Readonly<Record<string, number>>;
+  /**
+   * Values pinning graph inputs (CLI `--const sr=16000`): the input becomes a constant, so
+   * everything downstream of it folds (an If on it is inlined). A number or a list of numbers
+   * takes the input's declared dtype and shape; a Tensor is used as it is.
+   */
+  readonly constants?: Readonly<Record<string, ConstantValue>>;
+  /**
+   * Shapes of the tensors a run will bind, by input name (`opgraph run` passes its `--inputs`):
+   * used only for inputs whose sizes are still unknown; names the model lacks, and shapes that
+   * do not fit the declaration, are ignored (binding the run reports them).
+   */
+  readonly runShapes?: Readonly<Record<string, readonly number[]>>;
+  /** The same as `constants`, as a map of tensors (kept for existing callers). */
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
-  /** Sizes for graph inputs whose declared shape has symbolic dimensions (declared sizes must agree). */
+  /** The same as `shapes` (kept for existing callers). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
-/** Reads and imports an .onnx file; external data is resolved relative to its folder. */
-export async function loadOnnx(path: string, opts: OnnxImportOptions = {}): Promise<Graph> {
+/** The input-size options in one form: shapes and constants merged with their older spellings. */
+function inputSizes(opts: OnnxImportOptions): InputSizes {
+  const constants = new Map<string, ConstantValue>([...(opts.constantInputs ?? []), ...Object.entries(opts.constants ?? {})]);
+  const shapes = { ...opts.inputShapes, ...opts.shapes };
+  return { shapes, constants, ...(opts.dims ? { dims: opts.dims } : {}), ...(opts.runShapes ? { runShapes: opts.runShapes } : {}) };
+}
+
+/**
+ * Reads and imports an .onnx file (external data resolved relative to its folder), or imports
+ * serialized bytes. `opts.shapes`, `opts.dims` and `opts.constants` give sizes and values the
+ * model leaves free: `loadOnnx('vad.onnx', { dims: { batch: 1 }, constants: { sr: 16000 } })`.
+ */
+export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOptions = {}): Promise<Graph> {
+  if (typeof path !== 'string') return importOnnx(path, opts);
   const limits = resolveOnnxLimits(opts.limits);
   checkLimit(limits, 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
   const bytes = await readFile(path);
@@ -99,37 +131,7 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
     values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
   }
-  for (const input of graph.input) {
-    if (values.has(input.name)) continue; // an initializer's declaration
-    const fixed = opts.constantInputs?.get(input.name);
-    if (fixed) {
-      values.set(input.name, em.constant(fixed));
-      continue;
-    }
-    const what = `${file}: graph input ${JSON.stringify(input.name)}`;
-    const tt = input.type?.tensorType;
-    if (!tt) throw new OnnxError(`${what} is not a tensor (sequences, maps and optionals are not supported)`);
-    const dtype = dtypeOf(tt.elemType, what);
-    const given = opts.inputShapes?.[input.name];
-    const dims = tt.shape?.dim ?? [];
-    if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
-    if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
-    const declared: { dimValue?: number; dimParam?: string }[] = tt.shape ? dims : (given ?? []).map(() => ({}));
-    const shape = declared.map((d, i) => {
-      if (d.dimValue !== undefined) {
-        if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
-        return d.dimValue;
-      }
-      if (given) return given[i]!;
-      // A dimension with neither dim_value nor dim_param (spox writes them) is unknown, like a named one.
-      const which = d.dimParam ? `a symbolic dimension ${JSON.stringify(d.dimParam)}` : 'an unknown dimension (neither dim_value nor dim_param)';
-      throw new OnnxError(`${what} has ${which} at axis ${i}: shapes are static, give its size (inputShapes)`);
-    });
-    checkShape(shape, dtype, what, em.limits);
-    const v = em.builder.input(input.name, tensorType(dtype, shape));
-    em.sources.add(v.id);
-    values.set(input.name, { type: v.type, id: v.id });
-  }
+  declareInputs(graph, em, inputSizes(opts), file, values);
   return values;
 }
 
