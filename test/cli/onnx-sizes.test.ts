@@ -52,3 +52,21 @@ describe('ONNX size options', () => {
     expect(m.stderr).toMatch(/--dim applies to \.onnx models only/);
   });
 });
+
+describe('print --check-support', () => {
+  it('prints every missing feature and exits 1; exits 0 when nothing is missing', async () => {
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(bad, model(graph([node('Frob', ['x'], ['a']), node('Frob', ['a'], ['b']), node('Blip', ['b'], ['y'])], [value('x', [2])], [value('y', [2])])));
+    const r = await cli(['print', '--check-support', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l)).toEqual([
+      'op Frob: 2 places, first node "a" (Frob): op Frob is not supported',
+      'op Blip: 1 place, first node "y" (Blip): op Blip is not supported',
+      `${bad}: 2 unsupported feature(s)`,
+    ]);
+    const ok = await cli(['print', '--check-support', file]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/input sizes are unknown, so only op types/);
+    expect(ok.stdout).toMatch(/every op, attribute and element type is supported/);
+  });
+});

@@ -9,7 +9,8 @@ import type { Tensor } from '../../ir/tensor.ts';
 import { IRBuilder } from '../../ir/builder.ts';
 import { tensorType } from '../../ir/types.ts';
 import { verifyGraph } from '../../ir/verify.ts';
-import { Emitter, NodeContext, type Val, describeNode, printable } from './context.ts';
+import { Emitter, NodeContext, POISONED, type Val, describeNode, printable } from './context.ts';
+import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
@@ -95,6 +96,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const em = new Emitter(b, limits, opts.baseDir);
   const values = declareValues(graph, em, opts, file);
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
+  em.missing.throwIfAny(file);
   const used = new Set<number>();
   for (const out of graph.output) {
     const v = values.get(out.name);
@@ -127,8 +129,16 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
   const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
   for (const init of graph.initializer) {
     if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
-    const data = toTensor(init, `${file}: initializer`, src);
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
+    let data: Tensor;
+    try {
+      data = toTensor(init, `${file}: initializer`, src);
+    } catch (e) {
+      if (!(e instanceof UnsupportedOpError)) throw e;
+      em.missing.record(e);
+      values.set(init.name, POISONED);
+      continue;
+    }
     values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
   }
   declareInputs(graph, em, inputSizes(opts), file, values);
@@ -173,19 +183,30 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   return order;
 }
 
-/** Lowers one node; any failure becomes one error naming it. */
+/**
+ * Lowers one node; any failure becomes one error naming it. An unsupported op or feature is
+ * recorded instead (em.missing) and the node's outputs are poisoned: their readers are only
+ * checked for support, so one import finds everything the model needs.
+ */
 function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, number>, values: Map<string, Val>): void {
   const domain = node.domain === 'ai.onnx' ? '' : node.domain;
   const lower = LOWERINGS[domain ? `${domain}:${node.opType}` : node.opType];
   const opset = opsets.get(domain);
-  if (!lower) throw new UnsupportedOpError(`${describeNode(node)}: op ${printable(domain ? `${domain}.${node.opType}` : node.opType)} is not supported`);
+  const poison = (e?: UnsupportedOpError): void => {
+    if (e) em.missing.record(e);
+    for (const name of node.output) if (name) values.set(name, POISONED);
+  };
+  const op = printable(domain ? `${domain}.${node.opType}` : node.opType);
+  if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported`, `op ${op}`));
   if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
+  if (inputs.some((v) => v?.poisoned)) return poison();
   const c: NodeContext = new NodeContext(em, node, opset, inputs);
   let outs: readonly (Val | undefined)[];
   try {
     outs = lower(c);
   } catch (e) {
+    if (e instanceof UnsupportedOpError) return poison(e);
     if (isOpgraphError(e)) throw e;
     throw new OnnxError(`${describeNode(node)}: internal error: ${e instanceof Error ? e.message : String(e)}`);
   }

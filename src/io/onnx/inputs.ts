@@ -3,10 +3,10 @@
 // input's full shape (`shapes`), the named dimension (`dims`, like onnxruntime's free dimension
 // overrides), or the tensors a run will bind (`runShapes`). Inputs pinned by `constants` become
 // constants. Sizes still unknown are one error listing each of them and the option that gives it.
-import { OnnxError } from '../../errors.ts';
+import { OnnxError, UnsupportedOpError } from '../../errors.ts';
 import { type Tensor, tensor } from '../../ir/tensor.ts';
 import { type DType, numel, tensorType } from '../../ir/types.ts';
-import type { Emitter, Val } from './context.ts';
+import { type Emitter, POISONED, type Val } from './context.ts';
 import type { OnnxGraph, OnnxValueInfo } from './schema.ts';
 import { checkShape, dtypeOf } from './tensor.ts';
 
@@ -109,7 +109,16 @@ function unknownError(file: string, unknown: readonly UnknownDim[], decl: Readon
 /** Declares the graph inputs that are not initializers: IR inputs, or constants for pinned ones. */
 export function declareInputs(graph: OnnxGraph, em: Emitter, sizes: InputSizes, file: string, values: Map<string, Val>): void {
   const decl = new Map<string, Declared>();
-  for (const info of graph.input) if (!values.has(info.name)) decl.set(info.name, declare(info, file));
+  for (const info of graph.input) {
+    if (values.has(info.name)) continue;
+    try {
+      decl.set(info.name, declare(info, file));
+    } catch (e) {
+      if (!(e instanceof UnsupportedOpError)) throw e;
+      em.missing.record(e); // an unsupported element type: its readers are only checked for support
+      values.set(info.name, POISONED);
+    }
+  }
   const params = new Set([...decl.values()].flatMap((d) => (d.dims ?? []).filter((x): x is string => typeof x === 'string')));
   for (const [name, v] of Object.entries(sizes.dims ?? {})) {
     if (!params.has(name)) throw new OnnxError(`${file}: --dim ${name}: the model has no free dimension ${JSON.stringify(name)} (its free dimensions: ${[...params].join(', ') || 'none'})`);
