@@ -70,3 +70,23 @@ describe('print --check-support', () => {
     expect(ok.stdout).toMatch(/every op, attribute and element type is supported/);
   });
 });
+
+describe('If through the CLI', () => {
+  it('an If on a graph input compiles with --const; run without it selects at run time', async () => {
+    const vad = join(dir, 'vad.onnx');
+    const branch = (op: string) => graph([node(op, ['x', 'x'], ['b'])], [], [value('b', [2])]);
+    writeFileSync(vad, model(graph(
+      [node('Equal', ['sr', 'rate'], ['c']), node('If', ['c'], ['y'], [{ name: 'then_branch', type: 5, g: branch('Add') }, { name: 'else_branch', type: 5, g: branch('Mul') }])],
+      [value('x', [2]), value('sr', [], INT64)], [value('y', [2])], [{ name: 'rate', dims: [], dataType: INT64, int64Data: [16000] }],
+    )));
+    const printed = await cli(['print', vad, '--const', 'sr=16000']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).not.toMatch(/where|"sr"/);
+    const inputs = join(dir, 'vad-in.safetensors');
+    await writeSafetensors(inputs, { x: tensor('f32', [2], [3, 4]), sr: tensor('i64', [], [8000]) });
+    const out = join(dir, 'vad-out.safetensors');
+    const r = await cli(['run', vad, '--inputs', inputs, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(toNumbers((await readSafetensors(out)).get('y')!)).toEqual([9, 16]);
+  });
+});

@@ -10,7 +10,7 @@ import type { OpAttrs, OpKind } from '../../ops/attrs.ts';
 import { inferNode } from '../../ops/infer.ts';
 import { OPS } from '../../ops/table.ts';
 import type { OnnxLimits } from './limits.ts';
-import { ATTR, type OnnxAttribute, type OnnxNode } from './schema.ts';
+import { ATTR, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './schema.ts';
 import { MissingFeatures, UnsupportedFeature } from './support.ts';
 import { checkShape, toTensor } from './tensor.ts';
 
@@ -69,6 +69,11 @@ export class Emitter {
   /** Unsupported features met so far (the import reports them all at the end). */
   readonly missing = new MissingFeatures();
 
+  /** Lowers a subgraph (an If branch) in an outer scope and returns its outputs (set by the importer). */
+  lowerGraph: (g: OnnxGraph, scope: ReadonlyMap<string, Val>) => Val[] = () => {
+    throw new OnnxError('subgraphs are not supported here');
+  };
+
   /** A constant value (not yet in the graph; emitted when a graph node reads it, labelled `label` if given). */
   constant(t: Tensor, label?: string): Val {
     return { type: { dtype: t.dtype, shape: t.shape }, value: t, ...(label ? { label } : {}) };
@@ -116,7 +121,15 @@ export class NodeContext {
     readonly node: OnnxNode,
     readonly opset: number,
     private readonly inputs: readonly (Val | undefined)[],
+    private readonly scope: ReadonlyMap<string, Val> = new Map(),
   ) {}
+
+  /** Lowers the subgraph in attribute `name` (an If branch), its outer names resolved in this node's scope. */
+  branch(name: string): Val[] {
+    const a = this.typed(name, ATTR.GRAPH, 'a graph');
+    if (!a?.g) this.fail(`attribute ${name} (a graph) is required`);
+    return this.em.lowerGraph(a.g, this.scope);
+  }
 
   /** `node "name" (Op)`: how errors name this node. */
   get where(): string {

@@ -95,6 +95,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const b = new IRBuilder(graph.name || file);
   const em = new Emitter(b, limits, opts.baseDir);
   const values = declareValues(graph, em, opts, file);
+  em.lowerGraph = (sub, scope) => lowerSubgraph(sub, scope, em, opsets, file);
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
   em.missing.throwIfAny(file);
   const used = new Set<number>();
@@ -145,6 +146,32 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
   return values;
 }
 
+/** A subgraph (an If branch) lowered in `scope`: its initializers are constants, outer names resolve to the scope's values. */
+function lowerSubgraph(sub: OnnxGraph, scope: ReadonlyMap<string, Val>, em: Emitter, opsets: ReadonlyMap<string, number>, file: string): Val[] {
+  const values = new Map(scope);
+  const src = { limits: em.limits, ...(em.baseDir ? { baseDir: em.baseDir } : {}) };
+  for (const init of sub.initializer) values.set(init.name, em.constant(toTensor(init, `${file}: subgraph ${JSON.stringify(sub.name)} initializer`, src)));
+  for (const node of dependencyOrder(sub, values, file)) lowerNode(node, em, opsets, values);
+  return sub.output.map((o) => values.get(o.name) ?? (() => {
+    throw new OnnxError(`${file}: subgraph ${JSON.stringify(sub.name)}: output ${JSON.stringify(o.name)} is not produced by any node`);
+  })());
+}
+
+/** Names a node's subgraphs read from outer scopes (not defined inside them), recursively. */
+function outerNames(node: OnnxNode): string[] {
+  const names = new Set<string>();
+  const visit = (g: OnnxGraph, outer: ReadonlySet<string>): void => {
+    const defined = new Set([...outer, ...g.initializer.map((t) => t.name), ...g.input.map((i) => i.name), ...g.node.flatMap((n) => n.output)]);
+    for (const n of g.node) {
+      for (const i of n.input) if (i && !defined.has(i)) names.add(i);
+      for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) visit(sub, defined);
+    }
+    for (const o of g.output) if (!defined.has(o.name)) names.add(o.name);
+  };
+  for (const a of node.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) visit(sub, new Set());
+  return [...names];
+}
+
 /**
  * The nodes in an order where every input is defined first (Kahn's algorithm). A reference to a
  * name nothing defines, and a cycle, are errors naming a node.
@@ -161,7 +188,7 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   const waiting = graph.node.map(() => 0);
   const readers = new Map<number, number[]>();
   graph.node.forEach((n, i) => {
-    for (const name of new Set(n.input.filter((x) => x))) {
+    for (const name of new Set([...n.input.filter((x) => x), ...outerNames(n)])) {
       if (known.has(name)) continue;
       const p = producer.get(name);
       if (p === undefined) throw new OnnxError(`${file}: ${describeNode(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
@@ -200,8 +227,8 @@ function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, numb
   if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported`, `op ${op}`));
   if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
-  if (inputs.some((v) => v?.poisoned)) return poison();
-  const c: NodeContext = new NodeContext(em, node, opset, inputs);
+  if (inputs.some((v) => v?.poisoned) || outerNames(node).some((n) => values.get(n)?.poisoned)) return poison();
+  const c: NodeContext = new NodeContext(em, node, opset, inputs, values);
   let outs: readonly (Val | undefined)[];
   try {
     outs = lower(c);
