@@ -19,6 +19,9 @@ export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetenso
 export { loadOnnx, importOnnx, type OnnxImportOptions } from './io/onnx/import.ts';
 /** Free input sizes: the error listing each unknown one, and the value type of `constants`. */
 export { UnknownDimError, type UnknownDim, type ConstantValue } from './io/onnx/inputs.ts';
+/** Everything a model needs that the importer lacks (`print --check-support`), and the error listing it. */
+export { onnxSupport, type SupportReport } from './io/onnx/check.ts';
+export { UnsupportedModelError, type MissingFeature } from './io/onnx/support.ts';
 export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from './io/onnx/limits.ts';
 export { toDot } from './viz/dot.ts';
 export { renderDot } from './viz/render.ts';
