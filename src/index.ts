@@ -16,8 +16,17 @@ export * from './train/index.ts';
 export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
-/** ONNX import: `loadOnnx(path)` reads an .onnx file (Node), `importOnnx(bytes)` decodes one in memory. */
+/**
+ * ONNX import: `loadOnnx(path | bytes, { shapes, dims, constants })` reads an .onnx file (Node)
+ * or bytes, `importOnnx(bytes)` decodes one in memory; `onnxSupport` lists what a model needs
+ * that the importer lacks.
+ */
 export { loadOnnx, importOnnx, type OnnxImportOptions } from './io/onnx/import.ts';
+/** Free input sizes: the error listing each unknown one, and the value type of `constants`. */
+export { UnknownDimError, type UnknownDim, type ConstantValue } from './io/onnx/inputs.ts';
+/** Everything a model needs that the importer lacks (`print --check-support`), and the error listing it. */
+export { onnxSupport, type SupportReport } from './io/onnx/check.ts';
+export { UnsupportedModelError, type MissingFeature } from './io/onnx/support.ts';
 export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from './io/onnx/limits.ts';
 export { toDot } from './viz/dot.ts';
 export { renderDot } from './viz/render.ts';

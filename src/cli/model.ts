@@ -3,10 +3,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { ModelLoadError, isOpgraphError } from '../errors.ts';
+import { ModelLoadError, UsageError, isOpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
-import { loadOnnx } from '../io/onnx/import.ts';
+import { type OnnxImportOptions, loadOnnx } from '../io/onnx/import.ts';
 import type { TrainingExample } from '../train/example.ts';
 import { checkGraphLimits } from '../io/limits.ts';
 
@@ -84,9 +84,14 @@ async function graphOf(model: string, mod: Record<string, unknown>): Promise<Gra
   return g;
 }
 
-/** Reads MODEL (an .onnx file, or a module) and returns its verified graph, within the default limits. */
-export async function loadModel(model: string): Promise<Graph> {
-  if (model.toLowerCase().endsWith('.onnx')) return loadOnnx(resolveModelPath(model));
+/**
+ * Reads MODEL (an .onnx file, or a module) and returns its verified graph, within the default
+ * limits. `sizes` (shapes, dims, constants, runShapes) apply to .onnx files only.
+ */
+export async function loadModel(model: string, sizes: OnnxImportOptions = {}): Promise<Graph> {
+  if (model.toLowerCase().endsWith('.onnx')) return loadOnnx(resolveModelPath(model), sizes);
+  const flag = (['shapes', 'dims', 'constants'] as const).find((k) => sizes[k] !== undefined);
+  if (flag) throw new UsageError(`--${{ shapes: 'shape', dims: 'dim', constants: 'const' }[flag]} applies to .onnx models only; ${model} is a module, whose shapes are its own`);
   return graphOf(model, await importModel(model));
 }
 

@@ -12,6 +12,7 @@ import { formatFromPath, renderDot } from '../viz/render.ts';
 import { type OptionSpec, type Parsed, optLevel, optional } from './args.ts';
 import type { CommandIO } from './command.ts';
 import { loadModel } from './model.ts';
+import { SIZE_OPTIONS, SIZE_USAGE, sizeOptions } from './sizes.ts';
 
 /** Options every graph-reading verb accepts. */
 export const PIPELINE_OPTIONS: OptionSpec = {
@@ -20,6 +21,7 @@ export const PIPELINE_OPTIONS: OptionSpec = {
   'print-after': { type: 'string' },
   'dot-after': { type: 'string' },
   'dot-dir': { type: 'string' },
+  ...SIZE_OPTIONS,
 };
 
 /** Usage lines for the pipeline options. */
@@ -29,7 +31,9 @@ export const PIPELINE_USAGE = `Pipeline options:
   --passes a,b,c       run exactly these passes instead (${ALL_PASSES.map((p) => p.name).join(', ')})
   --print-after PASS   print the IR after PASS (or after every pass: all)
   --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)
-                       (without -O or --passes, either one runs the full -O2 pipeline)`;
+                       (without -O or --passes, either one runs the full -O2 pipeline)
+
+${SIZE_USAGE}`;
 
 /**
  * The passes the options ask for. Without -O or --passes, --print-after and --dot-after name passes
@@ -55,8 +59,11 @@ function wanted(which: string | undefined, entry: TraceEntry): boolean {
   return which !== undefined && (which === 'all' || which === entry.pass);
 }
 
-/** Loads MODEL, runs the selected passes, and writes the requested snapshots. */
-export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO): Promise<{ graph: Graph; trace: TraceEntry[] }> {
+/**
+ * Loads MODEL (with the size options; `runShapes` are the shapes of the tensors a run binds),
+ * runs the selected passes, and writes the requested snapshots.
+ */
+export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[] }> {
   const passes = selectPasses(verb, p, fallback);
   const printAfter = optional(p, 'print-after');
   const dotAfter = optional(p, 'dot-after');
@@ -65,7 +72,7 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       throw new UsageError(`${verb}: pass ${JSON.stringify(which)} is not in this pipeline (${passes.map((q) => q.name).join(', ')})`);
     }
   }
-  const result = runPipeline(await loadModel(model), passes);
+  const result = runPipeline(await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) }), passes);
   for (const [k, entry] of result.trace.entries()) {
     if (wanted(printAfter, entry)) io.out(`// after ${entry.pass}\n${printGraph(entry.graph)}`);
     if (wanted(dotAfter, entry)) {

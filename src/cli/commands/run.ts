@@ -82,10 +82,12 @@ ${PIPELINE_USAGE}`,
     if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
     const wasm = wasmOptions('run', p, backend);
     const outPath = check ? optional(p, 'out') : required('run', p, 'out');
-    const g = (await loadOptimized('run', model, p, 2, io)).graph;
+    const provided = await readSafetensors(inPath);
+    // Sizes the model leaves free come from the tensors it will run on.
+    const runShapes = Object.fromEntries([...provided].map(([name, t]) => [name, t.shape]));
+    const g = (await loadOptimized('run', model, p, 2, io, runShapes)).graph;
     // Every weight by name, checked once here; the backends then get a complete set.
     const weights = await weightsOption('run', g, p, io);
-    const provided = await readSafetensors(inPath);
     const inputs = new Map<string, Tensor>();
     for (const i of g.inputs) {
       const t = provided.get(i.name);

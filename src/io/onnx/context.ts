@@ -10,7 +10,8 @@ import type { OpAttrs, OpKind } from '../../ops/attrs.ts';
 import { inferNode } from '../../ops/infer.ts';
 import { OPS } from '../../ops/table.ts';
 import type { OnnxLimits } from './limits.ts';
-import { ATTR, type OnnxAttribute, type OnnxNode } from './schema.ts';
+import { ATTR, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './schema.ts';
+import { MissingFeatures, UnsupportedFeature } from './support.ts';
 import { checkShape, toTensor } from './tensor.ts';
 
 /**
@@ -26,7 +27,12 @@ export interface Val {
   readonly initializer?: string;
   /** Label of the constant node this value becomes (a Constant node's output name), if not its reader's. */
   readonly label?: string;
+  /** Set for a value whose producer is unsupported: its readers are only checked for support. */
+  readonly poisoned?: true;
 }
+
+/** The value of an output whose node (or an input's producer) is unsupported. */
+export const POISONED: Val = { type: { dtype: 'f32', shape: [] }, poisoned: true };
 
 /**
  * True when a node reading `v` may be evaluated at import. Float initializers are weights that
@@ -59,6 +65,14 @@ export class Emitter {
   private readonly materialized = new WeakMap<Val, ValueId>();
 
   constructor(readonly builder: IRBuilder, readonly limits: OnnxLimits, readonly baseDir: string | undefined) {}
+
+  /** Unsupported features met so far (the import reports them all at the end). */
+  readonly missing = new MissingFeatures();
+
+  /** Lowers a subgraph (an If branch) in an outer scope and returns its outputs (set by the importer). */
+  lowerGraph: (g: OnnxGraph, scope: ReadonlyMap<string, Val>) => Val[] = () => {
+    throw new OnnxError('subgraphs are not supported here');
+  };
 
   /** A constant value (not yet in the graph; emitted when a graph node reads it, labelled `label` if given). */
   constant(t: Tensor, label?: string): Val {
@@ -107,7 +121,15 @@ export class NodeContext {
     readonly node: OnnxNode,
     readonly opset: number,
     private readonly inputs: readonly (Val | undefined)[],
+    private readonly scope: ReadonlyMap<string, Val> = new Map(),
   ) {}
+
+  /** Lowers the subgraph in attribute `name` (an If branch), its outer names resolved in this node's scope. */
+  branch(name: string): Val[] {
+    const a = this.typed(name, ATTR.GRAPH, 'a graph');
+    if (!a?.g) this.fail(`attribute ${name} (a graph) is required`);
+    return this.em.lowerGraph(a.g, this.scope);
+  }
 
   /** `node "name" (Op)`: how errors name this node. */
   get where(): string {
@@ -116,6 +138,14 @@ export class NodeContext {
 
   get label(): string {
     return this.node.name || `${this.node.opType}:${this.node.output[0] ?? ''}`;
+  }
+
+  /**
+   * Throws an error for a feature of this node the importer lacks (an attribute value, an
+   * input); `feature` groups it in the report (`clip` -> `LSTM clip`).
+   */
+  unsupported(feature: string, message: string): never {
+    throw new UnsupportedFeature(`${this.where}: ${message}`, `${printable(this.node.opType)} ${feature}`);
   }
 
   /** Throws an OnnxError naming the node. */

@@ -9,12 +9,14 @@ import type { Tensor } from '../../ir/tensor.ts';
 import { IRBuilder } from '../../ir/builder.ts';
 import { tensorType } from '../../ir/types.ts';
 import { verifyGraph } from '../../ir/verify.ts';
-import { Emitter, NodeContext, type Val, describeNode, printable } from './context.ts';
+import { Emitter, NodeContext, POISONED, type Val, describeNode, printable } from './context.ts';
+import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
 import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
-import { checkShape, dtypeOf, modelDir, toTensor } from './tensor.ts';
+import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
+import { modelDir, toTensor } from './tensor.ts';
 
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 27 } as const;
@@ -28,16 +30,47 @@ export interface OnnxImportOptions {
   /** Name for messages and the graph (default: the graph's own name). */
   readonly name?: string;
   /**
-   * Values for graph inputs, which become constants (specialising the model): for inputs that
-   * carry static parameters (a Reshape's shape fed as a graph input).
+   * Full shapes of graph inputs by name (CLI `--shape x=2,16`): they give the input's free
+   * dimensions (and every dimension of that name); declared sizes must agree.
    */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Sizes of named free dimensions (an input's `dim_param`, CLI `--dim batch=2`), like
+   * onnxruntime's free dimension overrides. A name the model does not declare is an error.
+   */
+  readonly dims?: Readonly<Record<string, number>>;
+  /**
+   * Values pinning graph inputs (CLI `--const sr=16000`): the input becomes a constant, so
+   * everything downstream of it folds (an If on it is inlined). A number or a list of numbers
+   * takes the input's declared dtype and shape; a Tensor is used as it is.
+   */
+  readonly constants?: Readonly<Record<string, ConstantValue>>;
+  /**
+   * Shapes of the tensors a run will bind, by input name (`opgraph run` passes its `--inputs`):
+   * used only for inputs whose sizes are still unknown; names the model lacks, and shapes that
+   * do not fit the declaration, are ignored (binding the run reports them).
+   */
+  readonly runShapes?: Readonly<Record<string, readonly number[]>>;
+  /** The same as `constants`, as a map of tensors (kept for existing callers). */
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
-  /** Sizes for graph inputs whose declared shape has symbolic dimensions (declared sizes must agree). */
+  /** The same as `shapes` (kept for existing callers). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
-/** Reads and imports an .onnx file; external data is resolved relative to its folder. */
-export async function loadOnnx(path: string, opts: OnnxImportOptions = {}): Promise<Graph> {
+/** The input-size options in one form: shapes and constants merged with their older spellings. */
+function inputSizes(opts: OnnxImportOptions): InputSizes {
+  const constants = new Map<string, ConstantValue>([...(opts.constantInputs ?? []), ...Object.entries(opts.constants ?? {})]);
+  const shapes = { ...opts.inputShapes, ...opts.shapes };
+  return { shapes, constants, ...(opts.dims ? { dims: opts.dims } : {}), ...(opts.runShapes ? { runShapes: opts.runShapes } : {}) };
+}
+
+/**
+ * Reads and imports an .onnx file (external data resolved relative to its folder), or imports
+ * serialized bytes. `opts.shapes`, `opts.dims` and `opts.constants` give sizes and values the
+ * model leaves free: `loadOnnx('vad.onnx', { dims: { batch: 1 }, constants: { sr: 16000 } })`.
+ */
+export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOptions = {}): Promise<Graph> {
+  if (typeof path !== 'string') return importOnnx(path, opts);
   const limits = resolveOnnxLimits(opts.limits);
   checkLimit(limits, 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
   const bytes = await readFile(path);
@@ -62,7 +95,9 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const b = new IRBuilder(graph.name || file);
   const em = new Emitter(b, limits, opts.baseDir);
   const values = declareValues(graph, em, opts, file);
+  em.lowerGraph = (sub, scope) => lowerSubgraph(sub, scope, em, opsets, file);
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
+  em.missing.throwIfAny(file);
   const used = new Set<number>();
   for (const out of graph.output) {
     const v = values.get(out.name);
@@ -95,42 +130,46 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
   const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
   for (const init of graph.initializer) {
     if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
-    const data = toTensor(init, `${file}: initializer`, src);
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
-    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
-  }
-  for (const input of graph.input) {
-    if (values.has(input.name)) continue; // an initializer's declaration
-    const fixed = opts.constantInputs?.get(input.name);
-    if (fixed) {
-      values.set(input.name, em.constant(fixed));
+    let data: Tensor;
+    try {
+      data = toTensor(init, `${file}: initializer`, src);
+    } catch (e) {
+      if (!(e instanceof UnsupportedOpError)) throw e;
+      em.missing.record(e);
+      values.set(init.name, POISONED);
       continue;
     }
-    const what = `${file}: graph input ${JSON.stringify(input.name)}`;
-    const tt = input.type?.tensorType;
-    if (!tt) throw new OnnxError(`${what} is not a tensor (sequences, maps and optionals are not supported)`);
-    const dtype = dtypeOf(tt.elemType, what);
-    const given = opts.inputShapes?.[input.name];
-    const dims = tt.shape?.dim ?? [];
-    if (!tt.shape && !given) throw new OnnxError(`${what} has no declared shape: shapes are static, give it (inputShapes)`);
-    if (given && tt.shape && given.length !== dims.length) throw new OnnxError(`${what}: given shape [${given.join(',')}] has rank ${given.length}, the model declares rank ${dims.length}`);
-    const declared: { dimValue?: number; dimParam?: string }[] = tt.shape ? dims : (given ?? []).map(() => ({}));
-    const shape = declared.map((d, i) => {
-      if (d.dimValue !== undefined) {
-        if (given && given[i] !== d.dimValue) throw new OnnxError(`${what}: given shape [${given.join(',')}] differs from the declared size ${d.dimValue} at axis ${i}`);
-        return d.dimValue;
-      }
-      if (given) return given[i]!;
-      // A dimension with neither dim_value nor dim_param (spox writes them) is unknown, like a named one.
-      const which = d.dimParam ? `a symbolic dimension ${JSON.stringify(d.dimParam)}` : 'an unknown dimension (neither dim_value nor dim_param)';
-      throw new OnnxError(`${what} has ${which} at axis ${i}: shapes are static, give its size (inputShapes)`);
-    });
-    checkShape(shape, dtype, what, em.limits);
-    const v = em.builder.input(input.name, tensorType(dtype, shape));
-    em.sources.add(v.id);
-    values.set(input.name, { type: v.type, id: v.id });
+    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
   }
+  declareInputs(graph, em, inputSizes(opts), file, values);
   return values;
+}
+
+/** A subgraph (an If branch) lowered in `scope`: its initializers are constants, outer names resolve to the scope's values. */
+function lowerSubgraph(sub: OnnxGraph, scope: ReadonlyMap<string, Val>, em: Emitter, opsets: ReadonlyMap<string, number>, file: string): Val[] {
+  const values = new Map(scope);
+  const src = { limits: em.limits, ...(em.baseDir ? { baseDir: em.baseDir } : {}) };
+  for (const init of sub.initializer) values.set(init.name, em.constant(toTensor(init, `${file}: subgraph ${JSON.stringify(sub.name)} initializer`, src)));
+  for (const node of dependencyOrder(sub, values, file)) lowerNode(node, em, opsets, values);
+  return sub.output.map((o) => values.get(o.name) ?? (() => {
+    throw new OnnxError(`${file}: subgraph ${JSON.stringify(sub.name)}: output ${JSON.stringify(o.name)} is not produced by any node`);
+  })());
+}
+
+/** Names a node's subgraphs read from outer scopes (not defined inside them), recursively. */
+function outerNames(node: OnnxNode): string[] {
+  const names = new Set<string>();
+  const visit = (g: OnnxGraph, outer: ReadonlySet<string>): void => {
+    const defined = new Set([...outer, ...g.initializer.map((t) => t.name), ...g.input.map((i) => i.name), ...g.node.flatMap((n) => n.output)]);
+    for (const n of g.node) {
+      for (const i of n.input) if (i && !defined.has(i)) names.add(i);
+      for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) visit(sub, defined);
+    }
+    for (const o of g.output) if (!defined.has(o.name)) names.add(o.name);
+  };
+  for (const a of node.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) visit(sub, new Set());
+  return [...names];
 }
 
 /**
@@ -149,7 +188,7 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   const waiting = graph.node.map(() => 0);
   const readers = new Map<number, number[]>();
   graph.node.forEach((n, i) => {
-    for (const name of new Set(n.input.filter((x) => x))) {
+    for (const name of new Set([...n.input.filter((x) => x), ...outerNames(n)])) {
       if (known.has(name)) continue;
       const p = producer.get(name);
       if (p === undefined) throw new OnnxError(`${file}: ${describeNode(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
@@ -171,19 +210,30 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
   return order;
 }
 
-/** Lowers one node; any failure becomes one error naming it. */
+/**
+ * Lowers one node; any failure becomes one error naming it. An unsupported op or feature is
+ * recorded instead (em.missing) and the node's outputs are poisoned: their readers are only
+ * checked for support, so one import finds everything the model needs.
+ */
 function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, number>, values: Map<string, Val>): void {
   const domain = node.domain === 'ai.onnx' ? '' : node.domain;
   const lower = LOWERINGS[domain ? `${domain}:${node.opType}` : node.opType];
   const opset = opsets.get(domain);
-  if (!lower) throw new UnsupportedOpError(`${describeNode(node)}: op ${printable(domain ? `${domain}.${node.opType}` : node.opType)} is not supported`);
+  const poison = (e?: UnsupportedOpError): void => {
+    if (e) em.missing.record(e);
+    for (const name of node.output) if (name) values.set(name, POISONED);
+  };
+  const op = printable(domain ? `${domain}.${node.opType}` : node.opType);
+  if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported`, `op ${op}`));
   if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
-  const c: NodeContext = new NodeContext(em, node, opset, inputs);
+  if (inputs.some((v) => v?.poisoned) || outerNames(node).some((n) => values.get(n)?.poisoned)) return poison();
+  const c: NodeContext = new NodeContext(em, node, opset, inputs, values);
   let outs: readonly (Val | undefined)[];
   try {
     outs = lower(c);
   } catch (e) {
+    if (e instanceof UnsupportedOpError) return poison(e);
     if (isOpgraphError(e)) throw e;
     throw new OnnxError(`${describeNode(node)}: internal error: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -7,6 +7,7 @@ import { type Tensor, type TensorData, allocData, tensor } from '../../ir/tensor
 import { DTYPE_BYTES, type DType } from '../../ir/types.ts';
 import { checkLimit } from '../limits.ts';
 import type { OnnxLimits } from './limits.ts';
+import { UnsupportedFeature } from './support.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
 
 /** IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32 (documented in docs/onnx.md). */
@@ -35,10 +36,10 @@ export function elemName(t: number): string {
   return ELEM_NAMES[t] ?? (t === 16 ? 'BFLOAT16' : `data type ${t}`);
 }
 
-/** The IR dtype for an ONNX element type, or an OnnxError saying it is unsupported. */
+/** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new OnnxError(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE as f32, INT8/16/32, UINT8/16, INT64, BOOL)`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE as f32, INT8/16/32, UINT8/16, INT64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 

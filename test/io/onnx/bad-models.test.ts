@@ -118,7 +118,7 @@ describe('importOnnx on bad input', () => {
   it('symbolic input dimensions without sizes, and sizes that contradict the model', () => {
     const inputs = [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 3 }] } } } }];
     const bytes = model([node('Relu', ['x'], ['y'])], ['y'], { inputs });
-    expectError(bytes, OnnxError, /graph input "x" has a symbolic dimension "batch" at axis 0/);
+    expectError(bytes, OnnxError, /free dimension "batch" \(graph input "x" axis 0\): give --dim batch=N/);
     expect(importOnnx(bytes, { inputShapes: { x: [5, 3] } }).inputs[0]!.type.shape).toEqual([5, 3]);
     expectError(bytes, OnnxError, /differs from the declared size 3 at axis 1/, { inputShapes: { x: [5, 4] } });
   });
@@ -127,7 +127,7 @@ describe('importOnnx on bad input', () => {
     // spox writes unknown dimensions this way; the importer used to read them as 0 (f32[0,3]).
     const inputs = [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{}, { dimValue: 3 }] } } } }];
     const bytes = model([node('Relu', ['x'], ['y'])], ['y'], { inputs });
-    expectError(bytes, OnnxError, /graph input "x" has an unknown dimension \(neither dim_value nor dim_param\) at axis 0: shapes are static, give its size \(inputShapes\)/);
+    expectError(bytes, OnnxError, /graph input "x" axis 0 \(unnamed\): give --shape x=N,3/);
     const g = importOnnx(bytes, { inputShapes: { x: [2, 3] } });
     expect(g.inputs[0]!.type.shape).toEqual([2, 3]);
     expect(toNumbers(interpret(g, { x: tensor('f32', [2, 3], [-1, 2, -3, 4, -5, 6]) }).y!)).toEqual([0, 2, 0, 4, 0, 6]);

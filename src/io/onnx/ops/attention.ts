@@ -24,7 +24,7 @@ function attention(c: NodeContext): (Val | undefined)[] {
     v = splitHeads(c, v, c.int('kv_num_heads', 0), 'V');
   }
   if ([q, k, v].some((t) => t.type.shape.length !== 4)) c.fail(`Q, K and V must all be 3-D or 4-D, got ${c.fmt(c.input(0))}, ${c.fmt(c.input(1))}, ${c.fmt(c.input(2))}`);
-  if (c.int('softmax_precision', 1) !== 1 && c.has('softmax_precision')) c.fail('only softmax_precision FLOAT is supported');
+  if (c.int('softmax_precision', 1) !== 1 && c.has('softmax_precision')) c.unsupported(`softmax_precision ${c.int('softmax_precision', 1)}`, 'only softmax_precision FLOAT is supported');
   const [pastK, pastV] = [c.maybe(4), c.maybe(5)];
   if (!!pastK !== !!pastV) c.fail('past_key and past_value must come together');
   if (pastK) k = c.op1('concat', { axis: 2 }, [pastK, k]);

@@ -1,5 +1,5 @@
 // Elementwise ONNX ops: one IR op each (numpy broadcasting is the IR's), plus Cast and Pow's
-// mixed operand types.
+// mixed operand types, GreaterOrEqual/LessOrEqual (NaN-exact), Clip as max/min, CastLike as Cast.
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
@@ -33,6 +33,42 @@ function cast(c: NodeContext): Val[] {
   return [x.type.dtype === to ? x : c.op1('cast', { to }, [x])];
 }
 
+/**
+ * GreaterOrEqual/LessOrEqual. On integers and bools, not(a < b) is exact; on floats a NaN
+ * compares false both ways, so the lowering is (a > b) or (a == b), which one fused kernel runs.
+ */
+const orEqual = (strict: 'greater' | 'less'): Lowering => (c) => {
+  const [a, b] = [c.input(0), c.input(1)];
+  if (a.type.dtype !== 'f32') return [c.op1('not', {}, [c.op1(strict === 'greater' ? 'less' : 'greater', {}, [a, b])])];
+  return [c.op1('or', {}, [c.op1(strict, {}, [a, b]), c.op1('equal', {}, [a, b])])];
+};
+
+/**
+ * Clip: min(max(x, lo), hi), bounds from inputs 1 and 2 (opset 11 on; one-element tensors, read as
+ * scalars) or the min/max attributes before. min > max gives max everywhere, as ONNX specifies;
+ * a NaN stays NaN (the IR's max/min propagate it).
+ */
+function clip(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const bound = (i: number, attr: string): Val | undefined => {
+    if (c.opset < 11) return c.has(attr) ? c.scalar(c.float(attr, 0), x.type.dtype) : undefined;
+    const v = c.maybe(i);
+    if (!v) return undefined;
+    if (c.numel(v) !== 1) c.fail(`${attr} must hold one element, got ${c.fmt(v)}`);
+    return v.type.shape.length === 0 ? v : c.op1('reshape', { shape: [] }, [v]);
+  };
+  const [lo, hi] = [bound(1, 'min'), bound(2, 'max')];
+  let y = lo ? c.op1('max', {}, [x, lo]) : x;
+  if (hi) y = c.op1('min', {}, [y, hi]);
+  return [y];
+}
+
+/** CastLike: Cast to the second input's element type. */
+function castLike(c: NodeContext): Val[] {
+  const [x, like] = [c.input(0), c.input(1)];
+  return [x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x])];
+}
+
 function gelu(c: NodeContext): Val[] {
   const approximate = c.string('approximate', 'none');
   if (approximate !== 'none' && approximate !== 'tanh') c.fail(`approximate must be none or tanh, got ${JSON.stringify(approximate)}`);
@@ -49,6 +85,10 @@ export const elementwiseLowerings: Lowerings = {
   Max: variadic('max'), Min: variadic('min'), Sum: variadic('add'),
   Pow: pow,
   Cast: cast,
+  CastLike: castLike,
+  GreaterOrEqual: orEqual('greater'),
+  LessOrEqual: orEqual('less'),
+  Clip: clip,
   Gelu: gelu,
   Where: (c) => [c.op1('where', {}, [c.input(0), c.input(1), c.input(2)])],
   Identity: (c) => [c.input(0)],

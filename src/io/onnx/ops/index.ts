@@ -1,5 +1,6 @@
 // The ONNX op table: every supported op type (default domain) and training-domain op, by name.
 import { attentionLowerings } from './attention.ts';
+import { controlLowerings } from './control.ts';
 import { einsumLowerings } from './einsum.ts';
 import { elementwiseLowerings } from './elementwise.ts';
 import type { Lowerings } from './lowering.ts';
@@ -20,4 +21,5 @@ export const LOWERINGS: Lowerings = {
   ...recurrentLowerings,
   ...attentionLowerings,
   ...trainingLowerings,
+  ...controlLowerings,
 };

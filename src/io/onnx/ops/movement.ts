@@ -123,6 +123,40 @@ function range(c: NodeContext): Val[] {
   return [c.constant(start.dtype, [n], Array.from({ length: n }, (_, i) => s + i * d))];
 }
 
+/**
+ * Tile: x [d0..dn] repeated [r0..rn] times is x viewed as [1,d0,..,1,dn], broadcast (expand) to
+ * [r0,d0,..,rn,dn] and reshaped to [r0*d0,..,rn*dn]: one strided copy, no concatenation.
+ */
+function tile(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const reps = c.staticInts(1, 'repeats') ?? c.fail('repeats are required');
+  const dims = x.type.shape;
+  if (reps.length !== dims.length) c.fail(`repeats has ${reps.length} entries for an input of rank ${dims.length}`);
+  if (reps.some((r) => !Number.isSafeInteger(r) || r < 0)) c.fail(`repeats [${reps.join(',')}] must be non-negative integers`);
+  if (reps.every((r) => r === 1)) return [x];
+  const view = c.op1('reshape', { shape: dims.flatMap((d) => [1, d]) }, [x]);
+  const wide = c.op1('expand', { shape: dims.flatMap((d, i) => [reps[i]!, d]) }, [view]);
+  return [c.op1('reshape', { shape: dims.map((d, i) => d * reps[i]!) }, [wide])];
+}
+
+/**
+ * Trilu: where(mask, x, 0) with the [N, M] mask computed at import (j - i >= k for the upper
+ * triangle, j - i <= k for the lower). A constant x (a causal mask's ones) folds to a constant;
+ * otherwise the select is one elementwise kernel.
+ */
+function trilu(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const shape = x.type.shape;
+  if (shape.length < 2) c.fail(`input must have rank 2 or more, got ${c.fmt(x)}`);
+  const k = c.staticInts(1, 'k')?.[0] ?? 0;
+  const upper = c.int('upper', 1) === 1;
+  const [n, m] = shape.slice(-2) as [number, number];
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) keep.push((upper ? j - i >= k : j - i <= k) ? 1 : 0);
+  const zero = c.scalar(0, x.type.dtype);
+  return [c.op1('where', {}, [c.constant('bool', [n, m], keep), x, zero])];
+}
+
 function constant(c: NodeContext): Val[] {
   const t = c.tensor('value');
   // Labelled with its own output name: a large one becomes a weight of that name (src/codegen/constants.ts).
@@ -158,4 +192,6 @@ export const movementLowerings: Lowerings = {
   ConstantOfShape: constantOfShape,
   Range: range,
   Constant: constant,
+  Tile: tile,
+  Trilu: trilu,
 };

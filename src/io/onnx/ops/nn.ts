@@ -31,7 +31,7 @@ function layerNorm(c: NodeContext): (Val | undefined)[] {
   const rank = x.type.shape.length;
   const axis = axisOf(c, c.int('axis', -1), rank);
   const epsilon = c.float('epsilon', 1e-5);
-  if (c.int('stash_type', 1) !== 1) c.fail('only stash_type 1 (float) is supported');
+  if (c.int('stash_type', 1) !== 1) c.unsupported(`stash_type ${c.int('stash_type', 1)}`, 'only stash_type 1 (float) is supported');
   const scale = c.input(1);
   const bias = c.maybe(2);
   const normShape = x.type.shape.slice(axis);

@@ -109,18 +109,18 @@ const recurrent = (kind: Kind) => (c: NodeContext): (Val | undefined)[] => {
   if (dir !== 'forward' && dir !== 'reverse' && dir !== 'bidirectional') c.fail(`direction ${JSON.stringify(dir)} is not forward, reverse or bidirectional`);
   const D = dir === 'bidirectional' ? 2 : 1;
   const layout = c.int('layout', 0);
-  if (c.has('clip')) c.fail('clip is not supported');
-  if (kind === 'lstm' && c.int('input_forget', 0) !== 0) c.fail('input_forget is not supported');
-  if (kind === 'lstm' && c.maybe(7)) c.fail('peephole weights (P) are not supported');
+  if (c.has('clip')) c.unsupported('clip', 'clip is not supported');
+  if (kind === 'lstm' && c.int('input_forget', 0) !== 0) c.unsupported('input_forget', 'input_forget is not supported');
+  if (kind === 'lstm' && c.maybe(7)) c.unsupported('peephole weights (P)', 'peephole weights (P) are not supported');
   const acts = c.strings('activations');
   const defaults: Readonly<Record<Kind, string[]>> = { rnn: ['Tanh'], lstm: ['Sigmoid', 'Tanh', 'Tanh'], gru: ['Sigmoid', 'Tanh'] };
   let activation: 'tanh' | 'relu' = 'tanh';
   if (acts) {
     const per = defaults[kind].length;
     const want = kind === 'rnn' ? [acts[0] === 'Relu' ? 'Relu' : 'Tanh'] : defaults[kind];
-    for (let i = 0; i < acts.length; i++) if (acts[i] !== want[i % per]) c.fail(`activations [${acts.join(',')}] are not supported (only the defaults${kind === 'rnn' ? ' or Relu' : ''})`);
+    for (let i = 0; i < acts.length; i++) if (acts[i] !== want[i % per]) c.unsupported(`activations ${acts.join(',')}`, `activations [${acts.join(',')}] are not supported (only the defaults${kind === 'rnn' ? ' or Relu' : ''})`);
     if (kind === 'rnn' && acts[0] === 'Relu') activation = 'relu';
-    if (c.has('activation_alpha') || c.has('activation_beta')) c.fail('activation_alpha/beta are not supported');
+    if (c.has('activation_alpha') || c.has('activation_beta')) c.unsupported('activation_alpha/beta', 'activation_alpha/beta are not supported');
   }
   const o = operands(c, kind, H, D, layout);
   const [T, B] = o.x.type.shape as [number, number];
