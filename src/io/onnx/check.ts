@@ -7,6 +7,7 @@ import { UnsupportedOpError } from '../../errors.ts';
 import { type OnnxImportOptions, importOnnx, loadOnnx } from './import.ts';
 import { UnknownDimError } from './inputs.ts';
 import { LOWERINGS } from './ops/index.ts';
+import { refusal } from './ops/control.ts';
 import { type OnnxGraph, decodeModel } from './schema.ts';
 import { MissingFeatures, type MissingFeature, UnsupportedFeature, UnsupportedModelError } from './support.ts';
 import { dtypeOf } from './tensor.ts';
@@ -32,7 +33,7 @@ function scan(g: OnnxGraph, found: MissingFeatures, file: string): void {
   for (const n of g.node) {
     const domain = n.domain === 'ai.onnx' ? '' : n.domain;
     const op = domain ? `${domain}.${n.opType}` : n.opType;
-    if (!LOWERINGS[domain ? `${domain}:${n.opType}` : n.opType]) found.record(new UnsupportedFeature(`node ${JSON.stringify(n.name || n.output[0] || '?')} (${n.opType}): op ${op} is not supported`, `op ${op}`));
+    if (!LOWERINGS[domain ? `${domain}:${n.opType}` : n.opType]) found.record(new UnsupportedFeature(`node ${JSON.stringify(n.name || n.output[0] || '?')} (${n.opType}): op ${op} is not supported${refusal(domain, n.opType)}`, `op ${op}`));
     for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) scan(sub, found, file);
   }
 }

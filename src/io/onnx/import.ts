@@ -17,6 +17,7 @@ import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
 import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
+import { refusal } from './ops/control.ts';
 
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 27 } as const;
@@ -224,7 +225,7 @@ function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, numb
     for (const name of node.output) if (name) values.set(name, POISONED);
   };
   const op = printable(domain ? `${domain}.${node.opType}` : node.opType);
-  if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported`, `op ${op}`));
+  if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported${refusal(domain, node.opType)}`, `op ${op}`));
   if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
   if (inputs.some((v) => v?.poisoned) || outerNames(node).some((n) => values.get(n)?.poisoned)) return poison();

@@ -25,8 +25,20 @@ function ifOp(c: NodeContext): Val[] {
   return then.map((t, i) => c.op1('where', {}, [flag, t, otherwise[i]!]));
 }
 
-const loop = (kind: string) => (c: NodeContext): Val[] =>
-  c.unsupported('(not unrolled)', `${kind} is not supported: opgraph lowers If (inlined or selected) but does not unroll ${kind} bodies`);
-
 /** The control-flow lowerings. */
-export const controlLowerings: Lowerings = { If: ifOp, Loop: loop('Loop'), Scan: loop('Scan') };
+export const controlLowerings: Lowerings = { If: ifOp };
+
+/**
+ * Why the control-flow ops without a lowering are missing: added to their "not supported" line,
+ * wherever it is reported (the import, or the support scan that sees every node).
+ */
+export const CONTROL_REFUSALS: Readonly<Record<string, string>> = {
+  Loop: 'opgraph lowers If (inlined or selected) but does not unroll Loop bodies',
+  Scan: 'opgraph lowers If (inlined or selected) but does not unroll Scan bodies',
+};
+
+/** ": why" for an op of the default domain that opgraph refuses on purpose, else nothing. */
+export function refusal(domain: string, opType: string): string {
+  const why = domain === '' ? CONTROL_REFUSALS[opType] : undefined;
+  return why ? `: ${why}` : '';
+}
