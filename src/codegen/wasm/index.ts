@@ -16,6 +16,7 @@ import { emitLoader } from './module.ts';
 import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
+import { recurrentFamily } from './kernels/recurrent.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -27,6 +28,9 @@ export const WASM_FAMILIES: FamilyTable = {
   logSoftmax: [softmaxFamily],
   layerNorm: [layerNormFamily],
   attention: [attentionFamily],
+  rnn: [recurrentFamily],
+  lstm: [recurrentFamily],
+  gru: [recurrentFamily],
 };
 
 /** A node that runs in wasm. */
