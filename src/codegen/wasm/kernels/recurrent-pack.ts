@@ -49,7 +49,7 @@ function packPanels(f: FunctionBuilder, L: PackLocals, p: RecurrentPlan, set: Pa
 export function emitPackDirection(f: FunctionBuilder, k: WasmKernelInput<RecurrentKind>, p: RecurrentPlan, d: number, dest: () => void): void {
   const L = packLocals(f);
   const [wih, whh, bih, bhh] = [k.x[1]!, k.x[2]!, k.x[3]!, k.x[4]!];
-  packPanels(f, L, p, p.ih, wih + d * p.GH * p.I * 4, p.I, dest, p.pack.wih);
+  p.ih.forEach((set, i) => packPanels(f, L, p, set, wih + d * p.GH * p.I * 4, p.I, dest, p.pack.wih[i]!));
   p.hh.forEach((set, i) => packPanels(f, L, p, set, whh + d * p.GH * p.H * 4, p.H, dest, p.pack.whh[i]!));
   dest();
   f.i32(p.pack.bias).op('i32.add').i32(0).i32((p.G + 1) * p.Hp * 4).op('memory.fill'); // bias and b_hn are adjacent

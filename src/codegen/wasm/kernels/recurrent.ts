@@ -46,9 +46,9 @@ function context(f: FunctionBuilder, k: Input): Ctx {
 }
 
 /** XW = x W_ih^T + bias for every step, panel by panel, MR rows at a time. */
-function emitProjection(c: Ctx): void {
+function emitProjection(c: Ctx, set: PanelSet, wih: number): void {
   const { f, p, L } = c;
-  const { PC, U, MR, gates } = p.ih;
+  const { PC, U, MR, gates } = set;
   const [rows, Uq, rowBytes] = [p.T * p.B, U / 4, p.G * p.Hp * 4];
   f.for(c.puB, 0, p.Hp * 4, U * 4, () => rowBlocks(f, c.r0, rows, MR, (mr) => {
     for (let r = 0; r < mr; r++) gates.forEach((g, gi) => {
@@ -57,7 +57,7 @@ function emitProjection(c: Ctx): void {
     emitPanelBlock(L, c.k.simd, {
       rows: mr, vecs: PC / 4, k: p.I, aRowBytes: p.I * 4,
       a: () => f.get(c.r0).i32(p.I * 4).op('i32.mul').i32(c.k.x[0]!).op('i32.add'),
-      w: () => f.get(c.pk).get(c.puB).i32(p.G * p.I).op('i32.mul', 'i32.add').i32(p.pack.wih).op('i32.add'),
+      w: () => f.get(c.pk).get(c.puB).i32(gates.length * p.I).op('i32.mul', 'i32.add').i32(wih).op('i32.add'),
     });
     f.get(c.sb).i32(p.scratch.xw).op('i32.add').get(c.r0).i32(rowBytes).op('i32.mul', 'i32.add').get(c.puB).op('i32.add').set(c.xa);
     for (let r = 0; r < mr; r++) gates.forEach((g, gi) => {
@@ -188,7 +188,7 @@ function emitDirection(c: Ctx, d: number): void {
     f.get(c.sb).i32(p.scratch.pack).op('i32.add').set(c.pk);
     emitPackDirection(f, k, p, d, () => f.get(c.pk));
   }
-  emitProjection(c);
+  p.ih.forEach((set, i) => emitProjection(c, set, p.pack.wih[i]!));
   const reverse = p.reverseOnly || d === 1;
   f.get(c.sb).i32(p.scratch.h[0]).op('i32.add').set(c.hp);
   f.get(c.sb).i32(p.scratch.h[1]).op('i32.add').set(c.hn);
