@@ -61,7 +61,7 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
   for (const f of fns) sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
-  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (lo: number, hi: number, share: number) => void>' });
+  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (...args: number[]) => void>' });
   addModelClass(sf, g, p, calls, names);
   sf.addStatements([
     '/** Options of create(). */',
