@@ -18,6 +18,7 @@ import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
 import { gemmKernels } from './kernels/gemm.ts';
+import { recurrentFamily } from './kernels/recurrent.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -31,6 +32,9 @@ export const WASM_FAMILIES: FamilyTable = {
   attention: [attentionFamily],
   matmul: [gemmKernels],
   gemm: [gemmKernels],
+  rnn: [recurrentFamily],
+  lstm: [recurrentFamily],
+  gru: [recurrentFamily],
 };
 
 /** A node that runs in wasm. */
