@@ -6,7 +6,9 @@
 //   q        MR rows of Q, each headDim floats rounded up to whole vectors (tail lanes 0)
 //   scores   MR rows of `tile` floats: the tile's scores, then its probabilities
 //   o        MR rows of valueDim floats (vector-rounded): the rescaled accumulator (several tiles only)
-//   stats    two vectors: each row's rescale factor for this tile, and 1 / sum
+//   stats    vectors, lane r for row r: the running max and sum, this tile's rescale factor,
+//            1 / sum; and the i32 lanes [0, 1, 2, 3] (kept in memory, not in registers the
+//            score block needs)
 import type { OpAttrs } from '../../../ops/attrs.ts';
 import type { FunctionBuilder } from '../encoder.ts';
 import type { SimdLevel, WasmKernelInput } from '../kernel.ts';
@@ -43,8 +45,11 @@ export interface AttnPlan {
   readonly qOff: number;
   readonly sOff: number;
   readonly oOff: number;
+  readonly maxOff: number;
+  readonly sumOff: number;
   readonly alphaOff: number;
   readonly invOff: number;
+  readonly lanesOff: number;
   /** Scratch bytes of one share. */
   readonly bytes: number;
 }
@@ -58,9 +63,9 @@ export function attnPlan(a: OpAttrs['attention']): AttnPlan {
   const qOff = 0;
   const sOff = qOff + 4 * MR * d4;
   const oOff = sOff + 4 * MR * tile;
-  const alphaOff = oOff + (multi ? 4 * MR * dv4 : 0);
-  const invOff = alphaOff + 16;
-  return { a, d4, dv4, full4: a.seqK - (a.seqK % 4), tile, multi, blocks: Math.ceil(a.seqQ / MR), qOff, sOff, oOff, alphaOff, invOff, bytes: invOff + 16 };
+  const maxOff = oOff + (multi ? 4 * MR * dv4 : 0);
+  const [sumOff, alphaOff, invOff, lanesOff] = [maxOff + 16, maxOff + 32, maxOff + 48, maxOff + 64];
+  return { a, d4, dv4, full4: a.seqK - (a.seqK % 4), tile, multi, blocks: Math.ceil(a.seqQ / MR), qOff, sOff, oOff, maxOff, sumOff, alphaOff, invOff, lanesOff, bytes: lanesOff + 16 };
 }
 
 /** The emitter's state for one kernel function: the plan and the locals every part reads. */
@@ -83,10 +88,6 @@ export interface AttnCtx {
   /** i32: the tile's first key and its end (exclusive, causal cut included). */
   readonly t0: number;
   readonly te: number;
-  /** v128: lanes [0, 1, 2, 3] as i32 (causal kernels); each row's running max and sum (lane r: row r). */
-  readonly lanes: number;
-  readonly m4: number;
-  readonly l4: number;
 }
 
 /** acc += a * b for the two vectors on the stack, fused under relaxed SIMD. */

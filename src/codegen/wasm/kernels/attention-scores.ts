@@ -29,6 +29,9 @@ interface ScoreLocals {
   readonly kp: number;
   readonly sp: number;
   readonly ma: number;
+  readonly qp: number;
+  readonly qe: number;
+  readonly kq: number;
   readonly jv: number;
   readonly q: readonly number[];
   readonly kv: number;
@@ -59,18 +62,30 @@ function block(c: AttnCtx, s: ScoreLocals, r0: number, kk: number): void {
   const a = p.a;
   const kRow = 4 * a.k.strides[2]!;
   for (const row of s.acc) for (const acc of row) f.f32x4(0).set(acc);
-  for (let e = 0; e < a.headDim; e += 4) {
-    const n = Math.min(4, a.headDim - e);
-    for (let rr = 0; rr < 2; rr++) f.get(c.sc).mem('v128.load', p.qOff + 4 * ((r0 + rr) * p.d4 + e)).set(s.q[rr]!);
+  // One headDim vector a step (a loop, not unrolled: TurboFan hoists the loads of an unrolled
+  // block and spills); the headDim % 4 tail reads only its lanes of K.
+  const step = (n: number): void => {
+    for (let rr = 0; rr < 2; rr++) f.get(s.qp).mem('v128.load', 4 * rr * p.d4).set(s.q[rr]!);
     for (let l = 0; l < kk; l++) {
-      loadLanes(f, s.kp, k.x[1]! + l * kRow + 4 * e, n);
+      loadLanes(f, s.kq, k.x[1]! + l * kRow, n);
       f.set(s.kv);
       for (let rr = 0; rr < 2; rr++) {
         f.get(s.q[rr]!).get(s.kv);
         madd(f, c.simd, s.acc[rr]![l]!);
       }
     }
+  };
+  const whole = a.headDim - (a.headDim % 4);
+  f.get(c.sc).i32(p.qOff + 4 * r0 * p.d4).op('i32.add').tee(s.qp).i32(4 * whole).op('i32.add').set(s.qe);
+  f.get(s.kp).set(s.kq);
+  if (whole > 0) {
+    f.loop(() => {
+      step(4);
+      f.get(s.kq).i32(16).op('i32.add').set(s.kq);
+      f.get(s.qp).i32(16).op('i32.add').tee(s.qp).get(s.qe).op('i32.ne').brIf(0);
+    });
   }
+  if (whole < a.headDim) step(a.headDim - whole);
   for (let rr = 0; rr < 2; rr++) {
     const r = r0 + rr;
     reduce4(f, s.acc[rr]!);
@@ -88,7 +103,7 @@ function block(c: AttnCtx, s: ScoreLocals, r0: number, kk: number): void {
 /** All row pairs of the unit for the key group at `j`. */
 function group(c: AttnCtx, s: ScoreLocals, kk: number): void {
   const { f } = c;
-  if (c.p.a.causal) f.get(s.j).op('i32x4.splat').get(c.lanes).op('i32x4.add').set(s.jv);
+  if (c.p.a.causal) f.get(s.j).op('i32x4.splat').get(c.sc).mem('v128.load', c.p.lanesOff).op('i32x4.add').set(s.jv);
   for (let r0 = 0; r0 < MR; r0 += 2) block(c, s, r0, kk);
 }
 
@@ -99,7 +114,7 @@ export function emitScores(c: AttnCtx): void {
   const i32 = (): number => f.local('i32');
   const v128 = (): number => f.local('v128');
   const s: ScoreLocals = {
-    j: i32(), kp: i32(), sp: i32(), ma: i32(), jv: v128(), q: [v128(), v128()], kv: v128(),
+    j: i32(), kp: i32(), sp: i32(), ma: i32(), qp: i32(), qe: i32(), kq: i32(), jv: v128(), q: [v128(), v128()], kv: v128(),
     acc: [[v128(), v128(), v128(), v128()], [v128(), v128(), v128(), v128()]], v: v128(),
   };
   const gend = i32();

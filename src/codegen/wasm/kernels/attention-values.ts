@@ -23,28 +23,29 @@ export function emitTileSoftmax(c: AttnCtx): void {
   const [mx, mt, ms, sum, e] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   // Score vectors of the tile: (te - t0) keys rounded up to whole groups (padding lanes are -Infinity).
   f.get(c.te).get(c.t0).op('i32.sub').i32(3).op('i32.add').i32(-4).op('i32.and').i32(4).op('i32.mul').get(c.sc).op('i32.add').set(pe);
-  const rows = (body: (rowOff: number) => void): void => {
+  const rows = (body: () => void): void => {
     f.get(c.sc).set(pp);
-    stepLoop(f, pp, 16, pe, () => body(0));
+    stepLoop(f, pp, 16, pe, body);
   };
-  f.get(c.m4).set(mt);
+  f.get(c.sc).mem('v128.load', p.maxOff).set(mt);
   for (let r = 0; r < MR; r++) {
     const off = p.sOff + 4 * r * p.tile;
     f.f32x4(-Infinity).set(mx);
-    rows(() => f.get(mx).get(pp).mem('v128.load', off).op('f32x4.max').set(mx));
+    // pmax (one instruction) may drop a NaN score from the max; the NaN still reaches its p and the sum, so the row is NaN anyway.
+    rows(() => f.get(pp).mem('v128.load', off).get(mx).op('f32x4.pmax').set(mx));
     f.get(mt);
     across(f, mx, 'f32.max');
     f.lane('f32x4.replace_lane', r).set(mt);
   }
   // mt = max(m, tile max); the shift ms = mt, or 0 where mt = -Infinity.
-  f.get(c.m4).get(mt).op('f32x4.max').set(mt);
+  f.get(c.sc).mem('v128.load', p.maxOff).get(mt).op('f32x4.max').set(mt);
   f.f32x4(0).get(mt).get(mt).f32x4(-Infinity).op('f32x4.eq', 'v128.bitselect').set(ms);
   if (p.multi) {
-    f.get(c.sc).get(c.m4).get(ms).op('f32x4.sub');
+    f.get(c.sc).get(c.sc).mem('v128.load', p.maxOff).get(ms).op('f32x4.sub');
     vm.exp();
     f.mem('v128.store', p.alphaOff);
   }
-  f.get(mt).set(c.m4);
+  f.get(c.sc).get(mt).mem('v128.store', p.maxOff);
   f.f32x4(0).set(sum);
   for (let r = 0; r < MR; r++) {
     const off = p.sOff + 4 * r * p.tile;
@@ -59,13 +60,15 @@ export function emitTileSoftmax(c: AttnCtx): void {
     across(f, mx, 'f32.add');
     f.lane('f32x4.replace_lane', r).set(sum);
   }
-  if (p.multi) f.get(c.l4).get(c.sc).mem('v128.load', p.alphaOff).op('f32x4.mul').get(sum).op('f32x4.add').set(c.l4);
-  else f.get(sum).set(c.l4);
+  f.get(c.sc);
+  if (p.multi) f.get(c.sc).mem('v128.load', p.sumOff).get(c.sc).mem('v128.load', p.alphaOff).op('f32x4.mul').get(sum).op('f32x4.add');
+  else f.get(sum);
+  f.mem('v128.store', p.sumOff);
 }
 
 /** Stores 1 / l of each row in stats. */
 export function emitInverse(c: AttnCtx): void {
-  c.f.get(c.sc).f32x4(1).get(c.l4).op('f32x4.div').mem('v128.store', c.p.invOff);
+  c.f.get(c.sc).f32x4(1).get(c.sc).mem('v128.load', c.p.sumOff).op('f32x4.div').mem('v128.store', c.p.invOff);
 }
 
 /** Sets i32 local `dst` to row r's output address (without the tensor's). */

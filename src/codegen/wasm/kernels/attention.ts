@@ -14,20 +14,14 @@ import { emitScores } from './attention-scores.ts';
 import { emitFinalOutput, emitInverse, emitTileSoftmax, emitTileValues, emitWeights } from './attention-values.ts';
 import { VecMath } from './vmath.ts';
 
-/** The kernel's locals, with lanes [0, 1, 2, 3] built when causal. */
+/** The kernel's locals. */
 function context(f: FunctionBuilder, k: WasmKernelInput<'attention'>): AttnCtx {
   const i32 = (): number => f.local('i32');
   const p = attnPlan(k.node.attrs);
   const c: AttnCtx = {
     f, k, p, simd: k.simd, vm: new VecMath(f, k.simd),
     sc: i32(), ir: Array.from({ length: MR }, i32), bh: i32(), kbh: i32(), vbh: i32(), mbh: i32(), obh: i32(), t0: i32(), te: i32(),
-    lanes: f.local('v128'), m4: f.local('v128'), l4: f.local('v128'),
   };
-  if (p.a.causal) {
-    f.i32x4(0);
-    for (let l = 1; l < 4; l++) f.i32(l).lane('i32x4.replace_lane', l);
-    f.set(c.lanes);
-  }
   return c;
 }
 
@@ -75,6 +69,11 @@ function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo
   const a = p.a;
   const [u, end] = [f.local('i32'), f.local('i32')];
   f.get(share).i32(p.bytes).op('i32.mul').i32(k.scratch!).op('i32.add').set(c.sc);
+  if (a.causal) {
+    f.get(c.sc).i32x4(0);
+    for (let l = 1; l < 4; l++) f.i32(l).lane('i32x4.replace_lane', l);
+    f.mem('v128.store', p.lanesOff);
+  }
   f.get(lo).set(u);
   f.block(() => f.loop(() => {
     f.get(u).get(hi).op('i32.ge_s').brIf(1);
@@ -82,7 +81,7 @@ function emitAttention(f: FunctionBuilder, k: WasmKernelInput<'attention'>, { lo
     // Keys the block visits: all, or up to its last row's diagonal (the weights output needs every key).
     if (a.causal && !a.weights) f.get(c.ir[MR - 1]!).i32(1).op('i32.add').tee(end).i32(a.seqK).get(end).i32(a.seqK).op('i32.lt_s', 'select').set(end);
     else f.i32(a.seqK).set(end);
-    f.f32x4(-Infinity).set(c.m4).f32x4(0).set(c.l4);
+    f.get(c.sc).f32x4(-Infinity).mem('v128.store', p.maxOff).get(c.sc).f32x4(0).mem('v128.store', p.sumOff);
     if (p.multi) f.get(c.sc).i32(p.oOff).op('i32.add').i32(0).i32(4 * MR * p.dv4).op('memory.fill');
     f.i32(0).set(c.t0);
     f.loop(() => {
