@@ -1,8 +1,8 @@
 // Scores of one key tile: S = scale Q_block K_tile^T + mask, past-the-diagonal keys -Infinity,
 // into the share's score rows. A register block of 2 query rows x 4 keys holds 8 f32x4
 // accumulators along headDim (Q from the share's packed rows, K rows read in place, contiguous
-// along headDim: no packing), fully unrolled over headDim with every displacement a memarg
-// offset; a 4 x 4 transpose-and-add turns each row's 4 accumulators into the vector of its 4
+// along headDim: no packing), one headDim vector a loop step, rows and keys as memarg offsets
+// (an unrolled headDim spills: TurboFan hoists every load of the block); a 4 x 4 transpose-and-add turns each row's 4 accumulators into the vector of its 4
 // scores. Whole groups of 4 keys run in a loop; the seqK % 4 keys of the last group are a
 // static tail block whose missing lanes are -Infinity (so they weigh 0 in the softmax).
 import type { FunctionBuilder } from '../encoder.ts';
