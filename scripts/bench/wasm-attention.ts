@@ -1,6 +1,7 @@
 // Throughput of the fused attention node on the wasm target against the TS target, in one
-// process, rounds interleaved (the machine is shared: read the ratios, not the absolute
-// figures). Each case is a one-node graph compiled both ways; outputs are checked against the
+// process, rounds interleaved, each timed in CPU time of this (single-threaded) process and the
+// best round kept: on a shared machine that is steadier than wall time, but read the ratios,
+// not the absolute figures. Each case is a one-node graph compiled both ways; outputs are checked against the
 // interpreter before timing. Run: npx tsx scripts/bench/wasm-attention.ts [rounds]
 import { Rng } from '../../src/api/init.ts';
 import { compile } from '../../src/compile.ts';
@@ -44,8 +45,12 @@ function graphOf(s: Shape) {
   return g.finish();
 }
 
-function median(xs: number[]): number {
-  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+/** CPU milliseconds per call of `run`, over `reps` calls. */
+function cpuMs(run: () => void, reps: number): number {
+  const t0 = process.cpuUsage();
+  for (let r = 0; r < reps; r++) run();
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000 / reps;
 }
 
 async function main(): Promise<void> {
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     const arrays = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t.data]));
     const ts = await compile(g, { target: 'ts', optimized: true });
     const wasm = await compile(g, { target: 'wasm', optimized: true });
+    const plain = await compile(g, { target: 'wasm', simd: 'plain', optimized: true });
     const big = s.nq * s.nk > 200_000;
     const ref = big ? (ts.module.run(arrays).y as Float32Array) : (interpret(g, inputs).y!.data as Float32Array);
     const got = wasm.module.run(arrays).y as Float32Array;
@@ -65,25 +71,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(got[i]! - ref[i]!));
     const flops = 2 * s.b * s.h * s.nq * s.nk * 2 * s.d * (s.causal ? 0.5 : 1);
     const reps = Math.max(1, Math.round(2e8 / flops));
-    const time = (run: () => void): number => {
-      const t0 = performance.now();
-      for (let r = 0; r < reps; r++) run();
-      return (performance.now() - t0) / reps;
-    };
     const tTs: number[] = [];
     const tWasm: number[] = [];
+    const tPlain: number[] = [];
     const tsReps = Math.max(1, Math.round(reps / 8));
     for (let r = 0; r < rounds; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < tsReps; i++) ts.module.run(arrays);
-      tTs.push((performance.now() - t0) / tsReps);
-      tWasm.push(time(() => wasm.module.run(arrays)));
+      tTs.push(cpuMs(() => ts.module.run(arrays), tsReps));
+      tWasm.push(cpuMs(() => wasm.module.run(arrays), reps));
+      tPlain.push(cpuMs(() => plain.module.run(arrays), reps));
     }
-    const [mt, mw] = [median(tTs), median(tWasm)];
+    const [mt, mw, mp] = [Math.min(...tTs), Math.min(...tWasm), Math.min(...tPlain)];
     const name = `${s.b}x${s.h}x${s.nq}x${s.nk}x${s.d}${s.causal ? ' causal' : ''}`;
-    console.log(`${name.padEnd(26)} TS ${mt.toFixed(3).padStart(8)} ms ${(flops / mt / 1e6).toFixed(1).padStart(6)} GFLOP/s | wasm (${wasm.wasm!.simd}) ${mw.toFixed(3).padStart(8)} ms ${(flops / mw / 1e6).toFixed(1).padStart(6)} GFLOP/s | ${(mt / mw).toFixed(1)}x | max |err| ${err.toExponential(1)}${big ? ' vs TS' : ''}`);
+    console.log(`${name.padEnd(26)} TS ${mt.toFixed(3).padStart(8)} ms ${(flops / mt / 1e6).toFixed(1).padStart(6)} GFLOP/s | wasm (${wasm.wasm!.simd}) ${mw.toFixed(3).padStart(8)} ms ${(flops / mw / 1e6).toFixed(1).padStart(6)} GFLOP/s | ${(mt / mw).toFixed(1)}x | plain ${(flops / mp / 1e6).toFixed(1).padStart(6)} GFLOP/s ${(mt / mp).toFixed(1)}x | max |err| ${err.toExponential(1)}${big ? ' vs TS' : ''}`);
     ts.dispose();
     wasm.dispose();
+    plain.dispose();
   }
 }
 
