@@ -119,10 +119,10 @@ export function addrOf(f: FunctionBuilder, dst: number, base: number, i: number,
   f.set(dst);
 }
 
-/** do { body() } while ((p += step) < end), for i32 locals p and end (the caller knows p < end on entry). */
+/** do { body() } while ((p += step) < end), for i32 address locals p and end (unsigned: memory may pass 2 GiB; the caller knows p < end on entry). */
 export function stepLoop(f: FunctionBuilder, p: number, step: number, end: number, body: () => void): void {
   f.loop(() => {
     body();
-    f.get(p).i32(step).op('i32.add').tee(p).get(end).op('i32.lt_s').brIf(0);
+    f.get(p).i32(step).op('i32.add').tee(p).get(end).op('i32.lt_u').brIf(0);
   });
 }

@@ -105,7 +105,7 @@ export function emitTileValues(c: AttnCtx): void {
         }
       }
       f.get(vp).i32(vRow).op('i32.add').set(vp);
-      f.get(pp).i32(4).op('i32.add').tee(pp).get(pe).op('i32.lt_s').brIf(0);
+      f.get(pp).i32(4).op('i32.add').tee(pp).get(pe).op('i32.lt_u').brIf(0);
     });
     for (let r = 0; r < MR; r++) {
       if (!p.multi) outRow(c, ob, r);
