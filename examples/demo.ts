@@ -1,6 +1,7 @@
 // `npm run demo`: the seed multi-head attention (8 heads, d_model 512) end to end —
 // declared with the API, printed as IR, drawn as SVG, run by the reference interpreter, as
-// generated TypeScript and as WGSL on WebGPU (when an adapter exists), and compared with PyTorch.
+// generated TypeScript, as WebAssembly SIMD and as WGSL on WebGPU (when an adapter exists), and
+// compared with PyTorch.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compareTensors, compile, interpret, printGraph, readSafetensors, renderDot, toDot } from '../src/index.ts';
@@ -45,6 +46,17 @@ for (let i = 0; i < runs - 1; i++) model.run(io);
 const ts = model.run(io).output!;
 const okTs = report('generated TypeScript', ts, (performance.now() - t0) / runs);
 
+// WebAssembly SIMD: matmuls, attention, softmax and layerNorm as wasm kernels, the rest as TS
+// kernels over the same linear memory.
+t0 = performance.now();
+const wasm = await compile(g, { target: 'wasm', weights });
+console.log(`compiled to WebAssembly (${wasm.wasm!.simd} SIMD) in ${(performance.now() - t0).toFixed(0)} ms: ${wasm.wasm!.program.kernels.size} of ${wasm.kernels} kernels in wasm`);
+wasm.run(io);
+t0 = performance.now();
+for (let i = 0; i < runs - 1; i++) wasm.run(io);
+const okWasm = report('WebAssembly SIMD', wasm.run(io).output!, (performance.now() - t0) / runs);
+wasm.dispose();
+
 // WGSL: on a GPU, or on SwiftShader (a software Vulkan driver: correctness, not GPU speed) when
 // Debian's chromium-common is installed; otherwise the demo says why it skips this step.
 useSwiftShader();
@@ -64,5 +76,5 @@ try {
   if (!(e instanceof NoAdapterError)) throw e;
   console.log(`WGSL: skipped, ${e.message}`);
 }
-if (!okInterp || !okTs || !okWgsl) process.exitCode = 1;
+if (!okInterp || !okTs || !okWasm || !okWgsl) process.exitCode = 1;
 process.exit();

@@ -25,6 +25,11 @@ export interface CompileOptions {
   readonly simd?: 'relaxed' | 'plain';
   /** wasm: threads (default 1); kernels big enough split across a pool of workers over one shared memory. */
   readonly threads?: number;
+  /**
+   * wasm, check mode: called after every node with its first output's value id, the kernel that
+   * ran it (a wasm export or a TS function) and its outputs, read in place (copy what you keep).
+   */
+  readonly observe?: (value: number, kernel: string, outputs: readonly TensorData[]) => void;
   /** Optimisation level (default 2): the pass pipeline, and at -O0 plain rather than blocked kernels. */
   readonly level?: OptLevel;
   /** The graph already went through a pipeline: run only shape inference before generating code. */
@@ -69,7 +74,7 @@ export interface GeneratedModel {
 
 /** What a generated module exports, as the runtime uses it. */
 interface ModuleExports {
-  create(weights: Record<string, TensorData>, options?: { simd?: 'relaxed' | 'plain'; threads?: number }): GeneratedModel | Promise<GeneratedModel & { simd: 'relaxed' | 'plain' }>;
+  create(weights: Record<string, TensorData>, options?: { simd?: 'relaxed' | 'plain'; threads?: number; observer?: CompileOptions['observe'] }): GeneratedModel | Promise<GeneratedModel & { simd: 'relaxed' | 'plain' }>;
 }
 
 interface CacheEntry {
@@ -84,12 +89,12 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 
 /** Generates and instantiates the module of `g` for a target. */
-function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number): CacheEntry {
+function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): CacheEntry {
   if (target === 'ts') {
     const mod = generateTs(g, { simple: level === 0 });
     return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
   }
-  const program = generateWasm(g, { simple: level === 0, threads });
+  const program = generateWasm(g, { simple: level === 0, threads, observe });
   return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program };
 }
 
@@ -103,15 +108,16 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   const resolved = resolveWeights(g, opts.weights, opts);
   // Large constants reach the module as weights, not as literals in its source.
   const code = constantsAsWeights(g);
-  const key = `${graphHash(code)}|${opts.target}|${level}|${threads}`;
+  if (opts.observe && opts.target !== 'wasm') throw new OpgraphError('observe needs the wasm target');
+  const key = `${graphHash(code)}|${opts.target}|${level}|${threads}|${opts.observe ? 'observed' : ''}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = generate(code, opts.target, level, threads);
+    entry = generate(code, opts.target, level, threads, opts.observe !== undefined);
     cache.set(key, entry);
   }
   const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
   if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
-  const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads });
+  const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads, ...(opts.observe ? { observer: opts.observe } : {}) });
   const { source, peakBytes, kernels } = entry;
   const wasm = entry.program ? { program: entry.program, simd: (model as { simd: 'relaxed' | 'plain' }).simd } : undefined;
   const types = valueTypes(g);

@@ -6,7 +6,12 @@ export { type Tensor, tensor, f32 } from './ir/tensor.ts';
 export { printGraph } from './ir/print.ts';
 export { verifyGraph } from './ir/verify.ts';
 export { interpret, type InterpretOptions } from './runtime/interpreter.ts';
-export { compile, type CompileOptions, type CompiledModel } from './compile.ts';
+export { compile, compileWgsl, type CompileOptions, type CompiledModel, type GpuCompiledModel } from './compile.ts';
+/** The wasm backend's generator (binaries, layout, loader source), for tools that write modules themselves. */
+export { generateWasm, type WasmOptions, type WasmProgram } from './codegen/wasm/index.ts';
+/** Check mode on the wasm backend: every node's outputs against the interpreter's. */
+export { checkWasm } from './runtime/wasm-check.ts';
+export type { CheckReport, CheckSite, CheckOptions } from './runtime/check.ts';
 export * from './train/index.ts';
 export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';

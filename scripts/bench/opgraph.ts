@@ -1,9 +1,10 @@
-// opgraph's own runners on a case: the reference interpreter and the generated TypeScript at
-// -O0, -O1 and -O2, timed in this process; the same model imported from PyTorch's ONNX export at
-// -O2; and on the GEMM case, the hand-written scalar kernels.
+// opgraph's own runners on a case: the reference interpreter, the generated TypeScript at -O0, -O1
+// and -O2, and the wasm backend at -O2 (relaxed and plain SIMD, one and two threads), timed in this
+// process; the same model imported from PyTorch's ONNX export at -O2 (TS and wasm); and on the GEMM
+// case, the hand-written scalar kernels.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { compile } from '../../src/compile.ts';
+import { type CompiledModel, compile } from '../../src/compile.ts';
 import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import type { Case } from './cases.ts';
@@ -15,6 +16,14 @@ export const INTERPRETER = 'opgraph interpreter';
 export const tsRunner = (level: number): string => `opgraph TS -O${level}`;
 export const GEMM_REFERENCE = 'hand-written scalar TS GEMM';
 export const ONNX_IMPORT = 'opgraph TS -O2, from the PyTorch ONNX export (opset 14)';
+/** The wasm backend's runners: SIMD level and threads. */
+export const WASM_VARIANTS = [
+  { simd: 'relaxed', threads: 1 },
+  { simd: 'plain', threads: 1 },
+  { simd: 'relaxed', threads: 2 },
+] as const;
+export const wasmRunner = (v: { simd: string; threads: number }): string => `opgraph wasm -O2 (${v.simd} SIMD, ${v.threads} thread${v.threads > 1 ? 's' : ''})`;
+export const WASM_ONNX_IMPORT = 'opgraph wasm -O2 (relaxed SIMD, 1 thread), from the PyTorch ONNX export (opset 14)';
 
 export async function opgraphRows(c: Case, budget: Budget): Promise<Row[]> {
   const rows: Row[] = [];
@@ -32,7 +41,26 @@ export async function opgraphRows(c: Case, budget: Budget): Promise<Row[]> {
     const lat = await measure(() => m.module.run(arrays), budget);
     rows.push({ case: c.id, runner: tsRunner(level), ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels });
   }
+  for (const v of WASM_VARIANTS) rows.push(await wasmRow(c, () => compile(c.graph, { target: 'wasm', level: 2, simd: v.simd, threads: v.threads }), wasmRunner(v), budget));
   return rows;
+}
+
+/** One wasm runner on a case: compiled by `make`, checked against the interpreter, timed, disposed. */
+async function wasmRow(c: Case, make: () => Promise<CompiledModel>, runner: string, budget: Budget): Promise<Row> {
+  const arrays = Object.fromEntries([...c.inputTensors].map(([k, t]) => [k, t.data]));
+  const compiled = await timeOnce(make);
+  const m = compiled.value;
+  try {
+    const first = await timeOnce(() => m.module.run(arrays));
+    const out = Object.values(first.value)[0] as Float32Array;
+    const maxErr = maxAbsError(out, c.reference.data as Float32Array);
+    if (!closeEnough(maxErr, c.reference.data as Float32Array)) throw new Error(`${c.title} ${runner}: output differs from the interpreter's by up to ${maxErr}`);
+    const lat = await measure(() => m.module.run(arrays), budget);
+    const wasmKernels = m.wasm?.program.kernels.size ?? 0;
+    return { case: c.id, runner, ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels, wasmKernels };
+  } finally {
+    m.dispose();
+  }
 }
 
 /**
@@ -50,7 +78,8 @@ export async function onnxImportRows(c: Case, benchDir: string, budget: Budget):
   const maxErr = maxAbsError(out, c.reference.data as Float32Array);
   if (!closeEnough(maxErr, c.reference.data as Float32Array)) throw new Error(`${c.title} from ONNX: output differs from the interpreter's by up to ${maxErr}`);
   const lat = await measure(() => m.module.run(arrays), budget);
-  return [{ case: c.id, runner: ONNX_IMPORT, ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels }];
+  const wasm = await wasmRow(c, async () => compile(await loadOnnx(file), { target: 'wasm', level: 2 }), WASM_ONNX_IMPORT, budget);
+  return [{ case: c.id, runner: ONNX_IMPORT, ...lat, loadMs: compiled.ms, coldMs: first.ms, peakBytes: m.peakBytes, maxErr, kernels: m.kernels }, wasm];
 }
 
 /** The hand-written kernels on the GEMM case, each checked against the interpreter first. */

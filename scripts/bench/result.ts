@@ -17,6 +17,8 @@ export interface Row extends Latency {
   readonly maxErr: number;
   /** Kernel launches per call (opgraph's generated TS only). */
   readonly kernels?: number;
+  /** wasm runners: how many of those kernels run in wasm (the rest are TS kernels over its memory). */
+  readonly wasmKernels?: number;
 }
 
 /** What one peer process writes (JSON): its rows, its version, and each case it could not run. */

@@ -7,7 +7,7 @@ import { planMemory } from '../../src/codegen/plan.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
 import { tensor, toNumbers } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
-import { expectMatchesInterpreter } from './helpers.ts';
+import { CPU_TARGETS, expectMatchesInterpreter } from './helpers.ts';
 import { leafAttention, leafChain } from './leaf-graphs.ts';
 import {
   type Built,
@@ -58,16 +58,27 @@ describe.each(FAMILIES.map(([name, build, n], f) => [name, build, seeds(f + 1, n
   });
 });
 
+// The wasm backend on the same graphs: its SIMD kernels where a family takes a node, TS kernels
+// over its memory elsewhere; odd seeds at -O2 (fused epilogues and attention), even ones at -O1.
+describe.each(FAMILIES.map(([name, build, n], f) => [name, build, seeds(f + 1, n)] as const))('random %s graphs on wasm', (name, build, list) => {
+  it.each(list)(`seed %i`, async (seed) => {
+    const { graph, inputs } = build(seed);
+    const level = seed % 2 === 1 ? 2 : 1;
+    await expectMatchesInterpreter(graph, inputs, { level, target: 'wasm', rtol: 1e-4, atol: 1e-5, what: `wasm -O${level} ${name} seed ${seed}\n${printGraph(graph)}` });
+  });
+});
+
 /** Families whose pattern operands are inputs, weights and constants (leaf-graphs.ts), and how many of each. */
 const LEAF_FAMILIES: readonly [string, (seed: number) => Built, number][] = [
   ['leaf attention', leafAttention, 20],
   ['leaf chain', leafChain, 12],
 ];
 
-describe.each(LEAF_FAMILIES.map(([name, build, n], f) => [name, build, seeds(FAMILIES.length + f + 1, n)] as const))('random %s graphs at -O2', (name, build, list) => {
+describe.each(CPU_TARGETS.flatMap((target) => LEAF_FAMILIES.map(([name, build, n], f) => [name, target, build, seeds(FAMILIES.length + f + 1, n)] as const)))('random %s graphs at -O2 on %s', (name, target, build, list) => {
   it.each(list)(`seed %i`, async (seed) => {
     const { graph, inputs } = build(seed);
-    await expectMatchesInterpreter(graph, inputs, { level: 2, what: `-O2 ${name} seed ${seed}\n${printGraph(graph)}` });
+    const tol = target === 'wasm' ? { rtol: 1e-4, atol: 1e-5 } : {};
+    await expectMatchesInterpreter(graph, inputs, { level: 2, target, ...tol, what: `-O2 ${name} seed ${seed} on ${target}\n${printGraph(graph)}` });
   });
 });
 
@@ -83,6 +94,8 @@ describe('matmul blocking edges', () => {
   it.each(sizes)('M=%i N=%i K=%i', async (m, n, k) => {
     const { graph, inputs } = randomMatmul(m * 10000 + n * 100 + k, { m, n, k });
     sources.push((await expectMatchesInterpreter(graph, inputs, { what: `matmul ${m}x${n}x${k}` })).source);
+    // The wasm contraction's register blocks and ragged panels, on the same sizes.
+    await expectMatchesInterpreter(graph, inputs, { level: 2, target: 'wasm', rtol: 1e-4, atol: 1e-5, what: `wasm matmul ${m}x${n}x${k}` });
   });
 
   it('the list reaches both the untiled and the row-tiled loop nests', () => {

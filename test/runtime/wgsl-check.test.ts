@@ -2,7 +2,7 @@
 // interpreter's element differs (a mask's -Infinity or a NaN in both is not; +Inf vs -Inf is).
 import { describe, expect, it } from 'vitest';
 import { f32 } from '../../src/ir/tensor.ts';
-import { nonFiniteAgainst } from '../../src/runtime/wgsl-check.ts';
+import { nonFiniteAgainst } from '../../src/runtime/check.ts';
 
 const gpu = (xs: number[]) => new Float32Array(xs);
 

@@ -46,6 +46,32 @@ describe('wasm loaders', () => {
     expect(r.output).toBe('');
   });
 
+  it('stages a weight that only a GEMM\'s prepare reads in the arena, and keeps one that a TS kernel also reads', async () => {
+    const build = (alsoRead: boolean): Graph => {
+      const b = new IRBuilder(`staged-${alsoRead}`);
+      const x = b.input('x', tensorType('f32', [64, 32]));
+      const w = b.weight('w', tensorType('f32', [32, 48]));
+      const [y] = b.node('matmul', { transA: false, transB: false }, [x.id, w.id]);
+      b.output('y', y!.id);
+      if (alsoRead) b.output('w2', b.node('reduceSum', { axes: [], keepDims: false }, [w.id])[0]!.id);
+      return b.finish();
+    };
+    for (const alsoRead of [false, true]) {
+      const g = build(alsoRead);
+      const p = generateWasm(optimised(g));
+      const w = p.plan.storages.find((st) => st.kind === 'weight')!;
+      // The arena comes after the outputs: a staged weight lies past every output.
+      const outputsEnd = Math.max(...p.plan.storages.filter((st) => st.kind === 'output').map((st) => p.layout.address[st.id]!));
+      expect(p.layout.stagedBytes, `alsoRead ${alsoRead}`).toBe(alsoRead ? 0 : 32 * 48 * 4);
+      expect(p.layout.address[w.id]! > outputsEnd, `alsoRead ${alsoRead}`).toBe(!alsoRead);
+      const rng = new Rng(9);
+      const inputs = randomInputs(g, rng);
+      const weights = { w: randomInputs({ ...g, inputs: g.weights }, rng)['w']! };
+      const m = await compile(g, { target: 'wasm', weights });
+      for (let run = 0; run < 2; run++) expectAllClose(m.run(inputs), interpret(g, inputs, { weights }), 1e-4, 1e-5, `run ${run}`);
+    }
+  });
+
   it('refuses a model over 4 GiB of linear memory at compile time, naming the sizes', () => {
     const b = new IRBuilder('huge');
     const x = b.input('x', tensorType('f32', [1 << 29, 2]));

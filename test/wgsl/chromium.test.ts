@@ -2,10 +2,6 @@
 // --target wgsl` writes it), transpiled to JavaScript, runs in headless Chromium on WebGPU
 // (SwiftShader) from a page served on 127.0.0.1; the page's outputs match the interpreter.
 // Without /usr/bin/chromium the suite reports itself skipped with the reason (failing under CI=true).
-import { existsSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
@@ -16,10 +12,9 @@ import { interpret } from '../../src/runtime/interpreter.ts';
 import { Rng, expectAllClose, randomInputs } from '../codegen/helpers.ts';
 import { buildExample } from '../example-graphs.ts';
 import { skipNote } from './adapter.ts';
+import { chromiumMissing as reason, pageResult, serve } from '../browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
-const reason = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (Debian package chromium)`;
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
 /** The page: loads model.js and inputs.json, runs the model on navigator.gpu, publishes window.result. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>opgraph WGSL</title>
@@ -39,17 +34,6 @@ try {
 }
 </script>`;
 
-/** Serves `files` (path -> [content type, body]) on 127.0.0.1 at an ephemeral port. */
-async function serve(files: ReadonlyMap<string, readonly [string, string]>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const file = files.get(req.url ?? '');
-    res.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
-    res.end(file?.[1] ?? 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
 describe.skipIf(reason !== undefined)(`WGSL module in headless Chromium${skipNote(reason, 'Chromium')}`, () => {
   it('runs the compiled mha example on navigator.gpu and matches the interpreter', async () => {
     const g = runPipeline(await buildExample('mha'), PIPELINES[2]).graph;
@@ -62,18 +46,13 @@ describe.skipIf(reason !== undefined)(`WGSL module in headless Chromium${skipNot
       ['/model.js', ['text/javascript', js]],
       ['/inputs.json', ['application/json', JSON.stringify(spec)]],
     ]));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     try {
-      const page = await browser.newPage();
-      await page.goto(url);
-      await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
-      const result = (await page.evaluate(() => (window as { result?: unknown }).result)) as { outputs?: Record<string, number[]>; error?: string };
+      const { result } = await pageResult<{ outputs?: Record<string, number[]>; error?: string }>(url, WEBGPU_ARGS);
       expect(result.error).toBeUndefined();
       const want = interpret(g, inputs);
       const got: Record<string, Tensor> = Object.fromEntries(Object.entries(result.outputs!).map(([k, v]) => [k, tensor(want[k]!.dtype, want[k]!.shape, Float32Array.from(v))]));
       expectAllClose(got, want, 1e-4, 1e-5, 'mha in Chromium');
     } finally {
-      await browser.close();
       server.close();
     }
   }, 120_000);

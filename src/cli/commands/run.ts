@@ -7,6 +7,7 @@ import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
 import { interpret } from '../../runtime/interpreter.ts';
 import { NoAdapterError, requestGpu } from '../../runtime/webgpu.ts';
 import { type CheckReport, type CheckSite, checkWgsl } from '../../runtime/wgsl-check.ts';
+import { checkWasm } from '../../runtime/wasm-check.ts';
 import { describeNode } from '../../ops/infer.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
@@ -34,7 +35,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
   usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors [--partial-weights]] [--backend interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
-       opgraph run MODEL --inputs IN.safetensors --backend wgsl --check [--out OUT.safetensors]
+       opgraph run MODEL --inputs IN.safetensors --backend wgsl|wasm --check [--out OUT.safetensors]
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
 ignored. W gives the weights (PyTorch state_dict names): every weight of the
@@ -51,12 +52,14 @@ SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
                  process turns on in V8 when it is off)
   --threads N    worker threads for the big kernels (default 1)
 
---backend wgsl options:
-  --check        run the WGSL kernels one at a time beside the interpreter and
+--backend wgsl|wasm options:
+  --check        run the kernels one at a time beside the interpreter and
                  report the first node whose outputs diverge (op, label, max
                  |diff|, position) and the first whose outputs hold a NaN or Inf
                  that the interpreter does not (a mask's -Infinity in both is
                  no finding); exits 1 when a node diverges
+
+--backend wgsl options:
   --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
                  stderr); without this option, no adapter is an error
 
@@ -74,7 +77,8 @@ ${PIPELINE_USAGE}`,
     }
     const check = p.values.check === true;
     const fallback = optional(p, 'fallback');
-    if ((check || fallback !== undefined) && backend !== 'wgsl') throw new UsageError(`run: --${check ? 'check' : 'fallback'} needs --backend wgsl`);
+    if (check && backend !== 'wgsl' && backend !== 'wasm') throw new UsageError('run: --check needs --backend wgsl or wasm');
+    if (fallback !== undefined && backend !== 'wgsl') throw new UsageError('run: --fallback needs --backend wgsl');
     if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
     const wasm = wasmOptions('run', p, backend);
     const outPath = check ? optional(p, 'out') : required('run', p, 'out');
@@ -89,9 +93,10 @@ ${PIPELINE_USAGE}`,
       inputs.set(i.name, t);
     }
     if (check) {
-      const gpu = await requestGpu();
-      const report = await checkWgsl(gpu, g, generateWgsl(g), inputs, { weights });
-      for (const line of describeCheck(g, report)) io.out(line);
+      const report = backend === 'wasm'
+        ? await checkWasm(g, inputs, { weights, ...(wasm.simd ? { simd: wasm.simd } : {}) })
+        : await checkWgsl(await requestGpu(), g, generateWgsl(g), inputs, { weights });
+      for (const line of describeCheck(g, report, backend)) io.out(line);
       if (report.divergence) return 1;
       if (!outPath) return 0;
     }
@@ -138,16 +143,16 @@ async function execute(
   return (await compile(g, { target: 'ts', ...opts })).run(inputs);
 }
 
-/** The check report as lines: what was compared, the first divergence, the first NaN/Inf of the GPU's own. */
-function describeCheck(g: Graph, r: CheckReport): string[] {
+/** The check report as lines: what was compared, the first divergence, the first NaN/Inf of the backend's own. */
+function describeCheck(g: Graph, r: CheckReport, backend: string): string[] {
   const where = (s: CheckSite) => `${describeNode(s.op, s.value, s.label)} (kernel ${s.kernel}), output ${s.output} at [${s.position.join(', ')}]`;
   const lines = [`check: ${r.compared} kernels of ${g.nodes.length} nodes compared with the interpreter`];
   lines.push(r.divergence
-    ? `first divergence: ${where(r.divergence)}: max |diff| ${r.divergence.maxAbs.toExponential(2)} (wgsl ${r.divergence.wgsl}, interpreter ${r.divergence.reference})`
+    ? `first divergence: ${where(r.divergence)}: max |diff| ${r.divergence.maxAbs.toExponential(2)} (${backend} ${r.divergence.actual}, interpreter ${r.divergence.reference})`
     : 'first divergence: none (every node allclose to the interpreter)');
   const n = r.sharedNonFinite;
   lines.push(r.nonFinite
-    ? `first NaN/Inf: ${where(r.nonFinite)}: wgsl ${r.nonFinite.wgsl}, interpreter ${r.nonFinite.reference}`
+    ? `first NaN/Inf: ${where(r.nonFinite)}: ${backend} ${r.nonFinite.actual}, interpreter ${r.nonFinite.reference}`
     : n === 0 ? 'first NaN/Inf: none' : `first NaN/Inf: none that the interpreter does not also produce (${n} element${n === 1 ? ' is' : 's are'} NaN/Inf in both)`);
   return lines;
 }

@@ -13,9 +13,11 @@ import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
 import { type WasmLayout, layoutMemory } from './layout.ts';
 import { emitLoader } from './module.ts';
+import { stagedStorages } from './staging.ts';
 import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
+import { gemmKernels } from './kernels/gemm.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -27,6 +29,8 @@ export const WASM_FAMILIES: FamilyTable = {
   logSoftmax: [softmaxFamily],
   layerNorm: [layerNormFamily],
   attention: [attentionFamily],
+  matmul: [gemmKernels],
+  gemm: [gemmKernels],
 };
 
 /** A node that runs in wasm. */
@@ -51,6 +55,8 @@ export interface WasmOptions {
   readonly inlineWeights?: boolean;
   /** Use no wasm kernel at all (every node on TS kernels over the wasm memory): for tests. */
   readonly noKernels?: boolean;
+  /** Report every node's outputs to `create`'s `observer` as it runs (check mode). */
+  readonly observe?: boolean;
 }
 
 /** The generated backend output. */
@@ -109,7 +115,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     const bytes = c.family.preparedBytes?.(c.info) ?? 0;
     if (bytes > 0) prepared.set(n, bytes);
   }
-  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`, threads);
+  const layout = layoutMemory(plan, prepared, `graph ${JSON.stringify(g.name)}`, threads, stagedStorages(g, plan, chosen));
   const kernels = new Map<Node, WasmKernelPlan>();
   const binaries = {} as Record<SimdLevel, Uint8Array>;
   let memoryFlagsAt = -1;
@@ -136,7 +142,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     binaries[simd] = mod.encode();
     memoryFlagsAt = mod.memoryFlagsAt;
   }
-  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false });
+  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false, observe: opts.observe ?? false });
   return { plan, layout, kernels, binaries, loader, threads };
 }
 

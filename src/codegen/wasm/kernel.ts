@@ -66,6 +66,12 @@ export interface WasmKernelFamily<K extends OpKind = OpKind> {
    * its static operands; see `staticInputs`). 0 or absent: none.
    */
   preparedBytes?(n: WasmNodeInfo<K>): number;
+  /**
+   * Inputs whose data the prepared region replaces: the kernel never reads them at run time (a
+   * GEMM's B once packed). A weight or static value read only this way needs no copy of its own
+   * after create: the layout stages it in the arena, which is free until the first run.
+   */
+  consumes?(n: WasmNodeInfo<K>): readonly number[];
   /** Writes the body of the `prepare` function (no parameters), run once after weights are in memory. */
   emitPrepare?(f: FunctionBuilder, k: WasmKernelInput<K>): void;
   /** Writes the kernel body; its parameters are the unit range and the share number. */

@@ -9,13 +9,16 @@
 //   statics            computed once at create
 //   inputs             copied in at every run
 //   outputs            copied out at every run
-//   arena              intermediates and kernel scratch, as the plan overlaps them
+//   arena              intermediates and kernel scratch, as the plan overlaps them; at create,
+//                      also the staged weights and static values that only a prepare reads
+//                      (staging.ts), which need no bytes of their own after that
 //
 // The memory is sized once (maximum = initial), so typed-array views never detach. A model over
 // wasm32's 4 GiB is refused at compile time.
 import { LimitError } from '../../errors.ts';
 import type { Node } from '../../ir/graph.ts';
 import { type MemoryPlan, type StorageKind, TYPED_ARRAY_LAYOUT, storageBytes } from '../plan.ts';
+import type { Staging } from './staging.ts';
 
 /** Bytes of a wasm page. */
 export const PAGE_BYTES = 65536;
@@ -34,6 +37,8 @@ export interface WasmLayout {
   readonly control: number;
   /** Address and size of each node's prepared data. */
   readonly prepared: ReadonlyMap<Node, { readonly address: number; readonly bytes: number }>;
+  /** Bytes of weights and static values staged in the arena (no copy kept after create). */
+  readonly stagedBytes: number;
   /** Total bytes, and the memory's size in pages. */
   readonly bytes: number;
   readonly pages: number;
@@ -44,7 +49,7 @@ const ORDER: readonly (StorageKind | 'prepared')[] = ['weight', 'prepared', 'con
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 /** Lays out `plan` and the prepared regions (bytes per node) in one memory. */
-export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, number>, what: string, threads = 1): WasmLayout {
+export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, number>, what: string, threads = 1, staging: Staging = { staged: new Set(), floor: 0 }): WasmLayout {
   const address: number[] = new Array<number>(plan.storages.length).fill(-1);
   const preparedAt = new Map<Node, { address: number; bytes: number }>();
   const control = ALIGN;
@@ -59,11 +64,17 @@ export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, numbe
     }
     if (region === 'arena') {
       for (const s of plan.storages) if (s.kind === 'arena') address[s.id] = top + s.offset;
-      top += align(plan.arenaBytes);
+      let staged = align(staging.floor);
+      for (const s of plan.storages) {
+        if (!staging.staged.has(s.id)) continue;
+        address[s.id] = top + staged;
+        staged += storageBytes(s, TYPED_ARRAY_LAYOUT);
+      }
+      top += align(Math.max(plan.arenaBytes, staged));
       continue;
     }
     for (const s of plan.storages) {
-      if (s.kind !== region) continue;
+      if (s.kind !== region || staging.staged.has(s.id)) continue;
       address[s.id] = top;
       top += storageBytes(s, TYPED_ARRAY_LAYOUT);
     }
@@ -72,5 +83,7 @@ export function layoutMemory(plan: MemoryPlan, prepared: ReadonlyMap<Node, numbe
   if (pages > MAX_PAGES) {
     throw new LimitError(`${what} needs ${top} bytes of wasm memory (weights, prepared panels, constants, inputs, outputs and ${plan.arenaBytes} bytes of intermediates); wasm32 addresses at most 4 GiB`);
   }
-  return { address, control, prepared: preparedAt, bytes: top, pages };
+  let stagedBytes = 0;
+  for (const id of staging.staged) stagedBytes += storageBytes(plan.storages[id]!, TYPED_ARRAY_LAYOUT);
+  return { address, control, prepared: preparedAt, stagedBytes, bytes: top, pages };
 }

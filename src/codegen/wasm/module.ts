@@ -38,7 +38,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** Generates the loader's source. Deterministic for a given graph and program. */
-export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; inlineWeights: boolean }): string {
+export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; inlineWeights: boolean; observe?: boolean }): string {
   const { plan, layout, kernels } = p;
   const { fns, calls } = emitKernels(g, plan, opts.simple, view, (n) => kernels.has(n));
   const names = [...kernels.values()].map((k) => k.kernel);
@@ -46,6 +46,14 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
     const note = n.label ? ` // ${commentText(n.label)}` : '';
     const call = k.shares > 1 ? `this.split(${names.indexOf(k.kernel)}, ${k.units}, ${k.shares});` : `this.k.${k.kernel}(0, ${k.units}, 0);`;
     calls.set(n, `${call}${note}`);
+  }
+  if (opts.observe) {
+    // Check mode: after each node, hand its outputs (by the first output's value id) to the observer.
+    for (const [n, call] of calls) {
+      const kernel = kernels.get(n)?.kernel ?? call.slice(0, call.indexOf('('));
+      const outs = n.outputs.map((o) => view(plan.storages[plan.storageOf.get(o.id)!]!));
+      calls.set(n, `${call}\nthis.observer?.(${n.outputs[0]!.id}, ${JSON.stringify(kernel)}, [${outs.join(', ')}]);`);
+    }
   }
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces } });
   const sf = project.createSourceFile('model.ts', '');
@@ -61,11 +69,12 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
   for (const f of fns) sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
-  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (lo: number, hi: number, share: number) => void>' });
-  addModelClass(sf, g, p, calls, names);
+  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (...args: number[]) => void>' });
+  if (opts.observe) sf.addTypeAlias({ name: 'Observer', isExported: true, type: '(value: number, kernel: string, outputs: ArrayLike<number | bigint>[]) => void' });
+  addModelClass(sf, g, p, calls, names, opts.observe ?? false);
   sf.addStatements([
     '/** Options of create(). */',
-    `export interface CreateOptions {\n  /** SIMD instruction set: relaxed (fused multiply-add) when the engine validates it, else plain. */\n  readonly simd?: 'relaxed' | 'plain';\n  /** Threads, at most ${p.threads} (the default); more than one needs shared memory (cross-origin isolation in browsers). */\n  readonly threads?: number;\n}`,
+    `export interface CreateOptions {\n  /** SIMD instruction set: relaxed (fused multiply-add) when the engine validates it, else plain. */\n  readonly simd?: 'relaxed' | 'plain';\n  /** Threads, at most ${p.threads} (the default); more than one needs shared memory (cross-origin isolation in browsers). */\n  readonly threads?: number;\n${opts.observe ? '  /** Check mode: called after every node with its first output\'s value id, its kernel and its outputs. */\n  readonly observer?: Observer;\n' : ''}}`,
     `/** Creates a model${opts.inlineWeights ? ' (with its embedded weights unless others are given)' : ''}: instantiates the wasm binary and copies the weights into its memory. */`,
     `export async function create(weights${opts.inlineWeights ? ': Weights = EMBEDDED_WEIGHTS' : ': Weights'}, options: CreateOptions = {}): Promise<Model> {
   const relaxed = decodeBase64(WASM.relaxed);
@@ -84,7 +93,7 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   ${p.threads > 1 ? `const pool = threads > 1 ? await WorkerPool.start(threads - 1, module, memory, KERNELS, ${layout.control}) : undefined;` : 'const pool = undefined;'}
-  return new Model(weights, instance.exports as unknown as Kernels, memory, simd, pool);
+  return new Model(weights, instance.exports as unknown as Kernels, memory, simd, pool${opts.observe ? ', options.observer' : ''});
 }`,
     '/** Reads weights from the bytes of a safetensors file (as written next to this module). */',
     'export function loadWeights(bytes: Uint8Array): Weights {\n  return parseSafetensors(bytes) as unknown as Weights;\n}',
@@ -92,7 +101,7 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   return sf.getFullText();
 }
 
-function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderParts, calls: Map<Node, string>, names: readonly string[]): void {
+function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderParts, calls: Map<Node, string>, names: readonly string[], observe: boolean): void {
   const { plan, layout, kernels } = p;
   const ctor = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   ctor.writeLine('const b = memory.buffer;');
@@ -135,9 +144,10 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
       { name: 'k', scope: Scope.Private, isReadonly: true, type: 'Kernels' },
       { name: 'simd', isReadonly: true, type: "'relaxed' | 'plain'", docs: ['The SIMD instruction set the kernels use.'] },
       { name: 'pool', scope: Scope.Private, isReadonly: true, type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` },
+      ...(observe ? [{ kind: StructureKind.Property as const, name: 'observer', scope: Scope.Private, isReadonly: true, type: 'Observer | undefined' }] : []),
       ...plan.storages.map((s) => ({ kind: StructureKind.Property as const, name: `v${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
     ],
-    ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }, { name: 'pool', type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` }], statements: `this.k = k;\nthis.simd = simd;\nthis.pool = pool;\n${ctor.toString()}` }],
+    ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }, { name: 'pool', type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` }, ...(observe ? [{ name: 'observer', type: 'Observer | undefined' }] : [])], statements: `this.k = k;\nthis.simd = simd;\nthis.pool = pool;\n${observe ? 'this.observer = observer;\n' : ''}${ctor.toString()}` }],
     methods: [
       { name: 'run', docs: ['Runs the model: inputs are copied into its memory, outputs are fresh arrays.'], parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() },
       { name: 'split', scope: Scope.Private, parameters: [{ name: 'k', type: 'number' }, { name: 'units', type: 'number' }, { name: 'shares', type: 'number' }], returnType: 'void', statements: split },

@@ -54,6 +54,25 @@ const STEPS: Partial<Record<OpKind, StepCode>> = {
   min: lanes('f32x4.min'),
 };
 
+/** Whether every step of `p` has a vector form (the caller checks that all its values are f32). */
+export function vectorisable(p: ElementwiseProgram): boolean {
+  return p.steps.every((s) => STEPS[s.op] !== undefined);
+}
+
+/**
+ * Emits program `p` on v128 input locals `inputs` (its values 0..), writing step i to local
+ * `steps[i]`; returns the local holding the result. Matmul epilogues use it on register blocks.
+ */
+export function emitVectorProgram(f: FunctionBuilder, vm: VecMath, p: ElementwiseProgram, inputs: readonly number[], steps: readonly number[]): number {
+  const names = [...inputs];
+  p.steps.forEach((s, i) => {
+    STEPS[s.op]!(f, vm, s.args.map((a) => names[a]!), s.attrs);
+    f.set(steps[i]!);
+    names.push(steps[i]!);
+  });
+  return names[names.length - 1]!;
+}
+
 /** The op kinds this family may take: those with a vector step, and fused programs of them. */
 export const ELEMENTWISE_KINDS: readonly OpKind[] = [...(Object.keys(STEPS) as OpKind[]), 'fused'];
 
@@ -104,7 +123,7 @@ export const elementwiseFamily: WasmKernelFamily = {
   accepts(n) {
     if (n.outputs.length !== 1 || !allF32(n.inputs) || !allF32(n.outputs)) return false;
     const p = programOf(n);
-    if (!p.steps.every((s) => STEPS[s.op] !== undefined)) return false;
+    if (!vectorisable(p)) return false;
     if (!allF32(programTypes(p, n.inputs))) return false;
     return numel(n.outputs[0]!.shape) > 0 && layoutOf(n).inner >= 4;
   },
@@ -127,14 +146,7 @@ function emitElementwise(f: FunctionBuilder, k: WasmKernelInput<OpKind>, { lo, h
   const ob = f.local('i32');
   const vals = l.operands.map(() => f.local('v128'));
   const steps = p.steps.map(() => f.local('v128'));
-  const compute = (): void => {
-    const names = [...vals];
-    p.steps.forEach((s, i) => {
-      STEPS[s.op]!(f, vm, s.args.map((a) => names[a]!), s.attrs);
-      if (i < p.steps.length - 1) f.set(steps[i]!);
-      names.push(steps[i]!);
-    });
-  };
+  const compute = (): void => void f.get(emitVectorProgram(f, vm, p, vals, steps));
   /** One chunk of `len` elements: vectors, then up to three single elements. */
   const chunk = (len: number): void => {
     const full = len - (len % 4);
