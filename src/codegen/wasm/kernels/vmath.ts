@@ -12,6 +12,9 @@ import type { SimdLevel } from '../kernel.ts';
 /** exp's input is clamped to this range first: below it the result underflows to 0, above it overflows to +Inf. */
 const EXP_LO = -110;
 const EXP_HI = 89;
+/** 1.5 * 2^23 and its bits: adding it to |y| < 2^22 rounds y to an integer held in the low mantissa bits. */
+const ROUND_MAGIC = 12582912;
+const ROUND_MAGIC_BITS = 0x4b400000;
 /** ln 2 split in two (Cephes): n * LN2_HI is exact for the |n| < 2^15 that occur. */
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
@@ -99,10 +102,12 @@ export class VecMath {
   exp(): void {
     const { f } = this;
     const [x, n, r, ni] = [this.t('exp.x'), this.t('exp.n'), this.t('exp.r'), this.t('exp.ni')];
-    f.f32x4(EXP_HI).op('f32x4.min').f32x4(EXP_LO).op('f32x4.max').set(x); // NaN survives min/max
-    f.get(x).f32x4(Math.LOG2E).op('f32x4.mul', 'f32x4.nearest').set(n);
+    // pmin(x, c) = c < x ? c : x and pmax(x, c) = x < c ? c : x keep a NaN x (one instruction each on x64, where min/max take six).
+    f.f32x4(EXP_HI).op('f32x4.pmin').f32x4(EXP_LO).op('f32x4.pmax').set(x);
+    // n = round(x log2 e), to nearest even, by adding and taking off 1.5 * 2^23: the sum's low mantissa bits are n as an integer.
+    f.get(x).f32x4(Math.LOG2E).op('f32x4.mul').f32x4(ROUND_MAGIC).op('f32x4.add').tee(ni).f32x4(ROUND_MAGIC).op('f32x4.sub').set(n);
+    f.get(ni).i32x4(ROUND_MAGIC_BITS).op('i32x4.sub').set(ni); // NaN lanes give garbage; their r is NaN anyway
     f.get(x).get(n).f32x4(LN2_HI).op('f32x4.mul', 'f32x4.sub').get(n).f32x4(LN2_LO).op('f32x4.mul', 'f32x4.sub').set(r);
-    f.get(n).op('i32x4.trunc_sat_f32x4_s').set(ni); // NaN lanes give 0; their r is NaN anyway
     this.poly(r, EXP_P);
     f.get(r).get(r).op('f32x4.mul', 'f32x4.mul').get(r).op('f32x4.add').f32x4(1).op('f32x4.add');
     // 2^(n >> 1) * 2^(n - (n >> 1)), each in [-80, 64]: (k + 127) << 23 is the f32 2^k.
