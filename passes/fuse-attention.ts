@@ -48,6 +48,8 @@ function fuse(m: Match, ed: GraphEditor): ValueId[] | undefined {
   if (!sameShape(probs.outputs[0]!.type.shape, scores.outputs[0]!.type.shape)) return undefined; // a broadcast widened the logits
   const batch = qs.slice(0, -2);
   if (!sameShape(batch, ks.slice(0, -2)) || !sameShape(batch, vs.slice(0, -2))) return undefined;
+  if (!readByChainsOnly(ed, scores, ['mul', 'div', 'add', 'where', 'softmax'])) return undefined;
+  if (m.nodes.scale && !readByChainsOnly(ed, m.nodes.scale, ['add', 'where', 'softmax'])) return undefined;
   let scale = 1;
   const scaleNode = m.nodes.scale;
   if (scaleNode) {
@@ -91,6 +93,12 @@ function fuse(m: Match, ed: GraphEditor): ValueId[] | undefined {
     ed.replaceUses(probs.outputs[0]!.id, reshaped);
   }
   return [outs[0]!.id];
+}
+
+/** Every reader of `n` is a next link of some attention chain (never an output): fusing each recomputes it, none materialises it. */
+function readByChainsOnly(ed: GraphEditor, n: Node, links: readonly string[]): boolean {
+  const v = n.outputs[0]!.id;
+  return !ed.isOutput(v) && ed.usersOf(v).every((u) => links.includes(u.op));
 }
 
 /** A where that masks the scores with -inf: `cond` and whether true means masked. */
@@ -142,8 +150,10 @@ function causalFlag(m: Match, ed: GraphEditor): ValueId[] | undefined {
   return ed.insertBefore(att, 'attention', { ...attrs, causal: true }, att.inputs.slice(0, 3), att.label).map((o) => o.id);
 }
 
-const scores: NodePattern = { op: 'matmul', as: 'scores', oneUse: true, where: plain(true) };
-const scaled: NodePattern = { op: ['mul', 'div'], as: 'scale', oneUse: true, inputs: [scores, { value: 'c' }] };
+// The scores and their scaling may be shared (CSE merges the Q K^T of several masks over one q, k):
+// each chain then recomputes them in its kernel, and `fuse` declines when a reader is no chain.
+const scores: NodePattern = { op: 'matmul', as: 'scores', where: plain(true) };
+const scaled: NodePattern = { op: ['mul', 'div'], as: 'scale', inputs: [scores, { value: 'c' }] };
 const masked = (inner: NodePattern): NodePattern => ({ op: 'add', as: 'mask', oneUse: true, inputs: [inner, { value: 'm' }] });
 /** scores.masked_fill(cond, -inf) is where(cond, -inf, s); torch.where(cond, s, -inf) keeps s where cond. */
 const filled = (inner: NodePattern): NodePattern => ({ op: 'where', as: 'mask', oneUse: true, inputs: [{ value: 'cond' }, { value: 'fill' }, inner] });

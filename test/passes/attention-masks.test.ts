@@ -9,6 +9,7 @@ import { tensor } from '../../src/ir/tensor.ts';
 import { numel } from '../../src/ir/types.ts';
 import { Rng, randomInputs } from '../codegen/helpers.ts';
 import { differ } from './harness.ts';
+import { buildExample } from '../example-graphs.ts';
 
 // batch 2, heads 2, 4 queries, 5 keys, head dim 3: the scores [2,2,4,5] (80 elements) are larger than q, k, v and out.
 const [B, H, L, S, D] = [2, 2, 4, 5, 3];
@@ -66,5 +67,30 @@ describe.each(FORMS)('%s', (_name, want, body) => {
   it('matches -O0 on the interpreter', () => {
     const o0 = runPipeline(g, PIPELINES[0], { verify: true }).graph;
     expect(differ(o0, o2, randomInputs(g, new Rng(19)))).toBeUndefined();
+  });
+});
+
+describe('the decoder examples at -O2', () => {
+  // [example, attention ops, of which causal]: the self-attention of a decoder without target padding is causal.
+  const CASES = [
+    ['sdpa-masks', 6, 2],
+    ['torch-mha-masked', 2, 0],
+    ['torch-decoder-layer', 2, 1],
+    ['torch-decoder', 4, 0],
+    ['torch-transformer', 6, 2],
+  ] as const;
+  it.each(CASES)('%s: %d fused attentions, %d with the causal flag, no softmax, no scores-sized value', async (name, count, causal) => {
+    const g = await buildExample(name);
+    const o2 = runPipeline(g, PIPELINES[2], { verify: true }).graph;
+    const atts = o2.nodes.filter((n) => n.op === 'attention');
+    expect(atts).toHaveLength(count);
+    expect(atts.filter((n) => n.op === 'attention' && n.attrs.causal)).toHaveLength(causal);
+    expect(o2.nodes.filter((n) => n.op === 'softmax')).toEqual([]);
+    for (const att of atts) {
+      if (att.op !== 'attention') continue;
+      const { batch, heads, seqQ, seqK, weights } = att.attrs;
+      const big = o2.nodes.filter((n) => n.op !== 'attention' && !(weights && n.inputs.includes(att.outputs[1]!.id)) && n.outputs.some((o) => o.type.shape.at(-1) === seqK && numel(o.type.shape) >= batch * heads * seqQ * seqK));
+      expect(big.map((n) => `${n.op} ${n.outputs[0]!.type.shape}`)).toEqual([]);
+    }
   });
 });
