@@ -9,7 +9,9 @@
 //             the causal flag and no mask operand; no attention reads Q or K through a product or
 //             quotient by a scalar constant read nowhere else (it is the attention's scale). Its
 //             score matrix is never materialised, unless the probabilities are also used
-//             elsewhere: then they become its second output.
+//             elsewhere (then they become its second output) or the scores have a reader that
+//             is no chain link (then the chain is left alone). Scores read by several chains
+//             (cse merges one q, k under several masks) are recomputed by each fused op.
 // Runs:       before epilogue fusion (which would otherwise absorb the scale into the matmul).
 import type { Node, ValueId } from '../src/ir/graph.ts';
 import { type Tensor, getNumber, tensor } from '../src/ir/tensor.ts';
