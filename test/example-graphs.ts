@@ -44,6 +44,8 @@ export interface FixtureEntry {
   readonly name: string;
   readonly weights_file: string;
   readonly io_file: string;
+  /** The state_dict entries of the weights file. */
+  readonly weights: readonly { readonly name: string }[];
   readonly outputs: readonly { readonly name: string; readonly key: string }[];
 }
 

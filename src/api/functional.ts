@@ -5,6 +5,8 @@ import type { OpKind, ReduceAttrs } from '../ops/attrs.ts';
 import type { Operand, Sym } from './sym.ts';
 
 export { crossEntropy, type Reduction } from './loss.ts';
+export { arange, eq, full, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne, ones, onesLike, tril, triu, where, zeros, zerosLike } from './tensors.ts';
+export { type AttentionMaskOptions, causalMask, scaledDotProductAttention } from './attention.ts';
 
 type UnaryKind = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not' | 'identity';
 type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'equal' | 'less' | 'greater' | 'and' | 'or';
@@ -149,10 +151,6 @@ export function embedding(indices: Sym, table: Sym): Sym {
   return one(table, 'gather', { axis: 0 }, [table, indices]);
 }
 
-/** torch.where. */
-export function where(cond: Sym, x: Sym, y: Sym): Sym {
-  return one(cond, 'where', {}, [cond, x, y]);
-}
 
 /** Dropout at inference is the identity; kept so models read like their PyTorch source. */
 export function dropout(x: Sym): Sym {

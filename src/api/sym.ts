@@ -46,9 +46,22 @@ export class Sym {
   pow(o: Operand): Sym { return F.binary('pow', this, o); }
   maximum(o: Operand): Sym { return F.binary('max', this, o); }
   minimum(o: Operand): Sym { return F.binary('min', this, o); }
-  eq(o: Operand): Sym { return F.binary('equal', this, o); }
-  lt(o: Operand): Sym { return F.binary('less', this, o); }
-  gt(o: Operand): Sym { return F.binary('greater', this, o); }
+  /** Elementwise comparisons (bool results), as torch's `eq`, `ne`, `lt`, `le`, `gt`, `ge`. */
+  eq(o: Operand): Sym { return F.eq(this, o); }
+  ne(o: Operand): Sym { return F.ne(this, o); }
+  lt(o: Operand): Sym { return F.lt(this, o); }
+  le(o: Operand): Sym { return F.le(this, o); }
+  gt(o: Operand): Sym { return F.gt(this, o); }
+  ge(o: Operand): Sym { return F.ge(this, o); }
+  /** torch's `logical_not` / `logical_and` / `logical_or` (non-bool operands count as `!= 0`). */
+  logicalNot(): Sym { return F.logicalNot(this); }
+  logicalAnd(o: Sym): Sym { return F.logicalAnd(this, o); }
+  logicalOr(o: Sym): Sym { return F.logicalOr(this, o); }
+  /** torch's `masked_fill(mask, value)`: `value` where the bool mask is true. */
+  maskedFill(mask: Sym, value: Operand): Sym { return F.maskedFill(this, mask, value); }
+  /** torch's `tril(diagonal)` / `triu(diagonal)` over the last two dims. */
+  tril(diagonal = 0): Sym { return F.tril(this, diagonal); }
+  triu(diagonal = 0): Sym { return F.triu(this, diagonal); }
 
   neg(): Sym { return F.unary('neg', this); }
   abs(): Sym { return F.unary('abs', this); }

@@ -78,8 +78,40 @@ export class Module {
     return out;
   }
 
-  /** Runs `body` with this module's path as the label of the nodes it creates. */
-  protected scope<T>(g: GraphBuilder, body: () => T): T {
+  /**
+   * Whether the module is in training mode (PyTorch's `module.training`). Unlike PyTorch it starts
+   * false: opgraph builds inference graphs, and `train()` is only needed where a layer behaves
+   * differently in training (nn.Dropout then refuses: opgraph has no random masks).
+   */
+  training = false;
+
+  /** Sets training mode on this module and every module below it (PyTorch's `train(mode)`); returns this. */
+  train(mode = true): this {
+    const visit = (v: unknown): void => {
+      if (v instanceof Module) {
+        v.training = mode;
+        for (const child of Object.values(v)) if (child instanceof Module || Array.isArray(child)) visit(child);
+      } else if (Array.isArray(v)) v.forEach(visit);
+    };
+    visit(this);
+    return this;
+  }
+
+  /** Inference mode (PyTorch's `eval()`), the default. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Runs `body` with this module's path (`decoder.layers.0.self_attn`) as the label of the nodes
+   * it creates, as the built-in layers label theirs: call it in your own module's forward so its
+   * ops show up under its name in `--print-ir`, the DOT view and profiles.
+   *
+   *     forward(x: Sym): Sym {
+   *       return this.scope(x.builder, () => x.mul(this.gain.in(x.builder)).tanh());
+   *     }
+   */
+  scope<T>(g: GraphBuilder, body: () => T): T {
     return g.scoped(this.path, body);
   }
 }

@@ -1,10 +1,12 @@
-// PyTorch's nn.MultiheadAttention and nn.TransformerEncoderLayer (inference: dropout is the
-// identity), with PyTorch's state_dict names and its (seq, batch, embed) layout by default.
+// PyTorch's nn.MultiheadAttention (inference: dropout is the identity), with PyTorch's state_dict
+// names, its (seq, batch, embed) layout by default and PyTorch 1.13's masks.
+import { additiveMask, causalMask } from '../attention.ts';
+import type { GraphBuilder } from '../builder.ts';
 import * as F from '../functional.ts';
 import { uniform, zeros } from '../init.ts';
 import type { Sym } from '../sym.ts';
 import { checkHeads } from './attention.ts';
-import { LayerNorm, Linear } from './layers.ts';
+import { Linear } from './layers.ts';
 import { Module, Parameter } from './module.ts';
 
 /** Options of MultiheadAttention, as PyTorch names them. */
@@ -51,8 +53,16 @@ export class MultiheadAttention extends Module {
     return [part(query, 0), part(key, 1), part(value, 2)];
   }
 
-  /** forward(query, key, value) -> { output, weights }: weights [batch, seqQ, seqK], averaged over heads. */
-  forward(query: Sym, key: Sym, value: Sym): { output: Sym; weights: Sym } {
+  /**
+   * forward(query, key, value, opts) as PyTorch 1.13's: -> { output, weights }, weights
+   * [batch, L, S] averaged over heads (or [batch, heads, L, S] with averageAttnWeights false;
+   * absent with needWeights false). Masks follow PyTorch 1.13's MultiheadAttention convention:
+   * a bool `true` means "may NOT attend" (the opposite of F.scaledDotProductAttention's).
+   */
+  forward(query: Sym, key: Sym, value: Sym, opts?: MultiheadAttentionForwardOptions & { readonly needWeights?: true }): { output: Sym; weights: Sym };
+  forward(query: Sym, key: Sym, value: Sym, opts: MultiheadAttentionForwardOptions & { readonly needWeights: false }): { output: Sym; weights: undefined };
+  forward(query: Sym, key: Sym, value: Sym, opts: MultiheadAttentionForwardOptions & { readonly needWeights?: boolean }): { output: Sym; weights: Sym | undefined };
+  forward(query: Sym, key: Sym, value: Sym, opts: MultiheadAttentionForwardOptions & { readonly needWeights?: boolean } = {}): { output: Sym; weights: Sym | undefined } {
     return this.scope(query.builder, () => {
       const [q, k, v] = this.project(query, key, value);
       const h = this.numHeads;
@@ -61,63 +71,49 @@ export class MultiheadAttention extends Module {
         const [d0, d1] = [t.size(0), t.size(1)];
         return this.batchFirst ? t.view(d0, d1, h, this.headDim).permute(0, 2, 1, 3) : t.view(d0, d1, h, this.headDim).permute(1, 2, 0, 3);
       };
-      const probs = heads(q).matmul(heads(k).transpose(-2, -1)).div(Math.sqrt(this.headDim)).softmax(-1);
+      const [qh, kh] = [heads(q), heads(k)];
+      const scores = qh.matmul(kh.transpose(-2, -1)).div(Math.sqrt(this.headDim));
+      const bias = this.bias(query.builder, opts, qh.size(0), qh.size(2), kh.size(2));
+      const probs = (bias ? scores.add(bias) : scores).softmax(-1);
       const o = probs.matmul(heads(v));
       const [b, n] = [o.size(0), o.size(2)];
       const merged = this.batchFirst ? o.permute(0, 2, 1, 3).reshape(b, n, this.embedDim) : o.permute(2, 0, 1, 3).reshape(n, b, this.embedDim);
-      return { output: this.out_proj.forward(merged), weights: probs.mean(1) };
+      const weights = opts.needWeights === false ? undefined : opts.averageAttnWeights === false ? probs : probs.mean(1);
+      return { output: this.out_proj.forward(merged), weights };
     });
   }
-}
 
-/** Options of TransformerEncoderLayer, as PyTorch names them. */
-export interface EncoderLayerOptions {
-  readonly dimFeedforward?: number;
-  readonly layerNormEps?: number;
-  readonly batchFirst?: boolean;
-  readonly activation?: 'relu' | 'gelu';
+  /** The additive bias of the scores [batch, heads, L, S] from the attention and key padding masks (or none). */
+  private bias(g: GraphBuilder, opts: MultiheadAttentionForwardOptions, batch: number, L: number, S: number): Sym | undefined {
+    const { attnMask, keyPaddingMask } = opts;
+    let bias: Sym | undefined;
+    if (attnMask) {
+      const am = additiveMask(attnMask, true);
+      bias = am.rank === 3 ? am.view(batch, this.numHeads, L, S) : am;
+    } else if (opts.isCausal) {
+      bias = causalMask(g, L, S);
+    }
+    if (keyPaddingMask) {
+      const kp = additiveMask(keyPaddingMask, true).view(batch, 1, 1, S);
+      bias = bias ? bias.add(kp) : kp;
+    }
+    return bias;
+  }
 }
 
 /**
- * nn.TransformerEncoderLayer(d_model, nhead): post-norm (norm_first=False) self-attention and
- * feed-forward blocks, `self_attn`, `linear1`, `linear2`, `norm1`, `norm2`.
+ * Options of MultiheadAttention.forward, PyTorch 1.13's (plus 2.x's isCausal). Its bool masks
+ * mean "true = may NOT attend"; f32 masks are added to the scores.
  */
-export class TransformerEncoderLayer extends Module {
-  self_attn: MultiheadAttention;
-  linear1: Linear;
-  linear2: Linear;
-  norm1: LayerNorm;
-  norm2: LayerNorm;
-  readonly activation: 'relu' | 'gelu';
-
-  constructor(dModel: number, nhead: number, opts: EncoderLayerOptions = {}) {
-    super();
-    const ff = opts.dimFeedforward ?? 2048;
-    const eps = opts.layerNormEps ?? 1e-5;
-    this.self_attn = new MultiheadAttention(dModel, nhead, { batchFirst: opts.batchFirst ?? false });
-    this.linear1 = new Linear(dModel, ff);
-    this.linear2 = new Linear(ff, dModel);
-    this.norm1 = new LayerNorm(dModel, eps);
-    this.norm2 = new LayerNorm(dModel, eps);
-    this.activation = opts.activation ?? 'relu';
-  }
-
-  forward(src: Sym): Sym {
-    const x = this.norm1.forward(src.add(this.self_attn.forward(src, src, src).output));
-    const hidden = this.linear1.forward(x);
-    const act = this.activation === 'relu' ? hidden.relu() : hidden.gelu();
-    return this.norm2.forward(x.add(this.linear2.forward(act)));
-  }
-}
-
-/** nn.TransformerEncoder: `layers.0`, `layers.1`, ... applied in turn. */
-export class TransformerEncoder extends Module {
-  layers: TransformerEncoderLayer[];
-  constructor(makeLayer: () => TransformerEncoderLayer, numLayers: number) {
-    super();
-    this.layers = Array.from({ length: numLayers }, makeLayer);
-  }
-  forward(src: Sym): Sym {
-    return this.layers.reduce((x, layer) => layer.forward(x), src);
-  }
+export interface MultiheadAttentionForwardOptions {
+  /** [batch, S]: bool true = ignore that key (padding); f32 = added to every query's scores. */
+  readonly keyPaddingMask?: Sym;
+  /** [L, S] or [batch * heads, L, S]: bool true = query i may not attend to key j; f32 = added. */
+  readonly attnMask?: Sym;
+  /** Return the attention weights (default true). */
+  readonly needWeights?: boolean;
+  /** Average the weights over heads (default true); false gives [batch, heads, L, S]. */
+  readonly averageAttnWeights?: boolean;
+  /** Without attnMask, apply the causal mask (PyTorch 2 takes it as a hint beside attn_mask; with attnMask, attnMask is used). */
+  readonly isCausal?: boolean;
 }

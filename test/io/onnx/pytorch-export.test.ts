@@ -10,8 +10,14 @@ import { compareTensors } from '../../../src/runtime/compare.ts';
 import { interpret } from '../../../src/runtime/interpreter.ts';
 import { FIXTURES_DIR, fixtureManifest } from '../../example-graphs.ts';
 
-/** Fixtures the export script leaves out (4 MB of weights each). */
-const NOT_EXPORTED = ['seed000_mha_qkv_h8_d512', 'seed003_embed_mha'];
+/**
+ * Fixtures the export script leaves out: two with 4 MB of weights each, and issue 19's mask and
+ * decoder fixtures (their specs say "onnx": False until the importer's Trilu/Where mask forms land).
+ */
+const NOT_EXPORTED = [
+  'seed000_mha_qkv_h8_d512', 'seed003_embed_mha',
+  'torch_sdpa_masks', 'torch_mha_masked', 'torch_decoder_layer', 'torch_decoder', 'torch_transformer',
+];
 
 describe('PyTorch ONNX exports', () => {
   const fixtures = fixtureManifest();
