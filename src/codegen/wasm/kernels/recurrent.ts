@@ -240,6 +240,8 @@ export const recurrentFamily: WasmKernelFamily<RecurrentKind> = {
     const p = recurrentPlan(n);
     return p.prepared ? p.D * p.pack.bytes : 0;
   },
+  // Prepared, the kernel reads only x and the initial state: W_ih, W_hh, b_ih, b_hh live in the panels.
+  consumes: (n) => (recurrentPlan(n).prepared ? [1, 2, 3, 4] : []),
   emitPrepare,
   emit,
 };
