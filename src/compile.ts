@@ -10,7 +10,8 @@ import { type WasmProgram, generateWasm } from './codegen/wasm/index.ts';
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
-import { BindingError, IndexError, OpgraphError } from './errors.ts';
+import { BindingError, IndexError, InternalCompilerError, OpgraphError } from './errors.ts';
+import { describeNode } from './ops/infer.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
 import { graphHash } from './ir/hash.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
@@ -132,7 +133,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
     dispose: () => model.dispose?.(),
     run(inputs) {
       const arrays = checkInputs(g, inputs);
-      const out = runModule(model, arrays);
+      const out = runModule(model, arrays, entry.program);
       return Object.fromEntries(g.outputs.map((o, i) => [o.name, tensor(outTypes[i]!.dtype, outTypes[i]!.shape, out[o.name]!)]));
     },
   };
@@ -142,13 +143,25 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
  * Runs a generated module. Its data-dependent checks (a gather index out of range) throw
  * RangeError, the standalone module's contract; in process they become the interpreter's IndexError.
  */
-function runModule(model: GeneratedModel, arrays: Record<string, TensorData>): Record<string, TensorData> {
+function runModule(model: GeneratedModel, arrays: Record<string, TensorData>, program?: WasmProgram): Record<string, TensorData> {
   try {
     return model.run(arrays);
   } catch (e) {
     if (e instanceof RangeError) throw new IndexError(e.message, { cause: e });
+    if (program && e instanceof WebAssembly.RuntimeError) throw trapError(e, program);
     throw e;
   }
+}
+
+/**
+ * A wasm trap as an internal error naming the kernel and its node: every address and size is a
+ * literal checked at compile time, so a trap is a bug in a kernel family, never bad input.
+ */
+function trapError(e: WebAssembly.RuntimeError, program: WasmProgram): InternalCompilerError {
+  const index = Number(/wasm-function\[(\d+)\]/.exec(e.stack ?? '')?.[1] ?? -1);
+  const k = [...program.kernels.values()].find((x) => x.functionIndex === index);
+  const where = k ? { node: `${describeNode(k.node.op, k.node.outputs[0]?.id, k.node.label)}, wasm kernel ${k.kernel} (${k.family})` } : {};
+  return new InternalCompilerError(`a wasm kernel trapped: ${e.message}`, where, { cause: e });
 }
 
 /** Transpiles generated TS to CommonJS and evaluates it. */

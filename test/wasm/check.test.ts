@@ -1,6 +1,6 @@
 // Check mode on the wasm backend: every node (wasm kernels and TS kernels over the same memory)
 // compared with the interpreter; a correct model has no finding, a broken kernel is named with
-// its node, op and the element, and a mask's -Infinity that the interpreter shares is no finding.
+// its node, op and the element. And a kernel that traps is an internal error naming it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FamilyTable, WASM_FAMILIES } from '../../src/codegen/wasm/index.ts';
 import type { WasmKernelFamily } from '../../src/codegen/wasm/kernel.ts';
@@ -8,6 +8,8 @@ import { IRBuilder } from '../../src/ir/builder.ts';
 import { f32 } from '../../src/ir/tensor.ts';
 import { numel, tensorType } from '../../src/ir/types.ts';
 import { checkWasm } from '../../src/runtime/wasm-check.ts';
+import { compile } from '../../src/compile.ts';
+import { InternalCompilerError } from '../../src/errors.ts';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { buildExample } from '../example-graphs.ts';
 import { Rng, randomInputs } from '../codegen/helpers.ts';
@@ -28,6 +30,30 @@ const table = WASM_FAMILIES as { -readonly [K in keyof FamilyTable]: FamilyTable
 const saved = table.neg;
 afterEach(() => {
   table.neg = saved;
+});
+
+/** A family whose kernel traps (unreachable), standing for a kernel bug. */
+const trapping: WasmKernelFamily<'neg'> = {
+  name: 'trapping negation',
+  accepts: (n) => n.inputs[0]!.dtype === 'f32',
+  units: () => 1,
+  emit(f) {
+    f.op('unreachable');
+  },
+};
+
+describe('a wasm trap', () => {
+  it('is an internal error naming the kernel, its family and its node, never a stack trace', async () => {
+    table.neg = [trapping];
+    const b = new IRBuilder('trap');
+    const x = b.input('x', tensorType('f32', [4, 8]));
+    const [y] = b.node('neg', {}, [x.id], 'layer.trap');
+    b.output('y', y!.id);
+    const m = await compile(b.finish(), { target: 'wasm' });
+    const x0 = f32([4, 8], new Array(32).fill(1));
+    expect(() => m.run({ x: x0 })).toThrow(InternalCompilerError);
+    expect(() => m.run({ x: x0 })).toThrow(/internal compiler error at node %\d+ \(neg\) \["layer.trap"\], wasm kernel k0 \(trapping negation\): a wasm kernel trapped: unreachable; this is a bug in opgraph/);
+  });
 });
 
 describe('run --backend wasm --check', () => {

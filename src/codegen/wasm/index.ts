@@ -45,6 +45,8 @@ export interface WasmKernelPlan {
   readonly kernel: string;
   readonly prepare?: string;
   readonly units: number;
+  /** Index of its function in the binary: a trap's stack names it as `wasm-function[N]`. */
+  readonly functionIndex: number;
   /** How many threads it splits into (1: the caller alone). */
   readonly shares: number;
 }
@@ -132,7 +134,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
       const name = `k${j}`;
       const f = new FunctionBuilder(['i32', 'i32', 'i32']);
       c.family.emit(f, k, { lo: 0, hi: 1, share: 2 });
-      mod.add(f, name);
+      const functionIndex = mod.add(f, name);
       let prepare: string | undefined;
       if (layout.prepared.has(n) && c.family.emitPrepare) {
         prepare = `p${j}`;
@@ -140,7 +142,7 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
         c.family.emitPrepare(p, k);
         mod.add(p, prepare);
       }
-      kernels.set(n, { node: n, family: c.family.name, kernel: name, units, shares: sharesFor(nodeCost(n, k.inputs), units, threads), ...(prepare ? { prepare } : {}) });
+      kernels.set(n, { node: n, family: c.family.name, kernel: name, units, functionIndex, shares: sharesFor(nodeCost(n, k.inputs), units, threads), ...(prepare ? { prepare } : {}) });
       j++;
     }
     binaries[simd] = mod.encode();
