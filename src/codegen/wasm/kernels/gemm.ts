@@ -13,13 +13,20 @@
 //     place 23-26; an attention-like 8 x 128x128 @ 128x64 within noise of each other (33-47).
 // A is read in place with v128.load32_splat; the output is blocked MR x 8 (MR a parameter).
 //
+// The register block is MR x 8 with MR by instruction set: 6 with relaxed SIMD (12 accumulators +
+// 2 B vectors + 1 splat: 15 of V8's ~15 allocatable xmm registers; 1.06-1.21x MR 4 on 512³,
+// 128x512x{512,2048} and 10x512x512, Xeon, quiet machine, scripts/bench/wasm-gemm-mr.ts), 4 with
+// plain SIMD (mul + add keeps a product live per FMA; MR 4, 5 and 6 were within 3% of each other).
+//
 // Work units: (batch, row chunk, column panel), panel fastest. One chunk holds every row unless a
-// batch has fewer than 4 panels; then rows are cut into chunks (multiples of MR) so that threads
-// still get several units. A unit packs (if it must) its panel once and runs all its row blocks;
-// the edge rows (M % MR) run in the last chunk with a smaller block.
+// batch has fewer than 4 panels; then rows are cut into chunks (multiples of 12, so of either MR)
+// so that threads still get several units. The grid depends on the shape only, never on MR: the
+// relaxed and plain binaries share one loader, which splits their kernels by the same units. A unit
+// packs (if it must) its panel once and runs all its row blocks; the edge rows (M % MR) run in the
+// last chunk with a smaller block.
 import { programTypes } from '../../../ops/program.ts';
 import type { FunctionBuilder } from '../encoder.ts';
-import type { UnitRange, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from '../kernel.ts';
+import type { SimdLevel, UnitRange, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from '../kernel.ts';
 import { vectorisable } from './elementwise.ts';
 import { VecMath } from './vmath.ts';
 import { type BlockContext, NR, emitBlock, storeReads } from './gemm-block.ts';
@@ -27,11 +34,17 @@ import { type GemmPlan, type StridedRef, batchDecode, planContraction } from './
 
 type Contraction = 'matmul' | 'gemm';
 
-/** Tunables of the family: register block rows (4 measured best on x64 V8: 5 and 6 spill), and whether a dynamic B with contiguous columns is read in place. */
+/** Tunables of the family: register block rows (by default 6 with relaxed SIMD, 4 with plain), and whether a dynamic B with contiguous columns is read in place. */
 export interface GemmOptions {
-  readonly mr: number;
+  readonly mr?: number;
   readonly inPlaceB: boolean;
 }
+
+/** Row chunks are multiples of this (a multiple of every default MR), so the grid is MR-free. */
+const CHUNK_QUANTUM = 12;
+
+/** The register block rows for an instruction set. */
+const blockRows = (o: GemmOptions, simd: SimdLevel): number => o.mr ?? (simd === 'relaxed' ? 6 : 4);
 
 /** How a kernel gets its B panels. */
 type BMode = 'prepared' | 'in-place' | 'scratch';
@@ -45,8 +58,10 @@ interface Grid {
   /** Valid columns of the last panel (1..8). */
   readonly lastWidth: number;
   readonly chunks: number;
-  /** Rows of one chunk (a multiple of MR). */
+  /** Rows of one chunk (a multiple of MR and of CHUNK_QUANTUM). */
   readonly chunkRows: number;
+  /** The register block rows. */
+  readonly mr: number;
   /** Rows covered by full MR blocks, and the edge rows after them. */
   readonly fullRows: number;
   readonly edgeRows: number;
@@ -54,15 +69,17 @@ interface Grid {
 
 function grid(n: WasmNodeInfo<Contraction>, o: GemmOptions): Grid {
   const plan = planContraction(n)!;
+  const mr = blockRows(o, n.simd);
   const mode: BMode = n.staticInputs[1] ? 'prepared' : o.inPlaceB && plan.b.col === 1 ? 'in-place' : 'scratch';
   const panels = Math.ceil(plan.n / NR);
-  const fullRows = plan.m - (plan.m % o.mr);
-  const blocks = fullRows / o.mr;
-  const want = panels >= 4 || blocks <= 1 ? 1 : Math.ceil(4 / panels);
-  const chunkRows = Math.max(1, Math.ceil(blocks / want)) * o.mr;
-  const chunks = fullRows === 0 ? 1 : Math.ceil(fullRows / chunkRows);
+  // Chunks cut by the shape alone (see the header): quanta of rows, spread over `want` chunks.
+  const quantum = o.mr === undefined ? CHUNK_QUANTUM : mr;
+  const quanta = Math.ceil(plan.m / quantum);
+  const want = panels >= 4 || quanta <= 1 ? 1 : Math.ceil(4 / panels);
+  const chunkRows = Math.ceil(quanta / want) * quantum;
+  const chunks = Math.ceil(plan.m / chunkRows);
   const batches = plan.batch.reduce((a, b) => a * b, 1);
-  return { plan, mode, batches, panels, lastWidth: plan.n - (panels - 1) * NR, chunks, chunkRows, fullRows, edgeRows: plan.m % o.mr };
+  return { plan, mode, batches, panels, lastWidth: plan.n - (panels - 1) * NR, chunks, chunkRows, mr, fullRows: plan.m - (plan.m % mr), edgeRows: plan.m % mr };
 }
 
 /** Bytes of one packed panel. */
@@ -174,11 +191,15 @@ function emitPanel(L: Locals, k: WasmKernelInput<Contraction>, g: Grid, mr: numb
   if (g.chunks === 1) f.for(L.i, 0, g.fullRows, mr, () => emitBlock(ctx, mr, width));
   else {
     // i from chunk * chunkRows to min(that + chunkRows, fullRows).
+    // The last chunk may hold edge rows only (its start at or past fullRows): test before the first block.
     f.get(L.chunk).i32(g.chunkRows).op('i32.mul').set(L.i);
     f.get(L.i).i32(g.chunkRows).op('i32.add').tee(L.end).i32(g.fullRows).get(L.end).i32(g.fullRows).op('i32.lt_s').op('select').set(L.end);
-    f.loop(() => {
-      emitBlock(ctx, mr, width);
-      f.get(L.i).i32(mr).op('i32.add').tee(L.i).get(L.end).op('i32.lt_s').brIf(0);
+    f.block(() => {
+      f.get(L.i).get(L.end).op('i32.ge_s').brIf(0);
+      f.loop(() => {
+        emitBlock(ctx, mr, width);
+        f.get(L.i).i32(mr).op('i32.add').tee(L.i).get(L.end).op('i32.lt_s').brIf(0);
+      });
     });
   }
   if (g.edgeRows > 0) {
@@ -191,10 +212,10 @@ function emitPanel(L: Locals, k: WasmKernelInput<Contraction>, g: Grid, mr: numb
   }
 }
 
-/** The contraction family with register blocks of `o.mr` x 8. */
-export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKernelFamily<Contraction> {
+/** The contraction family with register blocks of MR x 8 (`o.mr`, or by instruction set). */
+export function gemmFamily(o: GemmOptions = { inPlaceB: false }): WasmKernelFamily<Contraction> {
   return {
-    name: `contractions (matmul, gemm) as ${o.mr}x${NR} f32x4 register blocks over 8-column k-major B panels`,
+    name: `contractions (matmul, gemm) as ${o.mr ?? '6 (relaxed) or 4 (plain)'}x${NR} f32x4 register blocks over 8-column k-major B panels`,
     accepts(n) {
       const f32 = [...n.inputs, ...n.outputs].every((t) => t.dtype === 'f32');
       const plan = f32 ? planContraction(n) : undefined;
@@ -237,19 +258,19 @@ export function gemmFamily(o: GemmOptions = { mr: 4, inPlaceB: false }): WasmKer
     },
     emit(f, k, range: UnitRange) {
       const g = grid(k, o);
-      const L = locals(f, k, g, o.mr);
+      const L = locals(f, k, g, g.mr);
       if (k.scratch !== undefined) f.get(range.share).i32(panelBytes(g)).op('i32.mul').i32(k.scratch).op('i32.add').set(L.scratch);
       f.get(range.lo).set(L.u);
       f.block(() => {
         f.get(L.u).get(range.hi).op('i32.ge_s').brIf(0);
         f.loop(() => {
           emitUnitSetup(L, k, g);
-          if (g.lastWidth === NR) emitPanel(L, k, g, o.mr, NR);
-          else if (g.panels === 1) emitPanel(L, k, g, o.mr, g.lastWidth);
+          if (g.lastWidth === NR) emitPanel(L, k, g, g.mr, NR);
+          else if (g.panels === 1) emitPanel(L, k, g, g.mr, g.lastWidth);
           else {
             f.get(L.panel).i32(g.panels - 1).op('i32.eq').if(
-              () => emitPanel(L, k, g, o.mr, g.lastWidth),
-              () => emitPanel(L, k, g, o.mr, NR),
+              () => emitPanel(L, k, g, g.mr, g.lastWidth),
+              () => emitPanel(L, k, g, g.mr, NR),
             );
           }
           f.get(L.u).i32(1).op('i32.add').tee(L.u).get(range.hi).op('i32.lt_s').brIf(0);
