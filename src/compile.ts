@@ -6,7 +6,7 @@ import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
-import { type WasmProgram, generateWasm } from './codegen/wasm/index.ts';
+import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/index.ts';
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
 import { kernelCalls } from './codegen/plan.ts';
@@ -20,8 +20,11 @@ import { type NamedTensors, resolveWeights } from './runtime/bind.ts';
 
 /** Options of compile(). */
 export interface CompileOptions {
-  /** The backend: generated TypeScript, or WebAssembly SIMD kernels (with TS kernels for the rest). */
-  readonly target: 'ts' | 'wasm';
+  /**
+   * The backend: generated TypeScript, WebAssembly SIMD kernels (with TS kernels for the rest),
+   * or 'auto' (the default): the fastest CPU target for the model, see `cpuTarget`.
+   */
+  readonly target?: CpuTarget | 'auto';
   /** wasm: the SIMD instruction set (default: relaxed where the engine has it, else plain). */
   readonly simd?: 'relaxed' | 'plain';
   /** wasm: threads (default 1); kernels big enough split across a pool of workers over one shared memory. */
@@ -46,8 +49,24 @@ export interface CompileOptions {
   readonly verify?: boolean;
 }
 
+/** The in-process CPU backends. */
+export type CpuTarget = 'ts' | 'wasm';
+
+/**
+ * The fastest CPU target for an optimised graph: wasm when at least one node runs as a wasm
+ * kernel (every benchmarked model ran faster there, the tiny seed MHA included: see
+ * docs/benchmarks.md), else ts, whose module is the same TS kernels without the wasm loader.
+ * Asking for wasm-only features (threads > 1, simd, observe) picks wasm.
+ */
+export function cpuTarget(g: Graph, opts: Pick<CompileOptions, 'threads' | 'simd' | 'observe'> = {}): CpuTarget {
+  if ((opts.threads ?? 1) > 1 || opts.simd !== undefined || opts.observe !== undefined) return 'wasm';
+  return wasmKernelCount(g) > 0 ? 'wasm' : 'ts';
+}
+
 /** A compiled model. `run` takes and returns opgraph Tensors by name. */
 export interface CompiledModel {
+  /** The backend it was compiled for (what 'auto' chose). */
+  readonly target: CpuTarget;
   /** The graph after the pipeline. */
   readonly graph: Graph;
   /** The generated TypeScript source. */
@@ -100,20 +119,22 @@ function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: num
 }
 
 /** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
-export async function compile(graph: Graph, opts: CompileOptions): Promise<CompiledModel> {
-  if (opts.target !== 'ts' && opts.target !== 'wasm') throw new OpgraphError(`unknown compile target ${JSON.stringify(opts.target)}`);
+export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompiledModel> {
+  const asked = opts.target ?? 'auto';
+  if (asked !== 'ts' && asked !== 'wasm' && asked !== 'auto') throw new OpgraphError(`unknown compile target ${JSON.stringify(asked)} (available: auto, ts, wasm)`);
   const level = opts.level ?? 2;
   const g = optimise(graph, opts);
-  if (opts.target !== 'wasm' && (opts.threads ?? 1) > 1) throw new OpgraphError(`threads need the wasm target (got ${opts.threads} on ${opts.target})`);
+  const target = asked === 'auto' ? cpuTarget(g, opts) : asked;
+  if (target !== 'wasm' && (opts.threads ?? 1) > 1) throw new OpgraphError(`threads need the wasm target (got ${opts.threads} on ${target})`);
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   const resolved = resolveWeights(g, opts.weights, opts);
   // Large constants reach the module as weights, not as literals in its source.
   const code = constantsAsWeights(g);
-  if (opts.observe && opts.target !== 'wasm') throw new OpgraphError('observe needs the wasm target');
-  const key = `${graphHash(code)}|${opts.target}|${level}|${threads}|${opts.observe ? 'observed' : ''}`;
+  if (opts.observe && target !== 'wasm') throw new OpgraphError('observe needs the wasm target');
+  const key = `${graphHash(code)}|${target}|${level}|${threads}|${opts.observe ? 'observed' : ''}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = generate(code, opts.target, level, threads, opts.observe !== undefined);
+    entry = generate(code, target, level, threads, opts.observe !== undefined);
     cache.set(key, entry);
   }
   const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
@@ -124,6 +145,7 @@ export async function compile(graph: Graph, opts: CompileOptions): Promise<Compi
   const types = valueTypes(g);
   const outTypes = g.outputs.map((o) => types.get(o.id)!);
   return {
+    target,
     graph: g,
     source,
     peakBytes,

@@ -6,7 +6,7 @@ export { type Tensor, tensor, f32 } from './ir/tensor.ts';
 export { printGraph } from './ir/print.ts';
 export { verifyGraph } from './ir/verify.ts';
 export { interpret, type InterpretOptions } from './runtime/interpreter.ts';
-export { compile, compileWgsl, type CompileOptions, type CompiledModel, type GpuCompiledModel } from './compile.ts';
+export { compile, compileWgsl, cpuTarget, type CompileOptions, type CompiledModel, type CpuTarget, type GpuCompiledModel } from './compile.ts';
 /** The wasm backend's generator (binaries, layout, loader source), for tools that write modules themselves. */
 export { generateWasm, type WasmOptions, type WasmProgram } from './codegen/wasm/index.ts';
 /** Check mode on the wasm backend: every node's outputs against the interpreter's. */

@@ -58,7 +58,7 @@ describe('opgraph compile --target wgsl', () => {
   it('an unknown target is a usage error listing every target', async () => {
     const r = await cli(['compile', 'mha', '--target', 'glsl', '--out', tmp('opgraph-wgsl-')]);
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toEqual(['opgraph: UsageError: compile: unknown target "glsl" (available: ts, wasm, wgsl) (see opgraph compile --help)']);
+    expect(lines(r.stderr)).toEqual(['opgraph: UsageError: compile: unknown target "glsl" (available: auto, ts, wasm, wgsl) (see opgraph compile --help)']);
   });
 });
 

@@ -128,7 +128,7 @@ describe('wasm contraction family: one unit grid for both instruction sets', () 
   it.each(CASES)('$name', (c) => {
     const g = oneNode(c.op, c.attrs, c.shapes);
     for (const staticB of [true, false]) {
-      const info = (simd: SimdLevel) => nodeInfo(g, simd, c.shapes.map((_, i) => i === 1 && staticB));
+      const info = (simd: SimdLevel) => nodeInfo<'matmul' | 'gemm'>(g, simd, c.shapes.map((_, i) => i === 1 && staticB));
       for (const family of [gemmFamily(), gemmFamily({ inPlaceB: true })]) {
         expect(family.units(info('relaxed'))).toBe(family.units(info('plain')));
         expect(family.scratchBytes?.(info('relaxed'))).toBe(family.scratchBytes?.(info('plain')));

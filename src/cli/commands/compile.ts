@@ -1,4 +1,4 @@
-// `opgraph compile MODEL --target ts|wasm|wgsl --out DIR`: writes a standalone generated module.
+// `opgraph compile MODEL [--target auto|ts|wasm|wgsl] --out DIR`: writes a standalone generated module.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { constantWeights, constantsAsWeights, tensorBytes } from '../../codegen/constants.ts';
@@ -12,7 +12,8 @@ import type { Graph, Weight } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { writeFilesAtomic } from '../../io/atomic.ts';
 import { serializeSafetensors } from '../../io/safetensors.ts';
-import { type OptionSpec, onePositional, parseVerbArgs, required } from '../args.ts';
+import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
+import { cpuTarget } from '../../compile.ts';
 import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '../pipeline.ts';
 import type { Command } from '../command.ts';
 import { WEIGHT_OPTIONS, WEIGHT_USAGE, weightsOption } from '../weights.ts';
@@ -31,9 +32,11 @@ const OPTIONS: OptionSpec = {
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL --target ts|wasm|wgsl --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]] [--threads N]
+  usage: `opgraph compile MODEL [--target auto|ts|wasm|wgsl] --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]] [--threads N]
 
-Compiles MODEL and writes into DIR, for --target ts:
+Compiles MODEL and writes into DIR. --target auto (the default) is the fastest
+CPU target for the model: wasm when any node has a wasm kernel, else ts (said
+on stderr). For --target ts:
   model.ts                    kernels specialised to the model's shapes, typed
                               Inputs/Outputs/Weights, a Model class and create()
   model.weights.safetensors   the weights (embedded in model.ts instead when tiny)
@@ -62,12 +65,14 @@ ${PIPELINE_USAGE}`,
     const p = parseVerbArgs('compile', argv, OPTIONS);
     if (p.values.help) return io.help(this);
     const model = onePositional('compile', p);
-    const target = required('compile', p, 'target');
-    if (target !== 'ts' && target !== 'wasm' && target !== 'wgsl') throw new UsageError(`compile: unknown target ${JSON.stringify(target)} (available: ts, wasm, wgsl)`);
-    const wasm = wasmOptions('compile', p, target);
+    const asked = optional(p, 'target') ?? 'auto';
+    if (asked !== 'auto' && asked !== 'ts' && asked !== 'wasm' && asked !== 'wgsl') throw new UsageError(`compile: unknown target ${JSON.stringify(asked)} (available: auto, ts, wasm, wgsl)`);
+    const wasm = wasmOptions('compile', p, asked);
     if (wasm.simd) throw new UsageError('compile: --simd is chosen when the module loads (create(weights, { simd })); both binaries are written');
     const dir = required('compile', p, 'out');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
+    const target = asked === 'auto' ? cpuTarget(g, wasm) : asked;
+    if (asked === 'auto') io.err(`compile: --target auto chose ${target} (${target === 'wasm' ? 'some nodes have wasm kernels' : 'no node has a wasm kernel'})`);
     const { graph: code, weights, bytes, constantBytes } = moduleWeights(g, await weightsOption('compile', g, p, io));
     const inline = bytes <= INLINE_WEIGHT_BYTES;
     const report = `weights ${inline ? 'embedded' : 'in model.weights.safetensors'} (${bytes} bytes${constantBytes > 0 ? `, ${constantBytes} of them from constants` : ''})`;

@@ -28,13 +28,13 @@ const OPTIONS: OptionSpec = {
   threads: { type: 'string' },
 };
 
-const BACKENDS = ['interp', 'ts', 'wasm', 'wgsl'] as const;
+const BACKENDS = ['auto', 'interp', 'ts', 'wasm', 'wgsl'] as const;
 type Backend = (typeof BACKENDS)[number];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from a safetensors file',
-  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors [--partial-weights]] [--backend interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
+  usage: `opgraph run MODEL --inputs IN.safetensors [--weights W.safetensors [--partial-weights]] [--backend auto|interp|ts|wasm|wgsl] [-O0|-O1|-O2] [pipeline options] --out OUT.safetensors
        opgraph run MODEL --inputs IN.safetensors --backend wgsl|wasm --check [--out OUT.safetensors]
 
 Runs MODEL. Tensors in IN whose names match graph inputs are used; others are
@@ -42,12 +42,13 @@ ignored. W gives the weights (PyTorch state_dict names): every weight of the
 graph and nothing else, unless --partial-weights. OUT receives one tensor per
 graph output, under the output's name; it is written to a temporary file and
 renamed, so it is never left half-written.
-Backends: interp (the reference interpreter, default), ts (generated
-TypeScript, compiled in-process), wasm (WebAssembly SIMD kernels, with TS
-kernels for what has none) and wgsl (WGSL on a WebGPU adapter: a GPU, or
-SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
+Backends: auto (the default: the fastest CPU backend for the model, wasm when
+any node has a wasm kernel, else ts), interp (the reference interpreter), ts
+(generated TypeScript, compiled in-process), wasm (WebAssembly SIMD kernels,
+with TS kernels for what has none) and wgsl (WGSL on a WebGPU adapter: a GPU,
+or SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
 
---backend wasm options:
+--backend wasm (or auto) options:
   --simd relaxed|plain  the SIMD instruction set (default: relaxed, which this
                  process turns on in V8 when it is off)
   --threads N    worker threads for the big kernels (default 1)
@@ -71,7 +72,7 @@ ${PIPELINE_USAGE}`,
     if (p.values.help) return io.help(this);
     const model = onePositional('run', p);
     const inPath = required('run', p, 'inputs');
-    const backend = optional(p, 'backend') ?? 'interp';
+    const backend = optional(p, 'backend') ?? 'auto';
     if (!(BACKENDS as readonly string[]).includes(backend)) {
       throw new UsageError(`run: unknown backend ${JSON.stringify(backend)} (available: ${BACKENDS.join(', ')})`);
     }
@@ -134,8 +135,8 @@ async function execute(
       fallbackLog(`opgraph: ${e.message}; running the TS backend instead (--fallback ts)`);
     }
   }
-  if (backend === 'wasm') {
-    const m = await compile(g, { target: 'wasm', ...opts, ...wasm });
+  if (backend === 'wasm' || backend === 'auto') {
+    const m = await compile(g, { target: backend, ...opts, ...wasm });
     try {
       return m.run(inputs);
     } finally {

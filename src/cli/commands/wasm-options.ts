@@ -8,11 +8,11 @@ export interface WasmCliOptions {
   readonly threads?: number;
 }
 
-/** Reads --simd and --threads; they need the wasm backend (`target` names what the verb uses). */
+/** Reads --simd and --threads; they need the wasm backend, or auto (which they make wasm); `target` names what the verb uses. */
 export function wasmOptions(verb: string, p: Parsed, target: string): WasmCliOptions {
   const simd = optional(p, 'simd');
   const threads = optional(p, 'threads');
-  if ((simd !== undefined || threads !== undefined) && target !== 'wasm') {
+  if ((simd !== undefined || threads !== undefined) && target !== 'wasm' && target !== 'auto') {
     throw new UsageError(`${verb}: --${simd !== undefined ? 'simd' : 'threads'} needs the wasm backend`);
   }
   if (simd !== undefined && simd !== 'relaxed' && simd !== 'plain') throw new UsageError(`${verb}: unknown --simd ${JSON.stringify(simd)} (available: relaxed, plain)`);

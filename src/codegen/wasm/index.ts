@@ -88,27 +88,35 @@ function choose(n: Node, info: WasmNodeInfo<OpKind>, table: FamilyTable): WasmKe
   return families.find((f) => f.accepts(info));
 }
 
-/** Generates the wasm program of `g` (shape inference must have run). */
-export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTable = WASM_FAMILIES): WasmProgram {
-  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+/** The nodes of `g` a wasm kernel family lowers (the rest run TS kernels), with their family. */
+function chooseKernels(g: Graph, table: FamilyTable): Map<Node, Chosen> {
   const types = valueTypes(g);
   const known = staticValueIds(g);
   const chosen = new Map<Node, Chosen>();
-  const infoOf = (n: Node, simd: SimdLevel): WasmNodeInfo<OpKind> => ({
-    node: n as NodeOf<OpKind>,
-    inputs: n.inputs.map((v: ValueId) => types.get(v)!),
-    outputs: n.outputs.map((o) => o.type),
-    staticInputs: n.inputs.map((v: ValueId) => known.has(v)),
-    simd,
-  });
-  if (!opts.noKernels) {
-    for (const n of g.nodes) {
-      if (n.op === 'constant') continue;
-      const info = infoOf(n, 'relaxed');
-      const family = choose(n, info, table);
-      if (family) chosen.set(n, { family, info });
-    }
+  for (const n of g.nodes) {
+    if (n.op === 'constant') continue;
+    const info: WasmNodeInfo<OpKind> = {
+      node: n as NodeOf<OpKind>,
+      inputs: n.inputs.map((v: ValueId) => types.get(v)!),
+      outputs: n.outputs.map((o) => o.type),
+      staticInputs: n.inputs.map((v: ValueId) => known.has(v)),
+      simd: 'relaxed',
+    };
+    const family = choose(n, info, table);
+    if (family) chosen.set(n, { family, info });
   }
+  return chosen;
+}
+
+/** How many nodes of `g` (shape inference run) would run as wasm kernels. */
+export function wasmKernelCount(g: Graph, table: FamilyTable = WASM_FAMILIES): number {
+  return chooseKernels(g, table).size;
+}
+
+/** Generates the wasm program of `g` (shape inference must have run). */
+export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTable = WASM_FAMILIES): WasmProgram {
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const chosen = opts.noKernels ? new Map<Node, Chosen>() : chooseKernels(g, table);
   const scratchOf = (n: Node, inputs: readonly TensorType[]): number => {
     const c = chosen.get(n);
     if (!c) return scratchNeed(n, inputs, opts.simple ?? false);
