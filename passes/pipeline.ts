@@ -12,6 +12,7 @@ import { mergeSiblings } from './merge-siblings.ts';
 import { fuseElementwise, fuseEpilogues } from './fuse-elementwise.ts';
 import { foldContractions } from './fold-contractions.ts';
 import { fuseLayerNorm } from './fuse-layernorm.ts';
+import { fuseGelu } from './fuse-gelu.ts';
 import type { Pass } from './pass.ts';
 import { shapeInference } from './shape-inference.ts';
 
@@ -38,6 +39,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     constantFolding, // fold what only depends on constants
     commonSubexpressionElimination, // shared values become visibly shared before fusion
     fuseLayerNorm, // opset < 17 exports spell layerNorm as seven ops: one kernel again
+    fuseGelu, // GELU written as its erf or tanh formula: one gelu (an epilogue step)
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
     foldContractions, // x[s,b,k] @ W[k,n] is one gemm over s*b rows, bias in C (as the API's Linear)
     mergeSiblings, // one QKV projection instead of three
@@ -55,6 +57,7 @@ export const ALL_PASSES: readonly Pass[] = [
   commonSubexpressionElimination,
   constantFolding,
   fuseLayerNorm,
+  fuseGelu,
   fuseAttention,
   foldContractions,
   mergeSiblings,

@@ -46,6 +46,8 @@ export interface FixtureEntry {
   readonly io_file: string;
   /** The state_dict entries of the weights file. */
   readonly weights: readonly { readonly name: string }[];
+  /** The inputs of the io file, by forward() argument name and io-file key. */
+  readonly inputs: readonly { readonly name: string; readonly key: string }[];
   readonly outputs: readonly { readonly name: string; readonly key: string }[];
 }
 

@@ -39,6 +39,32 @@ describe('opgraph on .onnx files', () => {
     }
   });
 
+  // PyTorch exports with dynamic_axes (scripts/fixtures/import_models.py, decoder_models.py).
+  it.each([
+    ['gpt2_block', ['--dim', 'batch=2', '--dim', 'seq=6']],
+    ['torch_transformer', ['--dim', 'S=6', '--dim', 'T=5', '--dim', 'batch=2']],
+    ['torch_mha_bias_kv', ['--shape', 'x=4,2,8']],
+  ])('%s (dynamic axes): run takes the sizes from --inputs and matches PyTorch; compile needs --dim or --shape', async (name, sizes) => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-dynamic-'));
+    const model = `${ROOT}test/fixtures/${name}.onnx`;
+    const ioFile = `${ROOT}test/fixtures/${name}.io.safetensors`;
+    const r = await cli(['run', model, '--inputs', ioFile, '--out', join(dir, 'out.safetensors')]);
+    expect(r.code, r.stderr).toBe(0);
+    const io = await readSafetensors(ioFile);
+    const got = await readSafetensors(join(dir, 'out.safetensors'));
+    expect(got.size).toBeGreaterThan(0);
+    for (const [key, t] of got) {
+      const want = io.get(`expected.${key}`)!;
+      const diff = Math.max(...Array.from(t.data as Float32Array, (v, i) => Math.abs(v - (want.data as Float32Array)[i]!)));
+      expect(diff, key).toBeLessThan(1e-4);
+    }
+    const unsized = await cli(['compile', model, '--out', join(dir, 'unsized')]);
+    expect(unsized.code).toBe(1);
+    expect(unsized.stderr).toMatch(/input size\(s\) unknown.*give --dim \w+=N/);
+    const sized = await cli(['compile', model, ...sizes, '--out', join(dir, 'sized')]);
+    expect(sized.code, sized.stderr).toBe(0);
+  });
+
   it('a bad ONNX file is one line naming the problem, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'onnx-bad-'));
     writeFileSync(join(dir, 'bad.onnx'), new Uint8Array([0x0a, 0xff, 0xff, 0x03]));

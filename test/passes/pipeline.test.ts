@@ -71,6 +71,7 @@ describe('runPipeline', () => {
         %4 gemm "linear" is %3
         %5 gemm "linear" is %3
       fuse-layernorm: 6 -> 6
+      fuse-gelu: 6 -> 6
       fuse-attention: 6 -> 2
         attention-scaled: %11 matmul -> %13
       fold-contractions: 2 -> 2
