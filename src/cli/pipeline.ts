@@ -63,7 +63,7 @@ function wanted(which: string | undefined, entry: TraceEntry): boolean {
  * Loads MODEL (with the size options; `runShapes` are the shapes of the tensors a run binds),
  * runs the selected passes, and writes the requested snapshots.
  */
-export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[] }> {
+export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[]; loaded: Graph }> {
   const passes = selectPasses(verb, p, fallback);
   const printAfter = optional(p, 'print-after');
   const dotAfter = optional(p, 'dot-after');
@@ -72,7 +72,8 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       throw new UsageError(`${verb}: pass ${JSON.stringify(which)} is not in this pipeline (${passes.map((q) => q.name).join(', ')})`);
     }
   }
-  const result = runPipeline(await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) }), passes);
+  const loaded = await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) });
+  const result = runPipeline(loaded, passes);
   for (const [k, entry] of result.trace.entries()) {
     if (wanted(printAfter, entry)) io.out(`// after ${entry.pass}\n${printGraph(entry.graph)}`);
     if (wanted(dotAfter, entry)) {
@@ -82,5 +83,5 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       io.err(`wrote ${file}`);
     }
   }
-  return result;
+  return { ...result, loaded };
 }

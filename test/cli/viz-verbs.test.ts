@@ -1,0 +1,83 @@
+// The CLI's seeing-the-compiler verbs on the two-block GPT: summary's table against the graph's own
+// weights and kernels, dot --depth, and passes -v naming the op and label of every rewrite.
+import { describe, expect, it } from 'vitest';
+import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
+import { kernelCalls, planMemory } from '../../src/codegen/plan.ts';
+import { scratchNeed } from '../../src/codegen/ts/kernels/index.ts';
+import { numel } from '../../src/ir/types.ts';
+import { OPS } from '../../src/ops/table.ts';
+import { tinyGpt } from '../../examples/tiny-gpt.ts';
+import { cli, lines } from './run-cli.ts';
+
+const g = tinyGpt(2);
+const params = (prefix: string) => g.weights.filter((w) => w.name.startsWith(prefix)).reduce((s, w) => s + numel(w.type.shape), 0);
+
+describe('opgraph summary', () => {
+  it('lists modules with output types, owned parameters and -O2 kernels, then totals', async () => {
+    const r = await cli(['summary', 'tiny-gpt']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = lines(r.stdout);
+    const row = (name: string, indent: number) => out.find((l) => l.startsWith(`${'  '.repeat(indent)}${name} `))!.trim().split(/\s{2,}/);
+    const h0 = row('h.0', 0);
+    expect(h0[1]).toBe('f32[1,16,64]');
+    expect(h0[2]).toBe(`${(params('h.0.') / 1000).toFixed(1)}k`);
+    expect(row('attn', 1)[1]).toBe('f32[1,16,64]');
+    expect(row('c_fc', 2)[1]).toBe('f32[1,16,256]');
+    expect(row('c_fc', 2)[2]).toBe(`${(params('h.0.mlp.c_fc.') / 1000).toFixed(1)}k`);
+    expect(row('lm_head', 0)[1]).toBe('f32[1,16,64]');
+    const o2 = runPipeline(g, PIPELINES[2]).graph;
+    const plan = planMemory(o2, (n, inputs) => scratchNeed(n, inputs));
+    const total = params('');
+    expect(r.stdout).toContain(`total params: ${total} (`);
+    expect(r.stdout).toContain(`kernels per run after -O2: ${kernelCalls(o2, plan)}; peak intermediate memory: `);
+    expect(r.stdout).toContain(`(${plan.arenaBytes} B)`);
+    // Each block runs the same kernels, and the top-level rows' kernels add up to the total's.
+    expect(row('h.0', 0)[4]).toBe(row('h.1', 0)[4]);
+    const top = out.filter((l) => /^\S/.test(l) && !/^(tiny_gpt|module|total|kernels|-)/.test(l));
+    expect(top.map((l) => l.split(/\s+/)[0])).toEqual(['wte', 'wpe', 'h.0', 'h.1', 'ln_f', 'lm_head']);
+    const kernelsByTop = top.reduce((s, l) => s + Number(l.trim().split(/\s+/).at(-1)), 0);
+    expect(kernelsByTop).toBeLessThanOrEqual(kernelCalls(o2, plan));
+    expect(kernelsByTop).toBeGreaterThan(kernelCalls(o2, plan) - 4);
+  });
+
+  it('takes --depth, and refuses a bad one', async () => {
+    const r = await cli(['summary', 'tiny-gpt', '--depth', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout).filter((l) => l.startsWith('  '))).toEqual([]);
+    const bad = await cli(['summary', 'tiny-gpt', '--depth', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--depth must be a whole number');
+  });
+});
+
+describe('opgraph dot --depth', () => {
+  it('draws each block of the GPT as one box in its own cluster', async () => {
+    const r = await cli(['dot', 'tiny-gpt', '--depth', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const labels = [...r.stdout.matchAll(/subgraph cluster_\d+ \{\n\s+graph \[label="([^"]*)"/g)].map((m) => m[1]);
+    expect(labels.filter((l) => /^h\.\d+$/.test(l!))).toEqual(['h.0', 'h.1']);
+    const boxes = [...r.stdout.matchAll(/^\s+m\d+ \[label="([^"\\]*)\\n/gm)].map((m) => m[1]);
+    expect(boxes).toEqual(expect.arrayContaining(['h.0', 'h.1']));
+    expect(r.stdout.match(/shape=box3d/g)).toHaveLength(boxes.length);
+  });
+});
+
+describe('opgraph passes -v', () => {
+  it('names the op and the label of the node every rewrite started from', async () => {
+    const r = await cli(['passes', 'tiny-gpt', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = lines(r.stdout).filter((l) => /^[a-z-]+: /.test(l) && !/^pass\s/.test(l));
+    expect(notes.length).toBeGreaterThan(10);
+    const { trace } = runPipeline(g, PIPELINES[2]);
+    const inputOf = new Map(trace.map((t, i) => [t.pass, i === 0 ? g : trace[i - 1]!.graph]));
+    for (const note of notes) {
+      const pass = note.slice(0, note.indexOf(':'));
+      const m = /%(\d+) ([a-zA-Z]+)( "[^"]*")?/.exec(note);
+      expect(m, note).not.toBeNull();
+      expect(Object.keys(OPS)).toContain(m![2]);
+      const node = inputOf.get(pass)!.nodes.find((n) => n.outputs[0]?.id === Number(m![1]));
+      expect(node?.op, note).toBe(m![2]);
+      if (node?.label !== undefined) expect(m![3], note).toBe(` ${JSON.stringify(node.label)}`);
+    }
+  });
+});
