@@ -121,7 +121,8 @@ export function viewerPage(d: ViewerData): string {
   });
   const pictures = d.stages.map((s, k) => `<div class="stage" data-stage="${k}" data-name="${xmlText(s.name)}" hidden>${s.svg}</div>`);
   const plots = d.plots.map((p) => `<figure><figcaption>${xmlText(p.caption)}</figcaption>${p.svg.replace(/<\?xml[^>]*\?>/g, '')}</figure>`);
-  const json = JSON.stringify({ stages: d.stages.map(({ svg: _, ...rest }) => rest), code: d.code }).replace(/</g, '\\u003c');
+  const stages = d.stages.map((s) => ({ name: s.name, nodes: s.nodes, changed: s.changed, removed: s.removed, notes: s.notes, info: s.info }));
+  const json = JSON.stringify({ stages, code: d.code }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${xmlText(`opgraph view: ${d.title}`)}</title><style>${STYLE}</style></head>

@@ -59,7 +59,10 @@ describe('opgraph view', () => {
       expect(stages.map((s) => s.name)).toEqual(['as loaded', ...PASSES]);
       for (const s of stages) expect(s.nodes, s.name!).toBeGreaterThan(5);
       expect(stages.filter((s) => !s.hidden).map((s) => s.name)).toEqual([PASSES.at(-1)]);
-      await page.locator('#slider').fill('0');
+      await page.locator('#slider').evaluate((e) => {
+        (e as HTMLInputElement).value = '0';
+        e.dispatchEvent(new Event('input'));
+      });
       expect(await page.$$eval('#canvas .stage', (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-name')))).toEqual(['as loaded']);
       const fuse = PASSES.indexOf('fuse-attention') + 1;
       await page.locator(`nav li button[data-stage="${fuse}"]`).click();
