@@ -72,7 +72,7 @@ function depthOf(graph: Graph, key: string): number {
 /** The summary as aligned text lines. */
 export function summaryTable(s: Summary, name: string): string[] {
   const header = ['module', 'output', 'params', 'bytes', 'kernels'];
-  const cells = s.rows.map((r) => [`${'  '.repeat(r.depth - 1)}${lastLevel(r.module, r.depth)}`, r.output, r.params ? formatCount(r.params) : '-', r.params ? formatBytes(r.bytes) : '-', String(r.kernels)]);
+  const cells = s.rows.map((r) => [`${'  '.repeat(r.depth - 1)}${lastLevel(r.module, r.depth)}`, r.output, r.params ? grouped(r.params) : '-', r.params ? formatBytes(r.bytes) : '-', String(r.kernels)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const row = (c: readonly string[]) => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
@@ -80,9 +80,14 @@ export function summaryTable(s: Summary, name: string): string[] {
   return [
     `${name}: ${t.nodes} nodes`,
     rule, row(header), rule, ...cells.map(row), rule,
-    `total params: ${t.params} (${formatCount(t.params)}), ${formatBytes(t.bytes)}${t.unowned ? `; ${t.unowned} in weights no module's name owns` : ''}`,
+    `total params: ${grouped(t.params)} (${formatCount(t.params)}), ${formatBytes(t.bytes)}${t.unowned ? `; ${t.unowned} in weights no module's name owns` : ''}`,
     `kernels per run after -O2: ${t.kernels}; peak intermediate memory: ${formatBytes(t.arenaBytes)} (${t.arenaBytes} B)`,
   ];
+}
+
+/** 49984 -> "49,984", as torchinfo prints counts. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** The level a row adds to its parent (`attn` under `h.0`). */

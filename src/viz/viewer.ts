@@ -53,11 +53,14 @@ export async function buildViewer(title: string, stages: readonly ViewerStage[],
   const codeIndex = new Map<string, number>();
   const pages: ViewerData['stages'] = [];
   let previous: Set<string> | undefined;
+  const locations = new Map(opts.sourceLocations ?? []);
   for (const [k, stage] of stages.entries()) {
+    inheritLocations(locations, stage);
     const keys = stage.graph.nodes.map((n) => formatNode(n));
     const changed = new Set<number>();
     if (previous) keys.forEach((key, i) => !previous!.has(key) && changed.add(i));
-    const removed = previous ? [...previous].filter((key) => !keys.includes(key)).length : 0;
+    const present = new Set(keys);
+    const removed = previous ? [...previous].filter((key) => !present.has(key)).length : 0;
     const dot = toDot(stage.graph, { title: `${stage.graph.name} ${k === 0 ? 'as loaded' : `after ${stage.name}`}`, highlight: changed, ...(opts.depth === undefined ? {} : { depth: opts.depth }) });
     const svg = stripProlog(await renderDot(dot, 'svg'));
     const kernels = kernelsOf(stage.graph);
@@ -72,11 +75,25 @@ export async function buildViewer(title: string, stages: readonly ViewerStage[],
       removed,
       notes: [...stage.notes],
       svg,
-      info: nodeInfos(stage.graph, changed, kernels, opts, intern),
+      info: nodeInfos(stage.graph, changed, kernels, { ...opts, sourceLocations: locations }, intern),
     });
     previous = new Set(keys);
   }
   return viewerPage({ title, stages: pages, code, plots: [...(opts.plots ?? [])] });
+}
+
+/**
+ * Gives a node a rewrite made the source line of the node it replaced, read from the rewrite
+ * driver's notes (`rule: %old op "label" -> %new`), and says so.
+ */
+function inheritLocations(locations: Map<ValueId, string>, stage: ViewerStage): void {
+  for (const note of stage.notes) {
+    const m = /^([\w-]+): %(\d+) .* -> %(\d+)$/.exec(note);
+    if (!m) continue;
+    const [from, to] = [Number(m[2]), Number(m[3])];
+    const at = locations.get(from);
+    if (at !== undefined && !locations.has(to)) locations.set(to, `${at.replace(/ \(.*\)$/, '')} (via ${stage.name}: ${m[1]} rewrote %${from})`);
+  }
 }
 
 /** Graphviz's SVG without its XML declaration, doctype and comments, for inlining into HTML. */

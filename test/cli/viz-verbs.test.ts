@@ -11,6 +11,7 @@ import { cli, lines } from './run-cli.ts';
 
 const g = tinyGpt(2);
 const params = (prefix: string) => g.weights.filter((w) => w.name.startsWith(prefix)).reduce((s, w) => s + numel(w.type.shape), 0);
+const grouped = (n: number) => n.toLocaleString('en-US');
 
 describe('opgraph summary', () => {
   it('lists modules with output types, owned parameters and -O2 kernels, then totals', async () => {
@@ -20,15 +21,16 @@ describe('opgraph summary', () => {
     const row = (name: string, indent: number) => out.find((l) => l.startsWith(`${'  '.repeat(indent)}${name} `))!.trim().split(/\s{2,}/);
     const h0 = row('h.0', 0);
     expect(h0[1]).toBe('f32[1,16,64]');
-    expect(h0[2]).toBe(`${(params('h.0.') / 1000).toFixed(1)}k`);
+    expect(h0[2]).toBe(grouped(params('h.0.')));
     expect(row('attn', 1)[1]).toBe('f32[1,16,64]');
     expect(row('c_fc', 2)[1]).toBe('f32[1,16,256]');
-    expect(row('c_fc', 2)[2]).toBe(`${(params('h.0.mlp.c_fc.') / 1000).toFixed(1)}k`);
+    expect(row('c_fc', 2)[2]).toBe(grouped(params('h.0.mlp.c_fc.')));
+    expect(row('c_fc', 2)[2]).toBe('16,640');
     expect(row('lm_head', 0)[1]).toBe('f32[1,16,64]');
     const o2 = runPipeline(g, PIPELINES[2]).graph;
     const plan = planMemory(o2, (n, inputs) => scratchNeed(n, inputs));
     const total = params('');
-    expect(r.stdout).toContain(`total params: ${total} (`);
+    expect(r.stdout).toContain(`total params: ${grouped(total)} (`);
     expect(r.stdout).toContain(`kernels per run after -O2: ${kernelCalls(o2, plan)}; peak intermediate memory: `);
     expect(r.stdout).toContain(`(${plan.arenaBytes} B)`);
     // Each block runs the same kernels, and the top-level rows' kernels add up to the total's.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { toDot } from '../../src/viz/dot.ts';
+import { formatCount } from '../../src/viz/format.ts';
 import { modulePath, weightModulePath } from '../../src/viz/modules.ts';
 import { renderDot } from '../../src/viz/render.ts';
 import { tinyGpt } from '../../examples/tiny-gpt.ts';
@@ -73,7 +74,8 @@ describe('toDot clustered by module', () => {
       // The block's own weights are inside its box: 12 of them (2 layer norms, 4 linears).
       const own = g.weights.filter((w) => w.name.startsWith(`${b}.`));
       expect(own).toHaveLength(12);
-      expect(box![2]).toBe(`${(own.reduce((s, w) => s + w.type.shape.reduce((a, d) => a * d, 1), 0) / 1000).toFixed(1)}k`);
+      expect(box![2]).toBe(formatCount(own.reduce((s, w) => s + w.type.shape.reduce((a, d) => a * d, 1), 0)));
+      expect(box![2]).toBe('50k'); // 49,984: two layer norms, c_attn, c_proj, c_fc, c_proj
     }
     // Block 0 feeds block 1 by one edge, and the embeddings' sum feeds block 0.
     const [m0, m1] = blocks.map((b) => cs.find((x) => x.label === b)!.items[0]!);
