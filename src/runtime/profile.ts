@@ -72,12 +72,14 @@ export async function profileRun(graph: Graph, inputs: NamedTensors, opts: Profi
   });
   let last = 0;
   let counting = false;
+  const ran = new Set<KernelTime>();
   const tick = (value: number, kernel: string): void => {
     const now = performance.now();
     const slot = slots.get(value);
     if (counting && slot) {
       slot.ms += now - last;
       slot.kernel = kernel;
+      ran.add(slot);
     }
     last = now;
   };
@@ -96,7 +98,8 @@ export async function profileRun(graph: Graph, inputs: NamedTensors, opts: Profi
       runMs += performance.now() - t0;
       runs++;
     }
-    const kernels = [...slots.values()].filter((k) => runner.ran.has(k.node)).sort((a, b) => a.index - b.index);
+    // Static nodes report while the model is created, before counting starts: they are not in a run.
+    const kernels = [...ran].sort((a, b) => a.index - b.index);
     return { backend: opts.backend, graph, runs, runMs, kernels, outputs };
   } finally {
     runner.dispose();
@@ -105,26 +108,16 @@ export async function profileRun(graph: Graph, inputs: NamedTensors, opts: Profi
 
 interface Runner {
   run(): Record<string, Tensor>;
-  /** Nodes that reported a kernel in a run (views, constants and static nodes do not). */
-  readonly ran: Set<Node>;
   dispose(): void;
 }
 
 async function makeRunner(graph: Graph, inputs: NamedTensors, opts: ProfileOptions, tick: (value: number, kernel: string) => void): Promise<Runner> {
-  const ran = new Set<Node>();
-  const byValue = new Map(graph.nodes.filter((n) => n.outputs[0]).map((n) => [n.outputs[0]!.id, n]));
-  const note = (value: number, kernel: string): void => {
-    tick(value, kernel);
-    const n = byValue.get(value);
-    if (n) ran.add(n);
-  };
   if (opts.backend === 'interp') {
     const weights = resolveWeights(graph, opts.weights, {});
     return {
-      ran,
       run: () => {
         tick(-1, '');
-        return interpret(graph, inputs, { weights, onNode: (n) => note(n.outputs[0]?.id ?? -1, n.op) });
+        return interpret(graph, inputs, { weights, onNode: (n) => tick(n.outputs[0]?.id ?? -1, n.op) });
       },
       dispose: () => {},
     };
@@ -137,7 +130,7 @@ async function makeRunner(graph: Graph, inputs: NamedTensors, opts: ProfileOptio
     ...(opts.weights ? { weights: opts.weights } : {}),
     ...(opts.simd ? { simd: opts.simd } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
-    observe: (value, kernel) => note(value, kernel),
+    observe: (value, kernel) => tick(value, kernel),
   });
-  return { ran, run: () => model.run(inputs), dispose: () => model.dispose() };
+  return { run: () => model.run(inputs), dispose: () => model.dispose() };
 }
