@@ -48,8 +48,31 @@ export function layoutDot(g: Graph, depth: number | undefined): DotLayout {
   paths.forEach((p, i) => {
     if (!clusterOf.has(itemOf[i]!)) clusterOf.set(itemOf[i]!, depth === undefined ? p : p.slice(0, depth));
   });
+  flattenSingles(clusterOf, new Set(collapsed.map((m) => m.id)));
   const hiddenWeights = placeWeights(g, itemOf, clusterOf, collapsed);
   return { itemOf, clusterOf, collapsed, hiddenWeights };
+}
+
+/**
+ * Moves a node that is alone in its module (no other node, no sub-module) out to the parent
+ * module, level by level: a cluster around one box says nothing its label does not (an ONNX
+ * model's node names would otherwise make a cluster of every node). Collapsed boxes stay in theirs.
+ */
+function flattenSingles(clusterOf: Map<string, readonly string[]>, keep: ReadonlySet<string>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    const items = new Map<string, number>();
+    const parents = new Set<string>();
+    for (const path of clusterOf.values()) {
+      items.set(pathKey(path), (items.get(pathKey(path)) ?? 0) + 1);
+      for (let d = 0; d < path.length; d++) parents.add(pathKey(path.slice(0, d)));
+    }
+    for (const [id, path] of clusterOf) {
+      if (path.length === 0 || keep.has(id) || items.get(pathKey(path)) !== 1 || parents.has(pathKey(path))) continue;
+      clusterOf.set(id, path.slice(0, -1));
+      changed = true;
+    }
+  }
 }
 
 /** A map key for a module path. */

@@ -1,6 +1,11 @@
 // The CLI's seeing-the-compiler verbs on the two-block GPT: summary's table against the graph's own
 // weights and kernels, dot --depth, and passes -v naming the op and label of every rewrite.
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSafetensors } from '../../src/io/safetensors.ts';
+import { tensor } from '../../src/ir/tensor.ts';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { kernelCalls, planMemory } from '../../src/codegen/plan.ts';
 import { scratchNeed } from '../../src/codegen/ts/kernels/index.ts';
@@ -81,5 +86,22 @@ describe('opgraph passes -v', () => {
       expect(node?.op, note).toBe(m![2]);
       if (node?.label !== undefined) expect(m![3], note).toBe(` ${JSON.stringify(node.label)}`);
     }
+  });
+});
+
+describe('opgraph view --inputs', () => {
+  it('embeds a TS-backend profile beside the memory plan, and names a missing input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opgraph-view-profile-'));
+    await writeSafetensors(join(dir, 'in.safetensors'), { tokens: tensor('i64', [1, 16], Array.from({ length: 16 }, (_, i) => i % 64)) });
+    const r = await cli(['view', 'tiny-gpt', '-O1', '--depth', '1', '--inputs', join(dir, 'in.safetensors'), '-o', join(dir, 'v.html')]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'v.html'), 'utf8');
+    expect(html).toContain('class="memory-plot"');
+    expect(html).toContain('class="profile-plot"');
+    expect(html.match(/class="kernel-bar"/g)!.length).toBeGreaterThan(5);
+    await writeSafetensors(join(dir, 'wrong.safetensors'), { ids: tensor('i64', [1, 16], new Array(16).fill(0)) });
+    const bad = await cli(['view', 'tiny-gpt', '-O1', '--inputs', join(dir, 'wrong.safetensors'), '-o', join(dir, 'w.html')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no tensor named "tokens" for graph input "tokens"');
   });
 });

@@ -44,14 +44,21 @@ function svgNodeIds(svg: string): string[] {
 describe('toDot', () => {
   const dot = toDot(small);
 
-  it('draws inputs, weights, ops and outputs with their types, each op in the cluster of its module', () => {
+  it('draws inputs, weights, ops and outputs with their types', () => {
     expect(dot).toMatch(/^digraph G \{\n  rankdir=TB;\n/);
     expect(dot).toContain('  graph [label="small", labelloc=t');
     expect(dot).toContain('  i0 [label="x\\nf32[2,3]", shape=ellipse');
-    // fc's weight and matmul sit in cluster fc; the label is the cluster's title, not repeated in the box.
-    expect(dot).toMatch(/  subgraph cluster_0 \{\n    graph \[label="fc", [^\n]*\n    w0 \[label="w\\nf32\[3,4\]", shape=box, style=filled, fillcolor="#eeeeee"[^\n]*\n    n0 \[label="matmul\\ntransA: false\\ntransB: false\\nf32\[2,4\]", shape=box, style="rounded,filled"[^\n]*\n  \}/);
+    expect(dot).toContain('  w0 [label="w\\nf32[3,4]", shape=box, style=filled, fillcolor="#eeeeee"');
+    // fc holds one node: no cluster around it, and the box names it.
+    expect(dot).not.toContain('subgraph');
+    expect(dot).toContain('  n0 [label="matmul\\nfc\\ntransA: false\\ntransB: false\\nf32[2,4]", shape=box, style="rounded,filled"');
     expect(dot).toContain('  n1 [label=<<TABLE COLOR="#1565c0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#e3f2fd"><TR><TD COLSPAN="2">split<BR/>axis: 1<BR/>sizes: [1,3]</TD></TR><TR><TD PORT="o0">#0 f32[2,1]</TD><TD PORT="o1">#1 f32[2,3]</TD></TR></TABLE>>, shape=plain];');
     expect(dot).toContain('  o0 [label="y", shape=ellipse, style=filled, fillcolor="#ffe0b2"');
+  });
+
+  it('puts a module of several nodes in a cluster, with the weights only it reads; its boxes leave the label to the cluster', () => {
+    const two: Graph = { ...small, nodes: small.nodes.map((n) => ({ ...n, label: 'fc' }) as Node) };
+    expect(toDot(two)).toMatch(/  subgraph cluster_0 \{\n    graph \[label="fc", [^\n]*\n    w0 \[label="w\\nf32\[3,4\]"[^\n]*\n    n0 \[label="matmul\\ntransA: false\\ntransB: false\\nf32\[2,4\]"[^\n]*\n    n1 \[label=<[^\n]*\n  \}/);
   });
 
   it('labels an edge with its type when it is the only edge leaving its source; split outputs leave from ports', () => {
@@ -72,7 +79,8 @@ describe('toDot', () => {
   });
 
   it('draws no clusters at depth 0, and then shows each node\'s label in its box', () => {
-    const flat = toDot(small, { depth: 0 });
+    const two: Graph = { ...small, nodes: small.nodes.map((n) => ({ ...n, label: 'fc' }) as Node) };
+    const flat = toDot(two, { depth: 0 });
     expect(flat).not.toContain('subgraph');
     expect(flat).toContain('  n0 [label="matmul\\nfc\\ntransA: false');
   });
