@@ -22,8 +22,8 @@ export type KernelCategory = 'gemm' | 'attention' | 'elementwise' | 'movement' |
 export interface KernelTime {
   readonly index: number;
   readonly node: Node;
-  /** The kernel that ran it (a TS function or a wasm export; the op under the interpreter). */
-  readonly kernel: string;
+  /** The kernel that ran it (a TS function or a wasm export; the op under the interpreter), as it reported. */
+  kernel: string;
   readonly category: KernelCategory;
   ms: number;
 }

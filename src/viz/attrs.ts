@@ -26,15 +26,15 @@ export function compactValue(v: unknown): string {
   if (isTensor(v)) return compactTensor(v);
   if (isProgram(v)) return formatProgram(v as Parameters<typeof formatProgram>[0]);
   if (isAccess(v)) return `${v.offset === 0 ? '' : `+${v.offset} `}strides [${v.strides.join(',')}]`;
-  if (Array.isArray(v) && v.length > 2 * SHOWN) return `[${v.slice(0, SHOWN).map(compactValue).join(',')},…] (${v.length})`;
+  if (Array.isArray(v) && v.length > 2 * SHOWN) return `[${v.slice(0, SHOWN).map(compactValue).join(',')},...] (${v.length})`;
   if (Array.isArray(v)) return `[${v.map(compactValue).join(',')}]`;
   return formatAttrValue(v);
 }
 
-/** `f32[16,16] 0, -inf, -inf, -inf, …`; small constants in full. */
+/** `f32[16,16] 0, -inf, -inf, -inf, ...`; small constants in full. (ASCII only: Graphviz has no font metrics for the rest.) */
 function compactTensor(t: Tensor): string {
   const xs = toNumbers(t).map((x) => formatAttrValue(x));
-  const shown = xs.length > SHOWN ? [...xs.slice(0, SHOWN), '…'] : xs;
+  const shown = xs.length > SHOWN ? [...xs.slice(0, SHOWN), '...'] : xs;
   return `${formatType(t)} ${shown.join(', ')}`;
 }
 
@@ -42,7 +42,7 @@ type AttentionAttrs = Extract<Node, { op: 'attention' }>['attrs'];
 
 /** Attention: its sizes on one line, flags on another, and each operand's access as dense, view or broadcast. */
 function attentionLines(a: AttentionAttrs): string[] {
-  const lines = [`b ${a.batch} × h ${a.heads}, q ${a.seqQ} × k ${a.seqK}, d ${a.headDim}${a.valueDim === a.headDim ? '' : ` → ${a.valueDim}`}`];
+  const lines = [`batch ${a.batch}, heads ${a.heads}, q ${a.seqQ}, k ${a.seqK}, d ${a.headDim}${a.valueDim === a.headDim ? '' : `, dv ${a.valueDim}`}`];
   const flags = [`scale ${formatAttrValue(a.scale)}`, ...(a.causal ? ['causal'] : []), ...(a.weights ? ['weights out'] : [])];
   lines.push(flags.join(', '));
   const logical: [string, AccessLike | undefined, number[]][] = [

@@ -31,7 +31,7 @@ export function layoutDot(g: Graph, depth: number | undefined): DotLayout {
   const paths = g.nodes.map((n) => (depth === 0 ? [] : modulePath(n.label)));
   const groups = new Map<string, number[]>();
   paths.forEach((p, i) => {
-    if (depth === undefined || p.length < depth) return;
+    if (depth === undefined || depth === 0 || p.length < depth) return;
     const key = pathKey(p.slice(0, depth));
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });

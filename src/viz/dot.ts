@@ -1,7 +1,7 @@
 // The DOT printer: a second printer over the same walk as print.ts, with each module's nodes in a
 // cluster of its own (dot-layout.ts decides what is drawn where). Every name and attribute string
 // may come from a model file, so all of them pass through one escaping function into quoted labels
-// (or xmlText into HTML-like labels); DOT identifiers are generated (i0, w3, n12, m1, o1), never
+// (record fields escape the record syntax as well); DOT identifiers are generated (i0, w3, n12, m1, o1), never
 // taken from names. An edge is labelled with its tensor type only when it is the one edge leaving
 // its source, so fan-outs carry no labels to collide (the type is in the source's own box).
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
@@ -9,7 +9,7 @@ import { OPS } from '../ops/table.ts';
 import { formatType } from '../ir/types.ts';
 import { compactAttrLines } from './attrs.ts';
 import { type CollapsedModule, type DotLayout, layoutDot, pathKey } from './dot-layout.ts';
-import { formatCount, xmlText } from './format.ts';
+import { formatCount } from './format.ts';
 import { modulePath } from './modules.ts';
 
 /** Options for toDot. */
@@ -144,7 +144,9 @@ function clusterLines(layout: DotLayout, decl: ReadonlyMap<string, string>): str
 function collectEdges(graph: Graph, layout: DotLayout, sources: Map<ValueId, Source>, decl: Map<string, string>): string[] {
   const edges: { from: Source; to: string }[] = [];
   const seen = new Set<string>();
+  const absorbed = new Set([...layout.hiddenWeights].map((k) => graph.weights[k]!.id));
   const edge = (id: ValueId, to: string): void => {
+    if (absorbed.has(id)) return; // a weight drawn inside its module's box
     const from = sourceOf(id, sources, decl);
     const key = `${from.id}->${to}`;
     if (from.id === to || seen.has(key)) return;
@@ -160,7 +162,7 @@ function collectEdges(graph: Graph, layout: DotLayout, sources: Map<ValueId, Sou
   return edges.map(({ from, to }) => `  ${from.id} -> ${to}${labelled(from) ? ` [label=${dotString(from.type)}]` : ''};`);
 }
 
-/** An op node: a rounded box, or a table with one port per output for a multi-output node (split). */
+/** An op node: a rounded box, or a record with one port per output for a multi-output node (split). */
 function nodeDecl(n: Node, i: number, layout: DotLayout, marked: boolean): string {
   const view = OPS[n.op]?.view === true;
   const lines = opLines(n, layout.clusterOf.get(`n${i}`) ?? []);
@@ -168,11 +170,14 @@ function nodeDecl(n: Node, i: number, layout: DotLayout, marked: boolean): strin
   if (n.outputs.length <= 1) {
     return `n${i} [label=${dotString([...lines, ...(view ? ['(view: no copy)'] : [])].join('\n'))}, ${style}];`;
   }
-  const head = lines.map((l) => xmlText(l)).join('<BR/>');
-  const ports = n.outputs.map((o, k) => `<TD PORT="o${k}">#${k} ${xmlText(formatType(o.type))}</TD>`).join('');
-  const border = marked ? ' COLOR="#d81b60" BORDER="3"' : ' COLOR="#1565c0"';
-  const table = `<TABLE${border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#e3f2fd"><TR><TD COLSPAN="${n.outputs.length}">${head}</TD></TR><TR>${ports}</TR></TABLE>`;
-  return `n${i} [label=<${table}>, shape=plain];`;
+  // A record: the op's lines on top, a row of ports below, one per output with its index and type.
+  const ports = n.outputs.map((o, k) => `<o${k}> ${recordText(`#${k} ${formatType(o.type)}`)}`).join('|');
+  return `n${i} [label="{${recordText(lines.join('\n'))}|{${ports}}}", ${style.replace('shape=box', 'shape=Mrecord')}];`;
+}
+
+/** Text for a record field: escaped as dotString does, then the record syntax characters escaped too. */
+function recordText(text: string): string {
+  return dotString(text).slice(1, -1).replace(/[{}|<>]/g, (c) => `\\${c}`);
 }
 
 /** Op name, its label unless its cluster already says it, compact attributes, output types (single output). */
@@ -191,7 +196,7 @@ function moduleDecl(graph: Graph, m: CollapsedModule, marked: boolean): string {
   const counts = new Map<string, number>();
   for (const i of m.members) counts.set(graph.nodes[i]!.op, (counts.get(graph.nodes[i]!.op) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const ops = top.slice(0, 4).map(([op, c]) => (c > 1 ? `${op} ×${c}` : op)).join(', ') + (top.length > 4 ? ', …' : '');
+  const ops = top.slice(0, 4).map(([op, c]) => (c > 1 ? `${c} ${op}` : op)).join(', ') + (top.length > 4 ? ', ...' : '');
   const lines = [clip(m.path.join('.'), MAX_NAME_CHARS), `${m.members.length} nodes: ${ops}`];
   if (m.params > 0) lines.push(`${formatCount(m.params)} params`);
   return `${m.id} [label=${dotString(lines.map((l) => clip(l, MAX_NAME_CHARS)).join('\n'))}, ${STYLE.module}${marked ? `, ${STYLE.highlight}` : ''}];`;

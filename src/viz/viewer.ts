@@ -51,7 +51,7 @@ export interface NodeInfo {
 export async function buildViewer(title: string, stages: readonly ViewerStage[], opts: ViewerOptions = {}): Promise<string> {
   const code: string[] = [];
   const codeIndex = new Map<string, number>();
-  const pages: ViewerData['stages'] = [];
+  const pages: ViewerData['stages'][number][] = [];
   let previous: Set<string> | undefined;
   const locations = new Map(opts.sourceLocations ?? []);
   for (const [k, stage] of stages.entries()) {
