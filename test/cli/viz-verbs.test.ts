@@ -83,8 +83,13 @@ describe('opgraph passes -v', () => {
       expect(m, note).not.toBeNull();
       expect(Object.keys(OPS)).toContain(m![2]);
       const node = inputOf.get(pass)!.nodes.find((n) => n.outputs[0]?.id === Number(m![1]));
-      expect(node?.op, note).toBe(m![2]);
-      if (node?.label !== undefined) expect(m![3], note).toBe(` ${JSON.stringify(node.label)}`);
+      if (!node) {
+        // A node an earlier rewrite of the same pass made (the driver sweeps to a fixpoint).
+        expect(notes.some((n) => n.startsWith(`${pass}: `) && n.endsWith(` -> %${m![1]}`)), note).toBe(true);
+        continue;
+      }
+      expect(node.op, note).toBe(m![2]);
+      if (node.label !== undefined) expect(m![3], note).toBe(` ${JSON.stringify(node.label)}`);
     }
   });
 });
