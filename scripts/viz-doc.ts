@@ -1,5 +1,5 @@
 // Makes the pictures of docs/visualising.md from examples/tiny-gpt.ts: the DOT at --depth 1 and
-// at full depth after -O2, the viewer (rendered in headless Chromium, a node clicked), the memory
+// after -O2, the viewer (rendered in headless Chromium, a node clicked), the memory
 // plan and a profile on the TS backend. Run with `npm run viz-doc`; it writes docs/images/viz-*.png.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ async function png(name: string, svg: string, width: number): Promise<void> {
 }
 
 await png('viz-dot-depth1.png', await renderDot(toDot(runPipeline(loaded, PIPELINES[0]).graph, { depth: 1 }), 'svg'), 520);
-await png('viz-dot-block.png', await renderDot(toDot(graph, { depth: 2, title: 'tiny_gpt after -O2, --depth 2' }), 'svg'), 900);
+await png('viz-dot-block.png', await renderDot(toDot(graph, { title: 'tiny_gpt after -O2' }), 'svg'), 900);
 await png('viz-memory.png', memoryPlotSvg(graph, plan), 960);
 const tokens = tensor('i64', [1, 16], Array.from({ length: 16 }, (_, i) => (i * 7 + 3) % 64));
 await png('viz-profile.png', profilePlotSvg(await profileRun(graph, { tokens }, { backend: 'ts' })), 960);
@@ -52,7 +52,7 @@ try {
   const attention = page.locator(`#canvas .stage[data-stage="${fuse}"] g.node`).filter({ hasText: 'attention' }).first();
   await attention.scrollIntoViewIfNeeded();
   await attention.locator('polygon, path').first().click({ force: true });
-  await page.locator('#search').fill('h.0.attn');
+  await page.locator('#search').fill('c_proj');
   await page.screenshot({ path: join(OUT, 'viz-viewer.png') });
   console.log('wrote docs/images/viz-viewer.png');
 } finally {

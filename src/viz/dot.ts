@@ -3,7 +3,8 @@
 // may come from a model file, so all of them pass through one escaping function into quoted labels
 // (record fields escape the record syntax as well); DOT identifiers are generated (i0, w3, n12, m1, o1), never
 // taken from names. An edge is labelled with its tensor type only when it is the one edge leaving
-// its source, so fan-outs carry no labels to collide (the type is in the source's own box).
+// its source and the one entering its target, so no labels meet at a fan-out or a fan-in to collide
+// (the type is in the source's own box anyway).
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
 import { OPS } from '../ops/table.ts';
 import { formatType } from '../ir/types.ts';
@@ -155,11 +156,15 @@ function collectEdges(graph: Graph, layout: DotLayout, sources: Map<ValueId, Sou
   };
   graph.nodes.forEach((n, i) => n.inputs.forEach((id) => edge(id, layout.itemOf[i]!)));
   graph.outputs.forEach((o, i) => edge(o.id, `o${i}`));
-  const fanOut = new Map<string, number>();
-  for (const e of edges) fanOut.set(e.from.id, (fanOut.get(e.from.id) ?? 0) + 1);
-  // A port's cell already shows its type.
-  const labelled = (from: Source) => fanOut.get(from.id) === 1 && !from.id.includes(':');
-  return edges.map(({ from, to }) => `  ${from.id} -> ${to}${labelled(from) ? ` [label=${dotString(from.type)}]` : ''};`);
+  const [fanOut, fanIn] = [new Map<string, number>(), new Map<string, number>()];
+  for (const e of edges) {
+    fanOut.set(e.from.id, (fanOut.get(e.from.id) ?? 0) + 1);
+    fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
+  }
+  // Only a chain edge (one out of its source, one into its target) is labelled, so no two labels
+  // meet at a fan-out or a fan-in; a port's field already shows its type.
+  const labelled = (from: Source, to: string) => fanOut.get(from.id) === 1 && fanIn.get(to) === 1 && !from.id.includes(':');
+  return edges.map(({ from, to }) => `  ${from.id} -> ${to}${labelled(from, to) ? ` [label=${dotString(from.type)}]` : ''};`);
 }
 
 /** An op node: a rounded box, or a record with one port per output for a multi-output node (split). */

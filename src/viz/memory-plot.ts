@@ -36,7 +36,7 @@ export function memoryPeak(g: Graph, plan: MemoryPlan): MemoryPeak {
   return { bytes: top.offset + storageBytes(top), storage: top, node };
 }
 
-const [W, H, LEFT, RIGHT, TOP, BOTTOM] = [960, 460, 84, 24, 56, 48];
+const [W, H, LEFT, RIGHT, TOP, BOTTOM] = [960, 480, 84, 24, 76, 48];
 
 /** The plan of `g` as a standalone SVG document (see the file header). */
 export function memoryPlotSvg(g: Graph, plan: MemoryPlan, title = `${g.name}: memory plan`): string {
