@@ -3,9 +3,26 @@
 // (`h.0.attn.c_attn` is h.0 > attn > c_attn), so a block of a ModuleList is one level.
 import type { Graph } from '../ir/graph.ts';
 
-/** Module levels of a node label: the API's layer path, or an ONNX node name without its last part. */
+/**
+ * Module levels of a node label: the API's layer path, or an ONNX node name without its last part.
+ * A node merge-siblings made from several (`attention.query+attention.key`) lies in their common module.
+ */
 export function modulePath(label: string | undefined): readonly string[] {
   if (label === undefined || label === '') return [];
+  if (label.includes('+')) {
+    const paths = label.split('+').map(onePath);
+    return paths.reduce((a, b) => a.slice(0, commonLength(a, b)));
+  }
+  return onePath(label);
+}
+
+function commonLength(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+function onePath(label: string): string[] {
   // ONNX node names (`/h.0/attn/MatMul_1`) end in the node's own name, which is no module.
   const path = label.includes('/') ? label.slice(0, label.lastIndexOf('/')) : label;
   return levels(path.split(/[./]/));

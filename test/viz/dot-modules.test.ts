@@ -50,6 +50,8 @@ describe('module paths', () => {
     expect(modulePath('/h.11/mlp/Gemm_3')).toEqual(['h.11', 'mlp']);
     expect(modulePath('layers.0')).toEqual(['layers.0']);
     expect(modulePath(undefined)).toEqual([]);
+    expect(modulePath('attention.query+attention.key+attention.value')).toEqual(['attention']);
+    expect(modulePath('h.0.attn.q+h.1.attn.k')).toEqual([]);
     expect(weightModulePath('h.0.attn.c_attn.weight')).toEqual(['h.0', 'attn', 'c_attn']);
     expect(weightModulePath('onnx::MatMul_12')).toEqual([]);
   });
