@@ -97,7 +97,7 @@ export function toDot(graph: Graph, options: DotOptions = {}): string {
   const head = [
     'digraph G {',
     '  rankdir=TB;',
-    `  graph [label=${title}, labelloc=t, fontname="Helvetica", newrank=true];`,
+    `  graph [label=${title}, labelloc=t, fontname="Helvetica", newrank=true${layout.collapsed.length > 0 ? ', ranksep=0.3, nodesep=0.2' : ''}];`,
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
   ];
@@ -132,7 +132,7 @@ function clusterLines(layout: DotLayout, decl: ReadonlyMap<string, string>): str
         const fill = CLUSTER_FILLS[Math.min(c.length - 1, CLUSTER_FILLS.length - 1)]!;
         const label = dotString(clip(c.join('.'), MAX_NAME_CHARS));
         const open = `${indent}subgraph cluster_${next++} {`;
-        const attrs = `${indent}  graph [label=${label}, labeljust=l, style="rounded,filled", fillcolor="${fill}", color="#90a4ae", fontsize=10];`;
+        const attrs = `${indent}  graph [label=${label}, labeljust=l, style="rounded,filled", fillcolor="${fill}", color="#90a4ae", fontsize=10, margin=6];`;
         return [open, attrs, ...emit(c, `${indent}  `), `${indent}}`];
       }),
     ];
@@ -196,14 +196,14 @@ function opLines(n: Node, cluster: readonly string[]): string[] {
   return lines;
 }
 
-/** A collapsed module: how many nodes of which ops, and the parameters only it reads. */
+/** A collapsed module: how many nodes and parameters (those only it reads), and of which ops. */
 function moduleDecl(graph: Graph, m: CollapsedModule, marked: boolean): string {
   const counts = new Map<string, number>();
   for (const i of m.members) counts.set(graph.nodes[i]!.op, (counts.get(graph.nodes[i]!.op) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const ops = top.slice(0, 4).map(([op, c]) => (c > 1 ? `${c} ${op}` : op)).join(', ') + (top.length > 4 ? ', ...' : '');
-  const lines = [clip(m.path.join('.'), MAX_NAME_CHARS), `${m.members.length} nodes: ${ops}`];
-  if (m.params > 0) lines.push(`${formatCount(m.params)} params`);
+  // The module's name is its cluster's title; the box says what it holds, in two lines.
+  const lines = [`${m.members.length} nodes${m.params > 0 ? `, ${formatCount(m.params)} params` : ''}`, ops];
   return `${m.id} [label=${dotString(lines.map((l) => clip(l, MAX_NAME_CHARS)).join('\n'))}, ${STYLE.module}${marked ? `, ${STYLE.highlight}` : ''}];`;
 }
 
