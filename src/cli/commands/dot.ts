@@ -14,10 +14,11 @@ export const dotCommand: Command = {
   usage: `opgraph dot MODEL [-O0|-O1|-O2] [--depth N] [pipeline options] [-o FILE.dot|FILE.svg|FILE.png]
 
 Draws MODEL's graph: inputs, weights (grey), ops with their attributes and output
-types, and tensor types on edges that are their source's only edge. Each module
-(layer path: h.0, h.0.attn, ...) is a cluster; --depth N collapses every module N
-levels deep into one box with its in- and out-edges (--depth 1: one box per
-block; 0: no clusters). The format follows the extension of FILE;
+types, and tensor types on edges that are the only one out of their source and
+into their target. Each module of several nodes (layer path: h.0, h.0.attn, ...)
+is a cluster; --depth N collapses every module N levels deep into one box with
+its in- and out-edges (--depth 1: one box per block; 0: no clusters). The
+format follows the extension of FILE;
 without -o the DOT text goes to stdout. Rendering uses a bundled Graphviz (wasm).
 -O picks the pass pipeline run first (default -O0, or -O2 with --print-after or
 --dot-after: one SVG per pass of the full pipeline).
