@@ -9,7 +9,7 @@ import { printGraph } from '../ir/print.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { toDot } from '../viz/dot.ts';
 import { formatFromPath, renderDot } from '../viz/render.ts';
-import { type OptionSpec, type Parsed, optLevel, optional } from './args.ts';
+import { type OptionSpec, type Parsed, countOption, optLevel, optional } from './args.ts';
 import type { CommandIO } from './command.ts';
 import { loadModel } from './model.ts';
 import { SIZE_OPTIONS, SIZE_USAGE, sizeOptions } from './sizes.ts';
@@ -79,7 +79,8 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
     if (wanted(dotAfter, entry)) {
       const file = join(optional(p, 'dot-dir') ?? '.', `${String(k + 1).padStart(2, '0')}-${entry.pass}.svg`);
       formatFromPath(file);
-      await writeFileAtomic(file, await renderDot(toDot(entry.graph, { title: `${entry.graph.name} after ${entry.pass}` }), 'svg'));
+      const depth = countOption(verb, p, 'depth'); // the verbs that draw (dot, view) take --depth
+      await writeFileAtomic(file, await renderDot(toDot(entry.graph, { title: `${entry.graph.name} after ${entry.pass}`, ...(depth === undefined ? {} : { depth }) }), 'svg'));
       io.err(`wrote ${file}`);
     }
   }
