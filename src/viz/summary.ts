@@ -1,5 +1,6 @@
 // `opgraph summary`'s table, like torchinfo's: one row per module (layer path) down to a depth,
-// with the output type of its last node, the parameters it owns by state_dict name, their bytes,
+// with the output type of its last node, the parameters it owns (by state_dict name, else by
+// where they are read), their bytes,
 // and the kernels the optimised graph runs for it; then the totals.
 import { type MemoryPlan, kernelCalls } from '../codegen/plan.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -30,7 +31,7 @@ export interface Summary {
 export function summarize(graph: Graph, optimized: Graph, plan: MemoryPlan, maxDepth = 3): Summary {
   const keys = moduleKeys(graph).filter((k) => depthOf(graph, k) <= maxDepth);
   const nodeKeys = graph.nodes.map((n) => moduleKey(modulePath(n.label)));
-  const weightKeys = graph.weights.map((w) => moduleKey(weightModulePath(w.name)));
+  const weightKeys = ownerKeys(graph, keys);
   const kernelKeys = optimized.nodes.filter((n) => n.op !== 'constant' && !plan.views.has(n) && !plan.statics.has(n)).map((n) => moduleKey(modulePath(n.label)));
   const rows = keys.map((key) => {
     let last = -1;
@@ -60,6 +61,28 @@ export function summarize(graph: Graph, optimized: Graph, plan: MemoryPlan, maxD
   };
 }
 
+/**
+ * The module owning each weight: the one its state_dict name names, or for a name that names no
+ * module of the graph (an ONNX exporter's `onnx::LSTM_123`) the innermost module holding all its readers.
+ */
+function ownerKeys(graph: Graph, keys: readonly string[]): string[] {
+  const known = new Set(keys);
+  return graph.weights.map((w) => {
+    const named = weightModulePath(w.name);
+    for (let d = named.length; d > 0; d--) if (known.has(moduleKey(named, d))) return moduleKey(named);
+    const readers = graph.nodes.filter((n) => n.inputs.includes(w.id)).map((n) => modulePath(n.label));
+    if (readers.length === 0) return moduleKey(named);
+    const common = readers.reduce(commonPrefix);
+    return common.length > 0 ? moduleKey(common) : moduleKey(named);
+  });
+}
+
+function commonPrefix(a: readonly string[], b: readonly string[]): readonly string[] {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return a.slice(0, n);
+}
+
 /** How many module levels `key` has, as the graph's labels split it. */
 function depthOf(graph: Graph, key: string): number {
   for (const n of graph.nodes) {
@@ -80,7 +103,7 @@ export function summaryTable(s: Summary, name: string): string[] {
   return [
     `${name}: ${t.nodes} nodes`,
     rule, row(header), rule, ...cells.map(row), rule,
-    `total params: ${grouped(t.params)} (${formatCount(t.params)}), ${formatBytes(t.bytes)}${t.unowned ? `; ${t.unowned} in weights no module's name owns` : ''}`,
+    `total params: ${grouped(t.params)} (${formatCount(t.params)}), ${formatBytes(t.bytes)}${t.unowned ? `; ${grouped(t.unowned)} in weights no module owns` : ''}`,
     `kernels per run after -O2: ${t.kernels}; peak intermediate memory: ${formatBytes(t.arenaBytes)} (${t.arenaBytes} B)`,
   ];
 }

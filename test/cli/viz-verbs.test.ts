@@ -47,6 +47,16 @@ describe('opgraph summary', () => {
     expect(kernelsByTop).toBeGreaterThan(kernelCalls(o2, plan) - 4);
   });
 
+  it('gives an ONNX model\'s renamed weights to the module that reads them', async () => {
+    const r = await cli(['summary', 'test/fixtures/seed001_lstm_attention.onnx']);
+    expect(r.code, r.stderr).toBe(0);
+    const cells = (name: string) => lines(r.stdout).find((l) => l.trim().startsWith(`${name} `))!.trim().split(/\s{2,}/);
+    const total = Number(/total params: ([\d,]+) /.exec(r.stdout)![1]!.replace(/,/g, ''));
+    expect(Number(cells('model')[2]!.replace(/,/g, ''))).toBe(total);
+    expect(Number(cells('lstm')[2]!.replace(/,/g, '')) + Number(cells('attention')[2]!.replace(/,/g, ''))).toBe(total);
+    expect(r.stdout).not.toContain('no module owns');
+  });
+
   it('takes --depth, and refuses a bad one', async () => {
     const r = await cli(['summary', 'tiny-gpt', '--depth', '1']);
     expect(r.code, r.stderr).toBe(0);
