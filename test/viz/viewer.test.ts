@@ -2,7 +2,7 @@
 // network off. Every pass's picture is there, the slider and list switch between them, clicking a
 // node fills the details panel, search marks matches, and the page asks for nothing outside itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,12 +10,16 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { PIPELINES } from '../../passes/pipeline.ts';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../browser.ts';
 import { cli } from '../cli/run-cli.ts';
+import { hostile } from '../codegen/hostile.ts';
+import { buildViewer } from '../../src/viz/viewer.ts';
+import { runPipeline } from '../../passes/pipeline.ts';
 
 const PASSES = PIPELINES[2].map((p) => p.name);
 
 describe('opgraph view', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opgraph-view-'));
   const file = join(dir, 'view.html');
+  const hostileFile = join(dir, 'hostile.html');
   let html = '';
 
   beforeAll(async () => {
@@ -31,6 +35,21 @@ describe('opgraph view', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/)/);
     expect(html).toContain('class="memory-plot"');
   });
+
+  it('carries hostile names only escaped: no markup, script or statement of theirs', async () => {
+    const g = hostile();
+    const { trace } = runPipeline(g, PIPELINES[1]);
+    const page = await buildViewer(g.name, [{ name: 'as loaded', graph: g, notes: [] }, ...trace.map((t) => ({ name: t.pass, graph: t.graph, notes: t.notes }))]);
+    expect(page.match(/<script/g)).toHaveLength(2); // the data and the page's own script
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    expect(page).not.toContain('<script><script>evil()');
+    expect(page).not.toContain('evil()</script>');
+    expect(page).toContain('&lt;/script&gt;&lt;script&gt;evil()&lt;/script&gt;');
+    const data = /<script type="application\/json" id="opgraph-data">([^<]*)<\/script>/.exec(page)![1]!;
+    const parsed = JSON.parse(data) as { stages: { info: Record<string, { label?: string }> }[] };
+    expect(Object.values(parsed.stages[0]!.info).map((i) => i.label)).toEqual(expect.arrayContaining(['</script><script>evil()</script>']));
+    writeFileSync(hostileFile, page);
+  }, 60_000);
 
   describe.skipIf(chromiumMissing)('in headless Chromium, offline', () => {
     let browser: Browser;
@@ -108,6 +127,23 @@ describe('opgraph view', () => {
       expect(await page.locator('#details').textContent()).toContain('attn.c_proj');
       await page.locator('#search').fill('');
       expect(await page.locator('g.node.hit').count()).toBe(0);
+    });
+
+    it('runs the hostile-named page with no error and no script of the names\'', async () => {
+      const other = await (await browser.newContext({ offline: true })).newPage();
+      const seen: string[] = [];
+      other.on('pageerror', (e) => seen.push(e.message));
+      other.on('dialog', (d) => {
+        seen.push(`dialog ${d.message()}`);
+        void d.dismiss();
+      });
+      await other.goto(pathToFileURL(hostileFile).href);
+      await other.waitForFunction(() => (window as { opgraphViewerReady?: boolean }).opgraphViewerReady === true, undefined, { timeout: 30_000 });
+      expect(await other.locator('script').count()).toBe(2);
+      const labels = await other.locator('#canvas .stage:not([hidden]) g.node text').allTextContents();
+      expect(labels).toContain('</script><script>evil()</script>');
+      expect(seen).toEqual([]);
+      await other.close();
     });
 
     it('asked for nothing but its own file, and raised no error', () => {
