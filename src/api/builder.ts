@@ -7,11 +7,13 @@ import { type DType, type Shape, type TensorType, formatType, sameType, tensorTy
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
 import { checkDims } from '../ops/util.ts';
 import { verifyGraph } from '../ir/verify.ts';
-import { userCallSite } from './callsite.ts';
+import { captureStack, siteOf, userCallSite } from './callsite.ts';
 import { type Init, Rng } from './init.ts';
 import { Sym } from './sym.ts';
 
-/** Where the user's code created each node of a built graph, by its first output (see sourceLocations). */
+/** The stacks where the user's code created each node of a built graph, by its first output (see sourceLocations). */
+const SOURCE_STACKS = new WeakMap<Graph, ReadonlyMap<ValueId, Error>>();
+/** The same, read into lines on first use. */
 const SOURCE_LOCATIONS = new WeakMap<Graph, ReadonlyMap<ValueId, string>>();
 
 /**
@@ -20,7 +22,17 @@ const SOURCE_LOCATIONS = new WeakMap<Graph, ReadonlyMap<ValueId, string>>();
  * graphs that survive them. Undefined for graphs from elsewhere (ONNX, hand-built).
  */
 export function sourceLocations(g: Graph): ReadonlyMap<ValueId, string> | undefined {
-  return SOURCE_LOCATIONS.get(g);
+  const known = SOURCE_LOCATIONS.get(g);
+  if (known) return known;
+  const stacks = SOURCE_STACKS.get(g);
+  if (!stacks) return undefined;
+  const sites = new Map<ValueId, string>();
+  for (const [v, e] of stacks) {
+    const site = siteOf(e);
+    if (site) sites.set(v, site);
+  }
+  SOURCE_LOCATIONS.set(g, sites);
+  return sites;
 }
 
 /** Stack frames searched for the user's line of each node. */
@@ -31,7 +43,7 @@ export class GraphBuilder {
   private readonly ir: IRBuilder;
   private readonly scopes: string[] = [];
   private readonly params = new Map<string, Sym>();
-  private readonly sites = new Map<ValueId, string>();
+  private readonly sites = new Map<ValueId, Error>();
   /** The generator parameter initialisers draw from (seeded: builds are deterministic). */
   readonly rng: Rng;
 
@@ -78,8 +90,7 @@ export class GraphBuilder {
     }
     const label = this.scopes.at(-1);
     const outs = this.guard(() => this.ir.node(kind, attrs, inputs.map((s) => s.id), label));
-    const site = outs[0] ? userCallSite(SITE_FRAMES) : undefined;
-    if (site) this.sites.set(outs[0]!.id, site);
+    if (outs[0]) this.sites.set(outs[0].id, captureStack(SITE_FRAMES));
     return outs.map((v) => this.wrap(v.id));
   }
 
@@ -115,7 +126,7 @@ export class GraphBuilder {
   build(): Graph {
     const g = this.ir.finish();
     verifyGraph(g);
-    SOURCE_LOCATIONS.set(g, this.sites);
+    SOURCE_STACKS.set(g, this.sites);
     return g;
   }
 
