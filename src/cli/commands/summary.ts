@@ -17,9 +17,10 @@ export const summaryCommand: Command = {
 
 Prints one row per module (layer path) down to N levels (default 3): the type of
 its last node's output, the parameters it owns by state_dict name (h.0.attn owns
-h.0.attn.c_attn.weight) and their bytes, and the kernels the -O2 graph runs for
-it on the TS backend; then the totals, the kernel calls per run and the peak
-intermediate memory.
+h.0.attn.c_attn.weight; a weight whose name names no module, as ONNX exporters'
+onnx::LSTM_12, belongs to the innermost module reading it) and their bytes, and
+the kernels the -O2 graph runs for it on the TS backend; then the totals, the
+kernel calls per run and the peak intermediate memory.
 
 ${SIZE_USAGE}`,
   async run(argv, io) {
