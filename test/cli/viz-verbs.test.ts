@@ -18,6 +18,15 @@ const g = tinyGpt(2);
 const params = (prefix: string) => g.weights.filter((w) => w.name.startsWith(prefix)).reduce((s, w) => s + numel(w.type.shape), 0);
 const grouped = (n: number) => n.toLocaleString('en-US');
 
+describe('the new verbs', () => {
+  it.each(['view', 'summary'])('%s --help prints its usage, and the overview lists it', async (verb) => {
+    const r = await cli([verb, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`opgraph ${verb} MODEL`);
+    expect((await cli(['--help'])).stdout).toMatch(new RegExp(`\\n  ${verb}\\s+\\S`));
+  });
+});
+
 describe('opgraph summary', () => {
   it('lists modules with output types, owned parameters and -O2 kernels, then totals', async () => {
     const r = await cli(['summary', 'tiny-gpt']);
