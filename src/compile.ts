@@ -30,8 +30,9 @@ export interface CompileOptions {
   /** wasm: threads (default 1); kernels big enough split across a pool of workers over one shared memory. */
   readonly threads?: number;
   /**
-   * wasm, check mode: called after every node with its first output's value id, the kernel that
-   * ran it (a wasm export or a TS function) and its outputs, read in place (copy what you keep).
+   * Check mode and profiles: called once per run with value -1 when the inputs are bound, then
+   * after every node with its first output's value id, the kernel that ran it (a wasm export or a
+   * TS function) and its outputs, read in place (copy what you keep).
    */
   readonly observe?: (value: number, kernel: string, outputs: readonly TensorData[]) => void;
   /** Optimisation level (default 2): the pass pipeline, and at -O0 plain rather than blocked kernels. */
@@ -56,10 +57,10 @@ export type CpuTarget = 'ts' | 'wasm';
  * The fastest CPU target for an optimised graph: wasm when at least one node runs as a wasm
  * kernel (every benchmarked model ran faster there, the tiny seed MHA included: see
  * docs/benchmarks.md), else ts, whose module is the same TS kernels without the wasm loader.
- * Asking for wasm-only features (threads > 1, simd, observe) picks wasm.
+ * Asking for wasm-only features (threads > 1, simd) picks wasm.
  */
-export function cpuTarget(g: Graph, opts: Pick<CompileOptions, 'threads' | 'simd' | 'observe'> = {}): CpuTarget {
-  if ((opts.threads ?? 1) > 1 || opts.simd !== undefined || opts.observe !== undefined) return 'wasm';
+export function cpuTarget(g: Graph, opts: Pick<CompileOptions, 'threads' | 'simd'> = {}): CpuTarget {
+  if ((opts.threads ?? 1) > 1 || opts.simd !== undefined) return 'wasm';
   return wasmKernelCount(g) > 0 ? 'wasm' : 'ts';
 }
 
@@ -111,7 +112,7 @@ const cache = new Map<string, CacheEntry>();
 /** Generates and instantiates the module of `g` for a target. */
 function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): CacheEntry {
   if (target === 'ts') {
-    const mod = generateTs(g, { simple: level === 0 });
+    const mod = generateTs(g, { simple: level === 0, observe });
     return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
   }
   const program = generateWasm(g, { simple: level === 0, threads, observe });
@@ -130,7 +131,6 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const resolved = resolveWeights(g, opts.weights, opts);
   // Large constants reach the module as weights, not as literals in its source.
   const code = constantsAsWeights(g);
-  if (opts.observe && target !== 'wasm') throw new OpgraphError('observe needs the wasm target');
   const key = `${graphHash(code)}|${target}|${level}|${threads}|${opts.observe ? 'observed' : ''}`;
   let entry = cache.get(key);
   if (!entry) {

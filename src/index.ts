@@ -28,6 +28,11 @@ export { UnknownDimError, type UnknownDim, type ConstantValue } from './io/onnx/
 export { onnxSupport, type SupportReport } from './io/onnx/check.ts';
 export { UnsupportedModelError, type MissingFeature } from './io/onnx/support.ts';
 export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from './io/onnx/limits.ts';
-export { toDot } from './viz/dot.ts';
+export { toDot, type DotOptions } from './viz/dot.ts';
+/** Profiles (time per kernel, measured against whole runs) and their plots; the memory plan as a plot. */
+export { profileRun, kernelCategory, type Profile, type ProfileOptions, type ProfileBackend, type KernelTime, type KernelCategory } from './runtime/profile.ts';
+export { profilePlotSvg, profileTable } from './viz/profile-plot.ts';
+export { memoryPlotSvg, memoryPeak, type MemoryPeak } from './viz/memory-plot.ts';
+export { planMemory, type MemoryPlan } from './codegen/plan.ts';
 export { renderDot } from './viz/render.ts';
 export * from './errors.ts';

@@ -7,15 +7,43 @@ import { type DType, type Shape, type TensorType, formatType, sameType, tensorTy
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
 import { checkDims } from '../ops/util.ts';
 import { verifyGraph } from '../ir/verify.ts';
-import { userCallSite } from './callsite.ts';
+import { captureStack, siteOf, userCallSite } from './callsite.ts';
 import { type Init, Rng } from './init.ts';
 import { Sym } from './sym.ts';
+
+/** The stacks where the user's code created each node of a built graph, by its first output (see sourceLocations). */
+const SOURCE_STACKS = new WeakMap<Graph, ReadonlyMap<ValueId, Error>>();
+/** The same, read into lines on first use. */
+const SOURCE_LOCATIONS = new WeakMap<Graph, ReadonlyMap<ValueId, string>>();
+
+/**
+ * The source line (`examples/mha.ts:14:7`) that created each node of a graph the API built, by
+ * the node's first output value id; passes keep value ids, so it also places the nodes of later
+ * graphs that survive them. Undefined for graphs from elsewhere (ONNX, hand-built).
+ */
+export function sourceLocations(g: Graph): ReadonlyMap<ValueId, string> | undefined {
+  const known = SOURCE_LOCATIONS.get(g);
+  if (known) return known;
+  const stacks = SOURCE_STACKS.get(g);
+  if (!stacks) return undefined;
+  const sites = new Map<ValueId, string>();
+  for (const [v, e] of stacks) {
+    const site = siteOf(e);
+    if (site) sites.set(v, site);
+  }
+  SOURCE_LOCATIONS.set(g, sites);
+  return sites;
+}
+
+/** Stack frames searched for the user's line of each node. */
+const SITE_FRAMES = 40;
 
 /** Declares a graph. Every op is shape-checked when it is added, and errors name the user's line. */
 export class GraphBuilder {
   private readonly ir: IRBuilder;
   private readonly scopes: string[] = [];
   private readonly params = new Map<string, Sym>();
+  private readonly sites = new Map<ValueId, Error>();
   /** The generator parameter initialisers draw from (seeded: builds are deterministic). */
   readonly rng: Rng;
 
@@ -61,7 +89,9 @@ export class GraphBuilder {
       if (s.builder !== this) this.fail(`${kind}: an input belongs to graph ${JSON.stringify(s.builder.name)}, not ${JSON.stringify(this.name)}`);
     }
     const label = this.scopes.at(-1);
-    return this.guard(() => this.ir.node(kind, attrs, inputs.map((s) => s.id), label).map((v) => this.wrap(v.id)));
+    const outs = this.guard(() => this.ir.node(kind, attrs, inputs.map((s) => s.id), label));
+    if (outs[0]) this.sites.set(outs[0].id, captureStack(SITE_FRAMES));
+    return outs.map((v) => this.wrap(v.id));
   }
 
   /** Throws a ShapeError for `message`, naming the user's line. */
@@ -96,6 +126,7 @@ export class GraphBuilder {
   build(): Graph {
     const g = this.ir.finish();
     verifyGraph(g);
+    SOURCE_STACKS.set(g, this.sites);
     return g;
   }
 

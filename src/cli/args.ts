@@ -56,3 +56,11 @@ export function optLevel(verb: string, p: Parsed, fallback: 0 | 1 | 2): 0 | 1 | 
   if (v === '0' || v === '1' || v === '2') return Number(v) as 0 | 1 | 2;
   throw new UsageError(`${verb}: unknown optimisation level -O${String(v)} (use -O0, -O1 or -O2)`);
 }
+
+/** A whole-number option (`--depth 2`), or undefined when absent; anything else is a UsageError. */
+export function countOption(verb: string, p: Parsed, name: string): number | undefined {
+  const v = optional(p, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 1000) throw new UsageError(`${verb}: --${name} must be a whole number from 0 to 1000, got ${JSON.stringify(v)}`);
+  return Number(v);
+}

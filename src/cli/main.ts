@@ -8,8 +8,10 @@ import { compileCommand } from './commands/compile.ts';
 import { passesCommand } from './commands/passes.ts';
 import { testOnnxCommand } from './commands/test-onnx.ts';
 import { trainCommand } from './commands/train.ts';
+import { summaryCommand } from './commands/summary.ts';
+import { viewCommand } from './commands/view.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, trainCommand, testOnnxCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, viewCommand, summaryCommand, runCommand, compileCommand, passesCommand, trainCommand, testOnnxCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

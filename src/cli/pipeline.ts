@@ -9,7 +9,7 @@ import { printGraph } from '../ir/print.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { toDot } from '../viz/dot.ts';
 import { formatFromPath, renderDot } from '../viz/render.ts';
-import { type OptionSpec, type Parsed, optLevel, optional } from './args.ts';
+import { type OptionSpec, type Parsed, countOption, optLevel, optional } from './args.ts';
 import type { CommandIO } from './command.ts';
 import { loadModel } from './model.ts';
 import { SIZE_OPTIONS, SIZE_USAGE, sizeOptions } from './sizes.ts';
@@ -63,7 +63,7 @@ function wanted(which: string | undefined, entry: TraceEntry): boolean {
  * Loads MODEL (with the size options; `runShapes` are the shapes of the tensors a run binds),
  * runs the selected passes, and writes the requested snapshots.
  */
-export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[] }> {
+export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[]; loaded: Graph }> {
   const passes = selectPasses(verb, p, fallback);
   const printAfter = optional(p, 'print-after');
   const dotAfter = optional(p, 'dot-after');
@@ -72,15 +72,17 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       throw new UsageError(`${verb}: pass ${JSON.stringify(which)} is not in this pipeline (${passes.map((q) => q.name).join(', ')})`);
     }
   }
-  const result = runPipeline(await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) }), passes);
+  const loaded = await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) });
+  const result = runPipeline(loaded, passes);
   for (const [k, entry] of result.trace.entries()) {
     if (wanted(printAfter, entry)) io.out(`// after ${entry.pass}\n${printGraph(entry.graph)}`);
     if (wanted(dotAfter, entry)) {
       const file = join(optional(p, 'dot-dir') ?? '.', `${String(k + 1).padStart(2, '0')}-${entry.pass}.svg`);
       formatFromPath(file);
-      await writeFileAtomic(file, await renderDot(toDot(entry.graph, { title: `${entry.graph.name} after ${entry.pass}` }), 'svg'));
+      const depth = countOption(verb, p, 'depth'); // the verbs that draw (dot, view) take --depth
+      await writeFileAtomic(file, await renderDot(toDot(entry.graph, { title: `${entry.graph.name} after ${entry.pass}`, ...(depth === undefined ? {} : { depth }) }), 'svg'));
       io.err(`wrote ${file}`);
     }
   }
-  return result;
+  return { ...result, loaded };
 }

@@ -1,19 +1,33 @@
-// The DOT printer: a second printer over the same walk as print.ts. Every name and attribute string
-// may come from a model file, so all of them pass through one escaping function into quoted labels;
-// DOT identifiers are generated (i0, w3, n12, o1), never taken from names.
+// The DOT printer: a second printer over the same walk as print.ts, with each module's nodes in a
+// cluster of its own (dot-layout.ts decides what is drawn where). Every name and attribute string
+// may come from a model file, so all of them pass through one escaping function into quoted labels
+// (record fields escape the record syntax as well); DOT identifiers are generated (i0, w3, n12, m1, o1), never
+// taken from names. An edge is labelled with its tensor type only when it is the one edge leaving
+// its source and the one entering its target, so no labels meet at a fan-out or a fan-in to collide
+// (the type is in the source's own box anyway).
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
-import { formatAttrValue } from '../ir/print.ts';
 import { OPS } from '../ops/table.ts';
-import { type TensorType, formatType } from '../ir/types.ts';
+import { formatType } from '../ir/types.ts';
+import { compactAttrLines } from './attrs.ts';
+import { type CollapsedModule, type DotLayout, layoutDot, pathKey } from './dot-layout.ts';
+import { formatCount } from './format.ts';
+import { modulePath } from './modules.ts';
 
 /** Options for toDot. */
 export interface DotOptions {
   /** Caption drawn above the graph (default: the graph's name). */
   readonly title?: string;
+  /**
+   * Module levels drawn as nested clusters (default: all). A module at this depth is drawn as one
+   * box with its in- and out-edges (`h.0` at depth 1); 0 draws no clusters.
+   */
+  readonly depth?: number;
+  /** Node indices drawn with a thick border (the viewer marks what a pass changed). */
+  readonly highlight?: ReadonlySet<number>;
 }
 
 /** Longest attribute line drawn; longer ones are clipped with an ellipsis. */
-const MAX_ATTR_CHARS = 60;
+const MAX_ATTR_CHARS = 48;
 /** Longest name drawn (inputs, weights, outputs, node labels). */
 const MAX_NAME_CHARS = 80;
 
@@ -23,14 +37,19 @@ const STYLE = {
   unboundWeight: 'shape=box, style="filled,dashed", fillcolor="#eeeeee", color="#9e9e9e", fontsize=9',
   op: 'shape=box, style="rounded,filled", fillcolor="#e3f2fd", color="#1565c0"',
   view: 'shape=box, style="rounded,filled,dashed", fillcolor="#fafafa", color="#90a4ae"',
+  module: 'shape=box3d, style=filled, fillcolor="#ede7f6", color="#5e35b1"',
   output: 'shape=ellipse, style=filled, fillcolor="#ffe0b2", color="#ef6c00"',
   missing: 'shape=octagon, style=filled, fillcolor="#ffcdd2", color="#c62828"',
+  highlight: 'penwidth=3, color="#d81b60"',
 } as const;
 
-/** Where a value comes from in the drawing: a DOT node id, and the label of edges leaving it with the value. */
+/** Cluster fill by nesting depth. */
+const CLUSTER_FILLS = ['#f7f9fc', '#eef3f8', '#e5edf5', '#dce6f1'];
+
+/** Where a value comes from in the drawing: a DOT node id (with a port for a multi-output node) and its type. */
 interface Source {
   readonly id: string;
-  readonly edgeLabel: string;
+  readonly type: string;
 }
 
 /**
@@ -50,68 +69,152 @@ export function dotString(text: string): string {
   return `"${escaped}"`;
 }
 
-/** Draws the graph as a DOT digraph, top to bottom. Output is deterministic for a given graph. */
+/** Draws the graph as a DOT digraph, top to bottom, clustered by module. Deterministic for a given graph. */
 export function toDot(graph: Graph, options: DotOptions = {}): string {
-  const nodes: string[] = [];
-  const edges: string[] = [];
+  const layout = layoutDot(graph, options.depth);
+  const decl = new Map<string, string>();
   const sources = new Map<ValueId, Source>();
   graph.inputs.forEach((v, i) => {
-    nodes.push(`  i${i} [label=${dotString(`${clip(v.name, MAX_NAME_CHARS)}\n${formatType(v.type)}`)}, ${STYLE.input}];`);
-    sources.set(v.id, { id: `i${i}`, edgeLabel: formatType(v.type) });
+    decl.set(`i${i}`, `i${i} [label=${dotString(`${clip(v.name, MAX_NAME_CHARS)}\n${formatType(v.type)}`)}, ${STYLE.input}];`);
+    sources.set(v.id, { id: `i${i}`, type: formatType(v.type) });
   });
   graph.weights.forEach((w, i) => {
+    if (layout.hiddenWeights.has(i)) return;
     const style = w.data ? STYLE.weight : STYLE.unboundWeight;
-    nodes.push(`  w${i} [label=${dotString(`${clip(w.name, MAX_NAME_CHARS)}\n${formatType(w.type)}`)}, ${style}];`);
-    sources.set(w.id, { id: `w${i}`, edgeLabel: formatType(w.type) });
+    decl.set(`w${i}`, `w${i} [label=${dotString(`${clip(w.name, MAX_NAME_CHARS)}\n${formatType(w.type)}`)}, ${style}];`);
+    sources.set(w.id, { id: `w${i}`, type: formatType(w.type) });
   });
+  const highlight = options.highlight ?? new Set<number>();
   graph.nodes.forEach((n, i) => {
-    const view = OPS[n.op]?.view === true;
-    nodes.push(`  n${i} [label=${dotString(opLabel(n) + (view ? '\n(view: no copy)' : ''))}, ${view ? STYLE.view : STYLE.op}];`);
-    n.outputs.forEach((o, k) => sources.set(o.id, { id: `n${i}`, edgeLabel: outputEdgeLabel(o.type, k, n.outputs.length) }));
+    const item = layout.itemOf[i]!;
+    if (item === `n${i}`) decl.set(item, nodeDecl(n, i, layout, highlight.has(i)));
+    n.outputs.forEach((o, k) => sources.set(o.id, { id: item === `n${i}` && n.outputs.length > 1 ? `${item}:o${k}` : item, type: formatType(o.type) }));
   });
-  const edge = (id: ValueId, to: string): void => {
-    const src = sourceOf(id, sources, nodes);
-    edges.push(`  ${src.id} -> ${to} [label=${dotString(src.edgeLabel)}];`);
-  };
-  graph.nodes.forEach((n, i) => n.inputs.forEach((id) => edge(id, `n${i}`)));
-  graph.outputs.forEach((o, i) => {
-    nodes.push(`  o${i} [label=${dotString(clip(o.name, MAX_NAME_CHARS))}, ${STYLE.output}];`);
-    edge(o.id, `o${i}`);
-  });
+  for (const m of layout.collapsed) decl.set(m.id, moduleDecl(graph, m, m.members.some((i) => highlight.has(i))));
+  const edges = collectEdges(graph, layout, sources, decl);
+  graph.outputs.forEach((o, i) => decl.set(`o${i}`, `o${i} [label=${dotString(clip(o.name, MAX_NAME_CHARS))}, ${STYLE.output}];`));
   const title = dotString(clip(options.title ?? graph.name, MAX_NAME_CHARS));
   const head = [
     'digraph G {',
     '  rankdir=TB;',
-    `  graph [label=${title}, labelloc=t, fontname="Helvetica"];`,
+    `  graph [label=${title}, labelloc=t, fontname="Helvetica", newrank=true${layout.collapsed.length > 0 ? ', ranksep=0.3, nodesep=0.2' : ''}];`,
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
   ];
-  return [...head, ...nodes, ...edges, '}'].join('\n') + '\n';
+  return [...head, ...clusterLines(layout, decl), ...edges, '}'].join('\n') + '\n';
 }
 
-/** Op name, source label, one line per attribute (keys sorted, as formatAttrs), then output types. */
-function opLabel(n: Node): string {
+/** Declarations nested in their module clusters: `subgraph cluster_k { label="h.0.attn"; ... }`. */
+function clusterLines(layout: DotLayout, decl: ReadonlyMap<string, string>): string[] {
+  const children = new Map<string, (readonly string[])[]>();
+  const items = new Map<string, string[]>();
+  const place = (path: readonly string[]): void => {
+    const key = pathKey(path);
+    if (children.has(key)) return;
+    children.set(key, []);
+    items.set(key, []);
+    if (path.length === 0) return;
+    place(path.slice(0, -1));
+    children.get(pathKey(path.slice(0, -1)))!.push(path);
+  };
+  place([]);
+  for (const id of decl.keys()) {
+    const path = layout.clusterOf.get(id) ?? [];
+    place(path);
+    items.get(pathKey(path))!.push(id);
+  }
+  let next = 0;
+  const emit = (path: readonly string[], indent: string): string[] => {
+    const key = pathKey(path);
+    const inner = [
+      ...items.get(key)!.map((id) => `${indent}${decl.get(id)!}`),
+      ...children.get(key)!.flatMap((c) => {
+        const fill = CLUSTER_FILLS[Math.min(c.length - 1, CLUSTER_FILLS.length - 1)]!;
+        const label = dotString(clip(c.join('.'), MAX_NAME_CHARS));
+        const open = `${indent}subgraph cluster_${next++} {`;
+        const attrs = `${indent}  graph [label=${label}, labeljust=l, style="rounded,filled", fillcolor="${fill}", color="#90a4ae", fontsize=10, margin=6];`;
+        return [open, attrs, ...emit(c, `${indent}  `), `${indent}}`];
+      }),
+    ];
+    return inner;
+  };
+  return emit([], '  ');
+}
+
+/** Every edge once; a collapsed module's inner edges are not drawn. */
+function collectEdges(graph: Graph, layout: DotLayout, sources: Map<ValueId, Source>, decl: Map<string, string>): string[] {
+  const edges: { from: Source; to: string }[] = [];
+  const seen = new Set<string>();
+  const absorbed = new Set([...layout.hiddenWeights].map((k) => graph.weights[k]!.id));
+  const edge = (id: ValueId, to: string): void => {
+    if (absorbed.has(id)) return; // a weight drawn inside its module's box
+    const from = sourceOf(id, sources, decl);
+    const key = `${from.id}->${to}`;
+    if (from.id === to || seen.has(key)) return;
+    seen.add(key);
+    edges.push({ from, to });
+  };
+  graph.nodes.forEach((n, i) => n.inputs.forEach((id) => edge(id, layout.itemOf[i]!)));
+  graph.outputs.forEach((o, i) => edge(o.id, `o${i}`));
+  const [fanOut, fanIn] = [new Map<string, number>(), new Map<string, number>()];
+  for (const e of edges) {
+    fanOut.set(e.from.id, (fanOut.get(e.from.id) ?? 0) + 1);
+    fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
+  }
+  // Only a chain edge (one out of its source, one into its target) is labelled, so no two labels
+  // meet at a fan-out or a fan-in; a port's field already shows its type.
+  const labelled = (from: Source, to: string) => fanOut.get(from.id) === 1 && fanIn.get(to) === 1 && !from.id.includes(':');
+  return edges.map(({ from, to }) => `  ${from.id} -> ${to}${labelled(from, to) ? ` [label=${dotString(from.type)}]` : ''};`);
+}
+
+/** An op node: a rounded box, or a record with one port per output for a multi-output node (split). */
+function nodeDecl(n: Node, i: number, layout: DotLayout, marked: boolean): string {
+  const view = OPS[n.op]?.view === true;
+  const lines = opLines(n, layout.clusterOf.get(`n${i}`) ?? []);
+  const style = marked ? `${view ? STYLE.view : STYLE.op}, ${STYLE.highlight}` : view ? STYLE.view : STYLE.op;
+  if (n.outputs.length <= 1) {
+    return `n${i} [label=${dotString([...lines, ...(view ? ['(view: no copy)'] : [])].join('\n'))}, ${style}];`;
+  }
+  // A record: the op's lines on top, a row of ports below, one per output with its index and type.
+  const ports = n.outputs.map((o, k) => `<o${k}> ${recordText(`#${k} ${formatType(o.type)}`)}`).join('|');
+  return `n${i} [label="{${recordText(lines.join('\n'))}|{${ports}}}", ${style.replace('shape=box', 'shape=Mrecord')}];`;
+}
+
+/** Text for a record field: escaped as dotString does, then the record syntax characters escaped too. */
+function recordText(text: string): string {
+  return dotString(text).slice(1, -1).replace(/[{}|<>]/g, (c) => `\\${c}`);
+}
+
+/** Op name, its label unless its cluster already says it, compact attributes, output types (single output). */
+function opLines(n: Node, cluster: readonly string[]): string[] {
   const lines: string[] = [n.op];
-  if (n.label !== undefined) lines.push(clip(n.label, MAX_NAME_CHARS));
-  const attrs = n.attrs as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(attrs).sort()) lines.push(clip(`${key}: ${formatAttrValue(attrs[key])}`, MAX_ATTR_CHARS));
-  lines.push(clip(n.outputs.map((o) => formatType(o.type)).join(', '), MAX_ATTR_CHARS));
-  return lines.join('\n');
+  const own = modulePath(n.label);
+  const named = n.label !== undefined && !(cluster.length > 0 && own.join('.') === cluster.join('.') && n.label === own.join('.'));
+  if (named) lines.push(clip(n.label!, MAX_NAME_CHARS));
+  for (const line of compactAttrLines(n)) lines.push(clip(line, MAX_ATTR_CHARS));
+  if (n.outputs.length === 1) lines.push(clip(formatType(n.outputs[0]!.type), MAX_ATTR_CHARS));
+  return lines;
+}
+
+/** A collapsed module: how many nodes and parameters (those only it reads), and of which ops. */
+function moduleDecl(graph: Graph, m: CollapsedModule, marked: boolean): string {
+  const counts = new Map<string, number>();
+  for (const i of m.members) counts.set(graph.nodes[i]!.op, (counts.get(graph.nodes[i]!.op) ?? 0) + 1);
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const ops = top.slice(0, 4).map(([op, c]) => (c > 1 ? `${c} ${op}` : op)).join(', ') + (top.length > 4 ? ', ...' : '');
+  // The module's name is its cluster's title; the box says what it holds, in two lines.
+  const lines = [`${m.members.length} nodes${m.params > 0 ? `, ${formatCount(m.params)} params` : ''}`, ops];
+  return `${m.id} [label=${dotString(lines.map((l) => clip(l, MAX_NAME_CHARS)).join('\n'))}, ${STYLE.module}${marked ? `, ${STYLE.highlight}` : ''}];`;
 }
 
 /** The source of a value; an id no one defines (a malformed graph) gets a red placeholder node. */
-function sourceOf(id: ValueId, sources: Map<ValueId, Source>, nodes: string[]): Source {
+function sourceOf(id: ValueId, sources: Map<ValueId, Source>, decl: Map<string, string>): Source {
   const known = sources.get(id);
   if (known) return known;
-  const placeholder: Source = { id: `u${sources.size}`, edgeLabel: '?' };
-  nodes.push(`  ${placeholder.id} [label=${dotString(`%${id}\n(undefined)`)}, ${STYLE.missing}];`);
+  const placeholder: Source = { id: `u${sources.size}`, type: '?' };
+  decl.set(placeholder.id, `${placeholder.id} [label=${dotString(`%${id}\n(undefined)`)}, ${STYLE.missing}];`);
   sources.set(id, placeholder);
   return placeholder;
-}
-
-/** `f32[2,3]`, or `#1 f32[2,3]` for output 1 of a multi-output node (split). */
-function outputEdgeLabel(type: TensorType, index: number, count: number): string {
-  return count > 1 ? `#${index} ${formatType(type)}` : formatType(type);
 }
 
 function clip(s: string, max: number): string {

@@ -23,9 +23,13 @@ export async function renderDot(dot: string, format: 'svg' | 'png'): Promise<str
   } catch (e) {
     throw new OpgraphError(`graphviz could not render the drawing: ${(e as Error).message}`, { cause: e });
   }
-  if (format === 'svg') return svg;
+  return format === 'svg' ? svg : svgToPng(svg);
+}
+
+/** Rasterises an SVG document to PNG bytes (resvg), on white; `width` scales it to that many pixels. */
+export function svgToPng(svg: string, width?: number): Uint8Array {
   try {
-    return new Resvg(svg, { background: 'white' }).render().asPng();
+    return new Resvg(svg, { background: 'white', ...(width ? { fitTo: { mode: 'width' as const, value: width } } : {}) }).render().asPng();
   } catch (e) {
     throw new OpgraphError(`could not convert the drawing to PNG: ${(e as Error).message}`, { cause: e });
   }

@@ -40,5 +40,8 @@ export function namedGraph(names: readonly string[], name: string): Graph {
 
 /** One graph carrying every hostile name. */
 export const hostile = (): Graph => namedGraph(HOSTILE, HOSTILE.join(' | '));
-/** The same graph with plain names n0, n1, ... */
-export const benign = (): Graph => namedGraph(HOSTILE.map((_, i) => `n${i}`), 'benign');
+/**
+ * The same graph with plain names: n0, n1, ... followed by each hostile name's letters as `a`,
+ * keeping its `.` and `/`, which split a label into module levels (the DOT clusters follow them).
+ */
+export const benign = (): Graph => namedGraph(HOSTILE.map((h, i) => `n${i}${h.replace(/[^./]/g, 'a')}`), 'benign');

@@ -49,20 +49,27 @@ describe('toDot', () => {
     expect(dot).toContain('  graph [label="small", labelloc=t');
     expect(dot).toContain('  i0 [label="x\\nf32[2,3]", shape=ellipse');
     expect(dot).toContain('  w0 [label="w\\nf32[3,4]", shape=box, style=filled, fillcolor="#eeeeee"');
+    // fc holds one node: no cluster around it, and the box names it.
+    expect(dot).not.toContain('subgraph');
     expect(dot).toContain('  n0 [label="matmul\\nfc\\ntransA: false\\ntransB: false\\nf32[2,4]", shape=box, style="rounded,filled"');
-    expect(dot).toContain('  n1 [label="split\\naxis: 1\\nsizes: [1,3]\\nf32[2,1], f32[2,3]"');
+    expect(dot).toContain('  n1 [label="{split\\naxis: 1\\nsizes: [1,3]|{<o0> #0 f32[2,1]|<o1> #1 f32[2,3]}}", shape=Mrecord, style="rounded,filled"');
     expect(dot).toContain('  o0 [label="y", shape=ellipse, style=filled, fillcolor="#ffe0b2"');
   });
 
-  it('labels edges with tensor types, and with the output index for multi-output nodes', () => {
+  it('puts a module of several nodes in a cluster, with the weights only it reads; its boxes leave the label to the cluster', () => {
+    const two: Graph = { ...small, nodes: small.nodes.map((n) => ({ ...n, label: 'fc' }) as Node) };
+    expect(toDot(two)).toMatch(/  subgraph cluster_0 \{\n    graph \[label="fc", [^\n]*\n    w0 \[label="w\\nf32\[3,4\]"[^\n]*\n    n0 \[label="matmul\\ntransA: false\\ntransB: false\\nf32\[2,4\]"[^\n]*\n    n1 \[label="\{split[^\n]*\n  \}/);
+  });
+
+  it('labels an edge with its type only when it is a chain edge; split outputs leave from ports', () => {
     const edges = dot.split('\n').filter((l) => l.includes('->'));
     expect(edges).toEqual([
-      '  i0 -> n0 [label="f32[2,3]"];',
-      '  w0 -> n0 [label="f32[3,4]"];',
-      '  n0 -> n1 [label="f32[2,4]"];',
-      '  n0 -> o0 [label="f32[2,4]"];',
-      '  n1 -> o1 [label="#0 f32[2,1]"];',
-      '  n1 -> o2 [label="#1 f32[2,3]"];',
+      '  i0 -> n0;',
+      '  w0 -> n0;',
+      '  n0 -> n1;',
+      '  n0 -> o0;',
+      '  n1:o0 -> o1;',
+      '  n1:o1 -> o2;',
     ]);
   });
 
@@ -71,16 +78,25 @@ describe('toDot', () => {
     expect(toDot(small, { title: 'after fuse' })).toContain('graph [label="after fuse"');
   });
 
-  it('dashes unbound weights, clips long attributes and marks undefined values', () => {
+  it('draws no clusters at depth 0, and then shows each node\'s label in its box', () => {
+    const two: Graph = { ...small, nodes: small.nodes.map((n) => ({ ...n, label: 'fc' }) as Node) };
+    const flat = toDot(two, { depth: 0 });
+    expect(flat).not.toContain('subgraph');
+    expect(flat).toContain('  n0 [label="matmul\\nfc\\ntransA: false');
+  });
+
+  it('dashes unbound weights, shortens long attributes and marks undefined values', () => {
     const reshape: Node = { op: 'reshape', attrs: { shape: Array(40).fill(1) }, inputs: [9], outputs: [{ id: 2, type: t('f32', [1]) }] };
-    const g: Graph = { ...small, weights: [{ id: 1, name: 'w', type: t('f32', [3, 4]) }], nodes: [reshape], outputs: [] };
+    const gelu: Node = { op: 'gelu', attrs: { approximate: 'x'.repeat(100) } as never, inputs: [2], outputs: [{ id: 3, type: t('f32', [1]) }] };
+    const g: Graph = { ...small, weights: [{ id: 1, name: 'w', type: t('f32', [3, 4]) }], nodes: [reshape, gelu], outputs: [] };
     const out = toDot(g);
     expect(out).toContain('style="filled,dashed"');
-    const attrLine = /label="reshape\\n([^"]*?)\\n/.exec(out)![1]!;
-    expect(attrLine).toMatch(/^shape: \[1,1,.*\.\.\.$/);
-    expect(attrLine.length).toBe(60);
-    expect(out).toContain('  u3 [label="%9\\n(undefined)", shape=octagon');
-    expect(out).toContain('  u3 -> n0 [label="?"];');
+    expect(/label="reshape\\n([^"]*?)\\n/.exec(out)![1]).toBe('shape: [1,1,1,1,...] (40)');
+    const attrLine = /label="gelu\\n(.*?)\\n/.exec(out)![1]!.replace(/\\"/g, '"');
+    expect(attrLine).toMatch(/^approximate: "x+\.\.\.$/);
+    expect(attrLine.length).toBe(48);
+    expect(out).toContain('  u4 [label="%9\\n(undefined)", shape=octagon');
+    expect(out).toContain('  u4 -> n0 [label="?"];');
   });
 });
 
@@ -140,10 +156,13 @@ describe('hostile names', () => {
   it('never appear unescaped, and cannot add lines or statements', () => {
     for (const h of HOSTILE) if (/["\\\n&\x01]/.test(h)) expect(dot).not.toContain(h);
     const body = dot.split('\n').slice(5, -2);
-    expect(body.length).toBe(4 * n + 2 * n); // four node kinds; edges into ops and into outputs
-    for (const line of body) {
-      expect(line).toMatch(/^ {2}([iwnou]\d+ \[label="(?:[^"\\]|\\.)*", [^"\]]*(?:"[^"]*"[^"\]]*)*\];|[iwnou]\d+ -> [iwnou]\d+ \[label="(?:[^"\\]|\\.)*"\];)$/);
-    }
+    const str = '"(?:[^"\\\\]|\\\\.)*"';
+    const decl = new RegExp(`^ +[iwnou]\\d+ \\[label=${str}, [^"\\]]*(?:"[^"]*"[^"\\]]*)*\\];$`);
+    const edge = new RegExp(`^ +[iwnou]\\d+ -> [iwnou]\\d+(?: \\[label=${str}\\])?;$`);
+    const cluster = new RegExp(`^ +(subgraph cluster_\\d+ \\{|graph \\[label=${str}, labeljust=l, style="rounded,filled", fillcolor="#[0-9a-f]{6}", color="#90a4ae", fontsize=10\\];|\\})$`);
+    expect(body.filter((l) => decl.test(l)).length).toBe(4 * n); // four node kinds
+    expect(body.filter((l) => edge.test(l)).length).toBe(2 * n); // edges into ops and into outputs
+    for (const line of body) expect(decl.test(line) || edge.test(line) || cluster.test(line), line).toBe(true);
   });
 
   it('render to SVG with exactly the generated nodes, showing the names verbatim', async () => {

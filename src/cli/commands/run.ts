@@ -1,6 +1,6 @@
 // `opgraph run MODEL --inputs IN --out OUT`: runs a model on tensors from safetensors files.
 import { generateWgsl } from '../../codegen/wgsl/index.ts';
-import { compile, compileWgsl } from '../../compile.ts';
+import { compile, compileWgsl, cpuTarget } from '../../compile.ts';
 import { BindingError, UsageError } from '../../errors.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.ts';
@@ -15,6 +15,10 @@ import { PIPELINE_OPTIONS, PIPELINE_USAGE, kernelLevel, loadOptimized } from '..
 import type { Command } from '../command.ts';
 import { type WasmCliOptions, wasmOptions } from './wasm-options.ts';
 import { WEIGHT_OPTIONS, WEIGHT_USAGE, weightsOption } from '../weights.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { profileRun } from '../../runtime/profile.ts';
+import { profilePlotSvg, profileTable } from '../../viz/profile-plot.ts';
+import { formatFromPath, svgToPng } from '../../viz/render.ts';
 
 const OPTIONS: OptionSpec = {
   ...PIPELINE_OPTIONS,
@@ -26,6 +30,7 @@ const OPTIONS: OptionSpec = {
   fallback: { type: 'string' },
   simd: { type: 'string' },
   threads: { type: 'string' },
+  profile: { type: 'string' },
 };
 
 const BACKENDS = ['auto', 'interp', 'ts', 'wasm', 'wgsl'] as const;
@@ -60,6 +65,14 @@ or SwiftShader on the CPU). -O picks the pass pipeline (default -O2).
                  that the interpreter does not (a mask's -Infinity in both is
                  no finding); exits 1 when a node diverges
 
+--backend auto|interp|ts|wasm options:
+  --profile FILE.svg|.png  run repeatedly (about 300 ms, 3 to 200 runs) with a
+                 clock read after every kernel; writes time per module and per
+                 kernel as bars with the share of GEMM, attention, elementwise
+                 and movement kernels, and prints the slowest kernels. Each run
+                 is also timed whole: the header says what share the kernels
+                 account for
+
 --backend wgsl options:
   --fallback ts  without a WebGPU adapter, run the TS backend instead (said on
                  stderr); without this option, no adapter is an error
@@ -82,6 +95,9 @@ ${PIPELINE_USAGE}`,
     if (fallback !== undefined && backend !== 'wgsl') throw new UsageError('run: --fallback needs --backend wgsl');
     if (fallback !== undefined && fallback !== 'ts') throw new UsageError(`run: unknown fallback ${JSON.stringify(fallback)} (available: ts)`);
     const wasm = wasmOptions('run', p, backend);
+    const profile = optional(p, 'profile');
+    if (profile !== undefined && (check || backend === 'wgsl')) throw new UsageError('run: --profile needs --backend auto, interp, ts or wasm, without --check');
+    if (profile !== undefined && formatFromPath(profile) === 'dot') throw new UsageError('run: --profile writes .svg or .png');
     const outPath = check ? optional(p, 'out') : required('run', p, 'out');
     const provided = await readSafetensors(inPath);
     // Sizes the model leaves free come from the tensors it will run on.
@@ -102,6 +118,16 @@ ${PIPELINE_USAGE}`,
       for (const line of describeCheck(g, report, backend)) io.out(line);
       if (report.divergence) return 1;
       if (!outPath) return 0;
+    }
+    if (profile !== undefined) {
+      const prof = await profileRun(g, inputs, { backend: backend === 'auto' ? cpuTarget(g, wasm) : (backend as 'interp' | 'ts' | 'wasm'), weights, level: kernelLevel('run', p), ...wasm });
+      for (const line of profileTable(prof)) io.err(line);
+      const svg = profilePlotSvg(prof);
+      await writeFileAtomic(profile, formatFromPath(profile) === 'png' ? svgToPng(svg) : svg);
+      io.err(`wrote ${profile}`);
+      await writeSafetensors(outPath!, prof.outputs);
+      io.err(`wrote ${Object.keys(prof.outputs).length} output(s) to ${outPath}`);
+      return 0;
     }
     const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p), wasm, fallback === 'ts' ? io.err : undefined);
     await writeSafetensors(outPath!, outputs);

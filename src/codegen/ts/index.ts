@@ -19,11 +19,12 @@ export const INLINE_WEIGHT_BYTES = 16 * 1024;
 
 /**
  * Generates the TS module of `graph`. Weights are inlined when `inlineWeights` is set (they need
- * data); `simple` emits plain loop kernels (-O0) instead of register-blocked ones.
+ * data); `simple` emits plain loop kernels (-O0) instead of register-blocked ones; `observe` reports
+ * every kernel to an observer (see ModuleOptions).
  */
-export function generateTs(graph: Graph, opts: { inlineWeights?: boolean; simple?: boolean } = {}): TsModule {
+export function generateTs(graph: Graph, opts: { inlineWeights?: boolean; simple?: boolean; observe?: boolean } = {}): TsModule {
   const simple = opts.simple ?? false;
   const plan = planMemory(graph, (n, inputs) => scratchNeed(n, inputs, simple));
   const inlineWeights = opts.inlineWeights ?? false;
-  return { source: emitModule(graph, plan, { inlineWeights, simple }), plan, inlineWeights };
+  return { source: emitModule(graph, plan, { inlineWeights, simple, observe: opts.observe ?? false }), plan, inlineWeights };
 }

@@ -17,6 +17,11 @@ export interface ModuleOptions {
   readonly inlineWeights?: boolean;
   /** Plain loop kernels, no register blocking (-O0). */
   readonly simple?: boolean;
+  /**
+   * Report each run's kernels to `create`'s `observer` (check mode, profiles): value -1 once the
+   * inputs are bound, then each node's first output value id, kernel name and outputs as it finishes.
+   */
+  readonly observe?: boolean;
 }
 
 /** A kernel function and the nodes that call it. */
@@ -87,6 +92,14 @@ export function emitKernels(
 /** Generates the module's source text. Deterministic for a given graph and plan. */
 export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {}): string {
   const { fns, calls } = emitKernels(g, plan, opts.simple ?? false);
+  const observe = opts.observe ?? false;
+  if (observe) {
+    for (const [n, call] of calls) {
+      if (plan.statics.has(n)) continue;
+      const outs = n.outputs.map((o) => ref(plan.storages[plan.storageOf.get(o.id)!]!));
+      calls.set(n, `${call}\nthis.observer?.(${n.outputs[0]!.id}, ${JSON.stringify(call.slice(0, call.indexOf('(')))}, [${outs.join(', ')}]);`);
+    }
+  }
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces } });
   const sf = project.createSourceFile('model.ts', '');
   sf.addStatements([
@@ -102,10 +115,12 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
   for (const f of fns) {
     sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
   }
-  addModelClass(sf, g, plan, calls);
+  if (observe) sf.addTypeAlias({ name: 'Observer', isExported: true, type: '(value: number, kernel: string, outputs: ArrayLike<number | bigint>[]) => void' });
+  addModelClass(sf, g, plan, calls, observe);
+  const options = observe ? ', options: { observer?: Observer } = {}' : '';
   sf.addStatements([
     `/** Creates a model${opts.inlineWeights ? ' (with its embedded weights unless others are given)' : ''}. */`,
-    `export function create(weights${opts.inlineWeights ? ': Weights = EMBEDDED_WEIGHTS' : ': Weights'}): Model {\n  return new Model(weights);\n}`,
+    `export function create(weights${opts.inlineWeights ? ': Weights = EMBEDDED_WEIGHTS' : ': Weights'}${options}): Model {\n  return new Model(weights${observe ? ', options.observer' : ''});\n}`,
     '/** Reads weights from the bytes of a safetensors file (as written next to this module). */',
     'export function loadWeights(bytes: Uint8Array): Weights {\n  return parseSafetensors(bytes) as unknown as Weights;\n}',
   ]);
@@ -155,7 +170,7 @@ export function addInlineWeights(sf: import('ts-morph').SourceFile, g: Graph): v
   sf.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: ['The weights, embedded (the model is tiny).'], declarations: [{ name: 'EMBEDDED_WEIGHTS', type: 'Weights', initializer: `{ ${props.join(', ')} }` }] });
 }
 
-function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: MemoryPlan, calls: Map<Node, string>): void {
+function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: MemoryPlan, calls: Map<Node, string>, observe: boolean): void {
   const arena = plan.storages.filter((s) => s.kind === 'arena');
   const statics = plan.storages.filter((s) => s.kind === 'static');
   const ctor = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
@@ -167,6 +182,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
   const run = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   g.inputs.forEach((v, i) => run.writeLine(`const x_${i} = checkArray(inputs[${tsString(v.name)}], ${ARRAY_TYPE[v.type.dtype]}, ${numel(v.type.shape)}, ${tsString(`input ${v.name}`)});`));
   for (const s of plan.storages.filter((t) => t.kind === 'output')) run.writeLine(`const y_${s.index} = new ${ARRAY_TYPE[s.dtype]}(${s.length});`);
+  if (observe) run.writeLine('this.observer?.(-1, "", []);');
   for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${ref(plan.storages[c.output]!)}.set(${ref(plan.storages[c.from]!)});`);
   run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: y_${outputSlot(plan, k)}`).join(', ')} };`);
@@ -179,8 +195,12 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
       ...g.weights.map((w, i) => ({ kind: StructureKind.Property as const, name: `w${i}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[w.type.dtype] })),
       ...arena.map((s) => ({ kind: StructureKind.Property as const, name: `t${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
       ...statics.map((s) => ({ kind: StructureKind.Property as const, name: `s${s.id}`, scope: Scope.Private, isReadonly: true, type: ARRAY_TYPE[s.dtype] })),
+      ...(observe ? [{ kind: StructureKind.Property as const, name: 'observer', scope: Scope.Private, isReadonly: true, type: 'Observer | undefined' }] : []),
     ],
-    ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }], statements: ctor.toString() }],
+    ctors: [{
+      parameters: [{ name: 'weights', type: 'Weights' }, ...(observe ? [{ name: 'observer', type: 'Observer | undefined' }] : [])],
+      statements: `${observe ? 'this.observer = observer;\n' : ''}${ctor.toString()}`,
+    }],
     methods: [{ name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() }],
   });
 }

@@ -129,6 +129,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
     const v = g.inputs[s.index]!;
     run.writeLine(`${view(s)}.set(checkArray(inputs[${tsString(v.name)}], ${ARRAY_TYPE[v.type.dtype]}, ${s.length}, ${tsString(`input ${v.name}`)}));`);
   });
+  if (observe) run.writeLine('this.observer?.(-1, "", []);');
   for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${view(plan.storages[c.output]!)}.set(${view(plan.storages[c.from]!)});`);
   const outView = (k: number): string => view(plan.storages.find((s) => s.kind === 'output' && s.index === k)!);
