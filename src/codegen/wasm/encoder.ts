@@ -16,6 +16,14 @@ export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const VALTYPE: Readonly<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** The body of one function: its locals and its instruction bytes. */
+/**
+ * Appends `src` to `dst` element by element: `dst.push(...src)` passes every byte as an argument
+ * and overflows the call stack once a code section or a function body passes ~100k bytes.
+ */
+function append(dst: number[], src: readonly number[]): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]!);
+}
+
 export class FunctionBuilder {
   private readonly locals: ValType[] = [];
   private readonly code: number[] = [];
@@ -174,7 +182,8 @@ export class FunctionBuilder {
     }
     const body = [...uleb(groups.length)];
     for (const [n, t] of groups) body.push(...uleb(n), VALTYPE[t]);
-    body.push(...this.code, 0x0b);
+    append(body, this.code);
+    body.push(0x0b);
     return [...uleb(body.length), ...body];
   }
 }
@@ -212,7 +221,8 @@ export class ModuleBuilder {
   encode(): Uint8Array {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     const section = (id: number, content: number[]): void => {
-      out.push(id, ...uleb(content.length), ...content);
+      out.push(id, ...uleb(content.length));
+      append(out, content);
     };
     const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
     const name = (s: string): number[] => {
