@@ -1,5 +1,5 @@
-// The ops exporters emit first (Trilu, Tile, GreaterOrEqual, LessOrEqual, Clip, CastLike), lowered
-// onto IR ops: values worked by hand, NaN comparisons, and a constant Trilu folding away.
+// The ops exporters emit first (Trilu, Tile, GreaterOrEqual, LessOrEqual, Clip, CastLike, Pad),
+// lowered onto IR ops: values worked by hand, NaN comparisons, and a constant Trilu folding away.
 import { describe, expect, it } from 'vitest';
 import { tensor, toNumbers } from '../../../src/ir/tensor.ts';
 import { importOnnx } from '../../../src/io/onnx/import.ts';
@@ -49,5 +49,35 @@ describe('exporter ops', () => {
     const y = interpret(g, { x: tensor('f32', [3], [1.7, -2.2, 3]), t: tensor('i64', [1], [0]) }).y!;
     expect(y.dtype).toBe('i64');
     expect(toNumbers(y)).toEqual([1, -2, 3]);
+  });
+
+  describe('Pad', () => {
+    const mode = (m: string) => ({ name: 'mode', type: 3, s: new TextEncoder().encode(m) });
+    const x = tensor('f32', [2, 3], [1, 2, 3, 4, 5, 6]);
+    const padded = (m: string, pads: number[], outShape: number[], opset = 19, extra: object[] = []) => {
+      const g = importOnnx(model(graph([node('Pad', ['x', 'pads', ...extra.map((e) => (e as { name: string }).name)], ['y'], [mode(m)])], [value('x', [2, 3])], [value('y', outShape)], [i64('pads', [pads.length], pads), ...extra]), opset));
+      const y = interpret(g, { x }).y!;
+      expect(y.shape).toEqual(outShape);
+      return toNumbers(y);
+    };
+    // pads [b0, b1, e0, e1]: rows get b0 before and e0 after, columns b1 before and e1 after.
+    it('constant with a value (row 0 | cols 1 before, 2 after)', () =>
+      expect(padded('constant', [1, 1, 0, 2], [3, 6], 19, [{ name: 'v', dims: [], dataType: 1, floatData: [9] }])).toEqual([
+        9, 9, 9, 9, 9, 9,
+        9, 1, 2, 3, 9, 9,
+        9, 4, 5, 6, 9, 9,
+      ]));
+    it('edge repeats the border element', () => expect(padded('edge', [0, 2, 1, 1], [3, 6])).toEqual([1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 6, 4, 4, 4, 5, 6, 6]));
+    it('reflect mirrors without repeating the edge', () => expect(padded('reflect', [1, 2, 0, 2], [3, 7])).toEqual([6, 5, 4, 5, 6, 5, 4, 3, 2, 1, 2, 3, 2, 1, 6, 5, 4, 5, 6, 5, 4]));
+    it('wrap continues from the far end', () => expect(padded('wrap', [0, 1, 1, 2], [3, 6])).toEqual([3, 1, 2, 3, 1, 2, 6, 4, 5, 6, 4, 5, 3, 1, 2, 3, 1, 2]));
+    it('negative pads crop', () => expect(padded('constant', [0, -1, -1, 1], [1, 3])).toEqual([2, 3, 0]));
+    it('refuses what it cannot mean, naming the node', () => {
+      const bad = (m: string, pads: number[], opset = 19) => () => importOnnx(model(graph([node('Pad', ['x', 'pads'], ['y'], [mode(m)])], [value('x', [2, 3])], [value('y', [2, 3])], [i64('pads', [pads.length], pads)]), opset));
+      expect(bad('reflect', [0, 3, 0, 0])).toThrow(/Pad.*reflect padding of 3 on axis 1 of length 3 \(at most 2\)/);
+      expect(bad('mirror', [0, 0, 0, 0])).toThrow(/Pad.*mode "mirror" is not supported/);
+      expect(bad('wrap', [0, 0, 0, 0], 18)).toThrow(/mode "wrap" is not supported \(constant, reflect, edge\)/);
+      expect(bad('constant', [0, 1, 0])).toThrow(/pads has 3 entries for 2 axes/);
+      expect(bad('constant', [0, -2, 0, -2])).toThrow(/pads crop 2 and 2 from axis 1 of length 3/);
+    });
   });
 });

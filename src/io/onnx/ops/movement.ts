@@ -157,6 +157,62 @@ function trilu(c: NodeContext): Val[] {
   return [c.op1('where', {}, [c.constant('bool', [n, m], keep), x, zero])];
 }
 
+/** The pad modes and what each copies into a border of `p` elements on an axis of length n. */
+const PAD_MODES = ['constant', 'reflect', 'edge', 'wrap'] as const;
+type PadMode = (typeof PAD_MODES)[number];
+
+/**
+ * Pad: per axis, negative pads crop (a slice), then the borders are concatenated on: for
+ * `constant` the value broadcast (expand), for `edge` the first or last slice broadcast, for
+ * `reflect` a reversed slice that leaves out the edge (x[p..1] and x[n-2..n-1-p]), for `wrap`
+ * the slice from the far end. Every backend runs these as the copies it already has; a
+ * constant input folds at import.
+ */
+function pad(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const rank = x.type.shape.length;
+  const modeName = c.string('mode', 'constant');
+  if (!(PAD_MODES as readonly string[]).includes(modeName) || (modeName === 'wrap' && c.opset < 19)) {
+    c.fail(`mode ${JSON.stringify(modeName)} is not supported (constant, reflect, edge${c.opset >= 19 ? ', wrap' : ''})`);
+  }
+  const mode = modeName as PadMode;
+  const pads = (c.opset >= 11 ? c.staticInts(1, 'pads') : c.ints('pads') ?? c.ints('paddings')) ?? c.fail('pads are required');
+  const value = c.opset >= 11 ? (c.maybe(2) ? getNumber(c.static(2, 'constant_value'), 0) : 0) : c.float('value', 0);
+  const axes = (c.opset >= 18 ? c.staticInts(3, 'axes') : undefined)?.map((a) => axisOf(c, a, rank, 'pad axis')) ?? [...Array(rank).keys()];
+  if (new Set(axes).size !== axes.length) c.fail(`pad axes [${axes.join(',')}] repeat an axis`);
+  if (pads.length !== 2 * axes.length) c.fail(`pads has ${pads.length} entries for ${axes.length} axes (2 per axis)`);
+  if (pads.some((p) => !Number.isSafeInteger(p))) c.fail(`pads [${pads.join(',')}] must be integers`);
+  let cur = x;
+  const cut = (v: Val, axis: number, start: number, end: number, step = 1): Val => c.op1('slice', { starts: [start], ends: [end], axes: [axis], steps: [step] }, [v]);
+  axes.forEach((axis, i) => {
+    const [before, after] = [pads[i]!, pads[i + axes.length]!];
+    const n0 = cur.type.shape[axis]!;
+    if (before < 0 || after < 0) {
+      if (-Math.min(before, 0) - Math.min(after, 0) > n0) c.fail(`pads crop ${-Math.min(before, 0)} and ${-Math.min(after, 0)} from axis ${axis} of length ${n0}`);
+      cur = cut(cur, axis, Math.max(0, -before), n0 - Math.max(0, -after));
+    }
+    const [b, e] = [Math.max(0, before), Math.max(0, after)];
+    if (b === 0 && e === 0) return;
+    const n = cur.type.shape[axis]!;
+    const border = (len: number, first: boolean): Val => {
+      const shape = cur.type.shape.map((d, k) => (k === axis ? len : d));
+      if (mode === 'constant') return c.op1('expand', { shape }, [c.scalar(value, x.type.dtype)]);
+      if (n === 0) c.fail(`${mode} padding of axis ${axis}, which is empty`);
+      if (mode === 'edge') return c.op1('expand', { shape }, [first ? cut(cur, axis, 0, 1) : cut(cur, axis, n - 1, n)]);
+      if (mode === 'reflect') {
+        if (len > n - 1) c.fail(`reflect padding of ${len} on axis ${axis} of length ${n} (at most ${n - 1})`);
+        // Ends one past the last index taken, going down (-(n + 1) clamps to before index 0).
+        return first ? cut(cur, axis, len, 0, -1) : cut(cur, axis, n - 2, n - 2 - len < 0 ? -(n + 1) : n - 2 - len, -1);
+      }
+      if (len > n) c.fail(`wrap padding of ${len} on axis ${axis} of length ${n} (at most ${n})`);
+      return first ? cut(cur, axis, n - len, n) : cut(cur, axis, 0, len);
+    };
+    const parts = [...(b > 0 ? [border(b, true)] : []), cur, ...(e > 0 ? [border(e, false)] : [])];
+    cur = c.op1('concat', { axis }, parts);
+  });
+  return [cur];
+}
+
 function constant(c: NodeContext): Val[] {
   const t = c.tensor('value');
   // Labelled with its own output name: a large one becomes a weight of that name (src/codegen/constants.ts).
@@ -194,4 +250,5 @@ export const movementLowerings: Lowerings = {
   Constant: constant,
   Tile: tile,
   Trilu: trilu,
+  Pad: pad,
 };
