@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { LimitError, SafetensorsError } from '../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../ir/tensor.ts';
 import { type DType, DTYPE_BYTES, formatType } from '../ir/types.ts';
+import { halfToNumber } from '../ops/scalar.ts';
 import { boundedNumel } from '../ops/util.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { DEFAULT_LIMITS, type LoadLimits, resolveLimits } from './limits.ts';
@@ -24,7 +25,9 @@ export interface SafetensorsContents {
   readonly metadata: Record<string, string>;
 }
 
-const FROM_FILE: Readonly<Record<string, DType>> = { F32: 'f32', I32: 'i32', I64: 'i64', BOOL: 'bool' };
+const FROM_FILE: Readonly<Record<string, DType>> = { F32: 'f32', I32: 'i32', I64: 'i64', BOOL: 'bool', F16: 'f32' };
+/** Bytes per element in the file (F16, PyTorch's half, is read into f32, exactly). */
+const FILE_BYTES: Readonly<Record<string, number>> = { F32: 4, I32: 4, I64: 8, BOOL: 1, F16: 2 };
 const TO_FILE: Readonly<Record<DType, string>> = { f32: 'F32', i32: 'I32', i64: 'I64', bool: 'BOOL' };
 const METADATA_KEY = '__metadata__';
 
@@ -35,6 +38,8 @@ interface Entry {
   readonly shape: number[];
   readonly begin: number;
   readonly end: number;
+  /** Stored as F16 in the file, read into f32. */
+  readonly half: boolean;
 }
 
 /** Parses a whole safetensors file held in memory; see parseSafetensorsContents. */
@@ -174,9 +179,9 @@ function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string
   if (begin > end) at(`data_offsets [${begin},${end}] begin after they end`);
   if (end > dataLen) at(`data_offsets [${begin},${end}] run past the ${dataLen}-byte data section`);
   const type = { dtype: dtype!, shape: dims as number[] };
-  const need = n! * DTYPE_BYTES[dtype!];
+  const need = n! * FILE_BYTES[rawDType as string]!;
   if (end - begin !== need) at(`data_offsets [${begin},${end}] hold ${end - begin} bytes but ${formatType(type)} needs ${need}`);
-  return { name, dtype: dtype!, shape: dims as number[], begin, end };
+  return { name, dtype: dtype!, shape: dims as number[], begin, end, half: rawDType === 'F16' };
 }
 
 /** Tensors must tile the data section exactly: no overlap, no gap, nothing left over. */
@@ -194,6 +199,10 @@ function checkCoverage(entries: readonly Entry[], dataLen: number, fail: (m: str
 }
 
 function copyTensor(e: Entry, src: Uint8Array, at: (m: string) => never): Tensor {
+  if (e.half) {
+    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    return tensor('f32', e.shape, Float32Array.from({ length: src.length / 2 }, (_, i) => halfToNumber(view.getUint16(2 * i, true))));
+  }
   const data = allocData(e.dtype, src.length / DTYPE_BYTES[e.dtype]);
   new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
   if (e.dtype === 'bool') {

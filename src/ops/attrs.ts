@@ -38,6 +38,8 @@ export interface OpAttrs {
   sigmoid: None;
   relu: None;
   erf: None;
+  /** Rounds f32 values to the nearest float16 (ties to even, overflow to ±Inf): ONNX Cast to FLOAT16, computed in f32. */
+  roundF16: None;
   /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
   gelu: { readonly approximate: 'none' | 'tanh' };
   not: None;

@@ -71,6 +71,33 @@ export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
 }
 
+/** The value of IEEE binary16 bits (sign, 5 exponent bits, 10 fraction bits). */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (exp === 0 ? frac * 2 ** -24 : (1024 + frac) * 2 ** (exp - 25));
+}
+
+/**
+ * The nearest binary16 (IEEE half) value of x, ties to even: what a cast to float16 keeps. Beyond
+ * the largest half (65504) it is ±Infinity; below 2^-14 the steps are the subnormals' 2^-24;
+ * NaN, ±Infinity and ±0 stay. Scaling by a power of two is exact, so only the one rounding happens.
+ */
+export function roundF16(x: number): number {
+  const a = Math.abs(x);
+  if (!(a > 0) || a === Infinity) return x;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  const scale = 2 ** (10 - Math.max(e, -14));
+  const q = a * scale;
+  const f = Math.floor(q);
+  const r = (q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f) / scale;
+  return (r > 65504 ? Infinity : r) * Math.sign(x);
+}
+
 /** IEEE/C99 pow, as PyTorch computes it: unlike Math.pow, pow(1, y) = 1 and pow(-1, ±Inf) = 1. */
 export function floatPow(x: number, y: number): number {
   if (x === 1 || (x === -1 && Math.abs(y) === Infinity)) return 1;

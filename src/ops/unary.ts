@@ -7,7 +7,7 @@ import type { OpDef, OpDefs } from './def.ts';
 import { ANY, BOOL, FLOAT, NUMERIC, expectDType } from './dtypes.ts';
 import { map1 } from './elementwise.ts';
 import { convert, zero } from './wgsl.ts';
-import { erf, gelu, geluTanh, sigmoid } from './scalar.ts';
+import { erf, gelu, geluTanh, roundF16, sigmoid } from './scalar.ts';
 import { fail } from './util.ts';
 import { type GradEmitter, NOT_DIFFERENTIABLE, gradWith } from './gradient.ts';
 import type { ValueId } from '../ir/graph.ts';
@@ -15,7 +15,7 @@ import type { ValueId } from '../ir/graph.ts';
 /** The unary op kinds. */
 export type UnaryKind =
   | 'identity' | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh'
-  | 'sigmoid' | 'relu' | 'erf' | 'gelu' | 'not' | 'cast';
+  | 'sigmoid' | 'relu' | 'erf' | 'roundF16' | 'gelu' | 'not' | 'cast';
 
 interface UnarySpec<K extends UnaryKind> {
   /** Input dtypes the op accepts. */
@@ -71,6 +71,8 @@ export const unaryOps: OpDefs<UnaryKind> = {
   tanh: unary('tanh', { grad: (d, _x, y, g) => d.mul(g, d.sub(d.scalar(1), d.mul(y, y))), dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh_f(${x})` }),
   sigmoid: unary('sigmoid', { grad: (d, _x, y, g) => d.mul(g, d.mul(y, d.sub(d.scalar(1), y))), dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
   erf: unary('erf', { grad: (d, x, _y, g) => d.mul(g, d.scale(d.op('exp', {}, [d.neg(d.mul(x, x))]), 2 / Math.sqrt(Math.PI))), dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
+  // A cast's rounding: its gradient passes through, as a cast's does.
+  roundF16: unary('roundF16', { grad: (_d, _x, _y, g) => g, dtypes: FLOAT, fn: roundF16, ts: (x) => `roundF16(${x})`, wgsl: (x) => `round_f16_f(${x})` }),
   gelu: unary('gelu', {
     dtypes: FLOAT,
     grad: (d, x, _y, g, { approximate }) => d.mul(g, approximate === 'tanh' ? geluTanhSlope(d, x) : geluSlope(d, x)),

@@ -17,6 +17,19 @@ export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly st
 }`,
     [],
   ],
+  round_f16_f: [
+    `fn round_f16_f(x: f32) -> f32 {
+  // roundF16 (ops/scalar.ts): scale by a power of two to the half's last mantissa bit (exact),
+  // round ties to even (WGSL's round), scale back; past 65504 it is +-Inf. NaN, Inf, 0 pass.
+  let a = abs(x);
+  if (!(a > 0.0) || a > 3.4e38) { return x; }
+  let e = max(i32((bitcast<u32>(a) >> 23u) & 0xffu) - 127, -14);
+  let scale = exp2(f32(10 - e));
+  let r = round(a * scale) / scale;
+  return select(r, inf_f(), r > 65504.0) * sign(x);
+}`,
+    ['inf_f'],
+  ],
   sigmoid_f: ['fn sigmoid_f(x: f32) -> f32 {\n  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }\n  let e = exp(x);\n  return e / (1.0 + e);\n}', []],
   gelu_f: ['fn gelu_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + erf_f(x * 0.70710678118654752));\n}', ['erf_f']],
   gelu_tanh_f: ['fn gelu_tanh_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + tanh_f(0.7978845608028654 * (x + 0.044715 * x * x * x)));\n}', ['tanh_f']],

@@ -14,7 +14,7 @@ import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
-import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
+import { ELEM, type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
@@ -104,6 +104,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     const v = values.get(out.name);
     if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
     let id = em.idOf(v, out.name);
+    // A FLOAT16 output was computed in f32 (see tensor.ts): it is rounded to halves here.
+    if (out.type?.tensorType?.elemType === ELEM.FLOAT16 && b.typeOf(id).dtype === 'f32') id = b.node('roundF16', {}, [id], out.name)[0]!.id;
     // Each output gets a node result of its own (not an input, a weight, or another output's value).
     if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
     used.add(id);
@@ -119,7 +121,8 @@ function readOpsets(model: OnnxModel, file: string): Map<string, number> {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
   const v = opsets.get('');
-  if (v !== undefined && (v < OPSET_RANGE.min || v > OPSET_RANGE.max)) throw new OnnxError(`${file}: opset ${v} is not supported (supported: ${OPSET_RANGE.min} to ${OPSET_RANGE.max})`);
+  // A valid model of an opset outside the range is refused (unsupported), not malformed.
+  if (v !== undefined && (v < OPSET_RANGE.min || v > OPSET_RANGE.max)) throw new UnsupportedFeature(`${file}: opset ${v} is not supported (supported: ${OPSET_RANGE.min} to ${OPSET_RANGE.max})`, `opset ${v}`);
   const t = opsets.get(TRAINING_DOMAIN);
   if (t !== undefined && t !== 1) throw new OnnxError(`${file}: opset ${t} of ${TRAINING_DOMAIN} is not supported (supported: 1)`);
   return opsets;

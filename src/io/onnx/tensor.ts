@@ -9,11 +9,17 @@ import { checkLimit } from '../limits.ts';
 import type { OnnxLimits } from './limits.ts';
 import { UnsupportedFeature } from './support.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
+import { halfToNumber } from '../../ops/scalar.ts';
 
-/** IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32 (documented in docs/onnx.md). */
+/**
+ * IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32; FLOAT16 is held as f32
+ * (exactly: every half is an f32), computed in f32 and rounded where the model casts to it and at
+ * the graph outputs it declares (documented in docs/onnx.md).
+ */
 const DTYPE_OF: Readonly<Record<number, DType>> = {
   [ELEM.FLOAT]: 'f32',
   [ELEM.DOUBLE]: 'f32',
+  [ELEM.FLOAT16]: 'f32',
   [ELEM.INT32]: 'i32',
   [ELEM.INT16]: 'i32',
   [ELEM.INT8]: 'i32',
@@ -25,7 +31,7 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
 
 /** Bytes per element in raw_data, for each supported element type. */
 const RAW_BYTES: Readonly<Record<number, number>> = {
-  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
+  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
   [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.BOOL]: 1,
 };
 
@@ -39,7 +45,7 @@ export function elemName(t: number): string {
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE as f32, INT8/16/32, UINT8/16, INT64, BOOL)`, `element type ${elemName(elemType)}`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE and FLOAT16 as f32, INT8/16/32, UINT8/16, INT64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 
@@ -86,6 +92,7 @@ function fromRaw(raw: Uint8Array, elemType: number, n: number, label: string): T
     switch (elemType) {
       case ELEM.FLOAT: out[i] = view.getFloat32(o, true); break;
       case ELEM.DOUBLE: out[i] = view.getFloat64(o, true); break;
+      case ELEM.FLOAT16: out[i] = halfToNumber(view.getUint16(o, true)); break;
       case ELEM.INT32: out[i] = view.getInt32(o, true); break;
       case ELEM.INT16: out[i] = view.getInt16(o, true); break;
       case ELEM.UINT16: out[i] = view.getUint16(o, true); break;
@@ -104,12 +111,13 @@ function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): Tens
     t.dataType === ELEM.FLOAT ? t.floatData
     : t.dataType === ELEM.DOUBLE ? t.doubleData
     : t.dataType === ELEM.INT64 ? t.int64Data
-    : t.int32Data; // INT32, INT16, INT8, UINT16, UINT8 and BOOL live in int32_data
+    : t.int32Data; // INT32, INT16, INT8, UINT16, UINT8, BOOL and FLOAT16 (its bits) live in int32_data
   if (field.length !== n) throw new OnnxError(`${label}: declares ${n} element(s) but holds ${field.length}`);
   const out = allocData(dtype, n);
   for (let i = 0; i < n; i++) {
     const v = field[i]!;
     if (out instanceof BigInt64Array) out[i] = toInt64(v);
+    else if (t.dataType === ELEM.FLOAT16) out[i] = halfToNumber(v & 0xffff);
     else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   }
   return out;

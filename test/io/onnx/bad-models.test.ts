@@ -81,7 +81,7 @@ describe('importOnnx on bad input', () => {
   });
 
   it('an unsupported opset', () => {
-    expectError(model([node('Relu', ['x'], ['y'])], ['y'], { opset: 99 }), OnnxError, /opset 99 is not supported/);
+    expectError(model([node('Relu', ['x'], ['y'])], ['y'], { opset: 99 }), UnsupportedOpError, /opset 99 is not supported/);
   });
 
   it('a reference to a missing tensor', () => {

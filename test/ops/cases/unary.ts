@@ -82,6 +82,16 @@ export const unaryCases = cases([
     expect: [f32([2, 4], [0, 0.5204998778130465, 0.8427007929497149, 0.9953222650189527, -0.9999779095030014, 1, -1, NaN])],
   },
   { name: 'i32', op: 'erf', attrs: none, inputs: [t('i32', [1])], error: /erf expects f32, got i32/ },
+  // ── roundF16 ──
+  {
+    // Ties to even at 1 (ulp 2^-10) and between subnormals (2^-24), 65519 down to the largest half,
+    // 65520 up to Infinity, 0.1 to its nearest half; NaN, ±Inf and -0 pass.
+    name: 'nearest float16, ties to even', op: 'roundF16', attrs: none,
+    inputs: [f32([14], [1, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 65504, 65519, 65520, -65520, 2 ** -24, 2 ** -25, 3 * 2 ** -25, 0.1, NaN, -Inf, -0])],
+    expect: [f32([14], [1, 1, 1 + 2 ** -9, 65504, 65504, Inf, -Inf, 2 ** -24, 0, 2 ** -23, 0.0999755859375, NaN, -Inf, -0])],
+    rtol: 1e-9, atol: 0, // exact: f32 resolution is 6e-8 relative (0 would make rtol * Inf NaN)
+  },
+  { name: 'i32', op: 'roundF16', attrs: none, inputs: [t('i32', [1])], error: /roundF16 expects f32, got i32/ },
   // ── gelu ──
   {
     name: 'exact form is x * Phi(x)', op: 'gelu', attrs: { approximate: 'none' },

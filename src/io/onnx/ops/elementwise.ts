@@ -3,6 +3,7 @@
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
+import { ELEM } from '../schema.ts';
 import type { Lowering, Lowerings } from './lowering.ts';
 
 type Unary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not';
@@ -28,9 +29,12 @@ function pow(c: NodeContext): Val[] {
 }
 
 function cast(c: NodeContext): Val[] {
-  const to = dtypeOf(c.int('to', 0), `${c.where} attribute to`);
+  const elem = c.int('to', 0);
+  const to = dtypeOf(elem, `${c.where} attribute to`);
   const x = c.input(0);
-  return [x.type.dtype === to ? x : c.op1('cast', { to }, [x])];
+  const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
+  // FLOAT16 is held as f32: the cast's rounding to the nearest half is its own step.
+  return [elem === ELEM.FLOAT16 ? c.op1('roundF16', {}, [y]) : y];
 }
 
 /**
