@@ -180,7 +180,8 @@ function checkEntry(name: string, info: unknown, dataLen: number, at: (m: string
   if (end > dataLen) at(`data_offsets [${begin},${end}] run past the ${dataLen}-byte data section`);
   const type = { dtype: dtype!, shape: dims as number[] };
   const need = n! * FILE_BYTES[rawDType as string]!;
-  if (end - begin !== need) at(`data_offsets [${begin},${end}] hold ${end - begin} bytes but ${formatType(type)} needs ${need}`);
+  const stored = rawDType === 'F16' ? `F16[${dims.join(',')}]` : formatType(type);
+  if (end - begin !== need) at(`data_offsets [${begin},${end}] hold ${end - begin} bytes but ${stored} needs ${need}`);
   return { name, dtype: dtype!, shape: dims as number[], begin, end, half: rawDType === 'F16' };
 }
 
