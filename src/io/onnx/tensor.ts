@@ -37,9 +37,15 @@ const RAW_BYTES: Readonly<Record<number, number>> = {
 
 const ELEM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ELEM).map(([k, v]) => [v, k]));
 
+/** ONNX's names of the element types opgraph reads none of (TensorProto.DataType 14 to 26). */
+const OTHER_ELEM_NAMES: readonly string[] = [
+  'COMPLEX64', 'COMPLEX128', 'BFLOAT16', 'FLOAT8E4M3FN', 'FLOAT8E4M3FNUZ', 'FLOAT8E5M2', 'FLOAT8E5M2FNUZ',
+  'UINT4', 'INT4', 'FLOAT4E2M1', 'FLOAT8E8M0', 'UINT2', 'INT2',
+];
+
 /** The name of ONNX element type `t` (for messages). */
 export function elemName(t: number): string {
-  return ELEM_NAMES[t] ?? (t === 16 ? 'BFLOAT16' : `data type ${t}`);
+  return ELEM_NAMES[t] ?? OTHER_ELEM_NAMES[t - 14] ?? `data type ${t}`;
 }
 
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
