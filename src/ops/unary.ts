@@ -71,8 +71,8 @@ export const unaryOps: OpDefs<UnaryKind> = {
   tanh: unary('tanh', { grad: (d, _x, y, g) => d.mul(g, d.sub(d.scalar(1), d.mul(y, y))), dtypes: FLOAT, fn: Math.tanh, ts: (x) => `Math.tanh(${x})`, wgsl: (x) => `tanh_f(${x})` }),
   sigmoid: unary('sigmoid', { grad: (d, _x, y, g) => d.mul(g, d.mul(y, d.sub(d.scalar(1), y))), dtypes: FLOAT, fn: sigmoid, ts: (x) => `sigmoid(${x})`, wgsl: (x) => `sigmoid_f(${x})` }),
   erf: unary('erf', { grad: (d, x, _y, g) => d.mul(g, d.scale(d.op('exp', {}, [d.neg(d.mul(x, x))]), 2 / Math.sqrt(Math.PI))), dtypes: FLOAT, fn: erf, ts: (x) => `erf(${x})`, wgsl: (x) => `erf_f(${x})` }),
-  // A cast's rounding: its gradient passes through, as a cast's does.
-  roundF16: unary('roundF16', { grad: (_d, _x, _y, g) => g, dtypes: FLOAT, fn: roundF16, ts: (x) => `roundF16(${x})`, wgsl: (x) => `round_f16_f(${x})` }),
+  // Piecewise constant: not differentiable (training an imported float16 model is refused at its casts).
+  roundF16: unary('roundF16', { dtypes: FLOAT, fn: roundF16, ts: (x) => `roundF16(${x})`, wgsl: (x) => `round_f16_f(${x})` }),
   gelu: unary('gelu', {
     dtypes: FLOAT,
     grad: (d, x, _y, g, { approximate }) => d.mul(g, approximate === 'tanh' ? geluTanhSlope(d, x) : geluSlope(d, x)),
