@@ -1,6 +1,6 @@
 // The reference interpreter: runs any graph node by node with each op's reference semantics.
 // It is the oracle every pass and backend is tested against, so it favours clarity over speed.
-import { OpgraphError } from '../errors.ts';
+import { IndexError, OpgraphError } from '../errors.ts';
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { formatType, sameType } from '../ir/types.ts';
@@ -36,7 +36,14 @@ export function interpret(g: Graph, inputs: NamedTensors, opts: InterpretOptions
 export function evaluateNode(node: Node, args: readonly Tensor[]): Tensor[] {
   const def = OPS[node.op];
   const types = node.outputs.map((o) => o.type);
-  const outs = (def.evaluate as (i: readonly Tensor[], a: unknown, o: typeof types) => Tensor[])(args, node.attrs, types);
+  let outs: Tensor[];
+  try {
+    outs = (def.evaluate as (i: readonly Tensor[], a: unknown, o: typeof types) => Tensor[])(args, node.attrs, types);
+  } catch (e) {
+    // A data-dependent failure (an index out of range) names the node, as generated code does.
+    if (e instanceof IndexError) throw new IndexError(`${describeNode(node.op, node.outputs[0]?.id, node.label)}: ${e.message}`, { cause: e });
+    throw e;
+  }
   outs.forEach((t, k) => {
     if (!sameType(t, types[k]!)) {
       const where = describeNode(node.op, node.outputs[0]?.id, node.label);
