@@ -6,6 +6,7 @@ import type { Tensor } from '../ir/tensor.ts';
 import { formatType, sameType } from '../ir/types.ts';
 import { describeNode } from '../ops/infer.ts';
 import { OPS } from '../ops/table.ts';
+import { checkGraphMemory } from '../codegen/budget.ts';
 import { type BindOptions, type NamedTensors, bindValues } from './bind.ts';
 
 /** Options of one interpreted run. */
@@ -14,10 +15,13 @@ export interface InterpretOptions extends BindOptions {
   readonly weights?: NamedTensors;
   /** Called after each node with its outputs (for debugging and differential tools). */
   readonly onNode?: (node: Node, outputs: readonly Tensor[]) => void;
+  /** Refuse (LimitError) a graph whose memory plan needs more bytes than this, before running (default: no check). */
+  readonly maxMemoryBytes?: number;
 }
 
 /** Runs `g` on `inputs` and returns each graph output by name. */
 export function interpret(g: Graph, inputs: NamedTensors, opts: InterpretOptions = {}): Record<string, Tensor> {
+  if (opts.maxMemoryBytes !== undefined) checkGraphMemory(g, opts.maxMemoryBytes);
   const env = bindValues(g, inputs, opts.weights, opts);
   const lastUse = lastUses(g);
   g.nodes.forEach((node, idx) => {

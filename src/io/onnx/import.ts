@@ -18,6 +18,8 @@ import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './sc
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
+import { checkGraphMemory } from '../../codegen/budget.ts';
+import { resolveMaxMemory } from '../memory.ts';
 
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 27 } as const;
@@ -56,6 +58,12 @@ export interface OnnxImportOptions {
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
   /** The same as `shapes` (kept for existing callers). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * The aggregate memory budget in bytes: the tensors materialised while importing, then the
+   * imported graph's memory plan (weights + constants + arena + outputs), each a LimitError
+   * over it. Default: a quarter of the machine's memory (src/io/memory.ts).
+   */
+  readonly maxMemoryBytes?: number;
 }
 
 /** The input-size options in one form: shapes and constants merged with their older spellings. */
@@ -94,7 +102,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   checkLimit(limits, 'maxNodes', graph.node.length, `${file}: node count`);
   if (graph.sparseInitializer.length > 0) throw new OnnxError(`${file}: sparse initializers are not supported`);
   const b = new IRBuilder(graph.name || file);
-  const em = new Emitter(b, limits, opts.baseDir);
+  const maxMemory = resolveMaxMemory(opts.maxMemoryBytes);
+  const em = new Emitter(b, limits, opts.baseDir, maxMemory);
   const values = declareValues(graph, em, opts, file);
   em.lowerGraph = (sub, scope) => lowerSubgraph(sub, scope, em, opsets, file);
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
@@ -111,6 +120,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   }
   const g = b.finish();
   verifyGraph(g);
+  checkGraphMemory(g, maxMemory);
   return g;
 }
 
@@ -134,6 +144,7 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
     let data: Tensor;
     try {
+      em.account(declaredBytes(init.dims, init.dataType === 7 ? 8 : 4), `${file}: initializer ${printable(init.name)}`);
       data = toTensor(init, `${file}: initializer`, src);
     } catch (e) {
       if (!(e instanceof UnsupportedOpError)) throw e;
@@ -145,6 +156,11 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
   }
   declareInputs(graph, em, inputSizes(opts), file, values);
   return values;
+}
+
+/** Bytes an initializer's dims declare (0 for invalid dims, which toTensor refuses). */
+function declaredBytes(dims: readonly number[], elementBytes: number): number {
+  return dims.every((d) => Number.isSafeInteger(d) && d >= 0) ? dims.reduce((n, d) => n * d, elementBytes) : 0;
 }
 
 /** A subgraph (an If branch) lowered in `scope`: its initializers are constants, outer names resolve to the scope's values. */
