@@ -18,6 +18,7 @@ import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './sc
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
+import { prescanModel } from './prescan.ts';
 import { checkGraphMemory } from '../../codegen/budget.ts';
 import { resolveMaxMemory } from '../memory.ts';
 
@@ -90,6 +91,8 @@ export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOption
 export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Graph {
   const limits: OnnxLimits = resolveOnnxLimits(opts.limits);
   const file = opts.name ?? 'model';
+  // Counts checked on the wire before the decoder builds any object.
+  prescanModel(bytes, limits, file);
   let model: OnnxModel;
   try {
     model = decodeModel(bytes);
