@@ -141,13 +141,12 @@ function readOpsets(model: OnnxModel, file: string): Map<string, number> {
 /** Initializers become known values (weights once a node reads them); the other graph inputs become inputs. */
 function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, file: string): Map<string, Val> {
   const values = new Map<string, Val>();
-  const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
+  const src = { limits: em.limits, account: (bytes: number, what: string) => em.account(bytes, what), ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
   for (const init of graph.initializer) {
     if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);
     let data: Tensor;
     try {
-      em.account(declaredBytes(init.dims, init.dataType === 7 ? 8 : 4), `${file}: initializer ${printable(init.name)}`);
       data = toTensor(init, `${file}: initializer`, src);
     } catch (e) {
       if (!(e instanceof UnsupportedOpError)) throw e;
@@ -159,11 +158,6 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
   }
   declareInputs(graph, em, inputSizes(opts), file, values);
   return values;
-}
-
-/** Bytes an initializer's dims declare (0 for invalid dims, which toTensor refuses). */
-function declaredBytes(dims: readonly number[], elementBytes: number): number {
-  return dims.every((d) => Number.isSafeInteger(d) && d >= 0) ? dims.reduce((n, d) => n * d, elementBytes) : 0;
 }
 
 /** A subgraph (an If branch) lowered in `scope`: its initializers are constants, outer names resolve to the scope's values. */

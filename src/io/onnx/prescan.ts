@@ -71,7 +71,7 @@ export function prescanModel(bytes: Uint8Array, limits: OnnxLimits, file: string
   if (counts.cost > bound) {
     throw new LimitError(`${file}: decoding its ${counts.messages} messages (${counts.nodes} nodes) would take about ${counts.cost} bytes, over ${DECODE_FACTOR}x the file's ${bytes.length} bytes + ${DECODE_SLACK} bytes`);
   }
-  checkLimit(limits, 'maxNodes', counts.nodes, `${file}: node count (every graph, counted before decoding)`);
+  checkLimit(limits, 'maxNodes', counts.nodes, `${file}: node count`);
   return counts;
 }
 
@@ -145,7 +145,7 @@ function packedCount(b: Uint8Array, start: number, end: number, width: 0 | 4 | 8
 
 /** The per-message count limits, checked as each repeated field grows. */
 function checkRepeats(type: Msg, field: number, n: number, limits: OnnxLimits, file: string): void {
-  if ((type === 'Shape' && field === 1) || (type === 'Tensor' && field === 1)) checkLimit(limits, 'maxRank', n, `${file}: dimensions of one ${type === 'Shape' ? 'shape' : 'tensor'}`);
+  if ((type === 'Shape' && field === 1) || (type === 'Tensor' && field === 1)) checkLimit(limits, 'maxRank', n, `${file}: a ${type === 'Shape' ? 'shape' : 'tensor'}'s rank (counted before decoding)`);
   else if (type === 'Graph' && field !== 1 && field !== 2) checkLimit(limits, 'maxTensors', n, `${file}: ${({ 5: 'initializers', 11: 'graph inputs', 12: 'graph outputs', 13: 'value infos', 15: 'sparse initializers' } as Record<number, string>)[field]} of one graph`);
   else if (n > limits.maxTensorElements) checkLimit(limits, 'maxTensorElements', n, `${file}: elements of one repeated field`);
 }

@@ -61,6 +61,8 @@ export function checkShape(dims: readonly number[], dtype: DType, what: string, 
 export interface TensorSource {
   readonly baseDir?: string;
   readonly limits: OnnxLimits;
+  /** Counts a tensor's bytes against the import's memory budget before its data is read. */
+  readonly account?: (bytes: number, what: string) => void;
 }
 
 /** Converts a TensorProto to a Tensor; `what` names it in errors. */
@@ -68,6 +70,7 @@ export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor
   const label = t.name ? `${what} ${JSON.stringify(t.name)}` : what;
   const dtype = dtypeOf(t.dataType, label);
   const n = checkShape(t.dims, dtype, label, src.limits);
+  src.account?.(n * DTYPE_BYTES[dtype], label);
   if (t.segment && t.segment.length > 0) throw new OnnxError(`${label}: segmented tensors are not supported`);
   if (t.dataLocation === 1) return tensor(dtype, t.dims, fromRaw(readExternal(t, label, n, src), t.dataType, n, label));
   if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));

@@ -68,7 +68,7 @@ describe('ONNX wire pre-scan', () => {
 
   it('with a generous decode bound the node count itself is checked on the wire (maxNodes over every graph)', () => {
     const bytes = withGraph(empties(1, 1000));
-    expect(() => prescanModel(bytes, { ...DEFAULT_ONNX_LIMITS, maxNodes: 999 }, 'm.onnx')).toThrow(/^m\.onnx: node count \(every graph, counted before decoding\): 1000 exceeds the limit maxNodes = 999$/);
+    expect(() => prescanModel(bytes, { ...DEFAULT_ONNX_LIMITS, maxNodes: 999 }, 'm.onnx')).toThrow(/^m\.onnx: node count: 1000 exceeds the limit maxNodes = 999$/);
   });
 
   it('5M dims in one shape and 3M graph inputs are refused by maxRank and maxTensors on the wire', () => {
@@ -77,7 +77,7 @@ describe('ONNX wire pre-scan', () => {
     const input = tagged(11, concat(tagged(1, new TextEncoder().encode('x')), tagged(2, type)));
     const dims = measure(() => importOnnx(withGraph(input), { name: 'dims.onnx' }));
     expect(dims.err).toBeInstanceOf(LimitError);
-    expect((dims.err as Error).message).toBe('dims.onnx: dimensions of one shape: 65 exceeds the limit maxRank = 64');
+    expect((dims.err as Error).message).toBe("dims.onnx: a shape's rank (counted before decoding): 65 exceeds the limit maxRank = 64");
     expect(dims.grew).toBeLessThan(64 << 20);
     const inputs = measure(() => importOnnx(withGraph(empties(11, 3_000_000)), { name: 'inputs.onnx' }));
     expect(inputs.err).toBeInstanceOf(LimitError);
