@@ -9,7 +9,10 @@ import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/index.ts';
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
-import { kernelCalls } from './codegen/plan.ts';
+import { TYPED_ARRAY_LAYOUT, kernelCalls } from './codegen/plan.ts';
+import { type MemoryUse, checkMemoryBudget, memoryUse } from './codegen/budget.ts';
+import { WGSL_LAYOUT } from './codegen/wgsl/types.ts';
+import { resolveMaxMemory } from './io/memory.ts';
 import { BindingError, IndexError, InternalCompilerError, OpgraphError } from './errors.ts';
 import { describeNode } from './ops/infer.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
@@ -48,6 +51,12 @@ export interface CompileOptions {
   readonly strict?: boolean;
   /** Verify the graph after every pass (tests turn this on). */
   readonly verify?: boolean;
+  /**
+   * The aggregate memory budget in bytes: weights + constants + arena + inputs + outputs (+ wasm
+   * prepared panels) from the memory plan, checked before anything is allocated (LimitError).
+   * Default: a quarter of the machine's memory (src/io/memory.ts).
+   */
+  readonly maxMemoryBytes?: number;
 }
 
 /** The in-process CPU backends. */
@@ -104,6 +113,7 @@ interface CacheEntry {
   readonly peakBytes: number;
   readonly kernels: number;
   readonly program?: WasmProgram;
+  readonly use: MemoryUse;
 }
 
 /** Instantiated modules by the hash of their optimised graph and options. */
@@ -113,10 +123,12 @@ const cache = new Map<string, CacheEntry>();
 function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): CacheEntry {
   if (target === 'ts') {
     const mod = generateTs(g, { simple: level === 0, observe });
-    return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan) };
+    return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan), use: memoryUse(mod.plan) };
   }
   const program = generateWasm(g, { simple: level === 0, threads, observe });
-  return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program };
+  const prepared = [...program.layout.prepared.values()].reduce((n, p) => n + p.bytes, 0);
+  const use = memoryUse(program.plan, TYPED_ARRAY_LAYOUT, prepared);
+  return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program, use };
 }
 
 /** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
@@ -137,6 +149,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     entry = generate(code, target, level, threads, opts.observe !== undefined);
     cache.set(key, entry);
   }
+  // The plan knows every buffer: refuse the graph before the module allocates any of them.
+  checkMemoryBudget(entry.use, resolveMaxMemory(opts.maxMemoryBytes), `graph ${JSON.stringify(g.name)} on ${opts.target}`);
   const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
   if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
   const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads, ...(opts.observe ? { observer: opts.observe } : {}) });
@@ -231,6 +245,7 @@ export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'targ
   // Resolved here, with the strictness asked for (before any GPU work); the model gets every weight.
   const weights = resolveWeights(g, opts.weights, opts);
   const program = generateWgsl(g);
+  checkMemoryBudget(memoryUse(program.plan, WGSL_LAYOUT), resolveMaxMemory(opts.maxMemoryBytes), `graph ${JSON.stringify(g.name)} on wgsl`);
   const gpu = await requestGpu();
   const model = await WebGpuModel.create(gpu, g, program, weights);
   return { graph: g, program, adapter: gpu.adapter, run: (inputs) => model.run(inputs), destroy: () => model.destroy() };

@@ -59,6 +59,11 @@ export class IndexError extends OpgraphError {
   override name = 'IndexError';
 }
 
+/** Reading or writing a file failed (no space, file-size limit, permissions, a directory in the way): names the file. */
+export class IOError extends OpgraphError {
+  override name = 'IOError';
+}
+
 /** A malformed, unsupported or over-limit ONNX model or tensor file; names the node and op when there is one. */
 export class OnnxError extends OpgraphError {
   override name = 'OnnxError';

@@ -14,6 +14,7 @@ import { interpret } from '../../src/runtime/interpreter.ts';
 import type { FuzzTarget } from './harness.ts';
 import { BYTE_MUTATORS, SAFETENSORS_MUTATORS } from './mutate.ts';
 import { ONNX_MUTATORS } from './onnx-mutate.ts';
+import { HOSTILE_ONNX_MUTATORS } from './hostile-mutate.ts';
 import { importOnnx } from '../../src/io/onnx/import.ts';
 import { CLI_CHILD_ONNX_TARGET, CLI_CHILD_PRINT_TARGET, CLI_CHILD_RUN_TARGET, cliRunTarget } from './cli-targets.ts';
 
@@ -90,6 +91,9 @@ export async function onnxSeeds(): Promise<Uint8Array[]> {
   return [...cases, ...exports].map((f) => new Uint8Array(readFileSync(f)));
 }
 
+/** The memory budget of the ONNX target's imports and runs: under the harness's allocation bound. */
+const FUZZ_MEMORY_BYTES = 48 * 2 ** 20;
+
 /** Largest number of input and weight elements of an imported model the ONNX target runs. */
 const RUN_ELEMENTS = 1 << 18;
 
@@ -101,13 +105,14 @@ export const ONNX_TARGET: FuzzTarget = {
   name: 'onnx',
   weight: 4,
   seeds: onnxSeeds,
-  mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS, ...ONNX_MUTATORS],
+  mutators: [...BYTE_MUTATORS, ...ONNX_MUTATORS, ...ONNX_MUTATORS, ...HOSTILE_ONNX_MUTATORS],
   load(bytes, rng) {
-    const g = importOnnx(bytes, { name: 'fuzz.onnx' });
+    // The memory budget (not the harness) must stop models that declare gigabytes in a few bytes.
+    const g = importOnnx(bytes, { name: 'fuzz.onnx', maxMemoryBytes: FUZZ_MEMORY_BYTES });
     // Running is the harness's choice, not the loader's: only models whose inputs and weights are
     // small, so that what the run allocates stays within the harness's allocation bound.
     const declared = [...g.inputs, ...g.weights].reduce((n, v) => n + numel(v.type.shape), 0);
-    if (declared <= RUN_ELEMENTS && rng.next() < 0.5) interpret(g, new Map(g.inputs.map((i) => [i.name, tensor(i.type.dtype, i.type.shape)])), { ignoreExtraInputs: true });
+    if (declared <= RUN_ELEMENTS && rng.next() < 0.5) interpret(g, new Map(g.inputs.map((i) => [i.name, tensor(i.type.dtype, i.type.shape)])), { ignoreExtraInputs: true, maxMemoryBytes: FUZZ_MEMORY_BYTES });
   },
 };
 

@@ -13,6 +13,9 @@ import { type OptionSpec, type Parsed, countOption, optLevel, optional } from '.
 import type { CommandIO } from './command.ts';
 import { loadModel } from './model.ts';
 import { SIZE_OPTIONS, SIZE_USAGE, sizeOptions } from './sizes.ts';
+import { MEMORY_OPTIONS, MEMORY_USAGE, maxMemoryOption } from './memory.ts';
+import { checkGraphMemory } from '../codegen/budget.ts';
+import { resolveMaxMemory } from '../io/memory.ts';
 
 /** Options every graph-reading verb accepts. */
 export const PIPELINE_OPTIONS: OptionSpec = {
@@ -22,6 +25,7 @@ export const PIPELINE_OPTIONS: OptionSpec = {
   'dot-after': { type: 'string' },
   'dot-dir': { type: 'string' },
   ...SIZE_OPTIONS,
+  ...MEMORY_OPTIONS,
 };
 
 /** Usage lines for the pipeline options. */
@@ -33,7 +37,9 @@ export const PIPELINE_USAGE = `Pipeline options:
   --dot-after PASS     draw the graph after PASS (or all) as SVG files in --dot-dir (default .)
                        (without -O or --passes, either one runs the full -O2 pipeline)
 
-${SIZE_USAGE}`;
+${SIZE_USAGE}
+
+${MEMORY_USAGE}`;
 
 /**
  * The passes the options ask for. Without -O or --passes, --print-after and --dot-after name passes
@@ -63,7 +69,7 @@ function wanted(which: string | undefined, entry: TraceEntry): boolean {
  * Loads MODEL (with the size options; `runShapes` are the shapes of the tensors a run binds),
  * runs the selected passes, and writes the requested snapshots.
  */
-export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[]; loaded: Graph }> {
+export async function loadOptimized(verb: string, model: string, p: Parsed, fallback: 0 | 1 | 2, io: CommandIO, runShapes?: Readonly<Record<string, readonly number[]>>): Promise<{ graph: Graph; trace: TraceEntry[]; loaded: Graph; maxMemoryBytes: number }> {
   const passes = selectPasses(verb, p, fallback);
   const printAfter = optional(p, 'print-after');
   const dotAfter = optional(p, 'dot-after');
@@ -72,8 +78,11 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       throw new UsageError(`${verb}: pass ${JSON.stringify(which)} is not in this pipeline (${passes.map((q) => q.name).join(', ')})`);
     }
   }
-  const loaded = await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}) });
+  const maxMemoryBytes = resolveMaxMemory(maxMemoryOption(verb, p));
+  const loaded = await loadModel(model, { ...sizeOptions(verb, p), ...(runShapes ? { runShapes } : {}), maxMemoryBytes });
   const result = runPipeline(loaded, passes);
+  // The optimised graph's plan against the budget, before any verb allocates for it.
+  checkGraphMemory(result.graph, maxMemoryBytes);
   for (const [k, entry] of result.trace.entries()) {
     if (wanted(printAfter, entry)) io.out(`// after ${entry.pass}\n${printGraph(entry.graph)}`);
     if (wanted(dotAfter, entry)) {
@@ -84,5 +93,5 @@ export async function loadOptimized(verb: string, model: string, p: Parsed, fall
       io.err(`wrote ${file}`);
     }
   }
-  return { ...result, loaded };
+  return { ...result, loaded, maxMemoryBytes };
 }

@@ -17,6 +17,7 @@ import { type Graph, type Node, type ValueId, valueTypes } from '../ir/graph.ts'
 import { DTYPE_BYTES, type DType, type TensorType, numel } from '../ir/types.ts';
 import { OPS, inGroup } from '../ops/table.ts';
 import { sameShape } from '../ir/types.ts';
+import { checkConstantIndices } from '../ops/gather.ts';
 
 /** Where a buffer comes from. */
 export type StorageKind = 'input' | 'weight' | 'constant' | 'static' | 'output' | 'arena';
@@ -74,6 +75,8 @@ export const TYPED_ARRAY_LAYOUT: BufferLayout = { elementBytes: (t) => STORAGE_B
 
 /** Computes the memory plan of `g` (assumes shape inference has run). */
 export function planMemory(g: Graph, scratch: ScratchNeed = () => 0, layout: BufferLayout = TYPED_ARRAY_LAYOUT): MemoryPlan {
+  // Every backend plans first: constant gather indices out of range fail here, before any code.
+  checkConstantIndices(g);
   const b = new PlanBuilder(g, scratch);
   return b.finish(layout);
 }

@@ -43,8 +43,8 @@ export function resolveLimits(partial: Partial<LoadLimits> = {}): LoadLimits {
 }
 
 /** Throws a LimitError naming `what` when `n` exceeds limit `key`. */
-export function checkLimit(limits: LoadLimits, key: keyof LoadLimits, n: number, what: string): void {
-  if (n > limits[key]) throw new LimitError(`${what}: ${n} exceeds the limit ${key} = ${limits[key]}`);
+export function checkLimit<L extends LoadLimits>(limits: L, key: keyof L & string, n: number, what: string): void {
+  if (n > (limits[key] as number)) throw new LimitError(`${what}: ${n} exceeds the limit ${key} = ${limits[key]}`);
 }
 
 /** Checks a loaded graph against the graph bounds (node count, every value's rank). */

@@ -6,8 +6,10 @@ import type { OpDefs } from './def.ts';
 import { fail, normAxis, splitAt } from './util.ts';
 import { takeElements } from './copy.ts';
 import { gradWith } from './gradient.ts';
+import { indexRangeMessage } from './scalar.ts';
 import { type Tensor, tensor } from '../ir/tensor.ts';
-import type { ValueId } from '../ir/graph.ts';
+import type { Graph, ValueId } from '../ir/graph.ts';
+import { describeNode } from './infer.ts';
 
 /** Output type of gather: data.shape[:axis] + indices.shape + data.shape[axis+1:], data's dtype. */
 function gatherType(data: TensorType, indices: TensorType, axis: number): TensorType {
@@ -22,12 +24,35 @@ function resolveIndices(indices: Tensor, len: number, axis: number): number[] {
   for (let j = 0; j < out.length; j++) {
     const raw = indices.data[j]!;
     const v = Number(raw);
-    if (!(v >= -len && v < len)) {
-      throw new IndexError(`gather index ${raw} is out of range for axis ${axis} of size ${len} (valid: ${-len}..${len - 1})`);
-    }
+    if (!(v >= -len && v < len)) throw new IndexError(indexRangeMessage(raw, axis, len));
     out[j] = v < 0 ? v + len : v;
   }
   return out;
+}
+
+/**
+ * Checks every gather whose indices are a constant node against its data's axis, before any
+ * backend allocates or runs: an IndexError naming the node, as the interpreter raises at run time.
+ */
+export function checkConstantIndices(g: Graph): void {
+  const constants = new Map<ValueId, Tensor>();
+  const types = new Map<ValueId, TensorType>();
+  for (const v of [...g.inputs, ...g.weights]) types.set(v.id, v.type);
+  for (const n of g.nodes) {
+    for (const o of n.outputs) types.set(o.id, o.type);
+    if (n.op === 'constant') constants.set(n.outputs[0]!.id, n.attrs.value);
+    if (n.op !== 'gather') continue;
+    const idx = constants.get(n.inputs[1]!);
+    const shape = types.get(n.inputs[0]!)?.shape;
+    if (!idx || !shape) continue;
+    const ax = normAxis(n.attrs.axis, shape.length);
+    try {
+      resolveIndices(idx, shape[ax]!, ax);
+    } catch (e) {
+      if (e instanceof IndexError) throw new IndexError(`${describeNode('gather', n.outputs[0]?.id, n.label)}: constant indices: ${e.message}`);
+      throw e;
+    }
+  }
 }
 
 /** Source offset of every output element: out[o, j, i] = data[o, idx[j], i] in (outer, index, inner) form. */

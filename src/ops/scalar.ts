@@ -128,3 +128,11 @@ export function divInt(a: number, b: number): number {
 export function toI64(x: number): bigint {
   return Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n;
 }
+
+/**
+ * The message of an index outside [-size, size) along `axis`, the same from the interpreter and
+ * from generated code on every backend (which prefix the node).
+ */
+export function indexRangeMessage(raw: number | bigint, axis: number, size: number): string {
+  return `gather index ${raw} is out of range for axis ${axis} of size ${size} (valid: ${-size}..${size - 1})`;
+}

@@ -1,11 +1,12 @@
 // The reference interpreter: runs any graph node by node with each op's reference semantics.
 // It is the oracle every pass and backend is tested against, so it favours clarity over speed.
-import { OpgraphError } from '../errors.ts';
+import { IndexError, OpgraphError } from '../errors.ts';
 import type { Graph, Node, ValueId } from '../ir/graph.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { formatType, sameType } from '../ir/types.ts';
 import { describeNode } from '../ops/infer.ts';
 import { OPS } from '../ops/table.ts';
+import { checkGraphMemory } from '../codegen/budget.ts';
 import { type BindOptions, type NamedTensors, bindValues } from './bind.ts';
 
 /** Options of one interpreted run. */
@@ -14,10 +15,13 @@ export interface InterpretOptions extends BindOptions {
   readonly weights?: NamedTensors;
   /** Called after each node with its outputs (for debugging and differential tools). */
   readonly onNode?: (node: Node, outputs: readonly Tensor[]) => void;
+  /** Refuse (LimitError) a graph whose memory plan needs more bytes than this, before running (default: no check). */
+  readonly maxMemoryBytes?: number;
 }
 
 /** Runs `g` on `inputs` and returns each graph output by name. */
 export function interpret(g: Graph, inputs: NamedTensors, opts: InterpretOptions = {}): Record<string, Tensor> {
+  if (opts.maxMemoryBytes !== undefined) checkGraphMemory(g, opts.maxMemoryBytes);
   const env = bindValues(g, inputs, opts.weights, opts);
   const lastUse = lastUses(g);
   g.nodes.forEach((node, idx) => {
@@ -36,7 +40,14 @@ export function interpret(g: Graph, inputs: NamedTensors, opts: InterpretOptions
 export function evaluateNode(node: Node, args: readonly Tensor[]): Tensor[] {
   const def = OPS[node.op];
   const types = node.outputs.map((o) => o.type);
-  const outs = (def.evaluate as (i: readonly Tensor[], a: unknown, o: typeof types) => Tensor[])(args, node.attrs, types);
+  let outs: Tensor[];
+  try {
+    outs = (def.evaluate as (i: readonly Tensor[], a: unknown, o: typeof types) => Tensor[])(args, node.attrs, types);
+  } catch (e) {
+    // A data-dependent failure (an index out of range) names the node, as generated code does.
+    if (e instanceof IndexError) throw new IndexError(`${describeNode(node.op, node.outputs[0]?.id, node.label)}: ${e.message}`, { cause: e });
+    throw e;
+  }
   outs.forEach((t, k) => {
     if (!sameType(t, types[k]!)) {
       const where = describeNode(node.op, node.outputs[0]?.id, node.label);

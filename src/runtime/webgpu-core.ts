@@ -29,10 +29,13 @@ export interface WordRegion {
   readonly dtype: 'f32' | 'i32' | 'i64' | 'bool';
 }
 
-/** Words (u32) holding `t` on the GPU: f32/i32 bit-cast, i64 narrowed to i32, bool widened to u32. */
+/**
+ * Words (u32) holding `t` on the GPU: f32/i32 bit-cast, bool widened to u32, i64 narrowed to i32
+ * with saturation (not wrapping), so an index of 2^40 stays out of range instead of becoming 0.
+ */
 export function toWords(t: WordData): Uint32Array {
   if (t instanceof Float32Array || t instanceof Int32Array) return new Uint32Array(t.buffer, t.byteOffset, t.length);
-  if (t instanceof BigInt64Array) return Uint32Array.from(t, (v) => Number(BigInt.asIntN(32, v)) >>> 0);
+  if (t instanceof BigInt64Array) return Uint32Array.from(t, (v) => (v > 2147483647n ? 2147483647 : v < -2147483648n ? -2147483648 : Number(v)) >>> 0);
   return Uint32Array.from(t);
 }
 
@@ -145,4 +148,38 @@ export async function submitAndRead(device: GPUDevice, enc: GPUCommandEncoder, m
   const words = new Uint32Array(rb.buffer.getMappedRange().slice(0));
   rb.buffer.unmap();
   return words;
+}
+
+/**
+ * One gather's bounds flag: two words of the memory buffer (1 when an index was out of range,
+ * then that index as i32) that its kernel writes and the host reads back with the outputs.
+ */
+export interface IndexCheck {
+  readonly base: number;
+  /** The node, as messages name it. */
+  readonly where: string;
+  readonly axis: number;
+  readonly size: number;
+  /** Its kernel runs once, at creation: the flag is never reset, so every run reports it. */
+  readonly once: boolean;
+}
+
+/** Clears the flags of the checks whose kernels run on every run. */
+export function resetIndexFlags(device: GPUDevice, mem: GPUBuffer, checks: readonly IndexCheck[]): void {
+  const zero = new Uint32Array(2);
+  for (const c of checks) if (!c.once) device.queue.writeBuffer(mem, c.base * 4, zero);
+}
+
+/** The flag words of every check, in order, as one region to read back (undefined without checks). */
+export function flagRegion(checks: readonly IndexCheck[]): WordRegion | undefined {
+  return checks.length ? { base: checks[0]!.base, length: checks.length * 2, dtype: 'i32' } : undefined;
+}
+
+/** The first check whose flag is set in `words` (the flags read back at `at`), with the index its kernel saw. */
+export function indexFault(words: Uint32Array, at: WordRegion | undefined, checks: readonly IndexCheck[]): { check: IndexCheck; raw: number } | undefined {
+  if (!at) return undefined;
+  for (let k = 0; k < checks.length; k++) {
+    if (words[at.base + 2 * k] !== 0) return { check: checks[k]!, raw: words[at.base + 2 * k + 1]! | 0 };
+  }
+  return undefined;
 }

@@ -1,14 +1,15 @@
 // The WebGPU runtime: one memory buffer per model, pipelines created asynchronously and cached,
 // one command encoder per run, inputs uploaded and outputs read back, nothing else crosses.
 // One code path for Node (the `webgpu` package, Dawn) and browsers (navigator.gpu).
-import { OpgraphError } from '../errors.ts';
+import { IndexError, OpgraphError } from '../errors.ts';
 import type { WgslProgram } from '../codegen/wgsl/index.ts';
 import { type Tensor, allocData, tensor } from '../ir/tensor.ts';
 import { type Graph, valueTypes } from '../ir/graph.ts';
 import { type TensorType, formatType, sameType } from '../ir/types.ts';
 import type { NamedTensors } from './bind.ts';
 import { bindValues } from './bind.ts';
-import { type GpuPipeline, type Readback, createPipeline, createReadback, encodeKernels, oneAtATime, fromWords, submitAndRead, toWords } from './webgpu-core.ts';
+import { type GpuPipeline, type Readback, type WordRegion, createPipeline, createReadback, encodeKernels, flagRegion, indexFault, oneAtATime, fromWords, resetIndexFlags, submitAndRead, toWords } from './webgpu-core.ts';
+import { indexRangeMessage } from '../ops/scalar.ts';
 
 /** No WebGPU adapter could be found (no GPU, no driver, or no WebGPU in this environment). */
 export class NoAdapterError extends OpgraphError {
@@ -120,6 +121,11 @@ export function uploadInputs(gpu: Gpu, graph: Graph, program: WgslProgram, mem: 
   });
 }
 
+/** A note for an index at the ends of the i32 range: i64 indices travel saturated to i32. */
+function saturated(raw: number): string {
+  return raw === 2147483647 || raw === -2147483648 ? ' (an i64 index outside the i32 range, saturated)' : '';
+}
+
 /** A compiled model on the GPU. */
 export class WebGpuModel {
   private constructor(
@@ -130,11 +136,13 @@ export class WebGpuModel {
     private readonly pipelines: readonly GpuPipeline[],
   ) {
     this.types = valueTypes(graph);
-    this.readback = createReadback(gpu.device, program.outputs);
+    this.flags = flagRegion(program.checks);
+    this.readback = createReadback(gpu.device, this.flags ? [...program.outputs, this.flags] : program.outputs);
   }
 
   private readonly types: ReadonlyMap<number, TensorType>;
   private readonly readback: Readback;
+  private readonly flags: WordRegion | undefined;
 
   /** Creates the pipelines (asynchronously, with compile errors named per kernel) and uploads weights and constants. */
   static async create(gpu: Gpu, graph: Graph, program: WgslProgram, weights?: NamedTensors): Promise<WebGpuModel> {
@@ -150,12 +158,15 @@ export class WebGpuModel {
     const { device } = this.gpu;
     assertDevice(device);
     uploadInputs(this.gpu, this.graph, this.program, this.mem, inputs);
+    resetIndexFlags(device, this.mem, this.program.checks);
     let words: Uint32Array;
     try {
       words = await submitAndRead(device, encodeKernels(device, this.pipelines, false), this.mem, this.readback, runError);
     } catch (e) {
       throw lostOr(device, e);
     }
+    const fault = indexFault(words, this.flags && this.readback.packed[this.program.outputs.length], this.program.checks);
+    if (fault) throw new IndexError(`${fault.check.where}: ${indexRangeMessage(fault.raw, fault.check.axis, fault.check.size)}${saturated(fault.raw)}`);
     return Object.fromEntries(this.graph.outputs.map((o, i) => {
       const r = this.readback.packed[i]!;
       const t = this.types.get(o.id)!;

@@ -102,7 +102,7 @@ ${PIPELINE_USAGE}`,
     const provided = await readSafetensors(inPath);
     // Sizes the model leaves free come from the tensors it will run on.
     const runShapes = Object.fromEntries([...provided].map(([name, t]) => [name, t.shape]));
-    const g = (await loadOptimized('run', model, p, 2, io, runShapes)).graph;
+    const { graph: g, maxMemoryBytes } = await loadOptimized('run', model, p, 2, io, runShapes);
     // Every weight by name, checked once here; the backends then get a complete set.
     const weights = await weightsOption('run', g, p, io);
     const inputs = new Map<string, Tensor>();
@@ -129,7 +129,7 @@ ${PIPELINE_USAGE}`,
       io.err(`wrote ${Object.keys(prof.outputs).length} output(s) to ${outPath}`);
       return 0;
     }
-    const outputs = await execute(backend as Backend, g, inputs, weights, kernelLevel('run', p), wasm, fallback === 'ts' ? io.err : undefined);
+    const outputs = await execute(backend as Backend, g, inputs, weights, { level: kernelLevel('run', p), maxMemoryBytes }, wasm, fallback === 'ts' ? io.err : undefined);
     await writeSafetensors(outPath!, outputs);
     io.err(`wrote ${Object.keys(outputs).length} output(s) to ${outPath}`);
     return 0;
@@ -141,13 +141,13 @@ async function execute(
   g: Graph,
   inputs: Map<string, Tensor>,
   weights: Map<string, Tensor>,
-  level: 0 | 1 | 2,
+  run: { readonly level: 0 | 1 | 2; readonly maxMemoryBytes: number },
   wasm: WasmCliOptions,
   fallbackLog?: (line: string) => void,
 ): Promise<Record<string, Tensor>> {
   if (backend === 'interp') return interpret(g, inputs, { weights });
   // The graph already went through the pipeline; compile only picks the kernels for the level.
-  const opts = { level, optimized: true, weights } as const;
+  const opts = { ...run, optimized: true, weights } as const;
   if (backend === 'wgsl') {
     try {
       const m = await compileWgsl(g, opts);

@@ -39,3 +39,11 @@ export function parseSafetensors(bytes: Uint8Array): Record<string, Float32Array
   }
   return out;
 }
+
+/**
+ * An index out of range in a generated module. A RangeError (the module depends on nothing, not
+ * even opgraph's errors), named IndexError; the message names the node.
+ */
+export class IndexRangeError extends RangeError {
+  override name = 'IndexError';
+}

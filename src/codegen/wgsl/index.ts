@@ -1,6 +1,9 @@
 // The WGSL backend: graph (after passes) -> memory plan over one u32 buffer -> one compute shader
 // per kernel, with its dispatch size. The WebGPU runtime (src/runtime/webgpu.ts) runs the result.
-import type { Graph, Node } from '../../ir/graph.ts';
+import type { Graph, Node, NodeOf } from '../../ir/graph.ts';
+import { describeNode } from '../../ops/infer.ts';
+import { normAxis } from '../../ops/util.ts';
+import type { IndexCheck } from '../../runtime/webgpu-core.ts';
 import type { DType, TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import { OPS } from '../../ops/table.ts';
@@ -73,6 +76,8 @@ export interface WgslProgram {
   readonly weights: readonly Region[];
   readonly outputs: readonly Region[];
   readonly constants: readonly (Region & { readonly node: number })[];
+  /** The bounds flags of the gathers (two words each, after the arena), read back after a run. */
+  readonly checks: readonly IndexCheck[];
   readonly plan: MemoryPlan;
 }
 
@@ -87,6 +92,13 @@ function layoutWords(plan: MemoryPlan): { base: (s: Storage) => number; words: n
   }
   const arenaBase = next;
   return { base: (s) => (s.kind === 'arena' ? arenaBase + s.offset / 4 : fixed.get(s.id)!), words: arenaBase + plan.arenaBytes / 4 };
+}
+
+/** The bounds check of a gather kernel given flag words at `k.flag`. */
+function indexCheck(node: NodeOf<'gather'>, k: WgslInput<OpKind>, once: boolean): IndexCheck {
+  const shape = k.inputs[0]!.shape;
+  const axis = normAxis(node.attrs.axis, shape.length);
+  return { base: k.flag!, where: describeNode('gather', node.outputs[0]?.id, node.label), axis, size: shape[axis]!, once };
 }
 
 function emit(node: Node, k: WgslInput<OpKind>): WgslKernel {
@@ -146,6 +158,7 @@ export function generateWgsl(graph: Graph): WgslProgram {
   const types = new Map<number, TensorType>();
   for (const v of [...graph.inputs, ...graph.weights]) types.set(v.id, v.type);
   const kernels: WgslKernelCode[] = [];
+  const checks: IndexCheck[] = [];
   graph.nodes.forEach((node, i) => {
     for (const o of node.outputs) types.set(o.id, o.type);
     if (node.op === 'constant' || plan.views.has(node)) return;
@@ -153,10 +166,12 @@ export function generateWgsl(graph: Graph): WgslProgram {
     const k: WgslInput<OpKind> = {
       node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)),
       ...(scratch === undefined ? {} : { sc: base(plan.storages[scratch]!) }),
+      ...(node.op === 'gather' ? { flag: words + 2 * checks.length } : {}),
     };
     const kernel = emit(node, k);
     const groups = groupCount(kernel);
     if (groups === 0) return;
+    if (k.flag !== undefined) checks.push(indexCheck(node as NodeOf<'gather'>, k, plan.statics.has(node)));
     const writes = node.outputs.map((o) => region(plan.storages[plan.storageOf.get(o.id)!]!));
     kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch: dispatchOf(groups), once: plan.statics.has(node), node: i, writes });
   });
@@ -173,11 +188,12 @@ export function generateWgsl(graph: Graph): WgslProgram {
   const indexed = (kind: Storage['kind']) => byKind(kind).sort((a, b) => a.index - b.index).map(region);
   return {
     kernels,
-    words: Math.max(words, 1),
+    words: Math.max(words + 2 * checks.length, 1),
     inputs: indexed('input'),
     weights: indexed('weight'),
     outputs: indexed('output'),
     constants: byKind('constant').map((s) => ({ ...region(s), node: s.index })),
+    checks,
     plan,
   };
 }

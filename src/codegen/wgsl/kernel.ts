@@ -12,6 +12,8 @@ export interface WgslInput<K extends OpKind> extends KernelInput<K> {
   readonly y: readonly number[];
   /** Word offset of the kernel's scratch region, when its scratch need is above 0. */
   readonly sc?: number;
+  /** Word offset of the kernel's two bounds-flag words (gather: set when an index is out of range). */
+  readonly flag?: number;
 }
 
 /**

@@ -72,6 +72,12 @@ export function emitWgslModule(g: Graph, program: WgslProgram, opts: WgslModuleO
     '/** The compute shaders in dispatch order (the texts of shaders/NAME.wgsl); `once` kernels run at creation. */',
     `export const KERNELS: readonly GpuKernel[] = [\n${kernels.join('\n')}\n];`,
     '',
+    ...(program.checks.length ? [
+      '/** Bounds flags of the gathers (their kernels set them; run() reads them back and throws IndexError). */',
+      `const CHECKS: readonly IndexCheck[] = [\n${program.checks.map((c) => `  { base: ${c.base}, where: ${tsString(c.where)}, axis: ${c.axis}, size: ${c.size}, once: ${c.once} },`).join('\n')}\n];`,
+      'const FLAGS = flagRegion(CHECKS);',
+      '',
+    ] : []),
   ];
   const model = modelClass(g, program, outs, upload, opts.inlineWeights ?? false);
   const code = `${body.join('\n')}\n${model}`;
@@ -86,7 +92,18 @@ export function emitWgslModule(g: Graph, program: WgslProgram, opts: WgslModuleO
 
 type Upload = (v: Typed, r: Region, src: string, what: 'input' | 'weight', on: 'device' | 'this.device') => string;
 
+/** run()'s statements for the bounds flags: clear them before the run, check them after (none without gathers). */
+function flagCode(program: WgslProgram): { readback: string; reset: string; check: string } {
+  if (!program.checks.length) return { readback: 'LAYOUT.outputs', reset: '', check: '' };
+  return {
+    readback: '[...LAYOUT.outputs, FLAGS!]',
+    reset: '\n    resetIndexFlags(this.device, this.mem, CHECKS);',
+    check: `\n    const fault = indexFault(words, this.readback.packed[${program.outputs.length}], CHECKS);\n    if (fault) throw new IndexRangeError(\`\${fault.check.where}: \${indexRangeMessage(fault.raw, fault.check.axis, fault.check.size)}\`);`,
+  };
+}
+
 function modelClass(g: Graph, program: WgslProgram, outs: readonly Typed[], upload: Upload, inline: boolean): string {
+  const flags = flagCode(program);
   const returned = outs.map((o, k) => `[${tsString(o.name)}]: fromWords(words, this.readback.packed[${k}]!) as ${ARRAY_TYPE[o.type.dtype]}`).join(', ');
   const specialised = g.inputs.map((v) => commentText(`${v.name} ${formatType(v.type)}`)).join(', ') || 'no inputs';
   return `/** The compiled graph on one GPU device; run() is specialised to ${specialised}. */
@@ -96,7 +113,7 @@ export class Model {
     private readonly mem: GPUBuffer,
     private readonly pipelines: readonly GpuPipeline[],
   ) {
-    this.readback = createReadback(device, LAYOUT.outputs);
+    this.readback = createReadback(device, ${flags.readback});
   }
 
   /** The outputs are read back through this buffer, made once. */
@@ -116,8 +133,8 @@ ${g.weights.map((w, i) => upload(w, program.weights[i]!, 'weights', 'weight', 'd
   readonly run: (inputs: Inputs) => Promise<Outputs> = oneAtATime((inputs: Inputs) => this.runNow(inputs));
 
   private async runNow(inputs: Inputs): Promise<Outputs> {
-${g.inputs.map((v, i) => upload(v, program.inputs[i]!, 'inputs', 'input', 'this.device')).join('\n')}
-    const words = await submitAndRead(this.device, encodeKernels(this.device, this.pipelines, false), this.mem, this.readback);
+${g.inputs.map((v, i) => upload(v, program.inputs[i]!, 'inputs', 'input', 'this.device')).join('\n')}${flags.reset}
+    const words = await submitAndRead(this.device, encodeKernels(this.device, this.pipelines, false), this.mem, this.readback);${flags.check}
     return { ${returned} };
   }
 

@@ -5,7 +5,7 @@ import { LimitError, OnnxError, isOpgraphError } from '../../errors.ts';
 import type { IRBuilder } from '../../ir/builder.ts';
 import type { ValueId } from '../../ir/graph.ts';
 import { type Tensor, getNumber, tensor } from '../../ir/tensor.ts';
-import { type DType, type Shape, type TensorType, formatType, numel } from '../../ir/types.ts';
+import { DTYPE_BYTES, type DType, type Shape, type TensorType, formatType, numel } from '../../ir/types.ts';
 import type { OpAttrs, OpKind } from '../../ops/attrs.ts';
 import { inferNode } from '../../ops/infer.ts';
 import { OPS } from '../../ops/table.ts';
@@ -64,7 +64,18 @@ export class OnnxDynamicError extends OnnxError {
 export class Emitter {
   private readonly materialized = new WeakMap<Val, ValueId>();
 
-  constructor(readonly builder: IRBuilder, readonly limits: OnnxLimits, readonly baseDir: string | undefined) {}
+  constructor(readonly builder: IRBuilder, readonly limits: OnnxLimits, readonly baseDir: string | undefined, readonly maxMemoryBytes = Infinity) {}
+
+  /** Bytes of tensors materialised so far (initializers, constants, folded values). */
+  private held = 0;
+
+  /** Counts `bytes` about to be materialised against the memory budget (LimitError naming `what`). */
+  account(bytes: number, what: string): void {
+    this.held += bytes;
+    if (this.held > this.maxMemoryBytes) {
+      throw new LimitError(`${what}: the tensors materialised while importing reach ${this.held} bytes, over the limit maxMemoryBytes = ${this.maxMemoryBytes} (--max-memory or maxMemoryBytes to change)`);
+    }
+  }
 
   /** Unsupported features met so far (the import reports them all at the end). */
   readonly missing = new MissingFeatures();
@@ -105,7 +116,9 @@ export class Emitter {
   op<K extends OpKind>(kind: K, attrs: OpAttrs[K], inputs: readonly Val[], label: string): Val[] {
     const types = inferNode(kind, attrs, inputs.map((v) => v.type), `${kind}`);
     for (const t of types) checkShape(t.shape, t.dtype, `result of ${kind}`, this.limits);
-    if (inputs.every(foldable)) {
+    // A result over the fold limit is left to run time (its inputs become constant nodes).
+    if (inputs.every(foldable) && types.every((t) => numel(t.shape) <= this.limits.maxFoldElements)) {
+      this.account(types.reduce((n, t) => n + numel(t.shape) * DTYPE_BYTES[t.dtype], 0), `folded result of ${kind}`);
       const outs = OPS[kind].evaluate(inputs.map((v) => v.value!), attrs, types);
       return outs.map((t) => this.constant(t));
     }

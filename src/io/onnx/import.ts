@@ -18,6 +18,9 @@ import { ELEM, type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
+import { prescanModel } from './prescan.ts';
+import { checkGraphMemory } from '../../codegen/budget.ts';
+import { resolveMaxMemory } from '../memory.ts';
 
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 27 } as const;
@@ -56,6 +59,12 @@ export interface OnnxImportOptions {
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
   /** The same as `shapes` (kept for existing callers). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * The aggregate memory budget in bytes: the tensors materialised while importing, then the
+   * imported graph's memory plan (weights + constants + arena + outputs), each a LimitError
+   * over it. Default: a quarter of the machine's memory (src/io/memory.ts).
+   */
+  readonly maxMemoryBytes?: number;
 }
 
 /** The input-size options in one form: shapes and constants merged with their older spellings. */
@@ -82,6 +91,8 @@ export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOption
 export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Graph {
   const limits: OnnxLimits = resolveOnnxLimits(opts.limits);
   const file = opts.name ?? 'model';
+  // Counts checked on the wire before the decoder builds any object.
+  prescanModel(bytes, limits, file);
   let model: OnnxModel;
   try {
     model = decodeModel(bytes);
@@ -94,7 +105,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   checkLimit(limits, 'maxNodes', graph.node.length, `${file}: node count`);
   if (graph.sparseInitializer.length > 0) throw new OnnxError(`${file}: sparse initializers are not supported`);
   const b = new IRBuilder(graph.name || file);
-  const em = new Emitter(b, limits, opts.baseDir);
+  const maxMemory = resolveMaxMemory(opts.maxMemoryBytes);
+  const em = new Emitter(b, limits, opts.baseDir, maxMemory);
   const values = declareValues(graph, em, opts, file);
   em.lowerGraph = (sub, scope) => lowerSubgraph(sub, scope, em, opsets, file);
   for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
@@ -113,6 +125,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   }
   const g = b.finish();
   verifyGraph(g);
+  checkGraphMemory(g, maxMemory);
   return g;
 }
 
@@ -131,7 +144,7 @@ function readOpsets(model: OnnxModel, file: string): Map<string, number> {
 /** Initializers become known values (weights once a node reads them); the other graph inputs become inputs. */
 function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, file: string): Map<string, Val> {
   const values = new Map<string, Val>();
-  const src = { limits: em.limits, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
+  const src = { limits: em.limits, account: (bytes: number, what: string) => em.account(bytes, what), ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) };
   for (const init of graph.initializer) {
     if (!init.name) throw new OnnxError(`${file}: an initializer has no name`);
     if (values.has(init.name)) throw new OnnxError(`${file}: initializer ${JSON.stringify(init.name)} is defined twice`);

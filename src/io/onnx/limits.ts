@@ -8,14 +8,21 @@ import { DEFAULT_LIMITS, type LoadLimits, resolveLimits } from '../limits.ts';
 export interface OnnxLimits extends LoadLimits {
   /** Largest tensor (initializer, constant, folded value or graph value) in bytes. */
   readonly maxTensorBytes: number;
+  /**
+   * Largest result (elements) evaluated at import: a bigger one stays a graph node, left to run
+   * time, so a 200-byte ConstantOfShape never materialises gigabytes while the model loads.
+   */
+  readonly maxFoldElements: number;
 }
 
-/** Defaults: the project's DEFAULT_LIMITS and 2 GiB per tensor. */
-export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({ ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 31 });
+/** Defaults: the project's DEFAULT_LIMITS, 2 GiB per tensor, folds of up to 2^20 elements. */
+export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({ ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 31, maxFoldElements: 2 ** 20 });
 
 /** DEFAULT_ONNX_LIMITS with the given fields overridden (each a non-negative integer). */
 export function resolveOnnxLimits(partial: Partial<OnnxLimits> = {}): OnnxLimits {
-  const { maxTensorBytes = DEFAULT_ONNX_LIMITS.maxTensorBytes, ...rest } = partial;
-  if (!Number.isSafeInteger(maxTensorBytes) || maxTensorBytes < 0) throw new LimitError(`limit maxTensorBytes must be a non-negative integer, got ${maxTensorBytes}`);
-  return Object.freeze({ ...resolveLimits(rest), maxTensorBytes });
+  const { maxTensorBytes = DEFAULT_ONNX_LIMITS.maxTensorBytes, maxFoldElements = DEFAULT_ONNX_LIMITS.maxFoldElements, ...rest } = partial;
+  for (const [k, v] of [['maxTensorBytes', maxTensorBytes], ['maxFoldElements', maxFoldElements]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new LimitError(`limit ${k} must be a non-negative integer, got ${v}`);
+  }
+  return Object.freeze({ ...resolveLimits(rest), maxTensorBytes, maxFoldElements });
 }

@@ -1,6 +1,6 @@
 // TensorProto -> Tensor: element types, data from raw bytes, typed fields or an external file,
 // every declared size checked against the limits and against the bytes actually present.
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { LimitError, OnnxError } from '../../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../../ir/tensor.ts';
@@ -73,6 +73,8 @@ export function checkShape(dims: readonly number[], dtype: DType, what: string, 
 export interface TensorSource {
   readonly baseDir?: string;
   readonly limits: OnnxLimits;
+  /** Counts a tensor's bytes against the import's memory budget before its data is read. */
+  readonly account?: (bytes: number, what: string) => void;
 }
 
 /** Converts a TensorProto to a Tensor; `what` names it in errors. */
@@ -80,6 +82,7 @@ export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor
   const label = t.name ? `${what} ${JSON.stringify(t.name)}` : what;
   const dtype = dtypeOf(t.dataType, label);
   const n = checkShape(t.dims, dtype, label, src.limits);
+  src.account?.(n * DTYPE_BYTES[dtype], label);
   if (t.segment && t.segment.length > 0) throw new OnnxError(`${label}: segmented tensors are not supported`);
   if (t.dataLocation === 1) return tensor(dtype, t.dims, fromRaw(readExternal(t, label, n, src), t.dataType, n, label));
   if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));
@@ -157,14 +160,8 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
   const base = realpathSync(src.baseDir);
   const path = resolve(base, location);
   if (isAbsolute(location) || escapes(base, path)) throw new OnnxError(`${label}: external data path ${JSON.stringify(location)} is outside the model's folder`);
-  let fd: number;
+  const fd = openExternal(base, path, label, location);
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    throw new OnnxError(`${label}: cannot open external data file ${JSON.stringify(location)}`);
-  }
-  try {
-    if (escapes(base, realpathSync(path))) throw new OnnxError(`${label}: external data path ${JSON.stringify(location)} links outside the model's folder`);
     const size = fstatSync(fd).size;
     if (offset + length > size) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} has ${size} bytes, needs ${offset + length}`);
     const buf = new Uint8Array(length);
@@ -178,6 +175,39 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Opens external data for reading: its real path must stay inside the folder and be a regular
+ * file (a FIFO would block the read forever, a device never ends). The real path is opened with
+ * O_NOFOLLOW (a final symlink swapped in after the check is refused) and O_NONBLOCK (opening a
+ * FIFO cannot block), and the open file is checked again with fstat.
+ */
+function openExternal(base: string, path: string, label: string, location: string): number {
+  const quoted = JSON.stringify(location);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    throw new OnnxError(`${label}: cannot open external data file ${quoted}`);
+  }
+  if (escapes(base, real)) throw new OnnxError(`${label}: external data path ${quoted} links outside the model's folder`);
+  const kind = (s: Stats): string | undefined => (s.isFile() ? undefined : s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : s.isDirectory() ? 'a directory' : 'not a regular file');
+  const before = kind(lstatSync(real));
+  if (before) throw new OnnxError(`${label}: external data ${quoted} is ${before}, not a regular file`);
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ELOOP' ? ' (it became a symbolic link)' : '';
+    throw new OnnxError(`${label}: cannot open external data file ${quoted}${why}`);
+  }
+  const after = kind(fstatSync(fd));
+  if (after) {
+    closeSync(fd);
+    throw new OnnxError(`${label}: external data ${quoted} is ${after}, not a regular file`);
+  }
+  return fd;
 }
 
 function escapes(base: string, path: string): boolean {

@@ -1,5 +1,7 @@
 // Bad ONNX input: every case ends in one typed error naming what and where, never a crash or hang.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +54,36 @@ describe('importOnnx on well-formed input', () => {
     await expect(loadOnnx(join(dir, 'escape.onnx'))).rejects.toThrow(/outside the model's folder/);
     writeFileSync(join(dir, 'abs.onnx'), make(join(dir, 'w.bin')));
     await expect(loadOnnx(join(dir, 'abs.onnx'))).rejects.toThrow(/outside the model's folder/);
+  });
+
+  it('external data must be a regular file: a FIFO, a device, a socket or a folder is refused without blocking', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-ext-kind-'));
+    writeFileSync(join(dir, 'w.bin'), Buffer.from(new Float32Array([0, 0, 1, 2, 3, 4, 5, 6]).buffer));
+    const init = (location: string) => ({ name: 'w', dims: [2, 3], dataType: FLOAT, dataLocation: 1, externalData: [{ key: 'location', value: location }, { key: 'offset', value: '8' }, { key: 'length', value: '24' }] });
+    const load = (location: string) => {
+      writeFileSync(join(dir, 'm.onnx'), model([node('Add', ['x', 'w'], ['y'])], ['y'], { initializer: [init(location)] }));
+      return loadOnnx(join(dir, 'm.onnx'));
+    };
+    // A FIFO inside the folder: nobody writes to it, so a blocking open or read would hang here.
+    execFileSync('mkfifo', [join(dir, 'fifo.bin')]);
+    await expect(load('fifo.bin')).rejects.toThrow(/external data "fifo.bin" is a FIFO, not a regular file/);
+    mkdirSync(join(dir, 'sub'));
+    await expect(load('sub')).rejects.toThrow(/"sub" is a directory, not a regular file/);
+    // A symlink inside the folder to a device outside it is refused as outside; one to a file inside is read.
+    symlinkSync('/dev/zero', join(dir, 'zero.bin'));
+    await expect(load('zero.bin')).rejects.toThrow(/links outside the model's folder/);
+    symlinkSync(join(dir, 'fifo.bin'), join(dir, 'to-fifo.bin'));
+    await expect(load('to-fifo.bin')).rejects.toThrow(/is a FIFO, not a regular file/);
+    symlinkSync(join(dir, 'w.bin'), join(dir, 'alias.bin'));
+    const g = await load('alias.bin');
+    expect(Array.from(g.weights[0]!.data!.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    const server = createServer().listen(join(dir, 'sock.bin'));
+    await new Promise((r) => server.once('listening', r));
+    try {
+      await expect(load('sock.bin')).rejects.toThrow(/is a socket, not a regular file/);
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -139,7 +171,7 @@ describe('importOnnx on bad input', () => {
 
   it('configurable limits', () => {
     expectError(relu, LimitError, /node count: 1 exceeds the limit maxNodes = 0/, { limits: { maxNodes: 0 } });
-    expectError(relu, LimitError, /rank: 2 exceeds the limit maxRank = 1/, { limits: { maxRank: 1 } });
+    expectError(relu, LimitError, /rank( \(counted before decoding\))?: 2 exceeds the limit maxRank = 1/, { limits: { maxRank: 1 } });
     expectError(relu, LimitError, /6 exceeds the limit maxTensorElements = 5/, { limits: { maxTensorElements: 5 } });
     expectError(relu, LimitError, /24 exceeds the limit maxTensorBytes = 8/, { limits: { maxTensorBytes: 8 } });
     expectError(relu, LimitError, /limit maxTensorBytes must be a non-negative integer/, { limits: { maxTensorBytes: -1 } });

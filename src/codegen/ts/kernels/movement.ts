@@ -6,6 +6,8 @@ import { normAxis } from '../../../ops/util.ts';
 import { type LoopOperand, broadcastStrides, denseStrides, emitLoops } from '../../loops.ts';
 import { type KernelEmitter, inArg, outArg } from '../kernel.ts';
 import { slicePlan } from '../../../ops/combine.ts';
+import { describeNode } from '../../../ops/infer.ts';
+import { tsString } from '../names.ts';
 
 /** Copies `src` (read through `from`) into `dst` (written through `to`) over `shape`. */
 function emitCopy(w: CodeBlockWriter, shape: Shape, dst: string, to: LoopOperand, src: string, from: LoopOperand): void {
@@ -75,7 +77,8 @@ const gather: KernelEmitter<'gather'> = (w, k) => {
     w.writeLine(`const raw = ${inArg(1)}[q];`);
     const lo = indices.dtype === 'i64' ? `${-dim}n` : String(-dim);
     const hi = indices.dtype === 'i64' ? `${dim}n` : String(dim);
-    w.writeLine(`if (!(raw >= ${lo} && raw < ${hi})) throw new RangeError(\`gather: index \${raw} is out of range for axis ${axis} of size ${dim}\`);`);
+    const where = tsString(`${describeNode('gather', k.node.outputs[0]?.id, k.node.label)}: `);
+    w.writeLine(`if (!(raw >= ${lo} && raw < ${hi})) throw new IndexRangeError(${where} + indexRangeMessage(raw, ${axis}, ${dim}));`);
   });
   if (outer * inner === 0) return;
   const idx = indices.dtype === 'i64' ? `Number(${inArg(1)}[q])` : `${inArg(1)}[q]`;

@@ -67,7 +67,10 @@ const split: WgslEmitter<'split'> = (k) => {
   return { invocations: n, body: lines.join('\n') };
 };
 
-/** gather; an out-of-range index writes 0 (the GPU cannot throw: the TS backend and interpreter do). */
+/**
+ * gather. The GPU cannot throw: an out-of-range index sets the node's bounds flag (1, then the
+ * index) and writes 0; the host reads the flag back with the outputs and raises the IndexError.
+ */
 const gather: WgslEmitter<'gather'> = (k) => {
   const [data, idx] = [k.inputs[0]!, k.inputs[1]!];
   const out = k.outputs[0]!;
@@ -84,7 +87,7 @@ const gather: WgslEmitter<'gather'> = (k) => {
     `let e = gidx % ${inner}u;`,
     `let raw = ${load(idx.dtype, k.x[1]!, 'q')};`,
     `let r = select(raw, raw + ${dim}i, raw < 0i);`,
-    `if (r < 0i || r >= ${dim}i) { ${store(out.dtype, k.y[0]!, 'gidx', out.dtype === 'f32' ? '0.0' : out.dtype === 'bool' ? '0u' : '0i')} return; }`,
+    `if (r < 0i || r >= ${dim}i) {${k.flag === undefined ? '' : ` mem[${k.flag}u] = 1u; mem[${k.flag + 1}u] = bitcast<u32>(raw);`} ${store(out.dtype, k.y[0]!, 'gidx', out.dtype === 'f32' ? '0.0' : out.dtype === 'bool' ? '0u' : '0i')} return; }`,
     store(out.dtype, k.y[0]!, 'gidx', load(data.dtype, k.x[0]!, `(outer * ${dim}u + u32(r)) * ${inner}u + e`)),
   ];
   return { invocations: n, body: body.join('\n') };

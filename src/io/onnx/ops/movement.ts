@@ -120,6 +120,8 @@ function range(c: NodeContext): Val[] {
   const n = Math.max(Math.ceil((l - s) / d), 0);
   if (!Number.isSafeInteger(n)) c.fail(`range of ${n} elements`);
   checkLimit(c.em.limits, 'maxTensorElements', n, `${c.where}: range elements`);
+  // Range has no IR op to leave to run time: its result is always materialised, so the fold limit bounds it.
+  checkLimit(c.em.limits, 'maxFoldElements', n, `${c.where}: range elements (materialised at import)`);
   return [c.constant(start.dtype, [n], Array.from({ length: n }, (_, i) => s + i * d))];
 }
 

@@ -1,0 +1,21 @@
+// The default aggregate memory budget (Node only): a fraction of the machine's memory.
+import { totalmem } from 'node:os';
+import { LimitError } from '../errors.ts';
+
+/**
+ * The share of os.totalmem() a model may plan for by default. A quarter, because a run's real
+ * peak is above its plan: outputs are copied out, and serialised again when written.
+ */
+export const MEMORY_FRACTION = 0.25;
+
+/** The default maxMemoryBytes: MEMORY_FRACTION of this machine's memory. */
+export function defaultMaxMemoryBytes(): number {
+  return Math.floor(totalmem() * MEMORY_FRACTION);
+}
+
+/** `limit` if given (a non-negative integer), else the default. */
+export function resolveMaxMemory(limit: number | undefined): number {
+  if (limit === undefined) return defaultMaxMemoryBytes();
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new LimitError(`limit maxMemoryBytes must be a non-negative integer, got ${limit}`);
+  return limit;
+}
