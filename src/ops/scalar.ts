@@ -124,3 +124,8 @@ export function roundEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+
+/** x / (1 + |x|), ±1 at ±Inf (where the quotient would be NaN). */
+export function softsign(x: number): number {
+  return x === Infinity ? 1 : x === -Infinity ? -1 : x / (1 + Math.abs(x));
+}

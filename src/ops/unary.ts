@@ -7,7 +7,7 @@ import type { OpDef, OpDefs } from './def.ts';
 import { ANY, BOOL, FLOAT, NUMERIC, expectDType } from './dtypes.ts';
 import { map1 } from './elementwise.ts';
 import { convert, f32Lit, zero } from './wgsl.ts';
-import { erf, gelu, geluTanh, roundEven, sigmoid, softplus } from './scalar.ts';
+import { erf, gelu, geluTanh, roundEven, sigmoid, softplus, softsign } from './scalar.ts';
 import { numberLiteral as tsLit } from './literal.ts';
 import { fail } from './util.ts';
 import { type GradEmitter, NOT_DIFFERENTIABLE, gradWith } from './gradient.ts';
@@ -108,7 +108,7 @@ export const unaryOps: OpDefs<UnaryKind> = {
   sign: unary('sign', { dtypes: NUMERIC, fn: Math.sign, ts: (x) => `Math.sign(${x})`, wgsl: (x) => `sign(${x})` }),
   // ── activations ──
   softplus: unary('softplus', { grad: (d, x, _y, g) => d.mul(g, d.op('sigmoid', {}, [x])), dtypes: FLOAT, fn: softplus, ts: (x) => `softplus(${x})`, wgsl: (x) => `softplus_f(${x})` }),
-  softsign: unary('softsign', { dtypes: FLOAT, fn: (x) => x / (1 + Math.abs(x)), ts: (x) => `${x} / (1 + Math.abs(${x}))`, wgsl: (x) => `(${x} / (1.0 + abs(${x})))` }),
+  softsign: unary('softsign', { dtypes: FLOAT, fn: softsign, ts: (x) => `softsign(${x})`, wgsl: (x) => `softsign_f(${x})` }),
   mish: unary('mish', { dtypes: FLOAT, fn: (x) => x * Math.tanh(softplus(x)), ts: (x) => `${x} * Math.tanh(softplus(${x}))`, wgsl: (x) => `(${x} * tanh_f(softplus_f(${x})))` }),
   hardSwish: unary('hardSwish', {
     dtypes: FLOAT,
