@@ -1,5 +1,5 @@
 // Training ops lowered onto primitives: SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss (every
-// reduction, class weights, ignore_index; SCE's log_prob output) and the preview-training domain's Adam.
+// reduction, class weights, ignore_index; SCE's log_prob output), Dropout at inference and the preview-training domain's Adam.
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
 
@@ -82,9 +82,27 @@ function adam(c: NodeContext): Val[] {
   return [...xs, ...vs, ...hs];
 }
 
+/**
+ * Dropout at inference: the identity, with an all-true mask (output 1, bool from opset 10, the
+ * input's type before). training_mode (input 2, opset 12 on) must be known at import; in training,
+ * only a ratio of 0 is supported (the identity again): dropping at random is refused.
+ */
+function dropout(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const training = c.opset >= 12 ? (c.staticInts(2, 'training_mode')?.[0] ?? 0) !== 0 : false;
+  if (training) {
+    const ratio = c.opset >= 12 ? (c.staticInts(1, 'ratio')?.[0] ?? 0.5) : c.float('ratio', 0.5);
+    if (ratio !== 0) c.unsupported('training_mode', `training_mode with ratio ${ratio} drops at random, which opgraph does not compute (only inference, or ratio 0)`);
+  }
+  if (c.node.output.length < 2 || c.node.output[1] === '') return [x];
+  const maskType = c.opset >= 10 ? 'bool' : x.type.dtype;
+  return [x, c.op1('expand', { shape: [...x.type.shape] }, [c.scalar(1, maskType)])];
+}
+
 /** The training lowerings. */
 export const trainingLowerings: Lowerings = {
   SoftmaxCrossEntropyLoss: softmaxCrossEntropy,
   NegativeLogLikelihoodLoss: negativeLogLikelihood,
+  Dropout: dropout,
   'ai.onnx.preview.training:Adam': adam,
 };
