@@ -36,7 +36,7 @@ const reasonKey = (r: CaseResult): string =>
   `${r.status}: ${(r.detail ?? '')
     .replace(/^[^:]*\/test_data_set_\d+\/[^:]*\.pb: /, 'FILE.pb: ')
     .replace(/"[^"]*"/g, '"…"')
-    .replace(/(?<!data type |opset )\b\d+\b/g, 'N')
+    .replace(/(?<!data type |opset |\/)\b\d+\b/g, 'N')
     .slice(0, 160)}`;
 
 const results = new Map<OnnxBackend, Map<string, CaseResult>>();
