@@ -43,6 +43,36 @@ export interface OpAttrs {
   /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
   gelu: { readonly approximate: 'none' | 'tanh' };
   not: None;
+  // trigonometric and hyperbolic, rounding, sign (no attributes)
+  sin: None; cos: None; tan: None; asin: None; acos: None; atan: None;
+  sinh: None; cosh: None; asinh: None; acosh: None; atanh: None;
+  floor: None; ceil: None;
+  /** Round half to even. */
+  round: None;
+  sign: None;
+  // activations
+  softplus: None;
+  softsign: None;
+  mish: None;
+  hardSwish: None;
+  /** x for x >= 0, alpha x below. */
+  leakyRelu: { readonly alpha: number };
+  /** x for x > 0, alpha (e^x - 1) below. */
+  elu: { readonly alpha: number };
+  /** gamma x for x > 0, gamma alpha (e^x - 1) below. */
+  selu: { readonly alpha: number; readonly gamma: number };
+  /** max(0, x) + min(0, alpha (e^(x / alpha) - 1)). */
+  celu: { readonly alpha: number };
+  /** max(0, min(1, alpha x + beta)). */
+  hardSigmoid: { readonly alpha: number; readonly beta: number };
+  /** x for x > alpha, else 0. */
+  thresholdedRelu: { readonly alpha: number };
+  /** x + bias for x < -lambd, x - bias for x > lambd, else 0. */
+  shrink: { readonly lambd: number; readonly bias: number };
+  // predicates (bool results)
+  isNaN: None;
+  /** True at +Inf when detectPositive, at -Inf when detectNegative. */
+  isInf: { readonly detectPositive: boolean; readonly detectNegative: boolean };
   /** Element-type conversion; float → int truncates toward zero, as PyTorch and ONNX do. */
   cast: { readonly to: DType };
   // ── elementwise binary (numpy broadcasting) ──
@@ -53,6 +83,10 @@ export interface OpAttrs {
   pow: None;
   max: None;
   min: None;
+  /** Floored integer remainder (the divisor's sign). */
+  mod: None;
+  /** Truncated remainder (the dividend's sign, C fmod). */
+  fmod: None;
   equal: None;
   less: None;
   greater: None;

@@ -2,9 +2,9 @@
 // must have one dtype), reference semantics on doubles stored by the fromNumberArray rule.
 import { type DType, formatType, isIndex, tensorType } from '../ir/types.ts';
 import type { OpDef, OpDefs, OpGroup } from './def.ts';
-import { ANY, BOOL, NUMERIC, expectDType, expectSameDType } from './dtypes.ts';
+import { ANY, BOOL, INDEX, NUMERIC, expectDType, expectSameDType } from './dtypes.ts';
 import { map2, map3 } from './elementwise.ts';
-import { divInt, floatPow, intPow } from './scalar.ts';
+import { divInt, floatPow, fmodInt, intPow, modInt } from './scalar.ts';
 import { broadcastAll, broadcastShapes, fail } from './util.ts';
 import { type GradEmitter, NOT_DIFFERENTIABLE, gradWith } from './gradient.ts';
 import type { ValueId } from '../ir/graph.ts';
@@ -43,7 +43,7 @@ function tieSplit(d: GradEmitter, a: ValueId, b: ValueId, g: ValueId, wins: 'gre
 
 /** The binary op kinds (where, with three operands, is defined beside them). */
 export type BinaryKind =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min'
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod' | 'fmod'
   | 'equal' | 'less' | 'greater' | 'and' | 'or';
 
 type Scalar2 = (a: number, b: number) => number;
@@ -120,7 +120,10 @@ const where: OpDef<'where'> = {
  * toward zero as ONNX does, and integer division by zero yields 0 (data-dependent, so it
  * cannot be a shape error; float division by zero gives ±Inf or NaN as IEEE says). max and
  * min propagate NaN, like torch.maximum. equal, less and greater accept any dtype (false <
- * true) and are false whenever an operand is NaN; and/or take bool only.
+ * true) and are false whenever an operand is NaN; and/or take bool only. mod is the floored
+ * integer remainder (the divisor's sign, ONNX Mod with fmod = 0), fmod the truncated one (the
+ * dividend's sign, C fmod; exact on floats, where a zero divisor gives NaN); an integer zero
+ * divisor gives 0 for both, as div does.
  */
 export const binaryOps: OpDefs<BinaryKind | 'where'> = {
   add: binary('add', { dtypes: NUMERIC, commutative: true, fn: (a, b) => a + b, ts: (a, b) => `${a} + ${b}`, wgsl: (a, b) => `(${a} + ${b})` }),
@@ -140,6 +143,20 @@ export const binaryOps: OpDefs<BinaryKind | 'where'> = {
     int: (a, b, dtype) => intPow(a, b, dtype === 'i32'),
     ts: (a, b, d) => (isIndex(d) ? `intPow(${a}, ${b}, ${d === 'i32'})` : `floatPow(${a}, ${b})`),
     wgsl: (a, b, d) => (isIndex(d) ? `ipow(${a}, ${b})` : `pow_f(${a}, ${b})`),
+  }),
+  mod: binary('mod', {
+    dtypes: INDEX,
+    fn: modInt,
+    ts: (a, b) => `modInt(${a}, ${b})`,
+    wgsl: (a, b) => `select(select(${a} % ${b}, ${a} % ${b} + ${b}, ${a} % ${b} != 0i && (${a} % ${b} < 0i) != (${b} < 0i)), 0i, ${b} == 0i)`,
+  }),
+  fmod: binary('fmod', {
+    dtypes: NUMERIC,
+    fn: (a, b) => a % b,
+    int: fmodInt,
+    ts: (a, b, d) => (isIndex(d) ? `fmodInt(${a}, ${b})` : `${a} % ${b}`),
+    // WGSL's f32 % is a - b * trunc(a / b), not exact like fmod: within the f32 rounding of a / b.
+    wgsl: (a, b, d) => (isIndex(d) ? `select(${a} % ${b}, 0i, ${b} == 0i)` : `(${a} % ${b})`),
   }),
   max: binary('max', { dtypes: NUMERIC, commutative: true, fn: Math.max, ts: (a, b) => `Math.max(${a}, ${b})`, wgsl: (a, b) => `max(${a}, ${b})` }),
   min: binary('min', { dtypes: NUMERIC, commutative: true, fn: Math.min, ts: (a, b) => `Math.min(${a}, ${b})`, wgsl: (a, b) => `min(${a}, ${b})` }),

@@ -7,6 +7,7 @@ export const ANY: readonly DType[] = ['f32', 'i32', 'i64', 'bool'];
 export const FLOAT: readonly DType[] = ['f32'];
 export const NUMERIC: readonly DType[] = ['f32', 'i32', 'i64'];
 export const BOOL: readonly DType[] = ['bool'];
+export const INDEX: readonly DType[] = ['i32', 'i64'];
 
 /** Fails unless `t` has one of `allowed`: `exp expects f32, got i32`. */
 export function expectDType(op: string, t: TensorType, allowed: readonly DType[]): void {

@@ -136,3 +136,31 @@ export function toI64(x: number): bigint {
 export function indexRangeMessage(raw: number | bigint, axis: number, size: number): string {
   return `gather index ${raw} is out of range for axis ${axis} of size ${size} (valid: ${-size}..${size - 1})`;
 }
+
+/** Floored integer remainder (ONNX Mod, fmod = 0): the sign of the divisor; a zero divisor gives 0. */
+export function modInt(a: number, b: number): number {
+  if (b === 0) return 0;
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
+
+/** Truncated remainder (C fmod; ONNX Mod, fmod = 1) on integers: the sign of the dividend; a zero divisor gives 0. */
+export function fmodInt(a: number, b: number): number {
+  return b === 0 ? 0 : a % b;
+}
+
+/** log(1 + e^x) without overflow. */
+export function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/** Round half to even (ONNX Round, numpy.round); ±0, ±Inf and NaN unchanged. */
+export function roundEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** x / (1 + |x|), ±1 at ±Inf (where the quotient would be NaN). */
+export function softsign(x: number): number {
+  return x === Infinity ? 1 : x === -Infinity ? -1 : x / (1 + Math.abs(x));
+}

@@ -20,3 +20,10 @@ export function convert(x: string, from: DType, to: DType): string {
   if (a === b) return x;
   return `${b}(${x})`;
 }
+
+/** A finite attribute value as a WGSL f32 literal, parenthesised (`(-0.1)`, `(2.0)`); the op's check rejects non-finite ones. */
+export function f32Lit(x: number): string {
+  const s = String(Math.fround(x));
+  const body = /[.e]/.test(s) ? (s.includes('e') && !s.includes('.') ? s.replace('e', '.0e') : s) : `${s}.0`;
+  return `(${body})`;
+}

@@ -43,7 +43,7 @@ const MID_RECURRENT: readonly (readonly ['rnn' | 'lstm' | 'gru', RecurrentShape]
 export async function wgslJobs(): Promise<GpuJob[]> {
   const list: GpuJob[] = [];
   for (const c of VALUE_CASES) {
-    const { skip, finiteOnly } = contractOf(c);
+    const { skip, finiteOnly, tolerance = 0 } = contractOf(c);
     list.push({
       name: `op ${c.op}: ${c.name}${finiteOnly ? ' (finite elements)' : ''}`,
       ...(skip ? { skip } : {}),
@@ -53,7 +53,7 @@ export async function wgslJobs(): Promise<GpuJob[]> {
           const out = await model.run(namedInputs(c.inputs));
           const pairs = c.expect.map((w, i) => (finiteOnly ? maskNonFinite(out[`y${i}`]!, w) : [out[`y${i}`]!, w]));
           const [got, want] = [0, 1].map((k) => Object.fromEntries(pairs.map((p, i) => [`y${i}`, p[k]!])));
-          return compareAll(got!, want!, Math.max(c.rtol ?? 1e-5, 1e-5), Math.max(c.atol ?? 1e-6, 1e-5));
+          return compareAll(got!, want!, Math.max(c.rtol ?? 1e-5, 1e-5, tolerance), Math.max(c.atol ?? 1e-6, 1e-5, tolerance));
         } finally {
           model.destroy();
         }

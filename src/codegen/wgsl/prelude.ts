@@ -33,6 +33,10 @@ export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly st
   sigmoid_f: ['fn sigmoid_f(x: f32) -> f32 {\n  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }\n  let e = exp(x);\n  return e / (1.0 + e);\n}', []],
   gelu_f: ['fn gelu_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + erf_f(x * 0.70710678118654752));\n}', ['erf_f']],
   gelu_tanh_f: ['fn gelu_tanh_f(x: f32) -> f32 {\n  return 0.5 * x * (1.0 + tanh_f(0.7978845608028654 * (x + 0.044715 * x * x * x)));\n}', ['tanh_f']],
+  // log(1 + e^x) without overflow: e^x is only taken of non-positive arguments.
+  softplus_f: ['fn softplus_f(x: f32) -> f32 {\n  return max(x, 0.0) + log(1.0 + exp(-abs(x)));\n}', []],
+  // x / (1 + |x|) is NaN at ±Inf, where softsign is ±1 (Inf read from the bits).
+  softsign_f: ['fn softsign_f(x: f32) -> f32 {\n  if ((bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u) { return sign(x); }\n  return x / (1.0 + abs(x));\n}', []],
   // Built-in tanh may evaluate (e^2x - 1) / (e^2x + 1) and give NaN for large |x|; tanh(15) is 1 in f32.
   tanh_f: ['fn tanh_f(x: f32) -> f32 {\n  return tanh(clamp(x, -15.0, 15.0));\n}', []],
   f32_to_i32: [

@@ -12,7 +12,7 @@ import { interpret } from '../../runtime/interpreter.ts';
 import { OnnxDynamicError } from './context.ts';
 import { loadOnnx, onnxInputNames } from './import.ts';
 import { DEFAULT_ONNX_LIMITS } from './limits.ts';
-import { decodeTensor } from './schema.ts';
+import { type OnnxValueInfo, decodeModel, decodeTensor } from './schema.ts';
 import { toTensor } from './tensor.ts';
 
 export const ONNX_BACKENDS = ['interp', 'ts', 'wasm', 'wgsl'] as const;
@@ -41,13 +41,34 @@ async function runnerFor(g: Graph, backend: OnnxBackend): Promise<{ run: Runner;
   return { run: (inputs) => m.run(inputs), done: () => m.destroy() };
 }
 
-/** Reads the `PREFIX_K.pb` tensors of a data set folder, in K order. */
-async function readTensors(dir: string, prefix: string): Promise<Tensor[]> {
+/** What a graph input or output holds, from its declared type: the .pb kind its test data has. */
+type ValueKind = 'tensor' | 'sequence (SequenceProto)' | 'map (MapProto)' | 'optional (OptionalProto)' | 'sparse tensor (SparseTensorProto)';
+
+function kindOf(v: OnnxValueInfo | undefined): ValueKind {
+  // The type's oneof is decoded with empty defaults: the field present has bytes.
+  const t = v?.type;
+  if (t?.sequenceType?.length) return 'sequence (SequenceProto)';
+  if (t?.mapType?.length) return 'map (MapProto)';
+  if (t?.optionalType?.length) return 'optional (OptionalProto)';
+  if (t?.sparseTensorType?.length) return 'sparse tensor (SparseTensorProto)';
+  return 'tensor';
+}
+
+/**
+ * Reads the `PREFIX_K.pb` tensors of a data set folder, in K order. A file whose value the model
+ * declares as a sequence, map or optional is refused naming the file and the kind (the reader
+ * understands TensorProto only), rather than misread as a tensor.
+ */
+async function readTensors(dir: string, prefix: string, kinds: readonly ValueKind[]): Promise<Tensor[]> {
   const files = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'));
   const index = (f: string): number => Number(f.slice(prefix.length + 1, -3));
   files.sort((a, b) => index(a) - index(b));
   const src = { limits: DEFAULT_ONNX_LIMITS };
-  return Promise.all(files.map(async (f) => toTensor(decodeTensor(await readFile(join(dir, f))), `${join(dir, f)}: tensor`, src)));
+  return Promise.all(files.map(async (f) => {
+    const kind = kinds[index(f)] ?? 'tensor';
+    if (kind !== 'tensor') throw new UnsupportedOpError(`${join(dir, f)}: ${prefix} ${index(f)} holds ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}; the test-data reader reads tensors (TensorProto) only`);
+    return toTensor(decodeTensor(await readFile(join(dir, f))), `${join(dir, f)}: tensor`, src);
+  }));
 }
 
 function multiIndex(shape: readonly number[], flat: number): string {
@@ -83,10 +104,14 @@ export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<Ca
     const sets = (await readdir(dir)).filter((f) => f.startsWith('test_data_set_')).sort();
     if (sets.length === 0) return { name, status: 'failed', detail: 'no test_data_set_N folder' };
     const model = join(dir, 'model.onnx');
-    const names = onnxInputNames(await readFile(model), model);
+    const bytes = await readFile(model);
+    const names = onnxInputNames(bytes, model);
+    const graph = decodeModel(bytes).graph;
+    const inputKinds = names.map((n) => kindOf(graph?.input.find((i) => i.name === n)));
+    const outputKinds = (graph?.output ?? []).map(kindOf);
     for (const set of sets) {
-      const inputs = await readTensors(join(dir, set), 'input');
-      const expected = await readTensors(join(dir, set), 'output');
+      const inputs = await readTensors(join(dir, set), 'input', inputKinds);
+      const expected = await readTensors(join(dir, set), 'output', outputKinds);
       const g = await importFor(model, names, inputs);
       const byName = new Map(names.map((n, i) => [n, inputs[i]!]));
       const bound = new Map(g.inputs.map((inp) => [inp.name, byName.get(inp.name)!]));

@@ -117,3 +117,34 @@ describe('Attention padding', () => {
     expect(attention(3, { mask: { shape: [2, 2], data: [0, 0, 0, 0] } })).toEqual(truncated(false));
   });
 });
+
+describe('issue 21 lowerings on hand-checked inputs', () => {
+  const i64 = (name: string, xs: number[], dims: number[]) => ({ name, dims, dataType: 7, int64Data: xs });
+  const gatherElements = (indices: number[], axis: number) =>
+    run(17, [{ opType: 'GatherElements', input: ['x', 'i'], output: ['y'], attribute: [{ name: 'axis', type: INT, i: axis }] }], { x: X }, S, [i64('i', indices, [2, 2])]);
+
+  it('GatherElements picks along the axis, negative indices from the end', () => {
+    // x = [[-1, 2, -3], [4, -5, 6]]; indices [2, 2] (narrower than x on the other axis).
+    expect(gatherElements([0, 2, -1, 1], 1).y).toEqual({ shape: [2, 2], data: [-1, -3, 6, -5] });
+    expect(gatherElements([1, 0, 0, -1], 0).y).toEqual({ shape: [2, 2], data: [4, 2, -1, -5] });
+  });
+
+  it('GatherElements with an index out of range is a range error, not another element', () => {
+    expect(() => gatherElements([0, 3, 0, 0], 1)).toThrow(/out of range/);
+    expect(() => gatherElements([0, -4, 0, 0], 1)).toThrow(/out of range/);
+  });
+
+  it('Mod: fmod = 1 on floats is C fmod; fmod = 0 on floats is refused naming the node', () => {
+    const mod = (fmod: number) => run(17, [{ opType: 'Mod', name: 'm', input: ['x', 'z'], output: ['y'], attribute: [{ name: 'fmod', type: INT, i: fmod }] }], { x: [5.5, -5.5, 7, -7, 1, 2], z: [2, 2, -3, -3, 4, 4] }, S);
+    expect(mod(1).y!.data).toEqual([1.5, -1.5, 1, -1, 1, 2]);
+    expect(() => mod(0)).toThrow(/node "m" \(Mod\): fmod must be 1 for floating-point inputs/);
+  });
+
+  it('ReduceMin and ReduceLogSumExp (stable for large values) over axis 1', () => {
+    const reduce = (opType: string, x: number[]) => run(18, [{ opType, input: ['x', 'a'], output: ['y'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] }], { x }, S, [i64('a', [1], [1])]).y!;
+    expect(reduce('ReduceMin', X)).toEqual({ shape: [2], data: [-3, -5] });
+    const lse = reduce('ReduceLogSumExp', [100, 100, 100, 0, 0, 0]).data;
+    expect(lse[0]).toBeCloseTo(100 + Math.log(3), 4);
+    expect(lse[1]).toBeCloseTo(Math.log(3), 5);
+  });
+});

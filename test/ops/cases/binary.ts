@@ -50,6 +50,26 @@ export const binaryCases = cases([
   { name: 'i64', op: 'mul', attrs: none, inputs: [i64([2], [2 ** 26, -3]), i64([2], [2 ** 26, 5])], expect: [i64([2], [2 ** 52, -15])] },
   { name: 'mismatched dtypes', op: 'mul', attrs: none, inputs: [t('f32', [3]), t('i64', [3])], error: /mul expects matching dtypes, got f32\[3\] and i64\[3\]/ },
   { name: 'shapes do not broadcast', op: 'mul', attrs: none, inputs: [t('f32', [3]), t('f32', [4])], error: /do not broadcast/ },
+  // ── mod (floored: the divisor's sign) ──
+  {
+    name: 'i32 signs follow the divisor, by zero gives 0', op: 'mod', attrs: none,
+    inputs: [i32([6], [7, -7, 7, -7, 6, 5]), i32([6], [3, 3, -3, -3, 3, 0])],
+    expect: [i32([6], [1, 2, -2, -1, 0, 0])],
+  },
+  { name: 'i64 broadcast', op: 'mod', attrs: none, inputs: [i64([2, 2], [10, -10, 2 ** 40 + 3, -1]), i64([2], [4, 7])], expect: [i64([2, 2], [2, 4, 3, 6])] },
+  { name: 'f32 (fmod only)', op: 'mod', attrs: none, inputs: [t('f32', [2]), t('f32', [2])], error: /mod expects i32 or i64, got f32/ },
+  // ── fmod (truncated: the dividend's sign) ──
+  {
+    name: 'f32 exact, by zero NaN', op: 'fmod', attrs: none,
+    inputs: [f32([6], [5.5, -5.5, 5.5, -0, 1, Inf]), f32([6], [2, 2, -2, 3, 0, 2])],
+    expect: [f32([6], [1.5, -1.5, 1.5, -0, NaN, NaN])],
+  },
+  {
+    name: 'i32 signs follow the dividend, by zero gives 0', op: 'fmod', attrs: none,
+    inputs: [i32([5], [7, -7, 7, -7, 9]), i32([5], [3, 3, -3, -3, 0])],
+    expect: [i32([5], [1, -1, 1, -1, 0])],
+  },
+  { name: 'bool', op: 'fmod', attrs: none, inputs: [t('bool', [2]), t('bool', [2])], error: /fmod expects f32, i32 or i64, got bool/ },
   // ── div ──
   {
     name: 'f32 by zero is IEEE', op: 'div', attrs: none,

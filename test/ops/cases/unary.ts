@@ -2,7 +2,7 @@
 // file, or published constants (erf, and gelu through the normal CDF Phi: gelu(x) = x*Phi(x)).
 import { f32, tensor } from '../../../src/ir/tensor.ts';
 import { type DType, type Shape, tensorType } from '../../../src/ir/types.ts';
-import { cases } from '../case.ts';
+import { type OpCase, cases } from '../case.ts';
 
 const i32 = (shape: Shape, data: number[]) => tensor('i32', shape, data);
 const i64 = (shape: Shape, data: number[]) => tensor('i64', shape, data);
@@ -136,4 +136,82 @@ export const unaryCases = cases([
   { name: 'to its own dtype', op: 'cast', attrs: { to: 'i64' }, inputs: [i64([2], [-7, 7])], expect: [i64([2], [-7, 7])] },
   { name: 'unknown dtype', op: 'cast', attrs: { to: 'f16' as DType }, inputs: [t('f32', [2])], error: /cast to unknown dtype "f16"/ },
   { name: 'no input', op: 'cast', attrs: { to: 'f32' }, inputs: [], error: /expects 1 inputs, got 0/ },
+  // ── trigonometric and hyperbolic (Math.* as the oracle; domain edges give NaN or ±Inf) ──
+  ...(['sin', 'cos', 'tan', 'atan', 'sinh', 'cosh', 'asinh'] as const).map((op) => ({
+    name: 'values and NaN', op, attrs: none,
+    inputs: [f32([6], [0, 0.5, -1.25, 2, -3, NaN])],
+    expect: [f32([6], [0, 0.5, -1.25, 2, -3, NaN].map(Math[op]))],
+  }) as OpCase),
+  { name: 'values and domain edges', op: 'asin', attrs: none, inputs: [f32([5], [0, 0.5, -1, 1, 1.5])], expect: [f32([5], [0, Math.PI / 6, -Math.PI / 2, Math.PI / 2, NaN])] },
+  { name: 'values and domain edges', op: 'acos', attrs: none, inputs: [f32([4], [1, 0.5, -1, -2])], expect: [f32([4], [0, Math.PI / 3, Math.PI, NaN])] },
+  { name: 'values and domain edges', op: 'acosh', attrs: none, inputs: [f32([4], [1, 2, Inf, 0.5])], expect: [f32([4], [0, Math.log(2 + Math.sqrt(3)), Inf, NaN])] },
+  { name: 'values and domain edges', op: 'atanh', attrs: none, inputs: [f32([5], [0, 0.5, 1, -1, 2])], expect: [f32([5], [0, 0.5 * Math.log(3), Inf, -Inf, NaN])] },
+  { name: 'large |x| saturates', op: 'tanh', attrs: none, inputs: [f32([2], [50, -50])], expect: [f32([2], [1, -1])] },
+  ...(['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'floor', 'ceil', 'round'] as const).map((op) => ({
+    name: 'i32', op, attrs: none, inputs: [t('i32', [2])], error: new RegExp(`${op} expects f32, got i32`),
+  }) as OpCase),
+  // ── rounding and sign ──
+  { name: 'values and specials', op: 'floor', attrs: none, inputs: [f32([6], [1.5, -1.5, 2, -0, Inf, NaN])], expect: [f32([6], [1, -2, 2, -0, Inf, NaN])] },
+  { name: 'values and specials', op: 'ceil', attrs: none, inputs: [f32([6], [1.5, -1.5, 2, -0.5, -Inf, NaN])], expect: [f32([6], [2, -1, 2, -0, -Inf, NaN])] },
+  {
+    name: 'half to even', op: 'round', attrs: none,
+    inputs: [f32([10], [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, -2.6, Inf, NaN])],
+    expect: [f32([10], [0, 2, 2, -0, -2, -2, 2, -3, Inf, NaN])],
+  },
+  { name: 'f32', op: 'sign', attrs: none, inputs: [f32([5], [-2.5, 0, 3, -Inf, NaN])], expect: [f32([5], [-1, 0, 1, -1, NaN])] },
+  { name: 'i64', op: 'sign', attrs: none, inputs: [i64([3], [-7, 0, 9])], expect: [i64([3], [-1, 0, 1])] },
+  { name: 'bool', op: 'sign', attrs: none, inputs: [t('bool', [2])], error: /sign expects f32, i32 or i64, got bool/ },
+  // ── activations (hand-computed from the ONNX definitions) ──
+  {
+    name: 'log(1 + e^x), no overflow', op: 'softplus', attrs: none,
+    inputs: [f32([5], [0, 1, -1, 100, -100])],
+    expect: [f32([5], [Math.LN2, Math.log(1 + E), Math.log(1 + 1 / E), 100, Math.exp(-100)])],
+  },
+  { name: 'x / (1 + |x|)', op: 'softsign', attrs: none, inputs: [f32([4], [0, 1, -3, Inf])], expect: [f32([4], [0, 0.5, -0.75, 1])] },
+  {
+    name: 'x tanh(softplus(x))', op: 'mish', attrs: none,
+    inputs: [f32([4], [0, 1, -2, 30])],
+    expect: [f32([4], [0, Math.tanh(Math.log(1 + E)), -2 * Math.tanh(Math.log(1 + Math.exp(-2))), 30])],
+  },
+  { name: 'x relu6(x + 3) / 6', op: 'hardSwish', attrs: none, inputs: [f32([5], [-4, -3, 0, 1.5, 4])], expect: [f32([5], [0, 0, 0, 1.5 * 0.75, 4])] },
+  { name: 'alpha 0.1', op: 'leakyRelu', attrs: { alpha: 0.1 }, inputs: [f32([4], [-2, 0, 3, NaN])], expect: [f32([4], [-0.2, 0, 3, NaN])] },
+  { name: 'alpha 2', op: 'elu', attrs: { alpha: 2 }, inputs: [f32([4], [-1, 0, 3, -Inf])], expect: [f32([4], [2 * (1 / E - 1), 0, 3, -2])] },
+  {
+    name: 'alpha 2, gamma 3', op: 'selu', attrs: { alpha: 2, gamma: 3 },
+    inputs: [f32([3], [-1, 0, 2])],
+    expect: [f32([3], [6 * (1 / E - 1), 0, 6])],
+  },
+  { name: 'alpha 2', op: 'celu', attrs: { alpha: 2 }, inputs: [f32([3], [-2, 0, 1.5])], expect: [f32([3], [2 * (1 / E - 1), 0, 1.5])] },
+  { name: 'alpha 0', op: 'celu', attrs: { alpha: 0 }, inputs: [t('f32', [2])], error: /celu alpha must not be 0/ },
+  {
+    name: 'alpha 0.5, beta 0.6, clamped', op: 'hardSigmoid', attrs: { alpha: 0.5, beta: 0.6 },
+    inputs: [f32([4], [-2, 0, 0.5, 1])],
+    expect: [f32([4], [0, 0.6, 0.85, 1])],
+  },
+  { name: 'alpha 2', op: 'thresholdedRelu', attrs: { alpha: 2 }, inputs: [f32([4], [1, 2, 2.5, -3])], expect: [f32([4], [0, 0, 2.5, 0])] },
+  {
+    name: 'lambd 1.5, bias 1', op: 'shrink', attrs: { lambd: 1.5, bias: 1 },
+    inputs: [f32([5], [-2, -1.5, 0, 1.5, 3])],
+    expect: [f32([5], [-1, 0, 0, 0, 2])],
+  },
+  ...(['softplus', 'softsign', 'mish', 'hardSwish', 'isNaN'] as const).map((op) => ({
+    name: 'i64', op, attrs: none, inputs: [t('i64', [2])], error: new RegExp(`${op} expects f32, got i64`),
+  }) as OpCase),
+  { name: 'i32', op: 'leakyRelu', attrs: { alpha: 0.1 }, inputs: [t('i32', [2])], error: /leakyRelu expects f32, got i32/ },
+  { name: 'NaN alpha', op: 'elu', attrs: { alpha: NaN }, inputs: [t('f32', [2])], error: /elu alpha must be a finite number, got NaN/ },
+  { name: 'infinite gamma', op: 'selu', attrs: { alpha: 1, gamma: Inf }, inputs: [t('f32', [2])], error: /selu gamma must be a finite number, got Infinity/ },
+  { name: 'NaN beta', op: 'hardSigmoid', attrs: { alpha: 1, beta: NaN }, inputs: [t('f32', [2])], error: /hardSigmoid beta must be a finite number/ },
+  { name: 'NaN alpha', op: 'thresholdedRelu', attrs: { alpha: NaN }, inputs: [t('f32', [2])], error: /thresholdedRelu alpha must be a finite number/ },
+  { name: 'infinite lambd', op: 'shrink', attrs: { lambd: -Inf, bias: 0 }, inputs: [t('f32', [2])], error: /shrink lambd must be a finite number/ },
+  // ── predicates ──
+  { name: 'only NaN', op: 'isNaN', attrs: none, inputs: [f32([5], [NaN, 0, Inf, -Inf, 1])], expect: [bool([5], [1, 0, 0, 0, 0])] },
+  {
+    name: 'both signs', op: 'isInf', attrs: { detectPositive: true, detectNegative: true },
+    inputs: [f32([5], [Inf, -Inf, NaN, 0, 3.4e38])], expect: [bool([5], [1, 1, 0, 0, 0])],
+  },
+  {
+    name: 'negative only', op: 'isInf', attrs: { detectPositive: false, detectNegative: true },
+    inputs: [f32([3], [Inf, -Inf, 1])], expect: [bool([3], [0, 1, 0])],
+  },
+  { name: 'i32', op: 'isInf', attrs: { detectPositive: true, detectNegative: true }, inputs: [t('i32', [2])], error: /isInf expects f32, got i32/ },
 ]);

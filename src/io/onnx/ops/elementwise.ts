@@ -1,12 +1,16 @@
 // Elementwise ONNX ops: one IR op each (numpy broadcasting is the IR's), plus Cast and Pow's
-// mixed operand types, GreaterOrEqual/LessOrEqual (NaN-exact), Clip as max/min, CastLike as Cast.
+// mixed operand types, GreaterOrEqual/LessOrEqual (NaN-exact), Clip as max/min, CastLike as Cast,
+// Mod (floored or fmod), PRelu as a where, the parametric activations.
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
 import { ELEM } from '../schema.ts';
 import type { Lowering, Lowerings } from './lowering.ts';
 
-type Unary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not';
+type Unary =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not'
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'asinh' | 'acosh' | 'atanh'
+  | 'floor' | 'ceil' | 'round' | 'sign' | 'softplus' | 'softsign' | 'mish' | 'hardSwish' | 'isNaN';
 type Binary = 'add' | 'sub' | 'mul' | 'div' | 'equal' | 'less' | 'greater' | 'and' | 'or';
 
 const unary = (kind: Unary): Lowering => (c) => [c.op1(kind, {}, [c.input(0)])];
@@ -73,6 +77,39 @@ function castLike(c: NodeContext): Val[] {
   return [x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x])];
 }
 
+/**
+ * Mod: fmod = 0 is the floored integer remainder (ONNX allows it on integers only), fmod = 1 the
+ * truncated one (C fmod) on any numeric type.
+ */
+function mod(c: NodeContext): Val[] {
+  const fmod = c.int('fmod', 0);
+  if (fmod !== 0 && fmod !== 1) c.fail(`fmod must be 0 or 1, got ${fmod}`);
+  const [a, b] = [c.input(0), c.input(1)];
+  if (fmod === 0 && a.type.dtype === 'f32') c.fail('fmod must be 1 for floating-point inputs (the ONNX spec leaves fmod = 0 undefined on floats)');
+  return [c.op1(fmod === 1 ? 'fmod' : 'mod', {}, [a, b])];
+}
+
+/** PRelu: x where x >= 0, slope * x below; the slope broadcasts to x (unidirectionally, as ONNX says). */
+function prelu(c: NodeContext): Val[] {
+  const [x, slope] = [c.input(0), c.input(1)];
+  const neg = c.op1('less', {}, [x, c.scalar(0, x.type.dtype)]);
+  return [c.op1('where', {}, [neg, c.op1('mul', {}, [x, slope]), x])];
+}
+
+/** The activations with float attributes (ONNX defaults). */
+const activations: Lowerings = {
+  LeakyRelu: (c) => [c.op1('leakyRelu', { alpha: c.float('alpha', 0.01) }, [c.input(0)])],
+  Elu: (c) => [c.op1('elu', { alpha: c.float('alpha', 1) }, [c.input(0)])],
+  Selu: (c) => [c.op1('selu', { alpha: c.float('alpha', 1.67326319217681884765625), gamma: c.float('gamma', 1.05070102214813232421875) }, [c.input(0)])],
+  Celu: (c) => [c.op1('celu', { alpha: c.float('alpha', 1) }, [c.input(0)])],
+  HardSigmoid: (c) => [c.op1('hardSigmoid', { alpha: c.float('alpha', 0.2), beta: c.float('beta', 0.5) }, [c.input(0)])],
+  ThresholdedRelu: (c) => [c.op1('thresholdedRelu', { alpha: c.float('alpha', 1) }, [c.input(0)])],
+  Shrink: (c) => [c.op1('shrink', { lambd: c.float('lambd', 0.5), bias: c.float('bias', 0) }, [c.input(0)])],
+  IsInf: (c) => [c.op1('isInf', { detectPositive: c.int('detect_positive', 1) !== 0, detectNegative: c.int('detect_negative', 1) !== 0 }, [c.input(0)])],
+  PRelu: prelu,
+  Mod: mod,
+};
+
 function gelu(c: NodeContext): Val[] {
   const approximate = c.string('approximate', 'none');
   if (approximate !== 'none' && approximate !== 'tanh') c.fail(`approximate must be none or tanh, got ${JSON.stringify(approximate)}`);
@@ -84,6 +121,11 @@ export const elementwiseLowerings: Lowerings = {
   Neg: unary('neg'), Abs: unary('abs'), Exp: unary('exp'), Log: unary('log'), Sqrt: unary('sqrt'),
   Reciprocal: unary('reciprocal'), Tanh: unary('tanh'), Sigmoid: unary('sigmoid'), Relu: unary('relu'),
   Erf: unary('erf'), Not: unary('not'),
+  Sin: unary('sin'), Cos: unary('cos'), Tan: unary('tan'), Asin: unary('asin'), Acos: unary('acos'), Atan: unary('atan'),
+  Sinh: unary('sinh'), Cosh: unary('cosh'), Asinh: unary('asinh'), Acosh: unary('acosh'), Atanh: unary('atanh'),
+  Floor: unary('floor'), Ceil: unary('ceil'), Round: unary('round'), Sign: unary('sign'),
+  Softplus: unary('softplus'), Softsign: unary('softsign'), Mish: unary('mish'), HardSwish: unary('hardSwish'), IsNaN: unary('isNaN'),
+  ...activations,
   Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'),
   Equal: binary('equal'), Less: binary('less'), Greater: binary('greater'), And: binary('and'), Or: binary('or'),
   Max: variadic('max'), Min: variadic('min'), Sum: variadic('add'),

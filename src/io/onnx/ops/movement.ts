@@ -1,6 +1,7 @@
 // Movement and shape ONNX ops. Parameters ONNX passes as tensor inputs (Reshape's shape, Slice's
 // starts, Split's sizes, Unsqueeze's axes, Expand's shape) must be known at import, where they
-// become IR attributes. Shape, Size, ConstantOfShape and Range produce constants.
+// become IR attributes. Shape, Size, ConstantOfShape and Range produce constants. GatherElements is a
+// gather at computed flat indices.
 import { type Tensor, getNumber, tensor } from '../../../ir/tensor.ts';
 import { numel } from '../../../ir/types.ts';
 import { checkLimit } from '../../limits.ts';
@@ -13,6 +14,36 @@ const INT64_MAX = 2 ** 63;
 export function axisOf(c: NodeContext, axis: number, rank: number, what = 'axis'): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) c.fail(`${what} ${axis} is out of range for rank ${rank}`);
   return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * GatherElements: out[i] = data[i with its `axis` coordinate replaced by indices[i]], as one
+ * gather from the flattened data at flat indices sum_k coord_k * stride_k (the indices on `axis`,
+ * constant coordinates elsewhere). An index outside [-len, len) on `axis` is sent past the end of
+ * the flat data, so gather's range error reports it instead of another element being read.
+ */
+function gatherElements(c: NodeContext): Val[] {
+  const [data, idx] = [c.input(0), c.input(1)];
+  const [D, I] = [data.type.shape, idx.type.shape];
+  const dt = idx.type.dtype;
+  if (dt !== 'i32' && dt !== 'i64') c.fail(`indices must be int32 or int64, got ${c.fmt(idx)}`);
+  if (D.length !== I.length) c.fail(`indices must have the data's rank, got ${c.fmt(idx)} for ${c.fmt(data)}`);
+  const axis = axisOf(c, c.int('axis', 0), D.length);
+  I.forEach((n, k) => {
+    if (k !== axis && n > D[k]!) c.fail(`indices dim ${k} (${n}) exceeds the data's (${D[k]}): ${c.fmt(idx)} for ${c.fmt(data)}`);
+  });
+  const len = D[axis]!;
+  const strides = D.map((_, k) => numel(D.slice(k + 1)));
+  const wrapped = c.op1('where', {}, [c.op1('less', {}, [idx, c.scalar(0, dt)]), c.op1('add', {}, [idx, c.scalar(len, dt)]), idx]);
+  let flat = c.op1('mul', {}, [wrapped, c.scalar(strides[axis]!, dt)]);
+  I.forEach((n, k) => {
+    if (k === axis || n === 1) return;
+    const coord = c.constant(dt, I.map((m, j) => (j === k ? m : 1)), Array.from({ length: n }, (_, i) => i * strides[k]!));
+    flat = c.op1('add', {}, [flat, coord]);
+  });
+  const inRange = c.op1('and', {}, [c.op1('not', {}, [c.op1('less', {}, [idx, c.scalar(-len, dt)])]), c.op1('less', {}, [idx, c.scalar(len, dt)])]);
+  flat = c.op1('where', {}, [inRange, flat, c.scalar(numel(D), dt)]);
+  return [c.op1('gather', { axis: 0 }, [c.op1('reshape', { shape: [numel(D)] }, [data]), flat])];
 }
 
 /** Axes from the attribute (before `inputSince`) or from input 1 (from it on). */
@@ -245,6 +276,7 @@ export const movementLowerings: Lowerings = {
   Concat: concat,
   Expand: (c) => [c.op1('expand', { shape: c.staticInts(1, 'shape') ?? c.fail('shape is required') }, [c.input(0)])],
   Gather: (c) => [c.op1('gather', { axis: c.int('axis', 0) }, [c.input(0), c.input(1)])],
+  GatherElements: gatherElements,
   Shape: shapeOf,
   Size: (c) => [c.constant('i64', [], [c.numel(c.input(0))])],
   ConstantOfShape: constantOfShape,

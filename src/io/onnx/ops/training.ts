@@ -1,22 +1,20 @@
-// Training ops lowered onto primitives: SoftmaxCrossEntropyLoss (every reduction, class weights,
-// ignore_index, the log_prob output) and the preview-training domain's Adam.
+// Training ops lowered onto primitives: SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss (every
+// reduction, class weights, ignore_index; SCE's log_prob output), Dropout at inference and the preview-training domain's Adam.
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
 
 /**
- * loss[n, d..] = -log_softmax(scores)[n, label, d..] * weight[label], 0 where label is
- * ignore_index; the class is picked with a one-hot mask (labels == class index).
+ * The weighted negative log-likelihood of `logProb` ([N, C, d..]) at `labels` ([N, d..]):
+ * loss[n, d..] = -logProb[n, label, d..] * weight[label], 0 where label is ignore_index (which
+ * may lie outside [0, C)); the class is picked with a one-hot mask (labels == class index).
+ * Reduced by `reduction`: none, sum, or mean (the sum over the sum of the weights used).
  */
-function softmaxCrossEntropy(c: NodeContext): Val[] {
-  const scores = c.input(0);
-  const labels = c.input(1);
-  const weights = c.maybe(2);
+function weightedNll(c: NodeContext, logProb: Val, labels: Val, weights: Val | undefined): Val {
   const reduction = c.string('reduction', 'mean');
   if (!['none', 'sum', 'mean'].includes(reduction)) c.fail(`reduction ${JSON.stringify(reduction)} is not none, sum or mean`);
-  const shape = scores.type.shape;
-  if (shape.length < 2) c.fail(`scores must be [N, C, ...], got ${c.fmt(scores)}`);
+  const shape = logProb.type.shape;
+  if (shape.length < 2) c.fail(`input must be [N, C, ...], got ${c.fmt(logProb)}`);
   const C = shape[1]!;
-  const logProb = c.op1('logSoftmax', { axis: 1 }, [scores]);
   const classShape = shape.map((_, i) => (i === 1 ? C : 1));
   const classes = c.constant(labels.type.dtype, classShape, Array.from({ length: C }, (_, i) => i));
   const hot = c.op1('cast', { to: 'f32' }, [c.op1('equal', {}, [c.op1('unsqueeze', { axes: [1] }, [labels]), classes])]);
@@ -30,10 +28,23 @@ function softmaxCrossEntropy(c: NodeContext): Val[] {
   }
   const loss = c.op1('neg', {}, [c.op1('mul', {}, [picked, weight])]);
   const all = { axes: [], keepDims: false };
-  const out = reduction === 'none' ? loss
+  return reduction === 'none' ? loss
     : reduction === 'sum' ? c.op1('reduceSum', all, [loss])
     : c.op1('div', {}, [c.op1('reduceSum', all, [loss]), c.op1('reduceSum', all, [weight])]);
-  return [out, logProb];
+}
+
+/** SoftmaxCrossEntropyLoss: the weighted NLL of log_softmax(scores) along the classes; log_prob is output 1. */
+function softmaxCrossEntropy(c: NodeContext): Val[] {
+  const scores = c.input(0);
+  if (scores.type.shape.length < 2) c.fail(`scores must be [N, C, ...], got ${c.fmt(scores)}`);
+  const logProb = c.op1('logSoftmax', { axis: 1 }, [scores]);
+  return [weightedNll(c, logProb, c.input(1), c.maybe(2)), logProb];
+}
+
+/** NegativeLogLikelihoodLoss: input 0 already holds log-probabilities [N, C, d..]. */
+function negativeLogLikelihood(c: NodeContext): Val[] {
+  if (c.input(0).type.dtype !== 'f32') c.fail(`input must be f32, got ${c.fmt(c.input(0))}`);
+  return [weightedNll(c, c.input(0), c.input(1), c.maybe(2))];
 }
 
 /**
@@ -71,8 +82,27 @@ function adam(c: NodeContext): Val[] {
   return [...xs, ...vs, ...hs];
 }
 
+/**
+ * Dropout at inference: the identity, with an all-true mask (output 1, bool from opset 10, the
+ * input's type before). training_mode (input 2, opset 12 on) must be known at import; in training,
+ * only a ratio of 0 is supported (the identity again): dropping at random is refused.
+ */
+function dropout(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const training = c.opset >= 12 ? (c.staticInts(2, 'training_mode')?.[0] ?? 0) !== 0 : false;
+  if (training) {
+    const ratio = c.opset >= 12 ? (c.staticInts(1, 'ratio')?.[0] ?? 0.5) : c.float('ratio', 0.5);
+    if (ratio !== 0) c.unsupported('training_mode', `training_mode with ratio ${ratio} drops at random, which opgraph does not compute (only inference, or ratio 0)`);
+  }
+  if (c.node.output.length < 2 || c.node.output[1] === '') return [x];
+  const maskType = c.opset >= 10 ? 'bool' : x.type.dtype;
+  return [x, c.op1('expand', { shape: [...x.type.shape] }, [c.scalar(1, maskType)])];
+}
+
 /** The training lowerings. */
 export const trainingLowerings: Lowerings = {
   SoftmaxCrossEntropyLoss: softmaxCrossEntropy,
+  NegativeLogLikelihoodLoss: negativeLogLikelihood,
+  Dropout: dropout,
   'ai.onnx.preview.training:Adam': adam,
 };
