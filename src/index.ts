@@ -32,3 +32,6 @@ export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from './io/onnx/limits.ts';
 export { toDot } from './viz/dot.ts';
 export { renderDot } from './viz/render.ts';
 export * from './errors.ts';
+/** The session API: `load(bytesOrPath, { target, shapes, dims, weights })`, then `run` and `dispose`. */
+export { load, type Session, type SessionOptions, type SessionTarget, type TensorInfo, type Feed } from './session.ts';
+export { VERSION } from './version.ts';

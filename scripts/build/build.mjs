@@ -4,7 +4,7 @@
 // `./x.js` to `./x.d.ts` under any moduleResolution and never needs allowImportingTsExtensions.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,5 +31,24 @@ for (const file of walk(DIST, '.d.ts')) {
     writeFileSync(file, out);
     rewritten++;
   }
+}
+// WebGPU's names (GPUDevice...) are globals in TypeScript 7's lib.dom but not in 5.x's: a
+// consumer without @webgpu/types would get "Cannot find name". Declaring the ones our .d.ts
+// files mention as empty global interfaces gives 5.x opaque types and merges with lib.dom's or
+// @webgpu/types' full ones wherever those exist.
+const GPU_NAME = /\bGPU(?:[A-Z][A-Za-z]*)?\b/g;
+const gpuNames = new Set();
+const gpuFiles = [];
+for (const file of walk(DIST, '.d.ts')) {
+  const names = readFileSync(file, 'utf8').match(GPU_NAME);
+  if (!names) continue;
+  names.forEach((n) => gpuNames.add(n));
+  gpuFiles.push(file);
+}
+const GLOBALS = join(DIST, 'webgpu-globals.d.ts');
+writeFileSync(GLOBALS, `// WebGPU's interface names, opaque, for compilers whose lib lacks them (see scripts/build/build.mjs).\nexport {};\ndeclare global {\n${[...gpuNames].sort().map((n) => `  interface ${n} {}`).join('\n')}\n}\n`);
+for (const file of gpuFiles) {
+  const rel = relative(dirname(file), GLOBALS).split(sep).join('/');
+  writeFileSync(file, `/// <reference path="${rel}" />\n${readFileSync(file, 'utf8')}`);
 }
 console.log(`dist/: built (${rewritten} declaration files with rewritten specifiers)`);
