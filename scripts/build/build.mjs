@@ -3,7 +3,7 @@
 // `.ts` specifiers become `.js` (tsc rewrites them in .js only), so a consumer's compiler resolves
 // `./x.js` to `./x.d.ts` under any moduleResolution and never needs allowImportingTsExtensions.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,24 @@ function* walk(dir, suffix) {
     if (e.isDirectory()) yield* walk(p, suffix);
     else if (e.name.endsWith(suffix)) yield p;
   }
+}
+
+// Support sources the emitters read at run time (`new URL('../../ops/scalar.ts', import.meta.url)`:
+// their declarations are copied into generated modules) ship beside their .js as `NAME.ts.txt`,
+// and the emitted URLs say so: a consumer's compiler resolving `./scalar.js` would otherwise pick
+// `scalar.ts` over `scalar.d.ts` and type-check our source under the consumer's flags.
+const SUPPORT = /new URL\('(\.{1,2}\/[^']+\.ts)', import\.meta\.url\)/g;
+let support = 0;
+for (const file of walk(join(ROOT, 'src'), '.ts')) {
+  for (const m of readFileSync(file, 'utf8').matchAll(SUPPORT)) {
+    const from = resolve(dirname(file), m[1]);
+    copyFileSync(from, `${join(DIST, relative(ROOT, from))}.txt`);
+    support++;
+  }
+  const js = join(DIST, relative(ROOT, file)).replace(/\.ts$/, '.js');
+  const text = readFileSync(js, 'utf8');
+  const out = text.replace(SUPPORT, (_m, path) => `new URL('${path}.txt', import.meta.url)`);
+  if (out !== text) writeFileSync(js, out);
 }
 
 const SPECIFIER = /(from\s+|import\(\s*)(['"])(\.{1,2}\/[^'"]*?)\.ts\2/g;
@@ -51,4 +69,4 @@ for (const file of gpuFiles) {
   const rel = relative(dirname(file), GLOBALS).split(sep).join('/');
   writeFileSync(file, `/// <reference path="${rel}" />\n${readFileSync(file, 'utf8')}`);
 }
-console.log(`dist/: built (${rewritten} declaration files with rewritten specifiers)`);
+console.log(`dist/: built (${rewritten} declaration files with rewritten specifiers, ${support} support sources copied)`);
