@@ -35,6 +35,11 @@ beforeAll(async () => {
   const io = await readSafetensors(`${FIXTURE}.io.safetensors`);
   inputs = new Map(g.inputs.map((i) => [i.name, io.get(i.name)!]));
   expected = interpret(g, inputs);
+  // The installed CLI, plain node: the wasm module as TypeScript (for the page) and as model.js + model.d.ts.
+  const bin = join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs');
+  for (const [out, emit] of [['out', 'ts'], ['out-js', 'js']] as const) {
+    execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', 'wasm', '--emit', emit, '--out', join(c.dir, out)], { cwd: c.dir, stdio: 'pipe' });
+  }
   console.log(`packaging: tarball ${c.packedBytes} B packed, installed ${c.installedBytes} B (opgraph + dependency closure)`);
 }, 120_000);
 
@@ -66,11 +71,27 @@ describe('the packed tarball in a fresh project', () => {
     console.log(`packaging: import ${entry}: ${r.ms.toFixed(1)} ms`);
   });
 
-  it('runs the installed CLI with plain node: --version, and compile on an ONNX file', () => {
+  it('runs the installed CLI with plain node: --version, and compile on an ONNX file (--emit ts and js)', () => {
     const bin = join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs');
     expect(node([bin, '--version']).trim()).toBe(VERSION);
-    execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', 'wasm', '--out', join(c.dir, 'out')], { cwd: c.dir, stdio: 'pipe' });
     expect(readFileSync(join(c.dir, 'out/model.ts'), 'utf8')).toContain('export async function create');
+    expect(existsSync(join(c.dir, 'out-js/model.ts'))).toBe(false);
+    expect(readFileSync(join(c.dir, 'out-js/model.d.ts'), 'utf8')).toMatch(/export declare function create/);
+  });
+
+  it('runs the model.js of --emit js with plain node, matching the interpreter', () => {
+    const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+    writeFileSync(join(c.dir, 'feeds.json'), JSON.stringify(feeds));
+    writeFileSync(join(c.dir, 'run-js.mjs'), `import { create } from './out-js/model.js';
+import { readFileSync } from 'node:fs';
+const feeds = JSON.parse(readFileSync('feeds.json', 'utf8'));
+const m = await create();
+const out = m.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, Float32Array.from(v)])));
+m.dispose();
+console.log(JSON.stringify(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v)]))));`);
+    const r = JSON.parse(node(['run-js.mjs'])) as Record<string, number[]>;
+    const got = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, tensor('f32', expected[k]!.shape, Float32Array.from(v))]));
+    expectAllClose(got, expected, 1e-4, 1e-5, 'model.js');
   });
 
   it('says what to install when a .ts model needs the TypeScript loader', () => {
@@ -132,14 +153,25 @@ export async function main(bytes: Uint8Array): Promise<number> {
 }
 `;
 
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, types: [] }, include: ['consumer.ts'] };
+const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, types: [] }, include: ['consumer.ts', 'model-user.ts'] };
 
-describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types)', () => {
+/** A program using the declarations `--emit js` wrote, under the same flags. */
+const MODEL_USER_TS = `import { create, type Inputs, type Outputs } from './out-js/model.js';
+export async function runOnce(inputs: Inputs): Promise<Outputs> {
+  const m = await create();
+  const out = m.run(inputs);
+  m.dispose();
+  return out;
+}
+`;
+
+describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types), generated model.d.ts included', () => {
   it.each([
     ['TypeScript 7', 'typescript'],
     ['TypeScript 5.9', 'typescript5'],
   ])('%s: zero errors', (_name, pkg) => {
     writeFileSync(join(c.dir, 'consumer.ts'), CONSUMER_TS);
+    writeFileSync(join(c.dir, 'model-user.ts'), MODEL_USER_TS);
     writeFileSync(join(c.dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     let out = '';
     try {
@@ -176,7 +208,6 @@ async function bundle(entry: string): Promise<{ code: string; gz: number; inputs
 
 describe(`a page using opgraph/runtime, bundled by esbuild for the browser${skipNote(chromiumMissing, 'Chromium')}`, () => {
   it.skipIf(chromiumMissing !== undefined)('bundles without node:, ts-morph or the TypeScript compiler, under 40 KB gzipped, and matches the interpreter in Chromium', async () => {
-    if (!existsSync(join(c.dir, 'out/model.ts'))) execFileSync(process.execPath, [join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs'), 'compile', `${FIXTURE}.onnx`, '--target', 'wasm', '--out', join(c.dir, 'out')], { cwd: c.dir, stdio: 'pipe' });
     writeFileSync(join(c.dir, 'runtime-page.ts'), RUNTIME_PAGE);
     const runtimeOnly = await bundle('runtime-page.ts');
     expect(runtimeOnly.inputs.filter((f) => /ts-morph|typescript|node:/.test(f))).toEqual([]);
