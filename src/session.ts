@@ -2,7 +2,6 @@
 // graph once, read its inputs' and outputs' names, dtypes and shapes, run it on typed arrays or
 // Tensors. The same steps as `opgraph run`: import, the -O2 pipeline, then the backend.
 import { PIPELINES, runPipeline } from '../passes/pipeline.ts';
-import { compile, compileWgsl } from './compile.ts';
 import { BindingError, OpgraphError } from './errors.ts';
 import { type Graph, valueTypes } from './ir/graph.ts';
 import { type Tensor, type TensorData, tensor } from './ir/tensor.ts';
@@ -69,11 +68,14 @@ export async function load(model: Uint8Array | string | Graph, opts: SessionOpti
     target = 'interp';
     runner = async (f) => interpret(g, f, base);
   } else if (opts.target === 'wgsl') {
+    // The compiler (ts-morph on the CPU targets) loads here, not with the entry.
+    const { compileWgsl } = await import('./compile.ts');
     const m = await compileWgsl(g, base);
     target = 'wgsl';
     runner = (f) => m.run(f);
     release = () => m.destroy();
   } else {
+    const { compile } = await import('./compile.ts');
     const m = await compile(g, { ...base, target: opts.target ?? 'auto', ...(opts.threads ? { threads: opts.threads } : {}) });
     target = m.target;
     runner = async (f) => m.run(f);
@@ -82,8 +84,8 @@ export async function load(model: Uint8Array | string | Graph, opts: SessionOpti
   let disposed = false;
   return {
     target, inputs, outputs, graph: g,
-    run(feeds) {
-      if (disposed) return Promise.reject(new OpgraphError('session.run after dispose()'));
+    async run(feeds) {
+      if (disposed) throw new OpgraphError('session.run after dispose()');
       return runner(toTensors(inputs, feeds));
     },
     dispose() {
