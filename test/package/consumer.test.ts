@@ -37,8 +37,8 @@ beforeAll(async () => {
   expected = interpret(g, inputs);
   // The installed CLI, plain node: the wasm module as TypeScript (for the page) and as model.js + model.d.ts.
   const bin = join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs');
-  for (const [out, emit] of [['out', 'ts'], ['out-js', 'js']] as const) {
-    execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', 'wasm', '--emit', emit, '--out', join(c.dir, out)], { cwd: c.dir, stdio: 'pipe' });
+  for (const [out, target, emit] of [['out', 'wasm', 'ts'], ['out-js', 'wasm', 'js'], ['out-ts-js', 'ts', 'js'], ['out-wgsl-js', 'wgsl', 'js']] as const) {
+    execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', target, '--emit', emit, '--out', join(c.dir, out)], { cwd: c.dir, stdio: 'pipe' });
   }
   console.log(`packaging: tarball ${c.packedBytes} B packed, installed ${c.installedBytes} B (opgraph + dependency closure)`);
 }, 120_000);
@@ -155,8 +155,11 @@ export async function main(bytes: Uint8Array): Promise<number> {
 
 const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, types: [] }, include: ['consumer.ts', 'model-user.ts'] };
 
-/** A program using the declarations `--emit js` wrote, under the same flags. */
+/** A program using the declarations `--emit js` wrote (wasm, ts and wgsl targets), under the same flags. */
 const MODEL_USER_TS = `import { create, type Inputs, type Outputs } from './out-js/model.js';
+import { create as createTs } from './out-ts-js/model.js';
+import { create as createWgsl } from './out-wgsl-js/model.js';
+export const creators = [createTs, createWgsl] as const;
 export async function runOnce(inputs: Inputs): Promise<Outputs> {
   const m = await create();
   const out = m.run(inputs);
