@@ -56,31 +56,12 @@ export async function load(model: Uint8Array | string | Graph, opts: SessionOpti
   const imported = typeof model === 'string' ? await loadOnnx(model, importOpts) : model instanceof Uint8Array ? importOnnx(model, importOpts) : model;
   const g = runPipeline(imported, PIPELINES[2], { verify: false }).graph;
   const weights = await weightsOf(opts.weights);
-  const base = { optimized: true, ...(weights ? { weights } : {}), ...(opts.strict !== undefined ? { strict: opts.strict } : {}) };
+  const base = { optimized: true as const, ...(weights ? { weights } : {}), ...(opts.strict !== undefined ? { strict: opts.strict } : {}) };
   const info = (xs: readonly { name: string; type: { dtype: DType; shape: Shape } }[]): TensorInfo[] => xs.map((x) => ({ name: x.name, dtype: x.type.dtype, shape: x.type.shape }));
   const inputs = info(g.inputs);
   const types = valueTypes(g);
   const outputs = g.outputs.map((o) => ({ name: o.name, dtype: types.get(o.id)!.dtype, shape: types.get(o.id)!.shape }));
-  let runner: (feeds: Map<string, Tensor>) => Promise<Record<string, Tensor>>;
-  let release = (): void => {};
-  let target: Session['target'];
-  if (opts.target === 'interp') {
-    target = 'interp';
-    runner = async (f) => interpret(g, f, base);
-  } else if (opts.target === 'wgsl') {
-    // The compiler (ts-morph on the CPU targets) loads here, not with the entry.
-    const { compileWgsl } = await import('./compile.ts');
-    const m = await compileWgsl(g, base);
-    target = 'wgsl';
-    runner = (f) => m.run(f);
-    release = () => m.destroy();
-  } else {
-    const { compile } = await import('./compile.ts');
-    const m = await compile(g, { ...base, target: opts.target ?? 'auto', ...(opts.threads ? { threads: opts.threads } : {}) });
-    target = m.target;
-    runner = async (f) => m.run(f);
-    release = () => m.dispose();
-  }
+  const { target, runner, release } = await backendFor(g, opts, base);
   let disposed = false;
   return {
     target, inputs, outputs, graph: g,
@@ -93,6 +74,26 @@ export async function load(model: Uint8Array | string | Graph, opts: SessionOpti
       disposed = true;
     },
   };
+}
+
+/** What runs a session: the target in use, a run on checked Tensors, and what dispose() frees. */
+interface Backend {
+  readonly target: Session['target'];
+  readonly runner: (feeds: Map<string, Tensor>) => Promise<Record<string, Tensor>>;
+  readonly release: () => void;
+}
+
+/** The backend `opts.target` asks for, over the optimised graph. */
+async function backendFor(g: Graph, opts: SessionOptions, base: { optimized: true; weights?: NamedTensors; strict?: boolean }): Promise<Backend> {
+  if (opts.target === 'interp') return { target: 'interp', runner: async (f) => interpret(g, f, base), release: () => {} };
+  // The compiler (ts-morph on the CPU targets) loads here, not with the entry.
+  const { compile, compileWgsl } = await import('./compile.ts');
+  if (opts.target === 'wgsl') {
+    const m = await compileWgsl(g, base);
+    return { target: 'wgsl', runner: (f) => m.run(f), release: () => m.destroy() };
+  }
+  const m = await compile(g, { ...base, target: opts.target ?? 'auto', ...(opts.threads ? { threads: opts.threads } : {}) });
+  return { target: m.target, runner: async (f) => m.run(f), release: () => m.dispose() };
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
