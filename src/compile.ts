@@ -1,7 +1,7 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
 import { createRequire } from 'node:module';
-import { ts } from 'ts-morph';
+import { tsMorph } from './codegen/ts-morph.ts';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
 import { generateTs } from './codegen/ts/index.ts';
@@ -189,8 +189,8 @@ function trapError(e: WebAssembly.RuntimeError, program: WasmProgram): InternalC
 
 /** Transpiles generated TS to CommonJS and evaluates it. */
 function instantiate(source: string): ModuleExports {
-  const js = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  const js = tsMorph().ts.transpileModule(source, {
+    compilerOptions: { module: tsMorph().ts.ModuleKind.CommonJS, target: tsMorph().ts.ScriptTarget.ES2022 },
   }).outputText;
   const exports: Record<string, unknown> = {};
   // A wasm loader's worker pool imports node:worker_threads, which CommonJS output requires.
