@@ -12,7 +12,7 @@ import type { Graph } from '../src/ir/graph.ts';
 import type { Tensor } from '../src/ir/tensor.ts';
 import { parseSafetensors } from '../src/io/safetensors.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
-import { requestGpu } from '../src/runtime/webgpu.ts';
+import { requestGpu } from '../src/runtime/gpu.ts';
 import { useSwiftShader } from '../src/runtime/swiftshader.ts';
 import buildMha, { FIXTURE } from '../examples/mha.ts';
 

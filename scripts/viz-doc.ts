@@ -27,7 +27,7 @@ const { graph, trace } = runPipeline(loaded, PIPELINES[2]);
 const plan = planMemory(graph, (n, inputs) => scratchNeed(n, inputs));
 
 async function png(name: string, svg: string, width: number): Promise<void> {
-  writeFileSync(join(OUT, name), svgToPng(svg, width));
+  writeFileSync(join(OUT, name), await svgToPng(svg, width));
   console.log(`wrote docs/images/${name}`);
 }
 

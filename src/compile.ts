@@ -1,14 +1,15 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
 import { createRequire } from 'node:module';
-import { ts } from 'ts-morph';
+import { tsMorph } from './codegen/ts-morph.ts';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
 import { generateTs } from './codegen/ts/index.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
 import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/index.ts';
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
-import { WebGpuModel, requestGpu } from './runtime/webgpu.ts';
+import { WebGpuModel } from './runtime/webgpu.ts';
+import { requestGpu } from './runtime/gpu.ts';
 import { TYPED_ARRAY_LAYOUT, kernelCalls } from './codegen/plan.ts';
 import { type MemoryUse, checkMemoryBudget, memoryUse } from './codegen/budget.ts';
 import { WGSL_LAYOUT } from './codegen/wgsl/types.ts';
@@ -202,8 +203,8 @@ function trapError(e: WebAssembly.RuntimeError, program: WasmProgram): InternalC
 
 /** Transpiles generated TS to CommonJS and evaluates it. */
 function instantiate(source: string): ModuleExports {
-  const js = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  const js = tsMorph().ts.transpileModule(source, {
+    compilerOptions: { module: tsMorph().ts.ModuleKind.CommonJS, target: tsMorph().ts.ScriptTarget.ES2022 },
   }).outputText;
   const exports: Record<string, unknown> = {};
   // A wasm loader's worker pool imports node:worker_threads, which CommonJS output requires.

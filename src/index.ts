@@ -15,7 +15,8 @@ export type { CheckReport, CheckSite, CheckOptions } from './runtime/check.ts';
 export * from './train/index.ts';
 export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
-export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
+export { parseSafetensors, serializeSafetensors } from './io/safetensors.ts';
+export { readSafetensors, writeSafetensors } from './io/safetensors-file.ts';
 /**
  * ONNX import: `loadOnnx(path | bytes, { shapes, dims, constants })` reads an .onnx file (Node)
  * or bytes, `importOnnx(bytes)` decodes one in memory; `onnxSupport` lists what a model needs
@@ -36,3 +37,6 @@ export { memoryPlotSvg, memoryPeak, type MemoryPeak } from './viz/memory-plot.ts
 export { planMemory, type MemoryPlan } from './codegen/plan.ts';
 export { renderDot } from './viz/render.ts';
 export * from './errors.ts';
+/** The session API: `load(bytesOrPath, { target, shapes, dims, weights })`, then `run` and `dispose`. */
+export { load, type Session, type SessionOptions, type SessionTarget, type TensorInfo, type Feed } from './session.ts';
+export { VERSION } from './version.ts';

@@ -1,7 +1,7 @@
 // The interpreter against the seeds' real PyTorch outputs (fixtures made by scripts/fixtures/make_fixtures.py).
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR as FIXTURES, buildExample, fixtureExamples, fixtureManifest } from './example-graphs.ts';
-import { readSafetensors } from '../src/io/safetensors.ts';
+import { readSafetensors } from '../src/io/safetensors-file.ts';
 import { interpret } from '../src/runtime/interpreter.ts';
 import { compareTensors } from '../src/runtime/compare.ts';
 

@@ -8,7 +8,7 @@ import { Rng } from '../../src/api/init.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { type Tensor, tensor } from '../../src/ir/tensor.ts';
 import { numel } from '../../src/ir/types.ts';
-import { writeSafetensors } from '../../src/io/safetensors.ts';
+import { writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { seedMha } from '../../examples/mha.ts';
 import { encoderLayer } from '../../examples/transformer-encoder-layer.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../../src/ir/tensor.ts';
-import { readSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors } from '../../src/io/safetensors-file.ts';
 import type { CaseInfo } from './cases.ts';
 
 /** One case as a peer sees it. */

@@ -2,7 +2,7 @@
 // weights, each call uploading the inputs and reading the output back (as a user's `run` does).
 // A software adapter (SwiftShader, llvmpipe) is refused: its timings would say nothing about GPUs.
 import { compileWgsl } from '../../src/compile.ts';
-import { requestGpu } from '../../src/runtime/webgpu.ts';
+import { requestGpu } from '../../src/runtime/gpu.ts';
 import { useSwiftShader } from '../../src/runtime/swiftshader.ts';
 import { graphOf } from './cases.ts';
 import type { PeerCase } from './peer-io.ts';

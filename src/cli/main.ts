@@ -1,5 +1,6 @@
 // The `opgraph` command: dispatches verbs; turns every expected failure into one line on stderr.
 import { UsageError, isOpgraphError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 import type { Command, CommandIO } from './command.ts';
 import { dotCommand } from './commands/dot.ts';
 import { printCommand } from './commands/print.ts';
@@ -18,7 +19,7 @@ function overview(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `opgraph — a dataflow graph compiler for neural-network models
 
-Usage: opgraph VERB [options]   (opgraph VERB --help for each verb)
+Usage: opgraph VERB [options]   (opgraph VERB --help for each verb; opgraph --version)
 
 Verbs:
 ${lines.join('\n')}
@@ -40,6 +41,10 @@ export async function main(argv: readonly string[], io: CommandIO = stdio): Prom
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     io.out(overview());
     return verb === undefined ? 2 : 0;
+  }
+  if (verb === '--version' || verb === '-V') {
+    io.out(VERSION);
+    return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === verb);
   try {

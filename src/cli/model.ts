@@ -9,6 +9,7 @@ import { verifyGraph } from '../ir/verify.ts';
 import { type OnnxImportOptions, loadOnnx } from '../io/onnx/import.ts';
 import type { TrainingExample } from '../train/example.ts';
 import { checkGraphLimits } from '../io/limits.ts';
+import { ensureTsLoader } from './ts-loader.ts';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -57,6 +58,7 @@ function looksLikeGraph(v: unknown): v is Graph {
 /** Imports MODEL's module (a ModelLoadError when it cannot be loaded). */
 async function importModel(model: string): Promise<Record<string, unknown>> {
   const path = resolveModelPath(model);
+  await ensureTsLoader(path);
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {

@@ -3,7 +3,7 @@
 import { BindingError, UsageError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import type { Tensor } from '../ir/tensor.ts';
-import { readSafetensors } from '../io/safetensors.ts';
+import { readSafetensors } from '../io/safetensors-file.ts';
 import { matchWeights, resolveWeights } from '../runtime/bind.ts';
 import { describeMismatch, listed } from '../runtime/weight-names.ts';
 import { type OptionSpec, type Parsed, optional } from './args.ts';

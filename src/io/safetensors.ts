@@ -1,13 +1,11 @@
 // The safetensors format (as written by `safetensors.torch.save_file`): an 8-byte little-endian
 // header length N, N bytes of JSON header, then the data section. Every field is checked against
 // the file before anything is allocated; each failure is one SafetensorsError naming file and tensor.
-import { readFile, stat } from 'node:fs/promises';
 import { LimitError, SafetensorsError } from '../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../ir/tensor.ts';
 import { type DType, DTYPE_BYTES, formatType } from '../ir/types.ts';
 import { halfToNumber } from '../ops/scalar.ts';
 import { boundedNumel } from '../ops/util.ts';
-import { writeFileAtomic } from './atomic.ts';
 import { DEFAULT_LIMITS, type LoadLimits, resolveLimits } from './limits.ts';
 
 /** Largest JSON header accepted by default (the reference implementation's bound). */
@@ -271,33 +269,4 @@ function checkForWrite(name: string, t: Tensor): void {
 
 function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Reads and parses a safetensors file; errors name the path. */
-export async function readSafetensors(path: string, options: ParseOptions = {}): Promise<Map<string, Tensor>> {
-  return (await readSafetensorsContents(path, options)).tensors;
-}
-
-/** Reads and parses a safetensors file, metadata included; errors name the path. */
-export async function readSafetensorsContents(path: string, options: ParseOptions = {}): Promise<SafetensorsContents> {
-  const limits = resolveLimits(options);
-  let bytes: Uint8Array;
-  try {
-    const size = (await stat(path)).size;
-    if (size > limits.maxFileBytes) throw new LimitError(`${path}: file size ${size} exceeds the limit maxFileBytes = ${limits.maxFileBytes}`);
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof LimitError) throw e;
-    throw new SafetensorsError(`${path}: cannot read file (${(e as Error).message})`, { cause: e });
-  }
-  return parseSafetensorsContents(bytes, path, options);
-}
-
-/** Serialises and writes a safetensors file atomically (the target is never half-written). */
-export async function writeSafetensors(
-  path: string,
-  tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
-  metadata?: Readonly<Record<string, string>>,
-): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }

@@ -8,6 +8,7 @@ export interface DataOf {
   i64: BigInt64Array;
   bool: Uint8Array;
 }
+/** A tensor's elements: the typed array of its dtype (f32 Float32Array, i32 Int32Array, i64 BigInt64Array, bool Uint8Array). */
 export type TensorData = DataOf[DType];
 
 /** A dense row-major tensor. */

@@ -1,6 +1,6 @@
 // The WebGPU runtime: one memory buffer per model, pipelines created asynchronously and cached,
 // one command encoder per run, inputs uploaded and outputs read back, nothing else crosses.
-// One code path for Node (the `webgpu` package, Dawn) and browsers (navigator.gpu).
+// Browser-safe: it runs on a device the caller supplies; gpu.ts finds the shared one (Dawn in Node).
 import { IndexError, OpgraphError } from '../errors.ts';
 import type { WgslProgram } from '../codegen/wgsl/index.ts';
 import { type Tensor, allocData, tensor } from '../ir/tensor.ts';
@@ -52,37 +52,21 @@ export interface Gpu {
   readonly instance: GPU;
 }
 
-let cached: Promise<Gpu> | undefined;
-let current: GPUDevice | undefined;
+/**
+ * Records why `device` is lost once it is (DeviceLostError then names the reason), and calls
+ * `onLost` then. Every device a model runs on should be watched: gpuFromDevice does it.
+ */
+export function watchDevice(device: GPUDevice, onLost?: () => void): void {
+  void device.lost.then((l) => {
+    lostDevices.set(device, `${l.reason ?? 'unknown'}${l.message ? `: ${l.message.split('\n')[0]}` : ''}`);
+    onLost?.();
+  });
+}
 
-/** The shared device: navigator.gpu in browsers, the `webgpu` package (Dawn) in Node. */
-export function requestGpu(): Promise<Gpu> {
-  cached ??= (async () => {
-    let gpu: GPU | undefined = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-    const viaDawn = !gpu;
-    if (!gpu) {
-      const mod = (await import('webgpu')) as { create(o: string[]): GPU; globals: object };
-      Object.assign(globalThis, mod.globals);
-      gpu = mod.create([]);
-    }
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) {
-      // Node only, loaded only here: what the Vulkan environment lacks (swiftshader.ts reads files).
-      const advice = viaDawn ? (await import('./swiftshader.ts')).noAdapterAdvice() : 'this browser offers none: is WebGPU enabled?';
-      throw new NoAdapterError(`no WebGPU adapter is available (${advice})`);
-    }
-    const need = (name: 'maxStorageBufferBindingSize' | 'maxBufferSize') => adapter.limits[name];
-    const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: need('maxStorageBufferBindingSize'), maxBufferSize: need('maxBufferSize') } });
-    void device.lost.then((l) => {
-      lostDevices.set(device, `${l.reason ?? 'unknown'}${l.message ? `: ${l.message.split('\n')[0]}` : ''}`);
-      if (current === device) cached = undefined;
-    });
-    current = device;
-    const info = adapter.info;
-    return { device, instance: gpu, adapter: [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter' };
-  })();
-  cached.catch(() => (cached = undefined));
-  return cached;
+/** A caller's device (a page's `await (await navigator.gpu.requestAdapter()).requestDevice()`) as a Gpu for WebGpuModel. */
+export function gpuFromDevice(device: GPUDevice, instance: GPU, adapter = 'caller-supplied device'): Gpu {
+  watchDevice(device);
+  return { device, instance, adapter };
 }
 
 const shaderError = (m: string): Error => new ShaderError(m);

@@ -8,7 +8,7 @@ import { BindingError, OpgraphError } from '../errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { type Tensor, tensor } from '../ir/tensor.ts';
 import { type TensorType, formatType, sameType } from '../ir/types.ts';
-import { readSafetensorsContents, writeSafetensors } from '../io/safetensors.ts';
+import { readSafetensorsContents, writeSafetensors } from '../io/safetensors-file.ts';
 import type { NamedTensors } from '../runtime/bind.ts';
 import { interpret } from '../runtime/interpreter.ts';
 import { describeMismatch, matchWeightNames } from '../runtime/weight-names.ts';

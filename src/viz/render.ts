@@ -1,8 +1,6 @@
 // Turns DOT text into SVG (Graphviz compiled to WebAssembly, via graphviz-cli) or PNG (that SVG
-// rasterised by resvg), and picks a drawing format from an output file's extension.
+// rasterised by resvg; both optional packages, loaded on first use), and picks a drawing format from an output file's extension.
 import { extname } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import { renderGraphFromSource } from 'graphviz-cli';
 import { OpgraphError, UsageError } from '../errors.ts';
 
 /** Formats a drawing can be written in: DOT source, or rendered SVG or PNG. */
@@ -17,6 +15,7 @@ export function renderDot(dot: string, format: 'svg' | 'png'): Promise<string | 
 export async function renderDot(dot: string, format: 'svg' | 'png'): Promise<string | Uint8Array> {
   // graphviz-cli reads standard input when given empty source, so empty text is refused here.
   if (dot.trim() === '') throw new OpgraphError('cannot render an empty drawing');
+  const { renderGraphFromSource } = await optional<typeof import('graphviz-cli')>('graphviz-cli', () => import('graphviz-cli'), 'SVG and PNG drawings');
   let svg: string;
   try {
     svg = await renderGraphFromSource({ input: dot }, { format: 'svg' });
@@ -26,12 +25,22 @@ export async function renderDot(dot: string, format: 'svg' | 'png'): Promise<str
   return format === 'svg' ? svg : svgToPng(svg);
 }
 
-/** Rasterises an SVG document to PNG bytes (resvg), on white; `width` scales it to that many pixels. */
-export function svgToPng(svg: string, width?: number): Uint8Array {
+/** Rasterises an SVG document to PNG bytes (resvg, an optional package), on white; `width` scales it to that many pixels. */
+export async function svgToPng(svg: string, width?: number): Promise<Uint8Array> {
+  const { Resvg } = await optional<typeof import('@resvg/resvg-js')>('@resvg/resvg-js', () => import('@resvg/resvg-js'), 'PNG drawings');
   try {
     return new Resvg(svg, { background: 'white', ...(width ? { fitTo: { mode: 'width' as const, value: width } } : {}) }).render().asPng();
   } catch (e) {
     throw new OpgraphError(`could not convert the drawing to PNG: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** An optional package, imported; missing, it is one line saying what to install. */
+async function optional<T>(name: string, load: () => Promise<T>, forWhat: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new OpgraphError(`${forWhat} need the optional package ${name}: npm install ${name}`, { cause: e });
   }
 }
 

@@ -13,7 +13,7 @@ import { tensor } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
 import { importOnnx, loadOnnx } from '../../src/io/onnx/import.ts';
 import { encodeModel } from '../../src/io/onnx/schema.ts';
-import { writeSafetensors } from '../../src/io/safetensors.ts';
+import { writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { cli } from './run-cli.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tensor, toNumbers } from '../../src/ir/tensor.ts';
-import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors, writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { INT64, graph, model, node, value } from '../io/onnx/model-builder.ts';
 import { cli } from './run-cli.ts';
 

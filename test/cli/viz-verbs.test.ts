@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSafetensors } from '../../src/io/safetensors.ts';
+import { writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { tensor } from '../../src/ir/tensor.ts';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { kernelCalls, planMemory } from '../../src/codegen/plan.ts';

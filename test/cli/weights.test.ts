@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, serializeSafetensors } from '../../src/io/safetensors.ts';
+import { serializeSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors } from '../../src/io/safetensors-file.ts';
 import { ROOT, cli, lines } from './run-cli.ts';
 
 const FX = `${ROOT}test/fixtures/seed000_mha_qkv_h2_d6`;

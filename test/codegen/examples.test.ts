@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { getNumber } from '../../src/ir/tensor.ts';
-import { readSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors } from '../../src/io/safetensors-file.ts';
 import { EXAMPLE_NAMES, FIXTURES_DIR as FIXTURES, buildExample, fixtureExamples, fixtureManifest } from '../example-graphs.ts';
 import { CPU_TARGETS, Rng, expectAllClose, expectMatchesInterpreter, indexBound, randomInputs } from './helpers.ts';
 

@@ -4,8 +4,9 @@
 //   ```ts run        type-checked, then run with tsx from the repository root; must exit 0
 //   ```ts fragment   a piece of a larger file (one entry of a table): reported as skipped
 // A block imports the package by its name, 'opgraph': the files are written to a temporary folder
-// inside the repository, where that name resolves to package.json's `exports` (src/index.ts),
-// as it does for an installed package. All blocks are checked in one tsc run.
+// inside the repository, where that name resolves through package.json's `exports` under the
+// `opgraph-source` condition (tsconfig's customConditions; node's --conditions for run blocks) to
+// src/, so no build is needed; an installed package resolves the same names to dist/. All blocks are checked in one tsc run.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -119,7 +120,7 @@ describe('code blocks in README.md and docs/', () => {
     });
     if (b.mode === 'run') {
       it(`${b.where} runs and exits 0`, async () => {
-        const r = await exec(join(ROOT, 'node_modules/.bin/tsx'), [join(dir, b.file)], 110_000);
+        const r = await exec(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=opgraph-source', join(dir, b.file)], 110_000);
         expect(r.code, `${b.where} exited ${r.code}:\n${r.output}`).toBe(0);
       }, 120_000);
     }

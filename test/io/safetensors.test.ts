@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LimitError, SafetensorsError } from '../../src/errors.ts';
-import {
-  MAX_HEADER_BYTES,
-  parseSafetensors,
-  parseSafetensorsContents,
-  readSafetensors,
-  readSafetensorsContents,
-  serializeSafetensors,
-  writeSafetensors,
-} from '../../src/io/safetensors.ts';
+import { MAX_HEADER_BYTES, parseSafetensors, parseSafetensorsContents, serializeSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors, readSafetensorsContents, writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { type Tensor, tensor } from '../../src/ir/tensor.ts';
 
 /** A file from a header (object, raw JSON text or raw bytes) and a data section; `len` overrides the length prefix. */

@@ -59,7 +59,7 @@ catch (e) { console.log(describeError(e)); }`;
     const out = join(dir, 'outdir');
     await mkdir(out);
     const inputs = join(dir, 'in.safetensors');
-    const { writeSafetensors } = await import('../../src/io/safetensors.ts');
+    const { writeSafetensors } = await import('../../src/io/safetensors-file.ts');
     const { tensor } = await import('../../src/ir/tensor.ts');
     await writeSafetensors(inputs, { x: tensor('f32', [2, 3], [1, 2, 3, 4, 5, 6]) });
     const model = join(dir, 'relu.ts');

@@ -10,7 +10,7 @@ import { kernelCalls, planMemory } from '../../src/codegen/plan.ts';
 import { scratchNeed } from '../../src/codegen/ts/kernels/index.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { type Profile, type ProfileBackend, profileRun } from '../../src/runtime/profile.ts';
-import { writeSafetensors } from '../../src/io/safetensors.ts';
+import { writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { tensor } from '../../src/ir/tensor.ts';
 import { profileBreakdown, profilePlotSvg, profileTable } from '../../src/viz/profile-plot.ts';
 import { tinyGpt } from '../../examples/tiny-gpt.ts';

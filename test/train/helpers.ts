@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Graph } from '../../src/ir/graph.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
-import { readSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors } from '../../src/io/safetensors-file.ts';
 import type { Trainer, TrainingExample } from '../../src/train/index.ts';
 
 /** The training examples, by file name. */

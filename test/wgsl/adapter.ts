@@ -3,7 +3,8 @@
 // and fails instead under CI=true (where .ci/run installs what SwiftShader needs).
 import { useSwiftShader } from '../../src/runtime/swiftshader.ts';
 import { it } from 'vitest';
-import { type Gpu, NoAdapterError, requestGpu } from '../../src/runtime/webgpu.ts';
+import { type Gpu, NoAdapterError } from '../../src/runtime/webgpu.ts';
+import { requestGpu } from '../../src/runtime/gpu.ts';
 
 export { useSwiftShader };
 

@@ -8,7 +8,7 @@ import { IRBuilder } from '../../src/ir/builder.ts';
 import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
-import { readSafetensors } from '../../src/io/safetensors.ts';
+import { readSafetensors } from '../../src/io/safetensors-file.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { contractOf, maskNonFinite } from './contract.ts';
 import { type RecurrentShape, VALUE_CASES, namedInputs, oneNodeGraph, randomInputs, randomTensor, recurrentGraph, Rng } from '../codegen/helpers.ts';

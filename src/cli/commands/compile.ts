@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.ts';
 import type { Graph, Weight } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { writeFilesAtomic } from '../../io/atomic.ts';
+import { toJsModule } from '../../codegen/emit-js.ts';
 import { serializeSafetensors } from '../../io/safetensors.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs, required } from '../args.ts';
 import { cpuTarget } from '../../compile.ts';
@@ -25,6 +26,7 @@ const OPTIONS: OptionSpec = {
   target: { type: 'string' },
   ...WEIGHT_OPTIONS,
   out: { type: 'string', short: 'o' },
+  emit: { type: 'string' },
   simd: { type: 'string' },
   threads: { type: 'string' },
 };
@@ -32,7 +34,7 @@ const OPTIONS: OptionSpec = {
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'write a standalone generated module',
-  usage: `opgraph compile MODEL [--target auto|ts|wasm|wgsl] --out DIR [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]] [--threads N]
+  usage: `opgraph compile MODEL [--target auto|ts|wasm|wgsl] --out DIR [--emit ts|js] [-O0|-O1|-O2] [pipeline options] [--weights W.safetensors [--partial-weights]] [--threads N]
 
 Compiles MODEL and writes into DIR. --target auto (the default) is the fastest
 CPU target for the model: wasm when any node has a wasm kernel, else ts (said
@@ -54,6 +56,8 @@ and for --target wgsl (WebGPU):
   shaders/NAME.wgsl           each compute shader (the same text as in model.ts)
   model.weights.safetensors   the weights (embedded in model.ts instead when tiny)
   README.md                   how to load and run it
+--emit js writes model.js (an ES module) and model.d.ts instead of model.ts, for
+Node without a TypeScript loader and plain-JavaScript projects.
 The module has no dependencies and runs in Node and browsers. Weights come from
 W (PyTorch state_dict names) or from the graph's own values. -O picks the pass
 pipeline (default -O2). Prints the kernel count and the peak intermediate bytes.
@@ -70,6 +74,14 @@ ${PIPELINE_USAGE}`,
     const wasm = wasmOptions('compile', p, asked);
     if (wasm.simd) throw new UsageError('compile: --simd is chosen when the module loads (create(weights, { simd })); both binaries are written');
     const dir = required('compile', p, 'out');
+    const emit = optional(p, 'emit') ?? 'ts';
+    if (emit !== 'ts' && emit !== 'js') throw new UsageError(`compile: unknown --emit ${JSON.stringify(emit)} (available: ts, js)`);
+    const moduleFiles = (source: string): [string, string][] => {
+      if (emit === 'ts') return [[join(dir, 'model.ts'), source]];
+      const m = toJsModule(source);
+      return [[join(dir, 'model.js'), m.js], [join(dir, 'model.d.ts'), m.dts]];
+    };
+    const written = join(dir, emit === 'ts' ? 'model.ts' : 'model.js');
     const g = (await loadOptimized('compile', model, p, 2, io)).graph;
     const target = asked === 'auto' ? cpuTarget(g, wasm) : asked;
     if (asked === 'auto') io.err(`compile: --target auto chose ${target} (${target === 'wasm' ? 'some nodes have wasm kernels' : 'no node has a wasm kernel'})`);
@@ -83,25 +95,25 @@ ${PIPELINE_USAGE}`,
       const mod = emitWgslModule(code, program, { inlineWeights: inline });
       mkdirSync(join(dir, 'shaders'), { recursive: true });
       for (const [file, text] of mod.shaders) files.push([join(dir, 'shaders', file), text]);
-      files.push([join(dir, 'README.md'), wgslUsageNote(code, inline)], [join(dir, 'model.ts'), mod.loader]);
+      files.push([join(dir, 'README.md'), wgslUsageNote(code, inline)], ...moduleFiles(mod.loader));
       await writeFilesAtomic(files);
-      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, ${report}`);
+      io.out(`wrote ${written}: ${program.kernels.length} WGSL kernels in ${join(dir, 'shaders')}, memory ${program.words * 4} bytes, ${report}`);
       return 0;
     }
     if (target === 'wasm') {
       const program = generateWasm(code, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0, threads: wasm.threads ?? 1 });
       mkdirSync(dir, { recursive: true });
-      files.push([join(dir, 'README.md'), wasmUsageNote(code, inline)], [join(dir, 'model.ts'), program.loader]);
+      files.push([join(dir, 'README.md'), wasmUsageNote(code, inline)], ...moduleFiles(program.loader));
       await writeFilesAtomic(files);
       const ts = kernelCalls(code, program.plan) - program.kernels.size;
-      io.out(`wrote ${join(dir, 'model.ts')}: ${program.kernels.size} wasm kernels and ${ts} TS kernels, memory ${program.layout.bytes} bytes (binaries ${program.binaries.relaxed.length} and ${program.binaries.plain.length} bytes), ${report}`);
+      io.out(`wrote ${written}: ${program.kernels.size} wasm kernels and ${ts} TS kernels, memory ${program.layout.bytes} bytes (binaries ${program.binaries.relaxed.length} and ${program.binaries.plain.length} bytes), ${report}`);
       return 0;
     }
     const mod = generateTs(code, { inlineWeights: inline, simple: kernelLevel('compile', p) === 0 });
     mkdirSync(dir, { recursive: true });
-    files.push([join(dir, 'README.md'), usageNote(code, inline)], [join(dir, 'model.ts'), mod.source]);
+    files.push([join(dir, 'README.md'), usageNote(code, inline)], ...moduleFiles(mod.source));
     await writeFilesAtomic(files);
-    io.out(`wrote ${join(dir, 'model.ts')}: ${kernelCalls(code, mod.plan)} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, ${report}`);
+    io.out(`wrote ${written}: ${kernelCalls(code, mod.plan)} kernels, peak intermediate memory ${mod.plan.arenaBytes} bytes, ${report}`);
     return 0;
   },
 };

@@ -59,7 +59,7 @@ ${PIPELINE_USAGE}`,
     }
     if (plot !== undefined) {
       const svg = memoryPlotSvg(graph, tsPlan(graph));
-      await writeFileAtomic(plot, formatFromPath(plot) === 'png' ? svgToPng(svg) : svg);
+      await writeFileAtomic(plot, formatFromPath(plot) === 'png' ? await svgToPng(svg) : svg);
       io.err(`wrote ${plot}`);
     }
     return 0;

@@ -2,7 +2,7 @@
 // the trained state (parameters and optimizer state) as safetensors, atomically.
 import { basename } from 'node:path';
 import { UsageError } from '../../errors.ts';
-import { readSafetensors } from '../../io/safetensors.ts';
+import { readSafetensors } from '../../io/safetensors-file.ts';
 import { compileTraining } from '../../train/trainer.ts';
 import { type OptionSpec, onePositional, optional, parseVerbArgs } from '../args.ts';
 import type { Command } from '../command.ts';

@@ -5,7 +5,7 @@ import { sourceLocations } from '../../api/builder.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { memoryPlotSvg } from '../../viz/memory-plot.ts';
 import { buildViewer } from '../../viz/viewer.ts';
-import { readSafetensors } from '../../io/safetensors.ts';
+import { readSafetensors } from '../../io/safetensors-file.ts';
 import { profileRun } from '../../runtime/profile.ts';
 import { profilePlotSvg } from '../../viz/profile-plot.ts';
 import { BindingError } from '../../errors.ts';

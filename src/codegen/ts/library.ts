@@ -2,13 +2,14 @@
 // module's code names, plus whatever those helpers reference. The support files are ordinary,
 // type-checked and tested sources (src/ops/scalar.ts, src/codegen/ts/prelude.ts).
 import { readFileSync } from 'node:fs';
-import { Project, type SourceFile } from 'ts-morph';
+import type { SourceFile } from 'ts-morph';
+import { tsMorph } from '../ts-morph.ts';
 
 const SOURCES = [new URL('../../ops/scalar.ts', import.meta.url), new URL('./prelude.ts', import.meta.url)];
 
 /** Top-level declarations of `sources` by name, with their text (without `export`). */
 function loadLibrary(sources: readonly URL[]): Map<string, string> {
-  const project = new Project({ useInMemoryFileSystem: true });
+  const project = new (tsMorph().Project)({ useInMemoryFileSystem: true });
   const decls = new Map<string, string>();
   sources.forEach((url, i) => {
     const sf: SourceFile = project.createSourceFile(`lib${i}.ts`, readFileSync(url, 'utf8'));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PIPELINES, runPipeline } from '../../../passes/pipeline.ts';
 import { compile } from '../../../src/compile.ts';
 import { loadOnnx } from '../../../src/io/onnx/import.ts';
-import { readSafetensors } from '../../../src/io/safetensors.ts';
+import { readSafetensors } from '../../../src/io/safetensors-file.ts';
 import { compareTensors } from '../../../src/runtime/compare.ts';
 import { interpret } from '../../../src/runtime/interpreter.ts';
 import { encoderLayer } from '../../../examples/transformer-encoder-layer.ts';

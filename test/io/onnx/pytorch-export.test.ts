@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/compile.ts';
 import type { Tensor } from '../../../src/ir/tensor.ts';
 import { loadOnnx } from '../../../src/io/onnx/import.ts';
-import { readSafetensors } from '../../../src/io/safetensors.ts';
+import { readSafetensors } from '../../../src/io/safetensors-file.ts';
 import { compareTensors } from '../../../src/runtime/compare.ts';
 import { interpret } from '../../../src/runtime/interpreter.ts';
 import { FIXTURES_DIR, fixtureManifest } from '../../example-graphs.ts';
