@@ -13,10 +13,12 @@
 //     place 23-26; an attention-like 8 x 128x128 @ 128x64 within noise of each other (33-47).
 // A is read in place with v128.load32_splat; the output is blocked MR x 8 (MR a parameter).
 //
-// The register block is MR x 8 with MR by instruction set: 6 with relaxed SIMD (12 accumulators +
-// 2 B vectors + 1 splat: 15 of V8's ~15 allocatable xmm registers; 1.06-1.21x MR 4 on 512³,
-// 128x512x{512,2048} and 10x512x512, Xeon, quiet machine, scripts/bench/wasm-gemm-mr.ts), 4 with
-// plain SIMD (mul + add keeps a product live per FMA; MR 4, 5 and 6 were within 3% of each other).
+// The register block is MR x 8: 6 rows with relaxed SIMD when the store reads nothing (no C, no
+// epilogue): 12 accumulators + 2 B vectors + 1 splat fill V8's ~15 allocatable xmm registers, and
+// it ran 1.06-1.21x MR 4 on 512³, 128x512x{512,2048} and 10x512x512 (Xeon, quiet machine,
+// scripts/bench/wasm-gemm-mr.ts). With a bias or an epilogue the store's registers make it spill:
+// MHA 1x128x512 (bias gemms) ran 34 GFLOP/s with 6 rows against 46 with 4, so those keep 4. Plain
+// SIMD keeps 4 (mul + add holds a product live per FMA; MR 4, 5 and 6 were within 3%).
 //
 // Work units: (batch, row chunk, column panel), panel fastest. One chunk holds every row unless a
 // batch has fewer than 4 panels; then rows are cut into chunks (multiples of 12, so of either MR)
@@ -34,7 +36,7 @@ import { type GemmPlan, type StridedRef, batchDecode, planContraction } from './
 
 type Contraction = 'matmul' | 'gemm';
 
-/** Tunables of the family: register block rows (by default 6 with relaxed SIMD, 4 with plain), and whether a dynamic B with contiguous columns is read in place. */
+/** Tunables of the family: register block rows (by default 6 with relaxed SIMD and a plain store, else 4), and whether a dynamic B with contiguous columns is read in place. */
 export interface GemmOptions {
   readonly mr?: number;
   readonly inPlaceB: boolean;
@@ -44,7 +46,8 @@ export interface GemmOptions {
 const CHUNK_QUANTUM = 12;
 
 /** The register block rows for an instruction set. */
-const blockRows = (o: GemmOptions, simd: SimdLevel): number => o.mr ?? (simd === 'relaxed' ? 6 : 4);
+const blockRows = (o: GemmOptions, simd: SimdLevel, plan: GemmPlan): number =>
+  o.mr ?? (simd === 'relaxed' && !plan.c && !plan.program ? 6 : 4);
 
 /** How a kernel gets its B panels. */
 type BMode = 'prepared' | 'in-place' | 'scratch';
@@ -69,7 +72,7 @@ interface Grid {
 
 function grid(n: WasmNodeInfo<Contraction>, o: GemmOptions): Grid {
   const plan = planContraction(n)!;
-  const mr = blockRows(o, n.simd);
+  const mr = blockRows(o, n.simd, plan);
   const mode: BMode = n.staticInputs[1] ? 'prepared' : o.inPlaceB && plan.b.col === 1 ? 'in-place' : 'scratch';
   const panels = Math.ceil(plan.n / NR);
   // Chunks cut by the shape alone (see the header): quanta of rows, spread over `want` chunks.
@@ -215,7 +218,7 @@ function emitPanel(L: Locals, k: WasmKernelInput<Contraction>, g: Grid, mr: numb
 /** The contraction family with register blocks of MR x 8 (`o.mr`, or by instruction set). */
 export function gemmFamily(o: GemmOptions = { inPlaceB: false }): WasmKernelFamily<Contraction> {
   return {
-    name: `contractions (matmul, gemm) as ${o.mr ?? '6 (relaxed) or 4 (plain)'}x${NR} f32x4 register blocks over 8-column k-major B panels`,
+    name: `contractions (matmul, gemm) as ${o.mr ?? '6 (relaxed, plain store) or 4'}x${NR} f32x4 register blocks over 8-column k-major B panels`,
     accepts(n) {
       const f32 = [...n.inputs, ...n.outputs].every((t) => t.dtype === 'f32');
       const plan = f32 ? planContraction(n) : undefined;
