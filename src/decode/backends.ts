@@ -59,7 +59,7 @@ function zeroCaches(g: Graph, names: readonly string[]): Map<string, Tensor> {
 
 /** The phase factory of a backend. `probe` is any graph of the model, for the cache's names and types. */
 export function phaseFactory(probe: Graph, opts: BackendOptions): PhaseFactory {
-  const names = cacheWeights(probe);
+  const names = cacheWeights(probe, opts.target === 'interp');
   const caches = zeroCaches(probe, names);
   const user = entries(opts.weights);
   for (const [n] of user) if (caches.has(n)) throw new OpgraphError(`weight ${JSON.stringify(n)} is a KV cache of the decoder, not a model weight`);
