@@ -99,6 +99,8 @@ export interface CompiledModel {
 /** The Model class of a generated module, as instantiated in-process. */
 export interface GeneratedModel {
   run(inputs: Readonly<Record<string, TensorData>>): Record<string, TensorData>;
+  /** The live array of a weight in the model's memory (model state, such as a KV cache, between runs). */
+  weight(name: string): TensorData;
   /** wasm loaders only: stops the worker threads. */
   dispose?(): void;
 }
@@ -236,9 +238,14 @@ export interface GpuCompiledModel {
   /** The adapter that runs it, as it describes itself. */
   readonly adapter: string;
   run(inputs: NamedTensors): Promise<Record<string, Tensor>>;
+  /** Copies the named weights (model state such as a KV cache) from another model on the same device, on the GPU. */
+  copyWeightsFrom(other: GpuCompiledModel, names: readonly string[]): void;
   /** Frees the model's GPU memory. */
   destroy(): void;
 }
+
+/** The WebGPU model behind each GpuCompiledModel (for copies between two of them). */
+const gpuModels = new WeakMap<GpuCompiledModel, WebGpuModel>();
 
 /** Compiles `graph` to WGSL and creates it on the shared WebGPU device (NoAdapterError without one). */
 export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'target'> = {}): Promise<GpuCompiledModel> {
@@ -249,5 +256,14 @@ export async function compileWgsl(graph: Graph, opts: Omit<CompileOptions, 'targ
   checkMemoryBudget(memoryUse(program.plan, WGSL_LAYOUT), resolveMaxMemory(opts.maxMemoryBytes), `graph ${JSON.stringify(g.name)} on wgsl`);
   const gpu = await requestGpu();
   const model = await WebGpuModel.create(gpu, g, program, weights);
-  return { graph: g, program, adapter: gpu.adapter, run: (inputs) => model.run(inputs), destroy: () => model.destroy() };
+  const compiled: GpuCompiledModel = {
+    graph: g,
+    program,
+    adapter: gpu.adapter,
+    run: (inputs) => model.run(inputs),
+    copyWeightsFrom: (other, names) => model.copyWeightsFrom(gpuModels.get(other)!, names),
+    destroy: () => model.destroy(),
+  };
+  gpuModels.set(compiled, model);
+  return compiled;
 }

@@ -13,6 +13,8 @@ export { generateWasm, type WasmOptions, type WasmProgram } from './codegen/wasm
 export { checkWasm } from './runtime/wasm-check.ts';
 export type { CheckReport, CheckSite, CheckOptions } from './runtime/check.ts';
 export * from './train/index.ts';
+/** Incremental decoding: compileDecoder (prefill, step, generate) over a KV cache in the runtime's memory. */
+export * from './decode/index.ts';
 export { gradientGraph, type GradientOptions } from './autodiff/index.ts';
 export { compareTensors, type Comparison } from './runtime/compare.ts';
 export { parseSafetensors, serializeSafetensors } from './io/safetensors.ts';

@@ -6,3 +6,4 @@ export * as F from './functional.ts';
 /** Layers with parameters (`nn.Linear`, `nn.MultiheadAttention`...), as PyTorch's torch.nn. */
 export * as nn from './nn/index.ts';
 export { Rng } from './init.ts';
+export { DecodeContext, type DecoderModel, type DecoderGraphOptions, decoderGraph, CACHE_PREFIX, PRESENT_PREFIX } from './decoding.ts';

@@ -6,6 +6,8 @@
 //   output's dtype and shape, is overwritten in place by the output.
 // - Nodes that read only weights and constants (a weight concatenation, say) are static: they
 //   run once when the model is created, into buffers of their own.
+// - A node that updates its input 0 (cacheWrite) writes into that input's buffer when nothing
+//   else reads it; a weight read only there is model state (a KV cache), updated by every run.
 // - Graph outputs get buffers of their own (fresh per run); a kernel writes into them directly.
 // - A kernel that needs working space (attention tiles, packed matmul panels, recurrent state)
 //   gets a scratch buffer in the arena, live only while that kernel runs (static kernels too:
@@ -165,7 +167,7 @@ class PlanBuilder {
       for (const o of n.outputs) this.bind(o.id, this.add('static', o.type.dtype, numel(o.type.shape), i, i));
       return;
     }
-    const reuse = this.inPlaceCandidate(n, i, lastUse);
+    const reuse = this.updatedInPlace(n, i, lastUse) ?? this.inPlaceCandidate(n, i, lastUse);
     for (const o of n.outputs) {
       const s = o === out && reuse ? reuse : this.add('arena', o.type.dtype, numel(o.type.shape), -1, i);
       this.bind(o.id, s);
@@ -183,6 +185,25 @@ class PlanBuilder {
       if (this.storageLastUse(s, lastUse) === i) return s;
     }
     return undefined;
+  }
+
+  /**
+   * For an op that updates input 0 (cacheWrite): input 0's buffer, when nothing else reads it. A
+   * weight qualifies when this node is its only reader: it is then model state, updated in place
+   * by every run (a KV cache), and no static node can have read it at create.
+   */
+  private updatedInPlace(n: Node, i: number, lastUse: Map<ValueId, number>): Storage | undefined {
+    if (!OPS[n.op].updatesInput0 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
+    const v = n.inputs[0]!;
+    const s = this.storages[this.storageOf.get(v)!]!;
+    if (s.kind === 'weight') return this.readers(v) === 1 && n.inputs.indexOf(v, 1) < 0 ? s : undefined;
+    if (s.kind !== 'arena' || n.inputs.indexOf(v, 1) >= 0) return undefined;
+    return this.storageLastUse(s, lastUse) === i ? s : undefined;
+  }
+
+  /** How many nodes read `v`. */
+  private readers(v: ValueId): number {
+    return this.g.nodes.filter((m) => m.inputs.includes(v)).length;
   }
 
   /** The last node reading any value that lives in `s`. */

@@ -178,6 +178,13 @@ export interface OpAttrs {
   // ── indexing ──
   /** take(data, indices, axis): embedding lookup is gather on axis 0. Negative indices count from the end. */
   gather: { readonly axis: number };
+  // ── state ──
+  /**
+   * cacheWrite(cache, update, pos): `cache` with `update` written along `axis` from the runtime
+   * offset `pos` (an i32 scalar) on; a KV cache's append. Backends write in place where the plan
+   * lets output 0 share the cache's buffer (OpDef.updatesInput0).
+   */
+  cacheWrite: { readonly axis: number };
 }
 
 /** Every op kind. */

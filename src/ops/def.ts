@@ -35,6 +35,11 @@ export interface OpDef<K extends OpKind> {
    * unsqueeze, identity): backends then reuse the input's buffer instead of copying.
    */
   readonly view?: boolean;
+  /**
+   * True when output 0 is input 0 with some elements replaced (cacheWrite): the memory plan lets
+   * it share input 0's buffer when nothing else reads that, so a kernel writes only what changes.
+   */
+  readonly updatesInput0?: boolean;
   /** For elementwise ops: the per-element computation, as code generators spell it. */
   readonly scalar?: ScalarEmit<K>;
   /**

@@ -10,6 +10,7 @@ import { reduceOps } from './reduce.ts';
 import { layoutOps } from './layout.ts';
 import { combineOps } from './combine.ts';
 import { gatherOps } from './gather.ts';
+import { cacheOps } from './cache.ts';
 import { fusedOps } from './fused.ts';
 import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
@@ -27,6 +28,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...layoutOps,
   ...combineOps,
   ...gatherOps,
+  ...cacheOps,
   ...fusedOps,
   ...attentionOps,
   ...recurrentOps,

@@ -2,7 +2,7 @@
 // one command encoder per run, inputs uploaded and outputs read back, nothing else crosses.
 // Browser-safe: it runs on a device the caller supplies; gpu.ts finds the shared one (Dawn in Node).
 import { IndexError, OpgraphError } from '../errors.ts';
-import type { WgslProgram } from '../codegen/wgsl/index.ts';
+import type { Region, WgslProgram } from '../codegen/wgsl/index.ts';
 import { type Tensor, allocData, tensor } from '../ir/tensor.ts';
 import { type Graph, valueTypes } from '../ir/graph.ts';
 import { type TensorType, formatType, sameType } from '../ir/types.ts';
@@ -156,6 +156,26 @@ export class WebGpuModel {
       const t = this.types.get(o.id)!;
       return [o.name, tensor(t.dtype, t.shape, r.length ? fromWords(words, r) : allocData(t.dtype, 0))];
     }));
+  }
+
+  /**
+   * Copies weights (model state such as a KV cache) from another model's memory into this one's,
+   * on the GPU: both must be on the same device and hold the named weights with the same types.
+   */
+  copyWeightsFrom(other: WebGpuModel, names: readonly string[]): void {
+    const enc = this.gpu.device.createCommandEncoder();
+    for (const name of names) {
+      const [src, dst] = [other.weightRegion(name), this.weightRegion(name)];
+      if (src.length !== dst.length || src.dtype !== dst.dtype) throw new OpgraphError(`weight ${JSON.stringify(name)} differs between the two models`);
+      enc.copyBufferToBuffer(other.mem, src.base * 4, this.mem, dst.base * 4, dst.length * 4);
+    }
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  private weightRegion(name: string): Region {
+    const i = this.graph.weights.findIndex((w) => w.name === name);
+    if (i < 0) throw new OpgraphError(`model ${JSON.stringify(this.graph.name)} has no weight ${JSON.stringify(name)}`);
+    return this.program.weights[i]!;
   }
 
   /** Frees the GPU memory. */

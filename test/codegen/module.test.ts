@@ -122,6 +122,13 @@ describe('generated source', () => {
           k2_relu(this.t3, y_0);
           return { ["y"]: y_0 };
         }
+
+        /** The live array of weight \`name\` in the model's memory (model state such as a KV cache is read and written through it). */
+        weight(name: string): Float32Array {
+          if (name === "w") return this.w0;
+          if (name === "b") return this.w1;
+          throw new RangeError(\`no weight \${JSON.stringify(name)} in this model\`);
+        }
       }
       /** Creates a model. */
       export function create(weights: Weights): Model {

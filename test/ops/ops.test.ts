@@ -16,6 +16,7 @@ import { reduceCases } from './cases/reduce.ts';
 import { layoutCases } from './cases/layout.ts';
 import { combineCases } from './cases/combine.ts';
 import { gatherCases } from './cases/gather.ts';
+import { cacheCases } from './cases/cache.ts';
 import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
@@ -31,6 +32,7 @@ const ALL: readonly OpCase[] = [
   ...layoutCases,
   ...combineCases,
   ...gatherCases,
+  ...cacheCases,
   ...fusedCases,
   ...attentionCases,
   ...recurrentCases,

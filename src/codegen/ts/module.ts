@@ -202,8 +202,27 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
       parameters: [{ name: 'weights', type: 'Weights' }, ...(observe ? [{ name: 'observer', type: 'Observer | undefined' }] : [])],
       statements: `${observe ? 'this.observer = observer;\n' : ''}${ctor.toString()}`,
     }],
-    methods: [{ name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() }],
+    methods: [
+      { name: 'run', parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() },
+      weightMethod(g, (i) => `this.w${i}`),
+    ],
   });
+}
+
+/**
+ * `weight(name)`: the live array of a weight in the model's memory. Model state (a KV cache that
+ * cacheWrite updates in place) is read and written through it between runs.
+ */
+export function weightMethod(g: Graph, array: (index: number) => string): import('ts-morph').MethodDeclarationStructure {
+  const cases = g.weights.map((w, i) => `if (name === ${tsString(w.name)}) return ${array(i)};`);
+  return {
+    kind: tsMorph().StructureKind.Method as StructureKind.Method,
+    name: 'weight',
+    docs: ['The live array of weight `name` in the model\'s memory (model state such as a KV cache is read and written through it).'],
+    parameters: [{ name: 'name', type: 'string' }],
+    returnType: g.weights.length ? [...new Set(g.weights.map((w) => ARRAY_TYPE[w.type.dtype]))].join(' | ') : 'never',
+    statements: [...cases, 'throw new RangeError(`no weight ${JSON.stringify(name)} in this model`);'].join('\n'),
+  };
 }
 
 /** The output-storage index that holds graph output `k`. */

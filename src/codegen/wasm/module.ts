@@ -6,7 +6,7 @@ import type { StructureKind } from 'ts-morph';
 import { tsMorph } from '../ts-morph.ts';
 import type { Graph, Node } from '../../ir/graph.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
-import { addConstants, addInlineWeights, addSignature, emitKernels } from '../ts/module.ts';
+import { addConstants, addInlineWeights, addSignature, emitKernels, weightMethod } from '../ts/module.ts';
 import { libraryOf } from '../ts/library.ts';
 import { ARRAY_TYPE, commentText, tsString } from '../ts/names.ts';
 import type { SimdLevel } from './kernel.ts';
@@ -152,6 +152,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
     ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }, { name: 'pool', type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` }, ...(observe ? [{ name: 'observer', type: 'Observer | undefined' }] : [])], statements: `this.k = k;\nthis.simd = simd;\nthis.pool = pool;\n${observe ? 'this.observer = observer;\n' : ''}${ctor.toString()}` }],
     methods: [
       { name: 'run', docs: ['Runs the model: inputs are copied into its memory, outputs are fresh arrays.'], parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() },
+      weightMethod(g, (i) => view(plan.storages.find((s) => s.kind === 'weight' && s.index === i)!)),
       { name: 'split', scope: tsMorph().Scope.Private, parameters: [{ name: 'k', type: 'number' }, { name: 'units', type: 'number' }, { name: 'shares', type: 'number' }], returnType: 'void', statements: split },
       { name: 'dispose', docs: ['Stops the model\'s worker threads (if any); the model cannot run afterwards.'], returnType: 'void', statements: p.threads > 1 ? 'this.pool?.dispose();' : 'void this.pool;' },
     ],

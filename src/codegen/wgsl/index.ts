@@ -13,6 +13,7 @@ import { wgslAttention } from './kernels/attention.ts';
 import { wgslContraction } from './kernels/contraction.ts';
 import { wgslElementwise } from './kernels/elementwise.ts';
 import { wgslMovement } from './kernels/movement.ts';
+import { wgslCache } from './kernels/cache.ts';
 import { wgslRows } from './kernels/rows.ts';
 import { wgslSequence, wgslSequenceScratch } from './kernels/sequence.ts';
 import { wgslSequenceGrad, wgslSequenceGradScratch } from './kernels/sequence-grad.ts';
@@ -25,6 +26,7 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslAttention,
   ...wgslContraction,
   ...wgslMovement,
+  ...wgslCache,
   ...wgslRows,
   ...wgslSequence,
   ...wgslSequenceGrad,

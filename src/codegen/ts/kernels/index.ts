@@ -17,12 +17,13 @@ import { numel } from '../../../ir/types.ts';
 import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
+import { cacheKernels } from './cache.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
-  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention'
+  | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
   | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad';
 
 /** Emitters for every structural kind; a missing one is a compile error. */
@@ -39,6 +40,7 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...normalizeKernels,
   ...reduceKernels,
   ...movementKernels,
+  ...cacheKernels,
 };
 
 function isStructural(op: OpKind): op is StructuralKind {
