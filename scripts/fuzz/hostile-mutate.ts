@@ -4,29 +4,15 @@
 // than their bytes. Each keeps the file a well-formed protobuf, so the importer's and the memory
 // budget's checks are what answer.
 import type { Rng } from '../../src/api/init.ts';
-import { type OnnxModel, decodeModel, encodeModel } from '../../src/io/onnx/schema.ts';
+import type { OnnxModel } from '../../src/io/onnx/schema.ts';
 import { type Mutator, below, pick } from './mutate.ts';
+import { structural } from './onnx-mutate.ts';
 
 const INT64 = 7;
 const FLOAT = 1;
 
-/** Decodes, edits, encodes (files that do not decode pass unchanged). */
-function edit(name: string, change: (m: OnnxModel, rng: Rng) => void): Mutator {
-  return {
-    name,
-    apply(bytes, rng) {
-      let model: OnnxModel;
-      try {
-        model = decodeModel(bytes);
-      } catch {
-        return bytes;
-      }
-      if (!model.graph) return bytes;
-      change(model, rng);
-      return Uint8Array.from(encodeModel(model as unknown as Record<string, unknown>));
-    },
-  };
-}
+/** Decodes, edits, encodes (files that do not decode pass unchanged): onnx-mutate.ts's structural mutator. */
+const edit = structural;
 
 const fresh = (rng: Rng, stem: string) => `${stem}_${below(rng, 1e9)}`;
 const output = (name: string) => ({ name, type: { tensorType: { elemType: FLOAT } } });

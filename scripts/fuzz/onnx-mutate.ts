@@ -7,7 +7,7 @@ import { type OnnxModel, decodeModel, encodeModel } from '../../src/io/onnx/sche
 import { type Mutator, below, pick } from './mutate.ts';
 
 /** A mutator that edits the decoded model in place; files that do not decode pass unchanged. */
-function structural(name: string, edit: (m: OnnxModel, rng: Rng) => void): Mutator {
+export function structural(name: string, edit: (m: OnnxModel, rng: Rng) => void): Mutator {
   return {
     name,
     apply(bytes, rng) {
