@@ -8,8 +8,9 @@ import { compileCommand } from './commands/compile.ts';
 import { passesCommand } from './commands/passes.ts';
 import { testOnnxCommand } from './commands/test-onnx.ts';
 import { trainCommand } from './commands/train.ts';
+import { generateCommand } from './commands/generate.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, trainCommand, testOnnxCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, runCommand, compileCommand, passesCommand, trainCommand, generateCommand, testOnnxCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
