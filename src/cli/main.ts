@@ -11,8 +11,9 @@ import { testOnnxCommand } from './commands/test-onnx.ts';
 import { trainCommand } from './commands/train.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { viewCommand } from './commands/view.ts';
+import { generateCommand } from './commands/generate.ts';
 
-const COMMANDS: readonly Command[] = [printCommand, dotCommand, viewCommand, summaryCommand, runCommand, compileCommand, passesCommand, trainCommand, testOnnxCommand];
+const COMMANDS: readonly Command[] = [printCommand, dotCommand, viewCommand, summaryCommand, runCommand, compileCommand, passesCommand, trainCommand, generateCommand, testOnnxCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

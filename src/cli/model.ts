@@ -8,6 +8,7 @@ import type { Graph } from '../ir/graph.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { type OnnxImportOptions, loadOnnx } from '../io/onnx/import.ts';
 import type { TrainingExample } from '../train/example.ts';
+import type { DecoderModel } from '../api/decoding.ts';
 import { checkGraphLimits } from '../io/limits.ts';
 import { ensureTsLoader } from './ts-loader.ts';
 
@@ -105,4 +106,14 @@ export async function loadTrainingExample(model: string): Promise<{ graph: Graph
     throw new ModelLoadError(`${model}: no TRAINING export (loss, optimizer, batch, predict, epochs), so it cannot be trained`);
   }
   return { graph: await graphOf(model, mod), training };
+}
+
+/** Imports a decoder model: MODEL's `decoder` export (name, maxContext, forward through ctx.attend). */
+export async function loadDecoder(model: string): Promise<DecoderModel> {
+  if (model.toLowerCase().endsWith('.onnx')) throw new UsageError(`generate: ${model} is an ONNX file; generate takes a module exporting \`decoder\` (a DecoderModel)`);
+  const decoder = (await importModel(model)).decoder as DecoderModel | undefined;
+  if (!decoder || typeof decoder !== 'object' || typeof decoder.forward !== 'function' || !Number.isInteger(decoder.maxContext)) {
+    throw new ModelLoadError(`${model}: no \`decoder\` export (name, maxContext, forward), so it cannot generate`);
+  }
+  return decoder;
 }
