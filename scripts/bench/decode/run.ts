@@ -20,6 +20,7 @@ import { DECODE_CASES, type DecodeCase, type DecodeRow, PROMPT, REPEATS, STEPS, 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = join(root, 'out', 'bench', 'decode');
 const quick = process.argv.includes('--quick');
+const startLoad = loadavg()[0]!;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** PyTorch's seeded model: its state_dict and ONNX export (once; out/ is git-ignored). */
@@ -77,7 +78,7 @@ function report(rows: DecodeRow[], errors: string[], versions: string[]): string
   const lines = [
     '# Decoding benchmark',
     '',
-    `Written by \`npm run bench:decode\` (also run at the end of \`npm run bench\`) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine()}, load average ${loadavg()[0]!.toFixed(1)} at the start. ` +
+    `Written by \`npm run bench:decode\` (also run at the end of \`npm run bench\`) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${machine()}, load average ${startLoad.toFixed(1)} at the start. ` +
       `Peers: ${versions.join(', ')}. One sequence (batch 1); a ${PROMPT}-token seeded prompt prefilled in one call, then ${quick ? STEPS.quick : STEPS.full} tokens ` +
       'generated greedily, each step one call. opgraph runs `compileDecoder` over examples/gpt2.ts (the KV cache stays in the backend\'s memory); ' +
       'onnxruntime runs the same weights\' ONNX export with past/present keys and values (scripts/fixtures/gpt2_past_onnx.py), feeding each step\'s presents back. ' +
