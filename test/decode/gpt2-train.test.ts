@@ -37,7 +37,7 @@ describe('the GPT-2 example trains next-token as PyTorch does', () => {
     expect(log.loss.at(-1)!).toBeLessThan(log.loss[0]! * 0.9);
   });
 
-  it.each(['ts', 'interp'] as const)('on %s: every step within 1e-4 relative', (target) => trainsLikePyTorch(target));
+  it.each(['ts', 'wasm', 'interp'] as const)('on %s: every step within 1e-4 relative', (target) => trainsLikePyTorch(target));
 });
 
 const { gpu, reason } = await adapterOrReason();
@@ -45,7 +45,7 @@ describe.skipIf(!gpu)(`GPT-2 training on wgsl${skipNote(reason)}`, () => {
   it('every step within 1e-4 relative', { timeout: 300_000 }, () => trainsLikePyTorch('wgsl'));
 });
 
-async function trainsLikePyTorch(target: 'ts' | 'interp' | 'wgsl'): Promise<void> {
+async function trainsLikePyTorch(target: 'ts' | 'wasm' | 'interp' | 'wgsl'): Promise<void> {
   const model = trainingGraph(TINY, log.batch, log.seq);
   const trainer = await compileTraining(model, { loss: 'loss', optimizer: adam({ lr: log.lr }), target });
   trainer.load(init);
