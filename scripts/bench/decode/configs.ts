@@ -44,8 +44,10 @@ export interface DecodeRow {
   /** Compile or session-create time (ms), and the first prefill (which builds its graph). */
   readonly loadMs: number;
   readonly coldPrefillMs: number;
-  /** The greedy tokens of the first repetition (checked against opgraph's). */
+  /** The greedy tokens of the first repetition. */
   readonly tokens: readonly number[];
+  /** Steps whose logits do not make the reference token (opgraph wasm's) their argmax, near ties allowed. */
+  readonly mismatches: number;
 }
 
 /** The median of `xs`. */
@@ -58,26 +60,45 @@ export function argmaxOf(logits: Float32Array, from = 0, n = logits.length - fro
   return best;
 }
 
-/** Times `repeats` prefill + `steps` greedy steps with `prefill(prompt)` and `step(token)` resolving to the logits row. */
+/**
+ * Whether `token` is the argmax of `logits` up to a near tie: its logit within 1e-3 (relative to
+ * the largest logit's size) of the largest. Runners sum in different orders, so on near ties their
+ * greedy choices may differ without either being wrong.
+ */
+export function isArgmax(logits: Float32Array, token: number): boolean {
+  const best = logits[argmaxOf(logits)]!;
+  return logits[token]! >= best - 1e-3 * Math.max(1, Math.abs(best));
+}
+
+/**
+ * Times `repeats` prefill + `steps` greedy steps with `prefill(prompt)` and `step(token)` resolving
+ * to the logits row. With `reference` (the tokens of the first runner), every runner is fed those
+ * tokens (the same work, whatever its own rounding) and `mismatches` counts the steps whose logits
+ * do not make the reference token their argmax, near ties allowed.
+ */
 export async function timeDecoding(
   prompt: readonly number[],
   steps: number,
   repeats: number,
   prefill: (tokens: readonly number[]) => Promise<Float32Array>,
   step: (token: number) => Promise<Float32Array>,
-): Promise<Pick<DecodeRow, 'prefillMs' | 'tokensPerSec' | 'coldPrefillMs' | 'tokens'>> {
+  reference?: readonly number[],
+): Promise<Pick<DecodeRow, 'prefillMs' | 'tokensPerSec' | 'coldPrefillMs' | 'tokens' | 'mismatches'>> {
   const prefills: number[] = [];
   const rates: number[] = [];
   let tokens: number[] = [];
   let cold = 0;
+  let mismatches = 0;
   for (let r = 0; r <= repeats; r++) {
     const t0 = performance.now();
     let row = await prefill(prompt);
     const t1 = performance.now();
     const got = [argmaxOf(row)];
+    if (r === 0 && reference && !isArgmax(row, reference[0]!)) mismatches++;
     for (let i = 1; i < steps; i++) {
-      row = await step(got[i - 1]!);
+      row = await step(reference ? reference[i - 1]! : got[i - 1]!);
       got.push(argmaxOf(row));
+      if (r === 0 && reference && !isArgmax(row, reference[i]!)) mismatches++;
     }
     const t2 = performance.now();
     if (r === 0) {
@@ -88,5 +109,5 @@ export async function timeDecoding(
       rates.push(((steps - 1) * 1000) / (t2 - t1));
     }
   }
-  return { prefillMs: median(prefills), tokensPerSec: median(rates), coldPrefillMs: cold, tokens };
+  return { prefillMs: median(prefills), tokensPerSec: median(rates), coldPrefillMs: cold, tokens, mismatches };
 }
