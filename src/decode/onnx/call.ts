@@ -57,7 +57,7 @@ export function planCall(g: Graph, iface: DecoderInterface, seq: number, past: n
   // Each past is read by one Concat(past, new, axis 2): the present.
   const concats = new Map<ValueId, { past: string; fresh: ValueId }>();
   for (const p of iface.pasts) {
-    const input = g.inputs.find((i) => i.name === p.name)!;
+    const input = g.inputs.find((i) => i.name === p.name) ?? no(`past input ${JSON.stringify(p.name)} is not read by the graph`);
     const rs = readers(input.id);
     const c = rs[0];
     const ok = rs.length === 1 && c!.op === 'concat' && c!.inputs.length === 2 && c!.inputs[0] === input.id && c!.inputs[1] !== input.id && (c!.attrs.axis + 4) % 4 === 2;
@@ -99,6 +99,7 @@ function cacheAttentions(
       if (r.op !== 'attention') no(`the keys or values of past ${JSON.stringify(c.past)} are read by ${at(r)}, not by a fused attention (fuse-attention fuses softmax(q k^T * scale + mask) v with a 0/-inf or additive mask; a mask filled with a finite value, or keys repeated for grouped heads, is not fused)`);
       const slot = r.inputs.indexOf(id);
       if ((slot !== 1 && slot !== 2) || r.inputs.lastIndexOf(id) !== slot) no(`${at(r)} reads the keys or values of past ${JSON.stringify(c.past)} other than as its keys or values`);
+      if (readers(id).filter((x) => x.op === 'attention').length > 1) no(`the keys or values of past ${JSON.stringify(c.past)} are read by several attentions (${readers(id).map(at).join(', ')}); each cache has one`);
       const entry = found.get(r) ?? {};
       entry[slot === 1 ? 'k' : 'v'] = id;
       found.set(r, entry);
