@@ -12,8 +12,8 @@ export const SIZES = { vocab: 16, context: 24, d: 8, heads: 2, headDim: 4 } as c
 export interface Variant {
   /** causal (Trilu, diagonal S - T), none (bidirectional), topLeft (Trilu diagonal 0), finite (filled with -1e4), runtime (also masks token id 0 at run time). */
   readonly mask?: 'causal' | 'none' | 'topLeft' | 'finite' | 'runtime';
-  /** range: Shape(past) -> Range; input: a position_ids input. */
-  readonly positions?: 'range' | 'input';
+  /** range: Shape(past) -> Range; input: a position_ids input; floored: Range from max(past_len, 5) (wrong below 5). */
+  readonly positions?: 'range' | 'input' | 'floored';
   /** An attention_mask [batch, past + seq] input, and-ed into the causal mask. */
   readonly attentionMask?: boolean;
   /** pastElsewhere: logits + ReduceSum(past key); keyLength: logits + float(S); sliding: present key drops its first row; extraInput: a token_type_ids input; fixedPast: the past's length declared 5. */
@@ -37,9 +37,12 @@ export function decoderExport(v: Variant = {}): Uint8Array {
   const mask = v.mask ?? 'causal';
   const nodes: object[] = [
     node('Gather', ['wte', 'input_ids'], ['tok']),
-    node('Shape', ['past.0.key'], ['pshape']), node('Gather', ['pshape', 'two'], ['plen']),
+    node('Shape', ['past.0.key'], ['pshape']), node('Gather', ['pshape', 'two'], [v.positions === 'floored' ? 'plen_raw' : 'plen']),
     node('Shape', ['input_ids'], ['ishape']), node('Gather', ['ishape', 'one'], ['T']),
-    ...(v.positions === 'input' ? [node('Gather', ['wpe', 'position_ids'], ['pe'])] : [node('Add', ['plen', 'T'], ['end']), node('Range', ['plen', 'end', 'one'], ['pos']), node('Gather', ['wpe', 'pos'], ['pe'])]),
+    ...(v.positions === 'input' ? [node('Gather', ['wpe', 'position_ids'], ['pe'])] : [
+      ...(v.positions === 'floored' ? [node('Max', ['plen_raw', 'five'], ['plen'])] : []),
+      node('Add', ['plen', 'T'], ['end']), node('Range', ['plen', 'end', 'one'], ['pos']), node('Gather', ['wpe', 'pos'], ['pe']),
+    ]),
     node('Add', ['tok', 'pe'], ['x']),
   ];
   for (const t of ['q', 'k', 'v']) {
@@ -85,7 +88,7 @@ export function decoderExport(v: Variant = {}): Uint8Array {
   const present: Dim[] = ['batch', H, 'total', E];
   const outputs = [value('logits', ['batch', 'seq', vocab]), value('present.0.key', present), value('present.0.value', present)];
   const consts = [
-    i64('one', [], [1]), i64('two', [], [2]), i64('zero_i', [], [0]), i64('axis0', [1], [0]), i64('axes01', [2], [1, 2]),
+    i64('one', [], [1]), i64('two', [], [2]), i64('five', [], [5]), i64('zero_i', [], [0]), i64('axis0', [1], [0]), i64('axes01', [2], [1, 2]),
     i64('heads_shape', [4], [1, -1, H, E]), i64('model_shape', [3], [1, -1, d]), i64('query_shape', [4], [1, 1, -1, 1]),
     i64('one_1', [1], [1]), i64('big_1', [1], [1 << 30]), i64('two_1', [1], [2]),
   ];

@@ -17,6 +17,7 @@ import { interpret } from '../../src/runtime/interpreter.ts';
 import { adapterOrReason, skipNote } from '../wgsl/adapter.ts';
 import { cli } from '../cli/run-cli.ts';
 import { SIZES, type Variant, decoderExport } from './onnx-decoder-model.ts';
+import { pastLengths } from '../../src/decode/onnx/model.ts';
 import { INT64, graph, model as onnxModel, node, value } from '../io/onnx/model-builder.ts';
 
 const DIR = new URL('../fixtures/gpt2/', import.meta.url).pathname;
@@ -125,10 +126,17 @@ describe('hand-built exports', () => {
   it('a mask filled with a finite value does not fuse: the Concat is read by a matmul', () => refused({ mask: 'finite' }, /the keys or values of past "past\.0\.(key|value)" are read by node %\d+ (matmul|transpose) .*not by a fused attention/));
   it('a mask computed at run time (from the token ids)', () => refused({ mask: 'runtime' }, /its mask is computed at run time/));
   it('a past read other than by its Concat', () => refused({ hostile: 'pastElsewhere' }, /past input "past\.0\.key" is read by node %\d+ reduceSum "psum", node %\d+ concat "present\.0\.key"; a decoder's past is read only by Concat/));
-  it('a graph depending on the key length beyond the positions', () => refused({ hostile: 'keyLength' }, /depends on the past's length other than through the positions .*imported after 7 and after 15 cached tokens, it differs at node %\d+ constant "logits": .*f32\[\]\(0\.800000011920929\).* vs .*f32\[\]\(1\.600000023841858\)/));
+  it('a graph depending on the key length beyond the positions', () => refused({ hostile: 'keyLength' }, /depends on the past's length other than through the positions .*imported after 3 and after 7 cached tokens, it differs at node %\d+ constant "logits": .*f32\[\]\(0\.4000000059604645\).* vs .*f32\[\]\(0\.800000011920929\)/));
+  it('positions right only from past 5 on (max(past_len, 5)): the check at past 3 sees it', () => refused({ positions: 'floored' }, /imported after 3 and after 7 cached tokens, it differs at node %\d+ constant "pe": %\d+: i64\[1\] = constant \{value: i64\[1\]\(5\)\}/));
   it('a present that is not the Concat (a sliding window)', () => refused({ hostile: 'sliding' }, /output "present\.0\.key" is not Concat\(past, new, axis 2\) of a past input/));
   it('an input that is none of the roles', () => refused({ hostile: 'extraInput' }, /graph input "token_type_ids" \(i64 \[batch,seq\]\) is not the token ids, position_ids, attention_mask, or a past key or value/));
   it('a past of fixed length', () => refused({ hostile: 'fixedPast' }, /graph input "past\.0\.key": its past length \(axis 2\) is fixed at 5/));
+  it('the past lengths checked: 3, half and all of the room a call has', () => {
+    expect(pastLengths(16, 1)).toEqual([3, 7, 15]);
+    expect(pastLengths(48, 5)).toEqual([3, 21, 43]);
+    expect(pastLengths(6, 2)).toEqual([2, 4]);
+    expect(pastLengths(5, 4)).toEqual([1]);
+  });
   it('a context too short to check two past lengths, and a model without pasts', async () => {
     expect(() => onnxDecoder(decoderExport(), { maxContext: 2 })).toThrow(/maxContext must be an integer >= 3, got 2/);
     const dec = await compileDecoder(onnxDecoder(decoderExport(), { maxContext: 5 }), { target: 'interp' });

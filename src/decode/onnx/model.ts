@@ -3,11 +3,13 @@
 // come from the file, with the KV cache in the runtime's memory like any other decoder's.
 //
 // Each graph of `seq` new tokens is the export imported at concrete sizes and replayed with its
-// attentions over the cache (call.ts). Sizes fold at import, so the import is made at two past
-// lengths and the two replays must be the same graph, constant for constant: then nothing but
-// the positions (replaced by the run-time ones) and the attention over the past (replaced by the
-// cache) depended on the past's length, and the one step graph is right at every position.
-// Anything else that differs is refused, naming the first node that does.
+// attentions over the cache (call.ts). Sizes fold at import, so the import is made at three past
+// lengths (pastLengths) and the replays must be the same graph, constant for constant: then
+// nothing but the positions (replaced by the run-time ones) and the attention over the past
+// (replaced by the cache, its mask checked causal at each length) depended on the past's length
+// there. A check at sampled lengths, not a proof: a dependence that agrees at all three is not
+// seen, which is why the largest length a call can meet is one of them (windows and clamps show
+// there). Anything that differs is refused, naming the first node that does.
 import { basename } from 'node:path';
 import { PIPELINES, runPipeline } from '../../../passes/pipeline.ts';
 import { fuseAttention } from '../../../passes/fuse-attention.ts';
@@ -54,6 +56,18 @@ export async function loadOnnxDecoder(source: string | Uint8Array, opts: OnnxDec
   return onnxDecoder(await readOnnxFile(source, opts.limits), { baseDir: modelDir(source), name: basename(source), ...opts });
 }
 
+/**
+ * The past lengths a call of `seq` tokens is checked at: the largest it can meet (maxContext -
+ * seq: a window or a clamp of the positions shows there), half of it, and 3 (a dependence that
+ * only starts below the half), without repeats.
+ */
+export function pastLengths(maxContext: number, seq: number): number[] {
+  const hi = maxContext - seq;
+  const mid = Math.floor(hi / 2);
+  if (mid < 1) return hi >= 0 ? [hi] : [];
+  return [...new Set([Math.min(3, mid), mid, hi])];
+}
+
 class OnnxDecoder implements DecoderModel {
   private readonly plans = new Map<number, CallPlan>();
 
@@ -67,20 +81,20 @@ class OnnxDecoder implements DecoderModel {
     return replayCall(this.plan(ctx.tokens), g, tokens, ctx);
   }
 
-  /** The checked plan of calls of `seq` tokens: imported at two past lengths, whose replays must agree. */
+  /** The checked plan of calls of `seq` tokens: imported at several past lengths, whose replays must agree. */
   private plan(seq: number): CallPlan {
     const known = this.plans.get(seq);
     if (known) return known;
-    const hi = this.maxContext - seq;
-    const lo = Math.floor(hi / 2);
-    if (lo < 1) throw new OnnxDecoderError(`${this.iface.file}: a call of ${seq} token(s) needs maxContext >= ${seq + 2} (it is ${this.maxContext}), so that the export can be checked at two past lengths`);
-    const [a, b] = [this.importCall(seq, lo), this.importCall(seq, hi)];
-    const diff = firstDifference(this.body(a), this.body(b));
-    if (diff) {
-      throw new OnnxDecoderError(`${this.iface.file}: the graph of ${seq} new token(s) depends on the past's length other than through the positions and the attention over the past (imported after ${lo} and after ${hi} cached tokens, it differs at ${diff}); opgraph cannot run one step graph at every position`);
+    const pasts = pastLengths(this.maxContext, seq);
+    if (pasts.length < 2) throw new OnnxDecoderError(`${this.iface.file}: a call of ${seq} token(s) needs maxContext >= ${seq + 2} (it is ${this.maxContext}), so that the export can be checked at two past lengths`);
+    const plans = pasts.map((p) => this.importCall(seq, p));
+    const first = this.body(plans[0]!);
+    for (const other of plans.slice(1)) {
+      const diff = firstDifference(first, this.body(other));
+      if (diff) throw new OnnxDecoderError(`${this.iface.file}: the graph of ${seq} new token(s) depends on the past's length other than through the positions and the attention over the past (imported after ${plans[0]!.past} and after ${other.past} cached tokens, it differs at ${diff}); opgraph cannot run one step graph at every position`);
     }
-    this.plans.set(seq, a);
-    return a;
+    this.plans.set(seq, plans[0]!);
+    return plans[0]!;
   }
 
   /** The export imported for `seq` tokens after `past`, through fuse-attention, and how it decodes. */
