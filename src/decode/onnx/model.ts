@@ -111,7 +111,7 @@ class OnnxDecoder implements DecoderModel {
     return planCall(g, this.iface, seq, past);
   }
 
-  /** The replay of `plan` as a step graph (input `pos`), for comparing two past lengths. */
+  /** The replay of `plan` as a step graph (input `pos`), for comparing past lengths. */
   private body(plan: CallPlan): Graph {
     const model: DecoderModel = { name: this.name, maxContext: this.maxContext, forward: (g, tokens, ctx) => replayCall(plan, g, tokens, ctx) };
     return decoderGraph(model, { tokens: plan.seq, prefill: false });
