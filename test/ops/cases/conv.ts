@@ -148,7 +148,7 @@ export const convCases = cases([
   convTCase('grouped', [2, 4, 3, 3], [4, 3, 3, 3], { group: 2, strides: [2, 2], pads: [1, 1, 1, 1] }, true),
   convTCase('1-D', [1, 2, 6], [2, 3, 4], { strides: [2], pads: [1, 2] }, true),
   convTCase('3-D', [1, 1, 3, 2, 3], [1, 2, 2, 3, 2], { strides: [2, 1, 2] }),
-  convTCase('long output, chunked', [1, 3, 40, 40], [3, 2, 2, 2], { strides: [2, 2] }, true),
+  convTCase('long output, chunked', [1, 3, 40, 40], [3, 4, 3, 3], { strides: [2, 2], pads: [1, 0, 0, 1] }, true),
   // ── convTranspose errors ──
   { name: 'weight dim 0 is not the input channels', op: 'convTranspose', attrs: T2, inputs: [t([1, 3, 4, 4]), t([2, 2, 3, 3])], error: /needs dim 0 = 3 \(the input channels\), got 2/ },
   { name: 'pads crop everything', op: 'convTranspose', attrs: { ...T2, pads: [2, 0, 2, 0] }, inputs: [t([1, 1, 1, 2]), t([1, 1, 2, 2])], error: /pads 2\+2 crop all 2 elements of spatial dim 0/ },
