@@ -7,6 +7,7 @@ import { type Tensor, fromNumberArray } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
+import { convGrad, convTransposeGrad } from './window-grad.ts';
 import { checkDims, fail } from './util.ts';
 import { checkList, checkWindow, padBegin, padEnd, scatterTable, span, windowShape, windowTable } from './window.ts';
 
@@ -129,15 +130,13 @@ function evaluateConvTranspose([x, w, bias]: readonly Tensor[], attrs: OpAttrs['
   return fromNumberArray(out, acc);
 }
 
-const NO_GRAD = { none: 'convolution gradients are not implemented yet' } as const;
-
 const conv: OpDef<'conv'> = {
   kind: 'conv',
   groups: ['contraction', 'window'],
   arity: { min: 2, max: 3 },
   infer: (inputs, attrs) => [resultType(planConv(inputs, attrs))],
   evaluate: (inputs, attrs, [out]) => [evaluateConv(inputs, attrs, out!)],
-  grad: NO_GRAD,
+  grad: convGrad,
 };
 
 const convTranspose: OpDef<'convTranspose'> = {
@@ -146,7 +145,7 @@ const convTranspose: OpDef<'convTranspose'> = {
   arity: { min: 2, max: 3 },
   infer: (inputs, attrs) => [resultType(planConvTranspose(inputs, attrs))],
   evaluate: (inputs, attrs, [out]) => [evaluateConvTranspose(inputs, attrs, out!)],
-  grad: NO_GRAD,
+  grad: convTransposeGrad,
 };
 
 /** The convolution ops. */

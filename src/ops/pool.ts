@@ -7,6 +7,7 @@ import type { OpAttrs, PoolAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { fail } from './util.ts';
+import { avgPoolGrad, maxPoolGrad } from './window-grad.ts';
 import { IN_PAD, checkList, checkWindow, windowShape, windowTable } from './window.ts';
 
 type PoolKind = 'maxPool' | 'avgPool' | 'lpPool';
@@ -64,7 +65,7 @@ function pool<K extends PoolKind>(kind: K, spec: PoolSpec<K>): OpDef<K> {
       return [tensorType('f32', [...x!.shape.slice(0, 2), ...output])];
     },
     evaluate: ([x], attrs, [out]) => [evaluatePool(x!, attrs, out!, spec)],
-    grad: { none: 'pooling gradients are not implemented yet' },
+    grad: { none: 'lpPool gradients are not implemented' },
   };
 }
 
@@ -81,6 +82,7 @@ function maxOf(values: readonly number[]): number {
  */
 const maxPool: OpDef<'maxPool'> = {
   ...pool('maxPool', { reduce: (values) => maxOf(values) }),
+  grad: maxPoolGrad,
   arity: { min: 1, max: 1 },
   infer([x], attrs) {
     const output = poolShape('maxPool', x!, attrs);
@@ -138,9 +140,12 @@ export function columnMajor(flat: number, dims: readonly number[]): number {
 export const poolOps: OpDefs<PoolKind> = {
   maxPool,
   // The mean of the taps inside the input (and, with countIncludePad, the pad taps as zeros); NaN for none.
-  avgPool: pool('avgPool', {
-    reduce: (values, padTaps, { countIncludePad }) => values.reduce((s, v) => s + v, 0) / (values.length + (countIncludePad ? padTaps : 0)),
-  }),
+  avgPool: {
+    ...pool('avgPool', {
+      reduce: (values, padTaps, { countIncludePad }) => values.reduce((s, v) => s + v, 0) / (values.length + (countIncludePad ? padTaps : 0)),
+    }),
+    grad: avgPoolGrad,
+  },
   lpPool: pool('lpPool', {
     check: ({ p }) => {
       if (!(Number.isFinite(p) && p > 0)) fail(`lpPool p must be a positive number, got ${p}`);
