@@ -9,6 +9,7 @@ import { compileWgsl } from '../../src/index.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import type { Tensor } from '../../src/ir/tensor.ts';
 import { readSafetensors } from '../../src/io/safetensors-file.ts';
+import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { compareTensors } from '../../src/runtime/compare.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { ShapeError, UsageError } from '../../src/errors.ts';
@@ -87,17 +88,17 @@ function expectMatches(got: Record<string, Tensor>, expected: Map<string, Tensor
 }
 
 type Target = 'interp' | 'ts' | 'wasm' | 'wgsl';
-async function runOn(target: Target, g: Graph, inputs: Map<string, Tensor>, weights: Map<string, Tensor>): Promise<Record<string, Tensor>> {
-  if (target === 'interp') return interpret(g, inputs, { weights });
+async function runOn(target: Target, g: Graph, inputs: Map<string, Tensor>, weights?: Map<string, Tensor>): Promise<Record<string, Tensor>> {
+  if (target === 'interp') return interpret(g, inputs, weights ? { weights } : {});
   if (target === 'wgsl') {
-    const m = await compileWgsl(g, { weights });
+    const m = await compileWgsl(g, weights ? { weights } : {});
     try {
       return await m.run(inputs);
     } finally {
       m.destroy();
     }
   }
-  const m = await compile(g, { target, weights });
+  const m = await compile(g, { target, ...(weights ? { weights } : {}) });
   try {
     return await m.run(inputs);
   } finally {
@@ -126,6 +127,18 @@ describe.skipIf(!gpu)(`matches PyTorch on wgsl${skipNote(reason)}`, () => {
   it.each(FIXTURES)('$name', { timeout: 300_000 }, async ({ name, build }) => {
     const { weights, inputs, expected } = await load(name);
     expectMatches(await runOn('wgsl', build(), inputs, weights), expected, `${name} on wgsl`);
+  });
+});
+
+// The same two CNNs as torch.onnx.export writes them (batch free, given here; BatchNorm folded into
+// the convolutions by the exporter).
+const EXPORTS = ['kws_cnn', 'small_cnn'] as const;
+describe.each([...targets, ...(gpu ? (['wgsl'] as const) : [])])('the PyTorch ONNX exports match PyTorch on %s', (target) => {
+  it.each(EXPORTS)('%s', { timeout: 300_000 }, async (name) => {
+    const { inputs, expected } = await load(name);
+    const g = await loadOnnx(`${DIR}${name}.onnx`, { shapes: { x: [...inputs.get('x')!.shape] } });
+    const out = await runOn(target, g, inputs);
+    expectMatches({ output: out.output! }, expected, `${name}.onnx on ${target}`);
   });
 });
 
