@@ -7,6 +7,11 @@ import type { Operand, Sym } from './sym.ts';
 export { crossEntropy, type Reduction } from './loss.ts';
 export { arange, eq, full, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne, ones, onesLike, tril, triu, where, zeros, zerosLike } from './tensors.ts';
 export { type AttentionMaskOptions, causalMask, scaledDotProductAttention } from './attention.ts';
+export {
+  type AvgPoolOptions, type BatchNormOptions, type ConvOptions, type ConvTransposeOptions, type MaxPoolOptions, type Size,
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, avgPool1d, avgPool2d, batchNorm, clamp,
+  conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, flatten, hardSigmoid, hardSwish, leakyRelu, maxPool1d, maxPool2d, relu6,
+} from './conv.ts';
 
 type UnaryKind = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not' | 'identity';
 type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'equal' | 'less' | 'greater' | 'and' | 'or';

@@ -16,6 +16,8 @@ import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
 import { recurrentGradOps } from './recurrent-grad.ts';
 import { gatedGradOps } from './gated-grad.ts';
+import { convOps } from './conv.ts';
+import { poolOps } from './pool.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -34,6 +36,8 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...recurrentOps,
   ...recurrentGradOps,
   ...gatedGradOps,
+  ...convOps,
+  ...poolOps,
 };
 
 /** All op kinds, in table order. */

@@ -21,6 +21,8 @@ import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
 import { tileCases } from './cases/tiles.ts';
+import { convCases } from './cases/conv.ts';
+import { poolCases } from './cases/pool.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -37,6 +39,8 @@ const ALL: readonly OpCase[] = [
   ...attentionCases,
   ...recurrentCases,
   ...tileCases,
+  ...convCases,
+  ...poolCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

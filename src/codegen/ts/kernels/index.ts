@@ -18,13 +18,17 @@ import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
+import { convScratch, emitConv } from './conv.ts';
+import { convTransposeScratch, emitConvTranspose } from './conv-transpose.ts';
+import { poolKernels, poolScratch } from './pool.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
-  | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad';
+  | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
+  | 'conv' | 'convTranspose' | 'maxPool' | 'avgPool' | 'lpPool';
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
@@ -41,6 +45,9 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...reduceKernels,
   ...movementKernels,
   ...cacheKernels,
+  conv: emitConv,
+  convTranspose: emitConvTranspose,
+  ...poolKernels,
 };
 
 function isStructural(op: OpKind): op is StructuralKind {
@@ -74,6 +81,9 @@ export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = fal
   if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') return recurrentScratch(n, inputs);
   if (n.op === 'rnnGrad') return rnnGradScratch(n, inputs);
   if (n.op === 'lstmGrad' || n.op === 'gruGrad') return gatedGradScratch(n, inputs);
+  if (n.op === 'conv') return convScratch(n, inputs, simple);
+  if (n.op === 'convTranspose') return convTransposeScratch(n, inputs, simple);
+  if (n.op === 'maxPool' || n.op === 'avgPool' || n.op === 'lpPool') return poolScratch({ node: n, inputs, outputs: n.outputs.map((o) => o.type) });
   if (simple) return 0;
   if (n.op === 'gemm') {
     const a = inputs[0]!.shape;
