@@ -30,90 +30,63 @@ function checkChannels(what: string, inChannels: number, outChannels: number, gr
 }
 
 /**
- * nn.ConvNd: weight [out, in / groups, ...kernel], bias [out], both U(±1/sqrt(fan_in)) with
- * fan_in = in / groups * prod(kernel) (PyTorch's kaiming_uniform(a = sqrt(5)) bound).
+ * nn.ConvNd and nn.ConvTransposeNd: weight [out, in / groups, ...kernel] for a convolution and
+ * [in, out / groups, ...kernel] for a transposed one (PyTorch's layouts), bias [out], both
+ * U(±1/sqrt(fan_in)) with PyTorch's fan_in of that weight (dim 1 times the kernel's taps: its
+ * kaiming_uniform(a = sqrt(5)) bound).
  */
-abstract class ConvNd extends Module {
+abstract class ConvLayer<O extends F.ConvOptions | F.ConvTransposeOptions> extends Module {
   weight: Parameter;
   bias?: Parameter;
   readonly kernelSize: readonly number[];
-  constructor(spatial: number, readonly inChannels: number, readonly outChannels: number, kernelSize: Size, readonly opts: ConvLayerOptions) {
+  /** The functional form the layer applies (F.conv2d, F.convTranspose1d, ...). */
+  protected abstract readonly apply: (x: Sym, w: Sym, b: Sym | undefined, o: O) => Sym;
+  constructor(what: string, spatial: number, transposed: boolean, readonly inChannels: number, readonly outChannels: number, kernelSize: Size, readonly opts: O & { bias?: boolean; paddingMode?: 'zeros' }) {
     super();
-    const what = `nn.Conv${spatial}d`;
     const groups = opts.groups ?? 1;
     checkChannels(what, inChannels, outChannels, groups);
     if ((opts.paddingMode ?? 'zeros') !== 'zeros') throw new UsageError(`${what}: padding_mode ${JSON.stringify(opts.paddingMode)} is not supported (zeros only)`);
     this.kernelSize = expand(kernelSize, spatial);
-    const bound = 1 / Math.sqrt((inChannels / groups) * product(this.kernelSize));
-    this.weight = new Parameter([outChannels, inChannels / groups, ...this.kernelSize], uniform(bound));
+    const [d0, d1] = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    const bound = 1 / Math.sqrt(d1 * product(this.kernelSize));
+    this.weight = new Parameter([d0, d1, ...this.kernelSize], uniform(bound));
     if (opts.bias ?? true) this.bias = new Parameter([outChannels], uniform(bound));
   }
-  protected run(x: Sym, conv: (x: Sym, w: Sym, b: Sym | undefined, o: F.ConvOptions) => Sym): Sym {
+  forward(x: Sym): Sym {
     const g = x.builder;
-    return this.scope(g, () => conv(x, this.weight.in(g), this.bias?.in(g), this.opts));
+    return this.scope(g, () => this.apply(x, this.weight.in(g), this.bias?.in(g), this.opts));
   }
 }
 
 /** nn.Conv1d(in, out, kernelSize, { stride, padding, dilation, groups, bias }) over [N, C, L]. */
-export class Conv1d extends ConvNd {
+export class Conv1d extends ConvLayer<F.ConvOptions> {
+  protected readonly apply = F.conv1d;
   constructor(inChannels: number, outChannels: number, kernelSize: Size, opts: ConvLayerOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, opts);
-  }
-  forward(x: Sym): Sym {
-    return this.run(x, F.conv1d);
+    super('nn.Conv1d', 1, false, inChannels, outChannels, kernelSize, opts);
   }
 }
 
 /** nn.Conv2d(in, out, kernelSize, { stride, padding, dilation, groups, bias }) over [N, C, H, W]. */
-export class Conv2d extends ConvNd {
+export class Conv2d extends ConvLayer<F.ConvOptions> {
+  protected readonly apply = F.conv2d;
   constructor(inChannels: number, outChannels: number, kernelSize: Size, opts: ConvLayerOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, opts);
-  }
-  forward(x: Sym): Sym {
-    return this.run(x, F.conv2d);
-  }
-}
-
-/**
- * nn.ConvTransposeNd: weight [in, out / groups, ...kernel], bias [out], U(±1/sqrt(fan_in)) with
- * PyTorch's fan_in of that weight: out / groups * prod(kernel).
- */
-abstract class ConvTransposeNd extends Module {
-  weight: Parameter;
-  bias?: Parameter;
-  readonly kernelSize: readonly number[];
-  constructor(spatial: number, readonly inChannels: number, readonly outChannels: number, kernelSize: Size, readonly opts: ConvTransposeLayerOptions) {
-    super();
-    const groups = opts.groups ?? 1;
-    checkChannels(`nn.ConvTranspose${spatial}d`, inChannels, outChannels, groups);
-    this.kernelSize = expand(kernelSize, spatial);
-    const bound = 1 / Math.sqrt((outChannels / groups) * product(this.kernelSize));
-    this.weight = new Parameter([inChannels, outChannels / groups, ...this.kernelSize], uniform(bound));
-    if (opts.bias ?? true) this.bias = new Parameter([outChannels], uniform(bound));
-  }
-  protected run(x: Sym, conv: (x: Sym, w: Sym, b: Sym | undefined, o: F.ConvTransposeOptions) => Sym): Sym {
-    const g = x.builder;
-    return this.scope(g, () => conv(x, this.weight.in(g), this.bias?.in(g), this.opts));
+    super('nn.Conv2d', 2, false, inChannels, outChannels, kernelSize, opts);
   }
 }
 
 /** nn.ConvTranspose1d(in, out, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }). */
-export class ConvTranspose1d extends ConvTransposeNd {
+export class ConvTranspose1d extends ConvLayer<F.ConvTransposeOptions> {
+  protected readonly apply = F.convTranspose1d;
   constructor(inChannels: number, outChannels: number, kernelSize: Size, opts: ConvTransposeLayerOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, opts);
-  }
-  forward(x: Sym): Sym {
-    return this.run(x, F.convTranspose1d);
+    super('nn.ConvTranspose1d', 1, true, inChannels, outChannels, kernelSize, opts);
   }
 }
 
 /** nn.ConvTranspose2d(in, out, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }). */
-export class ConvTranspose2d extends ConvTransposeNd {
+export class ConvTranspose2d extends ConvLayer<F.ConvTransposeOptions> {
+  protected readonly apply = F.convTranspose2d;
   constructor(inChannels: number, outChannels: number, kernelSize: Size, opts: ConvTransposeLayerOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, opts);
-  }
-  forward(x: Sym): Sym {
-    return this.run(x, F.convTranspose2d);
+    super('nn.ConvTranspose2d', 2, true, inChannels, outChannels, kernelSize, opts);
   }
 }
 
@@ -178,64 +151,68 @@ export class BatchNorm2d extends BatchNormNd {
   }
 }
 
-/** nn.MaxPool1d(kernelSize, { stride, padding, dilation, ceilMode }). */
-export class MaxPool1d extends Module {
-  constructor(readonly kernelSize: Size, readonly opts: F.MaxPoolOptions = {}) {
+/** A pooling layer: its window (kernelSize and options) and the functional form it applies. */
+abstract class PoolLayer<O> extends Module {
+  protected abstract readonly apply: (x: Sym, kernelSize: Size, o: O) => Sym;
+  constructor(readonly kernelSize: Size, readonly opts: O) {
     super();
   }
   forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.maxPool1d(x, this.kernelSize, this.opts));
+    return this.scope(x.builder, () => this.apply(x, this.kernelSize, this.opts));
+  }
+}
+
+/** nn.MaxPool1d(kernelSize, { stride, padding, dilation, ceilMode }). */
+export class MaxPool1d extends PoolLayer<F.MaxPoolOptions> {
+  protected readonly apply = F.maxPool1d;
+  constructor(kernelSize: Size, opts: F.MaxPoolOptions = {}) {
+    super(kernelSize, opts);
   }
 }
 
 /** nn.MaxPool2d(kernelSize, { stride, padding, dilation, ceilMode }). */
-export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Size, readonly opts: F.MaxPoolOptions = {}) {
-    super();
-  }
-  forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.maxPool2d(x, this.kernelSize, this.opts));
+export class MaxPool2d extends PoolLayer<F.MaxPoolOptions> {
+  protected readonly apply = F.maxPool2d;
+  constructor(kernelSize: Size, opts: F.MaxPoolOptions = {}) {
+    super(kernelSize, opts);
   }
 }
 
 /** nn.AvgPool1d(kernelSize, { stride, padding, ceilMode, countIncludePad }). */
-export class AvgPool1d extends Module {
-  constructor(readonly kernelSize: Size, readonly opts: F.AvgPoolOptions = {}) {
-    super();
-  }
-  forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.avgPool1d(x, this.kernelSize, this.opts));
+export class AvgPool1d extends PoolLayer<F.AvgPoolOptions> {
+  protected readonly apply = F.avgPool1d;
+  constructor(kernelSize: Size, opts: F.AvgPoolOptions = {}) {
+    super(kernelSize, opts);
   }
 }
 
 /** nn.AvgPool2d(kernelSize, { stride, padding, ceilMode, countIncludePad }). */
-export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Size, readonly opts: F.AvgPoolOptions = {}) {
+export class AvgPool2d extends PoolLayer<F.AvgPoolOptions> {
+  protected readonly apply = F.avgPool2d;
+  constructor(kernelSize: Size, opts: F.AvgPoolOptions = {}) {
+    super(kernelSize, opts);
+  }
+}
+
+/** An adaptive pooling layer: the output size it pools to. */
+abstract class AdaptivePoolLayer extends Module {
+  protected abstract readonly apply: (x: Sym, outputSize: Size) => Sym;
+  constructor(readonly outputSize: Size) {
     super();
   }
   forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.avgPool2d(x, this.kernelSize, this.opts));
+    return this.scope(x.builder, () => this.apply(x, this.outputSize));
   }
 }
 
 /** nn.AdaptiveAvgPool1d(outputSize). */
-export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: Size) {
-    super();
-  }
-  forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.adaptiveAvgPool1d(x, this.outputSize));
-  }
+export class AdaptiveAvgPool1d extends AdaptivePoolLayer {
+  protected readonly apply = F.adaptiveAvgPool1d;
 }
 
 /** nn.AdaptiveAvgPool2d(outputSize); `1` is global average pooling. */
-export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: Size) {
-    super();
-  }
-  forward(x: Sym): Sym {
-    return this.scope(x.builder, () => F.adaptiveAvgPool2d(x, this.outputSize));
-  }
+export class AdaptiveAvgPool2d extends AdaptivePoolLayer {
+  protected readonly apply = F.adaptiveAvgPool2d;
 }
 
 /** nn.Flatten(startDim = 1, endDim = -1). */
