@@ -19,7 +19,7 @@ export const constantFolding: Pass = {
   name: 'constant-folding',
   summary: 'evaluate nodes whose inputs are all constants',
   run(graph, ctx) {
-    return rewriteAll(graph, (ed) => {
+    return rewriteAll(graph, ctx, (ed) => {
       for (const n of ed.liveNodes()) {
         if (n.op === 'constant' || !ed.has(n) || n.inputs.length === 0) continue;
         const producers = n.inputs.map((v) => ed.producer(v));

@@ -33,23 +33,35 @@ function asProgram(n: Node): Bound {
   return { program: { inputs: n.inputs.length, steps: [step] }, inputs: n.inputs };
 }
 
+/** The distinct values of `xs` in first-seen order, without `skip`. */
+function distinct(xs: readonly ValueId[], skip?: ValueId): ValueId[] {
+  const seen = new Set<ValueId>();
+  for (const x of xs) if (x !== skip) seen.add(x);
+  return [...seen];
+}
+
+/** Each value's position in `inputs` (they are distinct). */
+const positions = (inputs: readonly ValueId[]): Map<ValueId, number> => new Map(inputs.map((x, i) => [x, i]));
+
 /** Inlines producer `p` (whose result is value `v`) into consumer `c`. `first` leads the new input list. */
 function inline(c: Bound, p: Bound, v: ValueId, first?: ValueId): Bound {
-  const rest = [...c.inputs.filter((x) => x !== v), ...p.inputs].filter((x, i, all) => all.indexOf(x) === i && x !== first);
+  const rest = distinct([...c.inputs.filter((x) => x !== v), ...p.inputs], first);
   const inputs = first === undefined ? rest : [first, ...rest];
+  const at = positions(inputs);
   const n = inputs.length;
   const pn = p.program.steps.length;
-  const pmap = (a: number): number => (a < p.program.inputs ? inputs.indexOf(p.inputs[a]!) : n + a - p.program.inputs);
+  const pmap = (a: number): number => (a < p.program.inputs ? at.get(p.inputs[a]!)! : n + a - p.program.inputs);
   const pResult = n + pn - 1;
-  const cmap = (a: number): number => (a < c.program.inputs ? (c.inputs[a] === v ? pResult : inputs.indexOf(c.inputs[a]!)) : n + pn + a - c.program.inputs);
+  const cmap = (a: number): number => (a < c.program.inputs ? (c.inputs[a] === v ? pResult : at.get(c.inputs[a]!)!) : n + pn + a - c.program.inputs);
   const steps = [...p.program.steps.map((s) => ({ ...s, args: s.args.map(pmap) })), ...c.program.steps.map((s) => ({ ...s, args: s.args.map(cmap) }))];
   return { program: { inputs: n, steps }, inputs };
 }
 
 /** `b` with its inputs reordered so that `first` is input 0 (duplicates merged). */
 function leading(b: Bound, first: ValueId): Bound {
-  const inputs = [first, ...b.inputs.filter((x, i, all) => x !== first && all.indexOf(x) === i)];
-  const map = (a: number): number => (a < b.program.inputs ? inputs.indexOf(b.inputs[a]!) : inputs.length + a - b.program.inputs);
+  const inputs = [first, ...distinct(b.inputs, first)];
+  const at = positions(inputs);
+  const map = (a: number): number => (a < b.program.inputs ? at.get(b.inputs[a]!)! : inputs.length + a - b.program.inputs);
   return { program: { inputs: inputs.length, steps: b.program.steps.map((s) => ({ ...s, args: s.args.map(map) })) }, inputs };
 }
 
@@ -58,7 +70,7 @@ function absorbable(ed: GraphEditor, c: Node, accept: (p: Node) => boolean): Nod
   for (const v of c.inputs) {
     const p = ed.producer(v);
     if (!p || !accept(p) || p.outputs.length !== 1 || ed.isOutput(v)) continue;
-    if (ed.usersOf(v).some((u) => u !== c)) continue;
+    if (ed.readerCount(v) !== 1) continue; // c reads v: any other reader keeps it
     if (!sameShape(ed.typeOf(v).shape, c.outputs[0]!.type.shape)) continue;
     return p;
   }
@@ -103,11 +115,11 @@ export const ELEMENTWISE_RULES: readonly Rule[] = [
 export const fuseEpilogues: Pass = {
   name: 'fuse-epilogues',
   summary: 'bias adds, scales and activations run in the matmul store',
-  run: (graph, ctx) => rewriteToFixpoint(graph, EPILOGUE_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, EPILOGUE_RULES, ctx),
 };
 
 export const fuseElementwise: Pass = {
   name: 'fuse-elementwise',
   summary: 'chains of elementwise ops become one kernel',
-  run: (graph, ctx) => rewriteToFixpoint(graph, ELEMENTWISE_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, ELEMENTWISE_RULES, ctx),
 };

@@ -55,11 +55,14 @@ export const mergeSiblings: Pass = {
   name: 'merge-siblings',
   summary: 'Q/K/V projections of one input become one matmul over concatenated weights',
   run(graph, ctx) {
-    return rewriteAll(graph, (ed) => {
+    return rewriteAll(graph, ctx, (ed) => {
       const groups = new Map<string, Node[]>();
       for (const n of ed.liveNodes()) {
         const key = siblingKey(ed, n);
-        if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), n]);
+        if (key === undefined) continue;
+        const group = groups.get(key);
+        if (group) group.push(n);
+        else groups.set(key, [n]);
       }
       for (const group of groups.values()) {
         if (group.length < 2) continue;

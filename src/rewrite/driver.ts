@@ -5,23 +5,36 @@ import { nodeRef } from '../ir/print.ts';
 import { describeNode } from '../ops/infer.ts';
 import { GraphEditor } from './editor.ts';
 import { type Rule, matchNode } from './pattern.ts';
+import { type RewriteWork, newWork } from './work.ts';
+
+/** What the driver reports to: the pass context's note, and optionally a work counter. */
+export interface RewriteContext {
+  note(message: string): void;
+  readonly work?: RewriteWork;
+}
 
 /** Default bound on sweeps; reaching it means a rule set that does not converge. */
 export const MAX_SWEEPS = 32;
 
 /**
  * Applies `rules` to every node, first rule first, sweeping until a sweep changes nothing.
+ * A sweep visits the nodes live when it starts (a node rebuilt during the sweep waits for the
+ * next one); each visit costs the rules' pattern sizes, and each firing the size of what it
+ * touches, so a sweep is linear in the graph. A chain that collapses pairwise halves each sweep.
  * Each firing is reported through `note` as `rule: %old op "label" -> %new`. Returns `g` itself
  * when no rule fired. Dead nodes are dropped after each sweep. A rule that throws, and a rule
  * set that does not converge, are compiler bugs: both raise an InternalCompilerError (naming
  * the node and the rule, for the former).
  */
-export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], note: (m: string) => void, maxSweeps = MAX_SWEEPS): Graph {
-  const ed = new GraphEditor(g);
+export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], ctx: RewriteContext, maxSweeps = MAX_SWEEPS): Graph {
+  const ed = new GraphEditor(g, ctx.work ?? newWork());
+  const note = (m: string): void => ctx.note(m);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let fired = false;
     for (const node of ed.liveNodes()) {
-      if (ed.has(node) && applyFirst(rules, node, ed, note)) fired = true;
+      if (!ed.has(node)) continue;
+      ed.work.visits++;
+      if (applyFirst(rules, node, ed, note)) fired = true;
     }
     const removed = ed.removeDead();
     if (!fired && removed === 0) return ed.finish();

@@ -53,6 +53,7 @@ export function matchNode(p: NodePattern, n: Node, ed: GraphEditor): Match | und
 }
 
 function walk(p: NodePattern, n: Node, ed: GraphEditor, nodes: Record<string, Node>, values: Record<string, ValueId>): boolean {
+  ed.work.matches++;
   if (p.op !== undefined && (typeof p.op === 'string' ? n.op !== p.op : !p.op.includes(n.op))) return false;
   if (p.group !== undefined && !inGroup(n.op, p.group)) return false;
   if (p.oneUse && ed.uses(n.outputs[0]!.id) !== 1) return false;
