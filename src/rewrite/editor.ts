@@ -19,10 +19,8 @@ export class GraphEditor {
   private readonly outputs: { name: string; id: ValueId }[];
   private readonly types = new Map<ValueId, TensorType>();
   private readonly producers = new Map<ValueId, Node>();
-  /** For each value, the nodes in the list reading it, with how many of their inputs it is. */
-  private readonly readers = new Map<ValueId, Map<Node, number>>();
-  /** Reads of each value by nodes in the list and by graph outputs. */
-  private readonly useCount = new Map<ValueId, number>();
+  /** Built on the first question about readers (a pass that asks none never pays for them). */
+  private useLists: UseLists | undefined;
   /** The graph outputs naming each value. */
   private readonly outputsOf = new Map<ValueId, { name: string; id: ValueId }[]>();
   private readonly weights: ReadonlyMap<ValueId, Weight>;
@@ -46,35 +44,40 @@ export class GraphEditor {
       this.types.set(o.id, o.type);
       this.producers.set(o.id, n);
     }
-    for (const v of n.inputs) {
-      let r = this.readers.get(v);
-      if (!r) this.readers.set(v, (r = new Map()));
-      r.set(n, (r.get(n) ?? 0) + 1);
-      this.useCount.set(v, (this.useCount.get(v) ?? 0) + 1);
-    }
+    this.useLists?.add(n);
   }
 
   /** Forgets `n`'s reads (its outputs keep their types and producer). */
   private leave(n: Node): void {
-    for (const v of n.inputs) {
-      const r = this.readers.get(v)!;
-      const k = r.get(n)! - 1;
-      if (k > 0) r.set(n, k);
-      else if (r.delete(n) && r.size === 0) this.readers.delete(v);
-      this.useCount.set(v, this.useCount.get(v)! - 1);
-    }
+    this.useLists?.remove(n);
   }
 
   private addOutputRef(o: { name: string; id: ValueId }): void {
     const list = this.outputsOf.get(o.id);
     if (list) list.push(o);
     else this.outputsOf.set(o.id, [o]);
-    this.useCount.set(o.id, (this.useCount.get(o.id) ?? 0) + 1);
+    this.useLists?.count(o.id, 1);
+  }
+
+  /** The use lists, built now if no one asked before. */
+  private uses_(): UseLists {
+    if (!this.useLists) {
+      const lists = new UseLists();
+      for (const n of this.list.toArray()) lists.add(n);
+      for (const o of this.outputs) lists.count(o.id, 1);
+      this.useLists = lists;
+    }
+    return this.useLists;
   }
 
   /** A snapshot of the live nodes, in order. */
   liveNodes(): readonly Node[] {
     return this.list.toArray();
+  }
+
+  /** Calls `visit` on each live node in order while rules edit the graph (see NodeList.walk). */
+  walk(visit: (n: Node) => void): void {
+    this.list.walk(visit);
   }
 
   /** True while `n` is still part of the graph. */
@@ -106,19 +109,19 @@ export class GraphEditor {
 
   /** How many times `v` is read by live nodes and graph outputs. */
   uses(v: ValueId): number {
-    return this.useCount.get(v) ?? 0;
+    return this.uses_().useCount.get(v) ?? 0;
   }
 
   /** The live nodes reading `v`, each once, in no particular order. */
   usersOf(v: ValueId): Node[] {
-    const users = [...(this.readers.get(v)?.keys() ?? [])];
+    const users = [...(this.uses_().readers.get(v)?.keys() ?? [])];
     this.work.scanned += users.length;
     return users;
   }
 
   /** How many distinct live nodes read `v`. */
   readerCount(v: ValueId): number {
-    return this.readers.get(v)?.size ?? 0;
+    return this.uses_().readers.get(v)?.size ?? 0;
   }
 
   /** True when `v` is a graph output. */
@@ -164,7 +167,7 @@ export class GraphEditor {
     const outs = this.outputsOf.get(from);
     if (outs) {
       this.outputsOf.delete(from);
-      this.useCount.set(from, this.useCount.get(from)! - outs.length);
+      this.useLists?.count(from, -outs.length);
       for (const o of outs) {
         o.id = to;
         this.addOutputRef(o);
@@ -197,5 +200,35 @@ export class GraphEditor {
     if (!this.changed) return this.original;
     const outputs: Output[] = this.outputs;
     return freezeGraph({ ...this.original, inputs: [...this.original.inputs], weights: [...this.original.weights], nodes: this.liveNodes(), outputs });
+  }
+}
+
+/** For each value, the nodes reading it (with how many of their inputs it is), and its total reads. */
+class UseLists {
+  readonly readers = new Map<ValueId, Map<Node, number>>();
+  /** Reads by nodes in the list and by graph outputs. */
+  readonly useCount = new Map<ValueId, number>();
+
+  add(n: Node): void {
+    for (const v of n.inputs) {
+      let r = this.readers.get(v);
+      if (!r) this.readers.set(v, (r = new Map()));
+      r.set(n, (r.get(n) ?? 0) + 1);
+      this.count(v, 1);
+    }
+  }
+
+  remove(n: Node): void {
+    for (const v of n.inputs) {
+      const r = this.readers.get(v)!;
+      const k = r.get(n)! - 1;
+      if (k > 0) r.set(n, k);
+      else if (r.delete(n) && r.size === 0) this.readers.delete(v);
+      this.count(v, -1);
+    }
+  }
+
+  count(v: ValueId, by: number): void {
+    this.useCount.set(v, (this.useCount.get(v) ?? 0) + by);
   }
 }

@@ -54,6 +54,17 @@ export class NodeList {
     return out;
   }
 
+  /**
+   * Calls `visit` on each node in order, while the list changes: a node replaced in place or
+   * inserted ahead of the walk is visited when the walk reaches it; one inserted behind it is not.
+   */
+  walk(visit: (n: Node) => void): void {
+    for (let e = this.head.next; e; e = e.next) {
+      this.work.scanned++;
+      visit(e.node!);
+    }
+  }
+
   /** True when `a` comes before `b`; both must be in the list. */
   precedes(a: Node, b: Node): boolean {
     return this.entry(a).tag < this.entry(b).tag;
