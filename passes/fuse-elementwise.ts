@@ -14,7 +14,7 @@
 // Cost: an epilogue grows by one consumer per firing (the driver's walk reaches the rebuilt
 // consumer in the same sweep), at most MAX_PROGRAM_STEPS step copies each. Elementwise fusion
 // fires once per tree, at its top, and builds each kernel's program in one walk: linear.
-import type { Node, ValueId } from '../src/ir/graph.ts';
+import { type Node, type ValueId, hasDeadNodes } from '../src/ir/graph.ts';
 import { sameShape, sameType } from '../src/ir/types.ts';
 import { inGroup } from '../src/ops/table.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
@@ -136,7 +136,8 @@ export const ELEMENTWISE_RULES: readonly Rule[] = [
 export const fuseEpilogues: Pass = {
   name: 'fuse-epilogues',
   summary: 'bias adds, scales and activations run in the matmul store',
-  run: (graph, ctx) => rewriteToFixpoint(graph, EPILOGUE_RULES, ctx),
+  // Without a contraction there is nothing to fuse into: the walk over every elementwise node is skipped.
+  run: (graph, ctx) => (!graph.nodes.some(isContraction) && !hasDeadNodes(graph) ? graph : rewriteToFixpoint(graph, EPILOGUE_RULES, ctx)),
 };
 
 export const fuseElementwise: Pass = {

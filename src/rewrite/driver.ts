@@ -1,6 +1,6 @@
 // The fixpoint driver: sweeps the graph applying rules until none fires (or the cap is hit).
 import { InternalCompilerError, internalError } from '../errors.ts';
-import { type Graph, type Node, liveNodeMask } from '../ir/graph.ts';
+import { type Graph, type Node, hasDeadNodes } from '../ir/graph.ts';
 import { nodeRef } from '../ir/print.ts';
 import { describeNode } from '../ops/infer.ts';
 import { GraphEditor } from './editor.ts';
@@ -29,7 +29,7 @@ export const MAX_SWEEPS = 32;
  */
 export function rewriteToFixpoint(g: Graph, rules: readonly Rule[], ctx: RewriteContext, maxSweeps = MAX_SWEEPS): Graph {
   // A rule fires only at a node of its root op: without one (and without dead nodes to drop), nothing changes.
-  if (!g.nodes.some((n) => rules.some((r) => opMatches(r.pattern, n))) && liveNodeMask(g).every(Boolean)) return g;
+  if (!g.nodes.some((n) => rules.some((r) => opMatches(r.pattern, n))) && !hasDeadNodes(g)) return g;
   const ed = new GraphEditor(g, ctx.work ?? newWork());
   const note = (m: string): void => ctx.note(m);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {

@@ -17,8 +17,9 @@ import { type RewriteWork, newWork } from './work.ts';
 export class GraphEditor {
   private readonly list: NodeList;
   private readonly outputs: { name: string; id: ValueId }[];
-  private readonly types = new Map<ValueId, TensorType>();
-  private readonly producers = new Map<ValueId, Node>();
+  // Indexed by value id (ids are small non-negative integers): arrays, not hash maps.
+  private readonly types: (TensorType | undefined)[] = [];
+  private readonly producers: (Node | undefined)[] = [];
   /** Built on the first question about readers (a pass that asks none never pays for them). */
   private useLists: UseLists | undefined;
   /** The graph outputs naming each value. */
@@ -33,7 +34,7 @@ export class GraphEditor {
     this.outputs = original.outputs.map((o) => ({ ...o }));
     for (const o of this.outputs) this.addOutputRef(o);
     this.weights = new Map(original.weights.map((w) => [w.id, w]));
-    for (const v of [...original.inputs, ...original.weights]) this.types.set(v.id, v.type);
+    for (const v of [...original.inputs, ...original.weights]) this.types[v.id] = v.type;
     for (const n of original.nodes) this.enter(n);
     this.nextId = nextValueId(original);
   }
@@ -41,8 +42,8 @@ export class GraphEditor {
   /** Records `n`'s outputs and its reads. */
   private enter(n: Node): void {
     for (const o of n.outputs) {
-      this.types.set(o.id, o.type);
-      this.producers.set(o.id, n);
+      this.types[o.id] = o.type;
+      this.producers[o.id] = n;
     }
     this.useLists?.add(n);
   }
@@ -92,14 +93,14 @@ export class GraphEditor {
 
   /** The type of `v`; a value the graph does not define (or a missing operand) is a compiler bug. */
   typeOf(v: ValueId | undefined): TensorType {
-    const t = v === undefined ? undefined : this.types.get(v);
+    const t = v === undefined ? undefined : this.types[v];
     if (!t) throw new InternalCompilerError(v === undefined ? 'a pass asked for the type of a missing operand' : `a pass read %${v}, which the graph does not define`);
     return t;
   }
 
   /** The node defining `v`, or undefined for inputs and weights. */
   producer(v: ValueId): Node | undefined {
-    return this.producers.get(v);
+    return this.producers[v];
   }
 
   /** The weight named for `v`, when `v` is a graph weight. */
@@ -109,19 +110,19 @@ export class GraphEditor {
 
   /** How many times `v` is read by live nodes and graph outputs. */
   uses(v: ValueId): number {
-    return this.uses_().useCount.get(v) ?? 0;
+    return this.uses_().useCount[v] ?? 0;
   }
 
   /** The live nodes reading `v`, each once, in no particular order. */
   usersOf(v: ValueId): Node[] {
-    const users = [...(this.uses_().readers.get(v)?.keys() ?? [])];
+    const users = this.uses_().readersOf(v);
     this.work.scanned += users.length;
     return users;
   }
 
   /** How many distinct live nodes read `v`. */
   readerCount(v: ValueId): number {
-    return this.uses_().readers.get(v)?.size ?? 0;
+    return this.uses_().readerCount(v);
   }
 
   /** True when `v` is a graph output. */
@@ -203,32 +204,49 @@ export class GraphEditor {
   }
 }
 
-/** For each value, the nodes reading it (with how many of their inputs it is), and its total reads. */
+/**
+ * For each value (by id), the nodes reading it with how many of their inputs it is, and its
+ * total reads. A value read once by one node (most values) holds that node itself, not a map.
+ */
 class UseLists {
-  readonly readers = new Map<ValueId, Map<Node, number>>();
+  private readonly readers: (Node | Map<Node, number> | undefined)[] = [];
   /** Reads by nodes in the list and by graph outputs. */
-  readonly useCount = new Map<ValueId, number>();
+  readonly useCount: number[] = [];
 
   add(n: Node): void {
     for (const v of n.inputs) {
-      let r = this.readers.get(v);
-      if (!r) this.readers.set(v, (r = new Map()));
-      r.set(n, (r.get(n) ?? 0) + 1);
+      const r = this.readers[v];
+      if (r === undefined) this.readers[v] = n;
+      else if (r instanceof Map) r.set(n, (r.get(n) ?? 0) + 1);
+      else this.readers[v] = r === n ? new Map([[n, 2]]) : new Map([[r, 1], [n, 1]]);
       this.count(v, 1);
     }
   }
 
   remove(n: Node): void {
     for (const v of n.inputs) {
-      const r = this.readers.get(v)!;
-      const k = r.get(n)! - 1;
-      if (k > 0) r.set(n, k);
-      else if (r.delete(n) && r.size === 0) this.readers.delete(v);
+      const r = this.readers[v]!;
+      if (!(r instanceof Map)) this.readers[v] = undefined;
+      else {
+        const k = r.get(n)! - 1;
+        if (k > 0) r.set(n, k);
+        else r.delete(n);
+      }
       this.count(v, -1);
     }
   }
 
+  readersOf(v: ValueId): Node[] {
+    const r = this.readers[v];
+    return r === undefined ? [] : r instanceof Map ? [...r.keys()] : [r];
+  }
+
+  readerCount(v: ValueId): number {
+    const r = this.readers[v];
+    return r === undefined ? 0 : r instanceof Map ? r.size : 1;
+  }
+
   count(v: ValueId, by: number): void {
-    this.useCount.set(v, (this.useCount.get(v) ?? 0) + by);
+    this.useCount[v] = (this.useCount[v] ?? 0) + by;
   }
 }
