@@ -77,28 +77,43 @@ function joinsReader(ed: GraphEditor, n: Node): boolean {
 }
 
 /**
- * The tree of joinable producers under `top`, cut top-down (nearest first) into kernels of at most
- * MAX_PROGRAM_STEPS steps, each its members, its root first. A kernel is listed
- * after every kernel it reads.
+ * The tree of joinable producers under `top`, cut into kernels of at most MAX_PROGRAM_STEPS steps
+ * in as few kernels as a tree allows: bottom-up, a node whose subtree overflows cuts off its
+ * heaviest subtrees until it fits (Kundu and Misra's tree partitioning, linear here since a node
+ * has few joinable inputs). Each kernel is its members, its root first, listed after every kernel
+ * it reads.
  */
 function kernelsUnder(ed: GraphEditor, top: Node): Node[][] {
-  const kernels: Node[][] = [];
-  for (const roots = [top]; roots.length > 0; ) {
-    const members = [roots.pop()!];
-    let steps = stepsOf(members[0]!);
-    for (let i = 0; i < members.length; i++) {
-      for (const p of joiners(ed, members[i]!)) {
-        if (steps + stepsOf(p) > MAX_PROGRAM_STEPS) {
-          roots.push(p);
-          continue;
-        }
-        steps += stepsOf(p);
-        members.push(p);
-      }
-    }
-    kernels.push(members);
+  const kids = new Map<Node, Node[]>();
+  const preorder: Node[] = [];
+  for (const stack = [top]; stack.length > 0; ) {
+    const c = stack.pop()!;
+    const ks = joiners(ed, c);
+    kids.set(c, ks);
+    preorder.push(c);
+    stack.push(...ks);
   }
-  return kernels.reverse();
+  const weight = new Map<Node, number>();
+  const roots: Node[] = [];
+  for (let i = preorder.length - 1; i >= 0; i--) {
+    const c = preorder[i]!;
+    const heaviest = [...kids.get(c)!].sort((a, b) => weight.get(b)! - weight.get(a)!);
+    let total = heaviest.reduce((sum, k) => sum + weight.get(k)!, stepsOf(c));
+    for (const k of heaviest) {
+      if (total <= MAX_PROGRAM_STEPS) break;
+      total -= weight.get(k)!;
+      weight.set(k, 0); // its own kernel now
+      roots.push(k);
+    }
+    weight.set(c, total);
+  }
+  roots.push(top);
+  const cut = new Set(roots);
+  return roots.map((r) => {
+    const members = [r];
+    for (let j = 0; j < members.length; j++) for (const k of kids.get(members[j]!)!) if (!cut.has(k)) members.push(k);
+    return members;
+  });
 }
 
 /** One fused node for `members` (its root first), before the root; its result. */

@@ -20,11 +20,11 @@ export const MAX_CLASHES = 64;
 /**
  * Greedy by size: largest buffers first (ties by id), each at the lowest offset that does not
  * overlap a placed buffer whose live interval intersects its own (or above them all, past
- * MAX_CLASHES of them). Returns the arena size.
+ * MAX_CLASHES of them). Returns the arena size; `work` counts the index's steps (for tests).
  */
-export function placeArena<B extends ArenaBuffer>(bufs: readonly B[], bytesOf: (b: B) => number): number {
+export function placeArena<B extends ArenaBuffer>(bufs: readonly B[], bytesOf: (b: B) => number, work: { steps: number } = { steps: 0 }): number {
   const order = [...bufs].sort((a, b) => bytesOf(b) - bytesOf(a) || a.id - b.id);
-  const placed = new PlacedByFirst(bufs);
+  const placed = new PlacedByFirst(bufs, work);
   const tops = new Skyline(bufs);
   let peak = 0;
   for (const s of order) {
@@ -58,7 +58,7 @@ class PlacedByFirst<B extends ArenaBuffer> {
   private readonly size: number;
   private readonly maxLast: Float64Array;
 
-  constructor(bufs: readonly B[]) {
+  constructor(bufs: readonly B[], private readonly work: { steps: number }) {
     this.sorted = [...bufs].sort((a, b) => a.first - b.first || a.id - b.id);
     this.sorted.forEach((s, i) => this.leafOf.set(s.id, i));
     this.size = 1 << Math.ceil(Math.log2(Math.max(1, this.sorted.length)));
@@ -85,6 +85,7 @@ class PlacedByFirst<B extends ArenaBuffer> {
     const stack: [number, number, number][] = [[1, 0, this.size]];
     while (stack.length > 0 && out.length < limit) {
       const [node, from, to] = stack.pop()!;
+      this.work.steps++;
       if (from >= end || this.maxLast[node]! < a) continue;
       if (to - from === 1) {
         out.push(this.sorted[from]!);
