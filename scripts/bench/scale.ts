@@ -81,7 +81,8 @@ Machine: ${machine()}.
 
 Three graph families (scripts/bench/scale-graphs.ts), each about N nodes after import:
 **chain** is x -> relu -> neg -> relu ... (N unary ops); **wide** feeds one input to N/4 branches
-relu(x * c_i) summed by one Sum; **residual** is N/4 blocks h + relu(h @ W_i + b_i). Each is built
+relu(x * c_i) summed by one Sum (from ONNX, 3N/4 nodes: the c_i are initializers there, not
+constant nodes); **residual** is N/4 blocks h + relu(h @ W_i + b_i). Each is built
 through the graph API (GraphBuilder, which also records every node's source line) and imported from
 an ONNX file (read, decoded, lowered). Each row runs in a process of its own: the build or import,
 the -O2 pipeline (without the per-pass verifier the tests add), and the TS compile of the -O2 graph
