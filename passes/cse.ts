@@ -26,7 +26,7 @@ export const commonSubexpressionElimination: Pass = {
   name: 'cse',
   summary: 'merge nodes that compute the same thing',
   run(graph, ctx) {
-    return rewriteAll(graph, (ed) => {
+    return rewriteAll(graph, ctx, (ed) => {
       const seen = new Map<string, Node>();
       for (const n of ed.liveNodes()) {
         if (!ed.has(n)) continue;

@@ -4,8 +4,7 @@
 // Guarantees: every remaining node has an output that a graph output depends on; inputs and
 //             weights are kept (they are the graph's interface), unused or not.
 // Runs:       after any pass that may orphan nodes.
-import { freezeGraph } from '../src/ir/graph.ts';
-import type { ValueId } from '../src/ir/graph.ts';
+import { freezeGraph, liveNodeMask } from '../src/ir/graph.ts';
 import { nodeRef } from '../src/ir/print.ts';
 import type { Pass } from './pass.ts';
 
@@ -14,14 +13,7 @@ export const deadCodeElimination: Pass = {
   name: 'dce',
   summary: 'remove nodes no output depends on',
   run(graph, ctx) {
-    const live = new Set<ValueId>(graph.outputs.map((o) => o.id));
-    const keep = new Array<boolean>(graph.nodes.length).fill(false);
-    for (let i = graph.nodes.length - 1; i >= 0; i--) {
-      const n = graph.nodes[i]!;
-      if (!n.outputs.some((o) => live.has(o.id))) continue;
-      keep[i] = true;
-      for (const v of n.inputs) live.add(v);
-    }
+    const keep = liveNodeMask(graph);
     if (keep.every(Boolean)) return graph;
     graph.nodes.forEach((n, i) => {
       if (!keep[i]) ctx.note(`removed ${nodeRef(n)}`);

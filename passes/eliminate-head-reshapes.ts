@@ -102,5 +102,5 @@ export const HEAD_RESHAPE_RULES: readonly Rule[] = [
 export const eliminateHeadReshapes: Pass = {
   name: 'eliminate-head-reshapes',
   summary: 'head split/merge reshapes and transposes become attention strides',
-  run: (graph, ctx) => rewriteToFixpoint(graph, HEAD_RESHAPE_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, HEAD_RESHAPE_RULES, ctx),
 };

@@ -106,5 +106,5 @@ export const CONTRACTION_RULES: readonly Rule[] = [
 export const foldContractions: Pass = {
   name: 'fold-contractions',
   summary: 'matmuls with an unbatched B become one gemm over all rows; biases become its C; reshapes of its result move onto A',
-  run: (graph, ctx) => rewriteToFixpoint(graph, CONTRACTION_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, CONTRACTION_RULES, ctx),
 };

@@ -66,12 +66,11 @@ function fuse(m: Match, ed: GraphEditor): ValueId[] | undefined {
   const fill = maskNode?.op === 'where' ? whereFill(ed, maskNode) : undefined;
   if (maskNode?.op === 'where' && fill === undefined) return undefined;
   const weights = ed.uses(probs.outputs[0]!.id) > 1;
-  // The new node must precede every reader of the probabilities, and follow its own inputs.
-  const order = ed.liveNodes();
-  const anchor = order.find((n) => n === root || n.inputs.includes(probs.outputs[0]!.id))!;
+  // The new node must precede every reader of the probabilities (root is one), and follow its own inputs.
+  const anchor = ed.usersOf(probs.outputs[0]!.id).reduce((a, n) => (ed.precedes(n, a) ? n : a), root);
   const before = (x: ValueId): boolean => {
     const p = ed.producer(x);
-    return !p || order.indexOf(p) < order.indexOf(anchor);
+    return !p || !ed.has(p) || ed.precedes(p, anchor);
   };
   const inputs = [q, k, v];
   if (maskNode) inputs.push(fill ? fill.cond : maskNode.inputs[1]!);
@@ -198,5 +197,5 @@ export const ATTENTION_RULES: readonly Rule[] = [
 export const fuseAttention: Pass = {
   name: 'fuse-attention',
   summary: 'matmul -> scale -> (mask) -> softmax -> matmul becomes one attention op',
-  run: (graph, ctx) => rewriteToFixpoint(graph, ATTENTION_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, ATTENTION_RULES, ctx),
 };

@@ -136,5 +136,5 @@ const recogniseGelu: Rule = {
 export const fuseGelu: Pass = {
   name: 'fuse-gelu',
   summary: 'recognise the erf and tanh GELU formulas as one gelu',
-  run: (g, ctx) => rewriteToFixpoint(g, [recogniseGelu], ctx.note),
+  run: (g, ctx) => rewriteToFixpoint(g, [recogniseGelu], ctx),
 };

@@ -97,5 +97,5 @@ export const LAYERNORM_RULES: readonly Rule[] = [
 export const fuseLayerNorm: Pass = {
   name: 'fuse-layernorm',
   summary: 'the decomposed layer normalisation of opset < 17 exports (mean, sub, pow, mean, add, sqrt, div, then scale and bias) becomes one layerNorm',
-  run: (graph, ctx) => rewriteToFixpoint(graph, LAYERNORM_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, LAYERNORM_RULES, ctx),
 };

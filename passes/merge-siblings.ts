@@ -8,7 +8,7 @@
 //             offsets. The weight concatenation depends on weights only, so the TS backend
 //             computes it once, when the model is created.
 // Runs:       after fuse-attention, before eliminate-head-reshapes.
-import type { Node, ValueId } from '../src/ir/graph.ts';
+import { type Node, type ValueId, hasDeadNodes } from '../src/ir/graph.ts';
 import { nodeRef } from '../src/ir/print.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import type { Pass } from './pass.ts';
@@ -55,11 +55,15 @@ export const mergeSiblings: Pass = {
   name: 'merge-siblings',
   summary: 'Q/K/V projections of one input become one matmul over concatenated weights',
   run(graph, ctx) {
-    return rewriteAll(graph, (ed) => {
+    if (!graph.nodes.some((n) => n.op === 'gemm') && !hasDeadNodes(graph)) return graph; // no gemm: nothing to merge
+    return rewriteAll(graph, ctx, (ed) => {
       const groups = new Map<string, Node[]>();
       for (const n of ed.liveNodes()) {
         const key = siblingKey(ed, n);
-        if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), n]);
+        if (key === undefined) continue;
+        const group = groups.get(key);
+        if (group) group.push(n);
+        else groups.set(key, [n]);
       }
       for (const group of groups.values()) {
         if (group.length < 2) continue;

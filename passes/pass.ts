@@ -1,10 +1,13 @@
 // What a pass is: a named, pure Graph -> Graph function. The pipeline runs passes in order.
 import type { Graph } from '../src/ir/graph.ts';
+import type { RewriteWork } from '../src/rewrite/work.ts';
 
 /** Context shared by the passes of one pipeline run. */
 export interface PassContext {
   /** Records one line of what a pass did (a rule firing, a node annotated). */
   note(message: string): void;
+  /** When given, the rewrite editor and driver count their work here (the scaling tests read it). */
+  readonly work?: RewriteWork;
 }
 
 /**

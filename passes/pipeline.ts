@@ -13,7 +13,8 @@ import { fuseElementwise, fuseEpilogues } from './fuse-elementwise.ts';
 import { foldContractions } from './fold-contractions.ts';
 import { fuseLayerNorm } from './fuse-layernorm.ts';
 import { fuseGelu } from './fuse-gelu.ts';
-import type { Pass } from './pass.ts';
+import type { Pass, PassContext } from './pass.ts';
+import type { RewriteWork } from '../src/rewrite/work.ts';
 import { shapeInference } from './shape-inference.ts';
 
 /** Optimisation levels: -O0, -O1, -O2. */
@@ -77,17 +78,18 @@ export interface TraceEntry {
 }
 
 /**
- * Runs `passes` in order; with `verify`, checks the graph after every pass (tests do). A pass
+ * Runs `passes` in order; with `verify`, checks the graph after every pass (tests do); with
+ * `work`, the rewrite machinery counts its work there. A pass
  * that fails on its input for a reason other than a typed error about the model (a ShapeError
  * from shape-inference, an IndexError while folding) is a compiler bug: it surfaces as an
  * InternalCompilerError naming the pass, and the node and rule where the rewrite driver knows them.
  */
-export function runPipeline(graph: Graph, passes: readonly Pass[], opts: { verify?: boolean } = {}): { graph: Graph; trace: TraceEntry[] } {
+export function runPipeline(graph: Graph, passes: readonly Pass[], opts: { verify?: boolean; work?: RewriteWork } = {}): { graph: Graph; trace: TraceEntry[] } {
   const trace: TraceEntry[] = [];
   let g = graph;
   for (const p of passes) {
     const notes: string[] = [];
-    const next = runPass(p, g, notes);
+    const next = runPass(p, g, { note: (m) => notes.push(m), ...(opts.work ? { work: opts.work } : {}) });
     if (opts.verify) verifyGraph(next, p.name);
     trace.push({ pass: p.name, nodesBefore: g.nodes.length, nodesAfter: next.nodes.length, notes, graph: next });
     g = next;
@@ -96,9 +98,9 @@ export function runPipeline(graph: Graph, passes: readonly Pass[], opts: { verif
 }
 
 /** One pass, its failures located (see runPipeline). */
-function runPass(p: Pass, g: Graph, notes: string[]): Graph {
+function runPass(p: Pass, g: Graph, ctx: PassContext): Graph {
   try {
-    return p.run(g, { note: (m) => notes.push(m) });
+    return p.run(g, ctx);
   } catch (e) {
     if (e instanceof InternalCompilerError || !isOpgraphError(e)) throw internalError(e, { pass: p.name });
     throw e;

@@ -5,7 +5,7 @@
 //             input types; inconsistent graphs fail with a ShapeError naming node, op and input types.
 // Runs:       first, at every optimisation level; other passes may assume its post-condition.
 import { OpgraphError } from '../src/errors.ts';
-import type { Node, ValueId } from '../src/ir/graph.ts';
+import type { Node } from '../src/ir/graph.ts';
 import { freezeGraph } from '../src/ir/graph.ts';
 import { nodeRef } from '../src/ir/print.ts';
 import { type TensorType, formatType, sameType, tensorType } from '../src/ir/types.ts';
@@ -17,20 +17,20 @@ export const shapeInference: Pass = {
   name: 'shape-inference',
   summary: 'annotate every value with the type its op rule gives',
   run(graph, ctx) {
-    const types = new Map<ValueId, TensorType>();
-    for (const v of [...graph.inputs, ...graph.weights]) types.set(v.id, v.type);
+    const types: (TensorType | undefined)[] = []; // by value id
+    for (const v of [...graph.inputs, ...graph.weights]) types[v.id] = v.type;
     let changed = false;
     const nodes = graph.nodes.map((n): Node => {
       const where = describeNode(n.op, n.outputs[0]?.id, n.label);
       const inTypes = n.inputs.map((id) => {
-        const t = types.get(id);
+        const t = types[id];
         if (!t) throw new OpgraphError(`${where} reads %${id}, which is not defined before it`);
         return t;
       });
       const out = inferNode(n.op, n.attrs as never, inTypes, where);
       if (out.length !== n.outputs.length) throw new OpgraphError(`${where} has ${n.outputs.length} outputs, its op rule gives ${out.length}`);
       const same = n.outputs.every((o, k) => sameType(o.type, out[k]!));
-      n.outputs.forEach((o, k) => types.set(o.id, out[k]!));
+      n.outputs.forEach((o, k) => (types[o.id] = out[k]!));
       if (same) return n;
       changed = true;
       n.outputs.forEach((o, k) => {

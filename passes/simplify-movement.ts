@@ -114,5 +114,5 @@ export const MOVEMENT_RULES: readonly Rule[] = [
 export const simplifyMovement: Pass = {
   name: 'simplify-movement',
   summary: 'compose and cancel reshapes and transposes; fold transposes into matmul',
-  run: (graph, ctx) => rewriteToFixpoint(graph, MOVEMENT_RULES, ctx.note),
+  run: (graph, ctx) => rewriteToFixpoint(graph, MOVEMENT_RULES, ctx),
 };

@@ -1,14 +1,16 @@
 // Small helpers shared by pass implementations.
 import type { Graph } from '../src/ir/graph.ts';
 import { GraphEditor } from '../src/rewrite/editor.ts';
+import { newWork } from '../src/rewrite/work.ts';
+import type { PassContext } from './pass.ts';
 
 /**
  * Runs `edit` over a GraphEditor of `graph`, repeating while it changes something (so
  * replacements that expose new duplicates are caught), then drops dead nodes. Returns `graph`
  * itself when nothing changed.
  */
-export function rewriteAll(graph: Graph, edit: (ed: GraphEditor) => void, maxRounds = 16): Graph {
-  const ed = new GraphEditor(graph);
+export function rewriteAll(graph: Graph, ctx: PassContext, edit: (ed: GraphEditor) => void, maxRounds = 16): Graph {
+  const ed = new GraphEditor(graph, ctx.work ?? newWork());
   for (let round = 0; round < maxRounds; round++) {
     const before = ed.changed;
     ed.changed = false;

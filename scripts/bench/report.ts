@@ -3,10 +3,12 @@
 // targets as ratios from this run, where opgraph loses, and every measurement per model.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CaseInfo } from './cases.ts';
 import { barChart } from './chart.ts';
 import { GEMM_REFERENCE, INTERPRETER, ONNX_IMPORT, WASM_ONNX_IMPORT, tsRunner, wasmRunner } from './opgraph.ts';
 import type { PeerResult, Row } from './result.ts';
+import { carriedSection } from './scale-section.ts';
 
 export interface Report {
   readonly date: string;
@@ -211,7 +213,9 @@ These machines are shared and noisy: compare ratios within one run, not absolute
 /** Writes benchmarks.md and benchmarks.svg into `docsDir` (docs/, or out/bench/ for a partial run); returns the markdown. */
 export function writeReport(docsDir: string, r: Report): string {
   const { svg, md } = chartAndSummary(r);
-  const doc = [header(r), md, targets(r), losses(r), perModel(r), NOTES].join('\n');
+  // The scaling table (scale.ts) is its own section: the fresh one of this run, else the page's.
+  const scale = carriedSection(join(fileURLToPath(new URL('../../out/bench/', import.meta.url)), 'scale.md'), join(docsDir, 'benchmarks.md'));
+  const doc = [header(r), md, targets(r), losses(r), perModel(r), NOTES, ...(scale ? [scale] : [])].join('\n');
   writeFileSync(join(docsDir, 'benchmarks.svg'), svg);
   writeFileSync(join(docsDir, 'benchmarks.md'), doc);
   return doc;

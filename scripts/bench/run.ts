@@ -4,8 +4,9 @@
 // run writes docs/benchmarks.md and docs/benchmarks.svg; a --quick or --cases run (short budgets or
 // some models: not for the committed docs) writes them under out/bench/ instead. Each peer runs in its own
 // process, one after another; the bench folder (out/bench/, git-ignored) holds the shared
-// weights, inputs, reference outputs, the exported ONNX files and each peer's results. The decoding
-// bench (scripts/bench/decode/) runs after it, unless --cases picks models.
+// weights, inputs, reference outputs, the exported ONNX files and each peer's results. A run
+// without --cases also runs the scaling benchmark (scale.ts), whose table the report carries, and
+// the decoding bench (scripts/bench/decode/) after it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,8 +97,15 @@ async function measureAll(): Promise<Report> {
   return report;
 }
 
+/** The scaling benchmark (scale.ts) in its own process: it writes out/bench/scale.md, which the report carries. */
+function scaleBench(): void {
+  log('bench:scale (compile time against graph size) ...');
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/bench/scale.ts'), ...(quick ? ['--quick'] : [])], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 // --report-only rewrites the docs from the last run's data, measuring nothing.
 const report = process.argv.includes('--report-only') ? (JSON.parse(readFileSync(reportData, 'utf8')) as Report) : await measureAll();
+if (!process.argv.includes('--report-only') && only === undefined) scaleBench();
 // Only a full run writes docs/: a partial one must never overwrite the committed numbers.
 const partial = report.partial ?? report.quick;
 process.stdout.write(writeReport(partial ? benchDir : join(root, 'docs'), report));

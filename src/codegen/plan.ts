@@ -13,13 +13,14 @@
 //   gets a scratch buffer in the arena, live only while that kernel runs (static kernels too:
 //   they run once before the arena holds anything). Its elements are f64 under the TS layout
 //   and one 4-byte word under the WGSL layout.
-// - Remaining intermediates are placed by greedy-by-size over their live intervals, so
+// - Remaining intermediates are placed by greedy-by-size over their live intervals (arena.ts), so
 //   buffers whose lifetimes do not overlap share bytes.
 import { type Graph, type Node, type ValueId, valueTypes } from '../ir/graph.ts';
 import { DTYPE_BYTES, type DType, type TensorType, numel } from '../ir/types.ts';
 import { OPS, inGroup } from '../ops/table.ts';
 import { sameShape } from '../ir/types.ts';
 import { checkConstantIndices } from '../ops/gather.ts';
+import { placeArena } from './arena.ts';
 
 /** Where a buffer comes from. */
 export type StorageKind = 'input' | 'weight' | 'constant' | 'static' | 'output' | 'arena';
@@ -104,12 +105,17 @@ class PlanBuilder {
   private readonly staticValues = new Set<ValueId>();
   readonly copies: { output: number; from: number }[] = [];
   private readonly outputOf = new Map<ValueId, number>();
-  /** The values living in each storage (views and in-place results share one). */
-  private readonly valuesIn = new Map<number, ValueId[]>();
+  /** The last node reading any value bound to each storage (views and in-place results share one). */
+  private readonly lastRead = new Map<number, number>();
   private readonly types: Map<ValueId, TensorType>;
+  /** The last node reading each value (Infinity for graph outputs). */
+  private readonly lastUse: Map<ValueId, number>;
+  /** How many nodes read each value. */
+  private readonly readerCount = new Map<ValueId, number>();
 
   constructor(readonly g: Graph, private readonly need: ScratchNeed) {
     this.types = valueTypes(g);
+    this.lastUse = this.lastUses();
     g.outputs.forEach((o, i) => {
       if (!this.outputOf.has(o.id)) this.outputOf.set(o.id, i);
     });
@@ -118,10 +124,9 @@ class PlanBuilder {
       this.bind(v.id, this.add('weight', v.type.dtype, numel(v.type.shape), i, -1));
       this.staticValues.add(v.id);
     });
-    const lastUse = this.lastUses();
-    g.nodes.forEach((n, i) => this.placeNode(n, i, lastUse));
+    g.nodes.forEach((n, i) => this.placeNode(n, i));
     this.placeOutputs();
-    for (const s of this.storages) this.touch(s, lastUse);
+    for (const s of this.storages) this.touch(s);
   }
 
   private add(kind: StorageKind, dtype: StorageType, length: number, index: number, first: number): Storage {
@@ -132,20 +137,22 @@ class PlanBuilder {
 
   private bind(v: ValueId, s: Storage): void {
     this.storageOf.set(v, s.id);
-    const list = this.valuesIn.get(s.id);
-    if (list) list.push(v);
-    else this.valuesIn.set(s.id, [v]);
+    const use = this.lastUse.get(v);
+    if (use !== undefined) this.lastRead.set(s.id, Math.max(this.lastRead.get(s.id) ?? -Infinity, use));
   }
 
   private lastUses(): Map<ValueId, number> {
     const last = new Map<ValueId, number>();
-    this.g.nodes.forEach((n, i) => n.inputs.forEach((v) => last.set(v, i)));
+    this.g.nodes.forEach((n, i) => {
+      n.inputs.forEach((v) => last.set(v, i));
+      for (const v of new Set(n.inputs)) this.readerCount.set(v, (this.readerCount.get(v) ?? 0) + 1);
+    });
     for (const o of this.g.outputs) last.set(o.id, Infinity);
     return last;
   }
 
   /** Chooses the buffer of each output of node `i`. */
-  private placeNode(n: Node, i: number, lastUse: Map<ValueId, number>): void {
+  private placeNode(n: Node, i: number): void {
     const out = n.outputs[0]!;
     if (n.op === 'constant') {
       this.bind(out.id, this.add('constant', out.type.dtype, numel(out.type.shape), i, i));
@@ -167,7 +174,7 @@ class PlanBuilder {
       for (const o of n.outputs) this.bind(o.id, this.add('static', o.type.dtype, numel(o.type.shape), i, i));
       return;
     }
-    const reuse = this.updatedInPlace(n, i, lastUse) ?? this.inPlaceCandidate(n, i, lastUse);
+    const reuse = this.updatedInPlace(n, i) ?? this.inPlaceCandidate(n, i);
     for (const o of n.outputs) {
       const s = o === out && reuse ? reuse : this.add('arena', o.type.dtype, numel(o.type.shape), -1, i);
       this.bind(o.id, s);
@@ -175,14 +182,14 @@ class PlanBuilder {
   }
 
   /** An arena buffer of an input that dies here and has the output's type, for elementwise nodes. */
-  private inPlaceCandidate(n: Node, i: number, lastUse: Map<ValueId, number>): Storage | undefined {
+  private inPlaceCandidate(n: Node, i: number): Storage | undefined {
     if (n.outputs.length !== 1 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
     const out = n.outputs[0]!.type;
     for (const v of inPlaceReadable(n)) {
       const s = this.storages[this.storageOf.get(v)!]!;
       if (s.kind !== 'arena' || s.dtype !== out.dtype || s.length !== numel(out.shape)) continue;
       if (!sameShape(this.types.get(v)!.shape, out.shape)) continue;
-      if (this.storageLastUse(s, lastUse) === i) return s;
+      if (this.storageLastUse(s) === i) return s;
     }
     return undefined;
   }
@@ -192,25 +199,23 @@ class PlanBuilder {
    * weight qualifies when this node is its only reader: it is then model state, updated in place
    * by every run (a KV cache), and no static node can have read it at create.
    */
-  private updatedInPlace(n: Node, i: number, lastUse: Map<ValueId, number>): Storage | undefined {
+  private updatedInPlace(n: Node, i: number): Storage | undefined {
     if (!OPS[n.op].updatesInput0 || this.outputOf.has(n.outputs[0]!.id)) return undefined;
     const v = n.inputs[0]!;
     const s = this.storages[this.storageOf.get(v)!]!;
     if (s.kind === 'weight') return this.readers(v) === 1 && n.inputs.indexOf(v, 1) < 0 ? s : undefined;
     if (s.kind !== 'arena' || n.inputs.indexOf(v, 1) >= 0) return undefined;
-    return this.storageLastUse(s, lastUse) === i ? s : undefined;
+    return this.storageLastUse(s) === i ? s : undefined;
   }
 
   /** How many nodes read `v`. */
   private readers(v: ValueId): number {
-    return this.g.nodes.filter((m) => m.inputs.includes(v)).length;
+    return this.readerCount.get(v) ?? 0;
   }
 
-  /** The last node reading any value that lives in `s`. */
-  private storageLastUse(s: Storage, lastUse: Map<ValueId, number>): number {
-    let last = s.first;
-    for (const v of this.valuesIn.get(s.id) ?? []) last = Math.max(last, lastUse.get(v) ?? s.first);
-    return last;
+  /** The last node reading any value that lives in `s` (at least its first use). */
+  private storageLastUse(s: Storage): number {
+    return Math.max(s.first, this.lastRead.get(s.id) ?? -Infinity);
   }
 
   /** Gives each graph output its own buffer, or records a copy when it cannot own one. */
@@ -228,12 +233,12 @@ class PlanBuilder {
     });
   }
 
-  private touch(s: Storage, lastUse: Map<ValueId, number>): void {
-    s.last = s.kind === 'output' ? Infinity : this.storageLastUse(s, lastUse);
+  private touch(s: Storage): void {
+    s.last = s.kind === 'output' ? Infinity : this.storageLastUse(s);
   }
 
   finish(layout: BufferLayout): MemoryPlan {
-    const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'), layout);
+    const arenaBytes = placeArena(this.storages.filter((s) => s.kind === 'arena'), (s) => storageBytes(s, layout));
     return { storages: this.storages, storageOf: this.storageOf, views: this.views, statics: this.statics, scratch: this.scratch, copies: this.copies, arenaBytes };
   }
 }
@@ -256,30 +261,6 @@ function inPlaceReadable(n: Node): readonly ValueId[] {
 export function storageBytes(s: Storage, layout: BufferLayout = TYPED_ARRAY_LAYOUT): number {
   const raw = s.length * layout.elementBytes(s.dtype);
   return Math.max(layout.align, Math.ceil(raw / layout.align) * layout.align);
-}
-
-/**
- * Greedy by size: largest buffers first, each at the lowest offset that does not overlap a
- * placed buffer whose live interval intersects its own. Returns the arena size.
- */
-function placeArena(bufs: Storage[], layout: BufferLayout): number {
-  const size = (s: Storage): number => storageBytes(s, layout);
-  const order = [...bufs].sort((a, b) => size(b) - size(a) || a.id - b.id);
-  const placed: Storage[] = [];
-  let peak = 0;
-  for (const s of order) {
-    const bytes = size(s);
-    const clashes = placed.filter((p) => p.first <= s.last && s.first <= p.last).sort((a, b) => a.offset - b.offset);
-    let offset = 0;
-    for (const p of clashes) {
-      if (offset + bytes <= p.offset) break;
-      offset = Math.max(offset, p.offset + size(p));
-    }
-    s.offset = offset;
-    placed.push(s);
-    peak = Math.max(peak, offset + bytes);
-  }
-  return peak;
 }
 
 /** Kernel calls per run: nodes that are neither constants, views nor static, plus output copies. */

@@ -15,16 +15,19 @@ export class IRBuilder {
   private readonly outputs: Output[] = [];
   private readonly types = new Map<ValueId, TensorType>();
   private readonly weightByName = new Map<string, Weight>();
+  private readonly inputNames = new Set<string>();
+  private readonly outputNames = new Set<string>();
   private nextId = 0;
 
   constructor(readonly name: string) {}
 
   /** Declares a graph input. Names must be unique among inputs. */
   input(name: string, type: TensorType): Input {
-    if (this.inputs.some((i) => i.name === name)) throw new OpgraphError(`duplicate graph input ${JSON.stringify(name)}`);
+    if (this.inputNames.has(name)) throw new OpgraphError(`duplicate graph input ${JSON.stringify(name)}`);
     checkDims(type.shape, `input ${JSON.stringify(name)} shape`);
     const v: Input = { id: this.nextId++, type: tensorType(type.dtype, type.shape), name };
     this.inputs.push(v);
+    this.inputNames.add(name);
     this.types.set(v.id, v.type);
     return v;
   }
@@ -72,8 +75,9 @@ export class IRBuilder {
   /** Marks `id` as the graph output `name`. */
   output(name: string, id: ValueId): void {
     this.typeOf(id);
-    if (this.outputs.some((o) => o.name === name)) throw new OpgraphError(`duplicate graph output ${JSON.stringify(name)}`);
+    if (this.outputNames.has(name)) throw new OpgraphError(`duplicate graph output ${JSON.stringify(name)}`);
     this.outputs.push({ name, id });
+    this.outputNames.add(name);
   }
 
   /** The finished, frozen graph. The builder must not be used afterwards. */

@@ -105,3 +105,22 @@ export function nextValueId(g: Graph): ValueId {
   for (const n of g.nodes) for (const o of n.outputs) max = Math.max(max, o.id);
   return max + 1;
 }
+
+/** For each node (by index), whether some graph output depends on it. */
+export function liveNodeMask(g: Graph): boolean[] {
+  const live: boolean[] = []; // by value id
+  for (const o of g.outputs) live[o.id] = true;
+  const keep = new Array<boolean>(g.nodes.length).fill(false);
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i]!;
+    if (!n.outputs.some((o) => live[o.id])) continue;
+    keep[i] = true;
+    for (const v of n.inputs) live[v] = true;
+  }
+  return keep;
+}
+
+/** True when some node is one no graph output depends on. */
+export function hasDeadNodes(g: Graph): boolean {
+  return !liveNodeMask(g).every(Boolean);
+}

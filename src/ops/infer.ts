@@ -23,16 +23,20 @@ export function inferNode<K extends OpKind>(
 ): TensorType[] {
   const def = OPS[op];
   if (!def) throw new ShapeError(`${where}: unknown op kind ${JSON.stringify(op)}`);
-  const types = inputs.map(formatType).join(', ') || 'no inputs';
   const { min, max } = def.arity;
   if (inputs.length < min || inputs.length > max) {
     const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new ShapeError(`${where} with inputs ${types}: expects ${want} inputs, got ${inputs.length}`);
+    throw new ShapeError(`${where} with inputs ${formatInputs(inputs)}: expects ${want} inputs, got ${inputs.length}`);
   }
   try {
     return def.infer(inputs, attrs);
   } catch (e) {
-    if (e instanceof ShapeError) throw new ShapeError(`${where} with inputs ${types}: ${e.message}`);
+    if (e instanceof ShapeError) throw new ShapeError(`${where} with inputs ${formatInputs(inputs)}: ${e.message}`);
     throw e;
   }
+}
+
+/** The input types for a message (formatted only on error: inference must not cost a string per input). */
+function formatInputs(inputs: readonly TensorType[]): string {
+  return inputs.map(formatType).join(', ') || 'no inputs';
 }

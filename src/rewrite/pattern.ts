@@ -52,9 +52,15 @@ export function matchNode(p: NodePattern, n: Node, ed: GraphEditor): Match | und
   return walk(p, n, ed, nodes, values) ? { root: n, nodes, values } : undefined;
 }
 
-function walk(p: NodePattern, n: Node, ed: GraphEditor, nodes: Record<string, Node>, values: Record<string, ValueId>): boolean {
+/** Whether `n` has the op or group `p` asks for (the first, cheapest test of a match). */
+export function opMatches(p: NodePattern, n: Node): boolean {
   if (p.op !== undefined && (typeof p.op === 'string' ? n.op !== p.op : !p.op.includes(n.op))) return false;
-  if (p.group !== undefined && !inGroup(n.op, p.group)) return false;
+  return p.group === undefined || inGroup(n.op, p.group);
+}
+
+function walk(p: NodePattern, n: Node, ed: GraphEditor, nodes: Record<string, Node>, values: Record<string, ValueId>): boolean {
+  ed.work.matches++;
+  if (!opMatches(p, n)) return false;
   if (p.oneUse && ed.uses(n.outputs[0]!.id) !== 1) return false;
   if (p.inputs) {
     if (n.inputs.length < p.inputs.length) return false;

@@ -15,13 +15,17 @@ export interface MemoryPeak {
   readonly node?: number;
 }
 
-/** Bytes of the arena buffers live at each node index (scratch included). */
+/** Bytes of the arena buffers live at each node index (scratch included), by a running sum over interval ends. */
 export function liveBytes(g: Graph, plan: MemoryPlan): number[] {
-  const live = new Array<number>(g.nodes.length).fill(0);
+  const delta = new Array<number>(g.nodes.length + 1).fill(0);
   for (const s of plan.storages) {
-    if (s.kind !== 'arena') continue;
-    for (let i = Math.max(0, s.first); i <= Math.min(s.last, g.nodes.length - 1); i++) live[i]! += storageBytes(s);
+    const [first, last] = [Math.max(0, s.first), Math.min(s.last, g.nodes.length - 1)];
+    if (s.kind !== 'arena' || first > last) continue;
+    delta[first]! += storageBytes(s);
+    delta[last + 1]! -= storageBytes(s);
   }
+  const live = new Array<number>(g.nodes.length).fill(0);
+  for (let i = 0, sum = 0; i < g.nodes.length; i++) live[i] = sum += delta[i]!;
   return live;
 }
 

@@ -80,16 +80,16 @@ describe('eliminate-head-reshapes', () => {
     expect(notes).toMatchInlineSnapshot(`
       [
         "attention-reads-through-view: %27 attention -> %34",
-        "attention-reads-through-view: %34 attention -> %35",
-        "attention-reads-through-view: %35 attention -> %36",
+        "attention-writes-through-view: %22 transpose -> %35",
+        "attention-writes-through-view: %23 reshape -> %36",
         "attention-reads-through-view: %36 attention -> %37",
         "attention-reads-through-view: %37 attention -> %38",
         "attention-reads-through-view: %38 attention -> %39",
         "attention-reads-through-view: %39 attention -> %40",
         "attention-reads-through-view: %40 attention -> %41",
         "attention-reads-through-view: %41 attention -> %42",
-        "attention-writes-through-view: %22 transpose -> %43",
-        "attention-writes-through-view: %23 reshape -> %44",
+        "attention-reads-through-view: %42 attention -> %43",
+        "attention-reads-through-view: %43 attention -> %44",
       ]
     `);
     expect(out.nodes.map((n) => n.op)).toEqual(['concat', 'concat', 'gemm', 'attention']);

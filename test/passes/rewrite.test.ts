@@ -38,7 +38,7 @@ describe('rewriteToFixpoint', () => {
     for (const sweeps of [3, MAX_SWEEPS]) {
       let err: unknown;
       try {
-        rewriteToFixpoint(square(), [never, flip], () => {}, sweeps);
+        rewriteToFixpoint(square(), [never, flip], { note() {} }, sweeps);
       } catch (e) {
         err = e;
       }
@@ -50,11 +50,11 @@ describe('rewriteToFixpoint', () => {
   it('returns the graph itself when no rule fires, and notes each firing as `rule: %old op -> %new`', () => {
     const g = square();
     const ctx = recorder();
-    expect(rewriteToFixpoint(g, [never], ctx.note)).toBe(g);
+    expect(rewriteToFixpoint(g, [never], ctx)).toBe(g);
     expect(ctx.notes).toEqual([]);
     let once = true;
     const flipOnce: Rule = { ...flip, rewrite: (m, ed) => (once ? ((once = false), flip.rewrite(m, ed)) : undefined) };
-    const out = rewriteToFixpoint(g, [flipOnce], ctx.note);
+    const out = rewriteToFixpoint(g, [flipOnce], ctx);
     expect(ctx.notes).toEqual(['flip-transB: %2 matmul -> %4']);
     expect(out.nodes.map((n) => n.op === 'matmul' && n.attrs.transB)).toEqual([true, false]);
   });
@@ -88,7 +88,7 @@ describe('a pass that fails inside the pipeline', () => {
     pattern: { op: 'add', inputs: [undefined, { op: ['constant', 'reshape'], as: 'p' }] },
     rewrite: (m, ed) => (ed.typeOf(m.nodes.p!.inputs[0]), undefined),
   };
-  const broken: Pass = { name: 'broken-rule', summary: 'test pass', run: (g, ctx) => rewriteToFixpoint(g, [readsThrough], ctx.note) };
+  const broken: Pass = { name: 'broken-rule', summary: 'test pass', run: (g, ctx) => rewriteToFixpoint(g, [readsThrough], ctx) };
   const crashing: Pass = { name: 'broken-whole-graph', summary: 'test pass', run: (g) => (g.nodes[9] as unknown as { op: string }).op as never };
 
   /** What `runPipeline(g, passes)` throws. */

@@ -87,10 +87,10 @@ describe('simplify-movement', () => {
       "graph "movement" {
         input %0: f32[2,3,4] "x"
         %10: f32[3,4,2] = transpose %0 {perm: [1,2,0]}
-        %13: f32[6,4] = reshape %0 {shape: [6,4]}
-        %12: f32[3,2,4] = reshape %10 {shape: [3,2,4]}
-        output "flat" = %13
-        output "t" = %12
+        %12: f32[6,4] = reshape %0 {shape: [6,4]}
+        %9: f32[3,2,4] = reshape %10 {shape: [3,2,4]}
+        output "flat" = %12
+        output "t" = %9
       }
       "
     `);
@@ -133,19 +133,19 @@ describe('simplify-movement', () => {
         input %0: f32[1,2,3,4] "q"
         input %1: f32[1,3,2,4] "k"
         input %4: f32[5,3] "a"
-        %10: f32[1,2,3,4] = transpose %1 {perm: [0,2,1,3]}
-        %11: f32[1,2,3,3] = matmul %0 %10 {transA: false, transB: true}
-        %9: f32[3,3] = matmul %4 %4 {transA: true, transB: false}
-        output "s" = %11
-        output "ata" = %9
+        %9: f32[1,2,3,4] = transpose %1 {perm: [0,2,1,3]}
+        %10: f32[1,2,3,3] = matmul %0 %9 {transA: false, transB: true}
+        %11: f32[3,3] = matmul %4 %4 {transA: true, transB: false}
+        output "s" = %10
+        output "ata" = %11
       }
       "
     `);
     expect(notes).toMatchInlineSnapshot(`
       [
         "transpose-compose: %3 transpose -> %8",
-        "matmul-transposed-a: %7 matmul -> %9",
-        "matmul-transposed-b: %6 matmul -> %11",
+        "matmul-transposed-b: %6 matmul -> %10",
+        "matmul-transposed-a: %7 matmul -> %11",
       ]
     `);
     checkPass(simplifyMovement, g, randomInputs(g, new Rng(7)));

@@ -113,9 +113,7 @@ export function emitModule(g: Graph, plan: MemoryPlan, opts: ModuleOptions = {})
   sf.addStatements(helpersFor(code));
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
-  for (const f of fns) {
-    sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
-  }
+  sf.addFunctions(kernelFunctions(fns));
   if (observe) sf.addTypeAlias({ name: 'Observer', isExported: true, type: '(value: number, kernel: string, outputs: ArrayLike<number | bigint>[]) => void' });
   addModelClass(sf, g, plan, calls, observe);
   const options = observe ? ', options: { observer?: Observer } = {}' : '';
@@ -156,13 +154,23 @@ export function arrayLiteral(dtype: keyof typeof ARRAY_TYPE, xs: number[]): stri
   return `new ${ARRAY_TYPE[dtype]}([${items.join(', ')}])`;
 }
 
-/** Module-level literals `c<node index>` for the graph's constants. */
+/**
+ * The kernel functions as ts-morph structures, added in one call: each ts-morph insertion rewrites
+ * the file, so adding them one by one would cost the file's size per kernel.
+ */
+export function kernelFunctions(fns: readonly KernelFn[]): import('ts-morph').FunctionDeclarationStructure[] {
+  return fns.map((f) => ({ kind: tsMorph().StructureKind.Function as StructureKind.Function, name: f.name, parameters: f.params, returnType: 'void', statements: f.body }));
+}
+
+/** Module-level literals `c<node index>` for the graph's constants (one insertion, see kernelFunctions). */
 export function addConstants(sf: import('ts-morph').SourceFile, g: Graph): void {
+  const statements: import('ts-morph').VariableStatementStructure[] = [];
   g.nodes.forEach((n, i) => {
     if (n.op !== 'constant') return;
     const t = n.attrs.value;
-    sf.addVariableStatement({ declarationKind: tsMorph().VariableDeclarationKind.Const, declarations: [{ name: `c${i}`, initializer: arrayLiteral(t.dtype, toNumbers(t)) }] });
+    statements.push({ kind: tsMorph().StructureKind.VariableStatement as StructureKind.VariableStatement, declarationKind: tsMorph().VariableDeclarationKind.Const, declarations: [{ name: `c${i}`, initializer: arrayLiteral(t.dtype, toNumbers(t)) }] });
   });
+  if (statements.length > 0) sf.addVariableStatements(statements);
 }
 
 /** The EMBEDDED_WEIGHTS literal (tiny models). */
@@ -186,7 +194,8 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, plan: Memory
   if (observe) run.writeLine('this.observer?.(-1, "", []);');
   for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${ref(plan.storages[c.output]!)}.set(${ref(plan.storages[c.from]!)});`);
-  run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: y_${outputSlot(plan, k)}`).join(', ')} };`);
+  const slots = outputSlots(plan);
+  run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: y_${slots.get(k)}`).join(', ')} };`);
   sf.addClass({
     name: 'Model',
     isExported: true,
@@ -225,7 +234,9 @@ export function weightMethod(g: Graph, array: (index: number) => string): import
   };
 }
 
-/** The output-storage index that holds graph output `k`. */
-export function outputSlot(plan: MemoryPlan, k: number): number {
-  return plan.storages.find((s) => s.kind === 'output' && s.index === k)!.index;
+/** For each graph output index, the output storage's index that holds it. */
+function outputSlots(plan: MemoryPlan): Map<number, number> {
+  const slots = new Map<number, number>();
+  for (const s of plan.storages) if (s.kind === 'output' && !slots.has(s.index)) slots.set(s.index, s.index);
+  return slots;
 }

@@ -6,7 +6,7 @@ import type { StructureKind } from 'ts-morph';
 import { tsMorph } from '../ts-morph.ts';
 import type { Graph, Node } from '../../ir/graph.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
-import { addConstants, addInlineWeights, addSignature, emitKernels, weightMethod } from '../ts/module.ts';
+import { addConstants, addInlineWeights, addSignature, emitKernels, kernelFunctions, weightMethod } from '../ts/module.ts';
 import { libraryOf } from '../ts/library.ts';
 import { ARRAY_TYPE, commentText, tsString } from '../ts/names.ts';
 import type { SimdLevel } from './kernel.ts';
@@ -43,9 +43,11 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   const { plan, layout, kernels } = p;
   const { fns, calls } = emitKernels(g, plan, opts.simple, view, (n) => kernels.has(n));
   const names = [...kernels.values()].map((k) => k.kernel);
+  const nameIndex = new Map<string, number>();
+  names.forEach((name, i) => nameIndex.has(name) || nameIndex.set(name, i));
   for (const [n, k] of kernels) {
     const note = n.label ? ` // ${commentText(n.label)}` : '';
-    const call = k.shares > 1 ? `this.split(${names.indexOf(k.kernel)}, ${k.units}, ${k.shares});` : `this.k.${k.kernel}(0, ${k.units}, 0);`;
+    const call = k.shares > 1 ? `this.split(${nameIndex.get(k.kernel)}, ${k.units}, ${k.shares});` : `this.k.${k.kernel}(0, ${k.units}, 0);`;
     calls.set(n, `${call}${note}`);
   }
   if (opts.observe) {
@@ -69,7 +71,7 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   sf.addStatements(helpersFor(code));
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
-  for (const f of fns) sf.addFunction({ name: f.name, parameters: f.params, returnType: 'void', statements: f.body });
+  sf.addFunctions(kernelFunctions(fns));
   sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (...args: number[]) => void>' });
   if (opts.observe) sf.addTypeAlias({ name: 'Observer', isExported: true, type: '(value: number, kernel: string, outputs: ArrayLike<number | bigint>[]) => void' });
   addModelClass(sf, g, p, calls, names, opts.observe ?? false);
@@ -133,7 +135,13 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
   if (observe) run.writeLine('this.observer?.(-1, "", []);');
   for (const n of g.nodes) if (calls.has(n) && !plan.statics.has(n)) run.writeLine(calls.get(n)!);
   for (const c of plan.copies) run.writeLine(`${view(plan.storages[c.output]!)}.set(${view(plan.storages[c.from]!)});`);
-  const outView = (k: number): string => view(plan.storages.find((s) => s.kind === 'output' && s.index === k)!);
+  const byKind = (kind: 'output' | 'weight'): Map<number, Storage> => {
+    const m = new Map<number, Storage>();
+    for (const s of plan.storages) if (s.kind === kind && !m.has(s.index)) m.set(s.index, s);
+    return m;
+  };
+  const [outputs, weights] = [byKind('output'), byKind('weight')];
+  const outView = (k: number): string => view(outputs.get(k)!);
   run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: ${outView(k)}.slice()`).join(', ')} };`);
   sf.addVariableStatement({ declarationKind: tsMorph().VariableDeclarationKind.Const, declarations: [{ name: 'KERNELS', type: 'readonly string[]', initializer: JSON.stringify(names) }] });
   const pool = p.threads > 1 ? 'WorkerPool' : 'undefined';
@@ -152,7 +160,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
     ctors: [{ parameters: [{ name: 'weights', type: 'Weights' }, { name: 'k', type: 'Kernels' }, { name: 'memory', type: 'WebAssembly.Memory' }, { name: 'simd', type: "'relaxed' | 'plain'" }, { name: 'pool', type: pool === 'undefined' ? 'undefined' : `${pool} | undefined` }, ...(observe ? [{ name: 'observer', type: 'Observer | undefined' }] : [])], statements: `this.k = k;\nthis.simd = simd;\nthis.pool = pool;\n${observe ? 'this.observer = observer;\n' : ''}${ctor.toString()}` }],
     methods: [
       { name: 'run', docs: ['Runs the model: inputs are copied into its memory, outputs are fresh arrays.'], parameters: [{ name: 'inputs', type: 'Inputs' }], returnType: 'Outputs', statements: run.toString() },
-      weightMethod(g, (i) => view(plan.storages.find((s) => s.kind === 'weight' && s.index === i)!)),
+      weightMethod(g, (i) => view(weights.get(i)!)),
       { name: 'split', scope: tsMorph().Scope.Private, parameters: [{ name: 'k', type: 'number' }, { name: 'units', type: 'number' }, { name: 'shares', type: 'number' }], returnType: 'void', statements: split },
       { name: 'dispose', docs: ['Stops the model\'s worker threads (if any); the model cannot run afterwards.'], returnType: 'void', statements: p.threads > 1 ? 'this.pool?.dispose();' : 'void this.pool;' },
     ],

@@ -214,7 +214,9 @@ function dependencyOrder(graph: OnnxGraph, known: ReadonlyMap<string, Val>, file
       const p = producer.get(name);
       if (p === undefined) throw new OnnxError(`${file}: ${describeNode(n)}: input ${JSON.stringify(name)} is not defined by any node, initializer or graph input`);
       waiting[i]!++;
-      readers.set(p, [...(readers.get(p) ?? []), i]);
+      const list = readers.get(p);
+      if (list) list.push(i);
+      else readers.set(p, [i]);
     }
   });
   const ready = graph.node.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
