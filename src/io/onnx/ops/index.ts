@@ -7,6 +7,7 @@ import type { Lowerings } from './lowering.ts';
 import { movementLowerings } from './movement.ts';
 import { nnLowerings } from './nn.ts';
 import { recurrentLowerings } from './recurrent.ts';
+import { resizeLowerings } from './resize.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -22,4 +23,5 @@ export const LOWERINGS: Lowerings = {
   ...attentionLowerings,
   ...trainingLowerings,
   ...controlLowerings,
+  ...resizeLowerings,
 };
