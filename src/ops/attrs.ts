@@ -178,6 +178,11 @@ export interface OpAttrs {
   // ── indexing ──
   /** take(data, indices, axis): embedding lookup is gather on axis 0. Negative indices count from the end. */
   gather: { readonly axis: number };
+  // ── selection and scans along one axis (src/ops/arg.ts, cumulative.ts, topk.ts) ──
+  /** Index (i64) of the largest element along `axis`; ties to the first, or the last with selectLast; NaN beats numbers. */
+  argMax: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
+  /** Index (i64) of the smallest element along `axis`, as argMax. */
+  argMin: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
   // ── state ──
   /**
    * cacheWrite(cache, update, pos): `cache` with `update` written along `axis` from the runtime

@@ -16,6 +16,7 @@ import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
 import { recurrentGradOps } from './recurrent-grad.ts';
 import { gatedGradOps } from './gated-grad.ts';
+import { argOps } from './arg.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -34,6 +35,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...recurrentOps,
   ...recurrentGradOps,
   ...gatedGradOps,
+  ...argOps,
 };
 
 /** All op kinds, in table order. */

@@ -21,6 +21,7 @@ import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
 import { tileCases } from './cases/tiles.ts';
+import { lineCases } from './cases/lines.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -37,6 +38,7 @@ const ALL: readonly OpCase[] = [
   ...attentionCases,
   ...recurrentCases,
   ...tileCases,
+  ...lineCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -20,6 +20,7 @@ import { wgslSequenceGrad, wgslSequenceGradScratch } from './kernels/sequence-gr
 import { wgslHelpersFor } from './prelude.ts';
 import { WGSL_LAYOUT } from './types.ts';
 import type { StructuralKind } from '../ts/kernels/index.ts';
+import { wgslLines } from './kernels/lines.ts';
 
 /** Emitters for every op kind that is not elementwise; a missing one is a compile error. */
 export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = {
@@ -30,6 +31,7 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslRows,
   ...wgslSequence,
   ...wgslSequenceGrad,
+  ...wgslLines,
 };
 
 /** Scratch needs of the kernels that keep working state in `mem` (absent: none). */

@@ -18,13 +18,18 @@ import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
+import { lineKernels } from './lines.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
-  | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad';
+  | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
+  | LineKind;
+
+/** The kinds of src/codegen/ts/kernels/lines.ts. */
+type LineKind = keyof typeof lineKernels;
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
@@ -41,6 +46,7 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...reduceKernels,
   ...movementKernels,
   ...cacheKernels,
+  ...lineKernels,
 };
 
 function isStructural(op: OpKind): op is StructuralKind {

@@ -8,6 +8,7 @@ import { movementLowerings } from './movement.ts';
 import { nnLowerings } from './nn.ts';
 import { recurrentLowerings } from './recurrent.ts';
 import { resizeLowerings } from './resize.ts';
+import { lineLowerings } from './lines.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -24,4 +25,5 @@ export const LOWERINGS: Lowerings = {
   ...trainingLowerings,
   ...controlLowerings,
   ...resizeLowerings,
+  ...lineLowerings,
 };

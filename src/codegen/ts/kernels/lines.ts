@@ -1,0 +1,42 @@
+// Kernels that walk each line along one axis on its own: argMax/argMin, cumSum/cumProd and topK.
+// A line is (outer, inner) fixed, its elements `inner` apart; the loops over lines are literal.
+import type { CodeBlockWriter } from 'ts-morph';
+import type { TensorType } from '../../../ir/types.ts';
+import { normAxis, splitAt } from '../../../ops/util.ts';
+import { emitLoops } from '../../loops.ts';
+import { type KernelEmitter, inArg, outArg } from '../kernel.ts';
+import { load, storeValue } from '../names.ts';
+
+/** Runs `body(line, base)` for every line along `axis` of `x`: `line` its output row, `base` its first input element. */
+function eachLine(w: CodeBlockWriter, x: TensorType, axis: number, body: (line: string, base: string, len: number, inner: number) => void): void {
+  const { outer, len, inner } = splitAt(x.shape, normAxis(axis, x.shape.length));
+  if (outer * inner === 0) return;
+  emitLoops(w, [outer, inner], [{ strides: [inner, 1] }, { strides: [len * inner, 1] }], ([line, base]) => body(line!, base!, len, inner), 'l');
+}
+
+/** `v` replaces the best `b` (see argBeats in src/ops/arg.ts): a NaN beats numbers; ties only with `last`. */
+function beats(min: boolean, last: boolean): string {
+  const cmp = `v ${min ? '<' : '>'}${last ? '=' : ''} best`;
+  return last ? `${cmp} || v !== v` : `${cmp} || (v !== v && best === best)`;
+}
+
+function arg(min: boolean): KernelEmitter<'argMax' | 'argMin'> {
+  return (w, k) => {
+    const x = k.inputs[0]!;
+    eachLine(w, x, k.node.attrs.axis, (line, base, len, inner) => {
+      w.writeLine(`let best = ${load(inArg(0), base, x.dtype)};`);
+      w.writeLine('let at = 0;');
+      w.write(`for (let j = 1; j < ${len}; j++) `).block(() => {
+        w.writeLine(`const v = ${load(inArg(0), `${base} + j * ${inner}`, x.dtype)};`);
+        w.writeLine(`if (${beats(min, k.node.attrs.selectLast)}) { best = v; at = j; }`);
+      });
+      w.writeLine(`${outArg(0)}[${line}] = ${storeValue('at', 'i64')};`);
+    });
+  };
+}
+
+/** Emitters of the line kinds. */
+export const lineKernels = {
+  argMax: arg(false) as KernelEmitter<'argMax'>,
+  argMin: arg(true) as KernelEmitter<'argMin'>,
+};

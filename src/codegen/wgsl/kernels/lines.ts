@@ -1,0 +1,45 @@
+// WGSL kernels that walk each line along one axis on its own (argMax/argMin, cumSum/cumProd,
+// topK): one invocation per line, looping over the axis in order, as the reference does.
+import type { TensorType } from '../../../ir/types.ts';
+import { normAxis, splitAt } from '../../../ops/util.ts';
+import { type WgslEmitter, type WgslKernel, guard } from '../kernel.ts';
+import { load, store } from '../types.ts';
+
+/** The line geometry of `x` along `axis`, and the statements giving line `gidx` its first element `base`. */
+function lines(x: TensorType, axis: number): { rows: number; len: number; inner: number; head: string } {
+  const { outer, len, inner } = splitAt(x.shape, normAxis(axis, x.shape.length));
+  const rows = outer * inner;
+  return { rows, len, inner, head: [guard(rows), `let base = (gidx / ${inner}u) * ${len * inner}u + gidx % ${inner}u;`].join('\n') };
+}
+
+/** A WGSL bool expression: f32 `v` is a NaN (from its bits; `v != v` may be folded away). */
+const nan = (v: string): string => `((bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`;
+
+function arg(min: boolean): WgslEmitter<'argMax' | 'argMin'> {
+  return (k): WgslKernel => {
+    const x = k.inputs[0]!;
+    const { rows, len, inner, head } = lines(x, k.node.attrs.axis);
+    if (rows === 0) return { invocations: 0, body: '' };
+    const last = k.node.attrs.selectLast;
+    const cmp = `v ${min ? '<' : '>'}${last ? '=' : ''} best`;
+    // A NaN beats numbers (and, with selectLast, an earlier NaN); nothing else beats a NaN.
+    const wins = x.dtype === 'f32' ? `select(select(${cmp}, true, ${nan('v')}), ${last ? nan('v') : 'false'}, ${nan('best')})` : cmp;
+    const body = [
+      head,
+      `var best = ${load(x.dtype, k.x[0]!, 'base')};`,
+      'var at = 0u;',
+      `for (var j = 1u; j < ${len}u; j++) {`,
+      `  let v = ${load(x.dtype, k.x[0]!, `base + j * ${inner}u`)};`,
+      `  if (${wins}) { best = v; at = j; }`,
+      '}',
+      store('i64', k.y[0]!, 'gidx', 'i32(at)'),
+    ];
+    return { invocations: rows, body: body.join('\n') };
+  };
+}
+
+/** The line emitters. */
+export const wgslLines = {
+  argMax: arg(false) as WgslEmitter<'argMax'>,
+  argMin: arg(true) as WgslEmitter<'argMin'>,
+};

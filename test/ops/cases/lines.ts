@@ -1,0 +1,54 @@
+// Cases for the ops that walk lines along one axis: argMax, argMin (ties, selectLast, NaN, keepDims).
+import { f32, tensor } from '../../../src/ir/tensor.ts';
+import { tensorType } from '../../../src/ir/types.ts';
+import { cases } from '../case.ts';
+
+/** [[3, 1, 3], [0, 5, 5]]: ties in both rows. */
+const ties = f32([2, 3], [3, 1, 3, 0, 5, 5]);
+
+/** Line-op cases: values first, then shape-rule errors. */
+export const lineCases = cases([
+  {
+    name: 'argMax along the last axis, ties to the first, axis dropped',
+    op: 'argMax', attrs: { axis: 1, keepDims: false, selectLast: false },
+    inputs: [ties], expect: [tensor('i64', [2], [0, 1])],
+  },
+  {
+    name: 'argMax selectLast takes the last tie, axis kept',
+    op: 'argMax', attrs: { axis: -1, keepDims: true, selectLast: true },
+    inputs: [ties], expect: [tensor('i64', [2, 1], [2, 2])],
+  },
+  {
+    name: 'argMax along axis 0 (lines across rows)',
+    op: 'argMax', attrs: { axis: 0, keepDims: true, selectLast: false },
+    inputs: [ties], expect: [tensor('i64', [1, 3], [0, 1, 1])],
+  },
+  {
+    name: 'argMax: a NaN beats every number; with selectLast the last NaN',
+    op: 'argMax', attrs: { axis: 1, keepDims: false, selectLast: false },
+    inputs: [f32([2, 4], [1, NaN, 9, NaN, -Infinity, -Infinity, -Infinity, -Infinity])], expect: [tensor('i64', [2], [1, 0])],
+  },
+  {
+    name: 'argMax selectLast with NaNs',
+    op: 'argMax', attrs: { axis: 1, keepDims: false, selectLast: true },
+    inputs: [f32([2, 4], [1, NaN, 9, NaN, -Infinity, -Infinity, -Infinity, -Infinity])], expect: [tensor('i64', [2], [3, 3])],
+  },
+  {
+    name: 'argMin on i32, ties to the first',
+    op: 'argMin', attrs: { axis: 1, keepDims: false, selectLast: false },
+    inputs: [tensor('i32', [2, 3], [4, -2, -2, 7, 7, 8])], expect: [tensor('i64', [2], [1, 0])],
+  },
+  {
+    name: 'argMin on i64 of a 3-D input along the middle axis, selectLast',
+    op: 'argMin', attrs: { axis: 1, keepDims: true, selectLast: true },
+    inputs: [tensor('i64', [2, 2, 2], [5, 1, 5, 0, -3, 2, -3, 2])], expect: [tensor('i64', [2, 1, 2], [1, 1, 1, 1])],
+  },
+  {
+    name: 'argMin: a NaN wins here too (numpy)',
+    op: 'argMin', attrs: { axis: 0, keepDims: false, selectLast: false },
+    inputs: [f32([3], [2, -1, NaN])], expect: [tensor('i64', [], [2])],
+  },
+  { name: 'argMax of bool', op: 'argMax', attrs: { axis: 0, keepDims: false, selectLast: false }, inputs: [tensorType('bool', [3])], error: /argMax needs f32, i32 or i64, got bool\[3\]/ },
+  { name: 'argMax axis out of range', op: 'argMax', attrs: { axis: 2, keepDims: false, selectLast: false }, inputs: [tensorType('f32', [3, 2])], error: /argMax axis 2 is out of range/ },
+  { name: 'argMin over an empty axis', op: 'argMin', attrs: { axis: 1, keepDims: false, selectLast: false }, inputs: [tensorType('f32', [3, 0])], error: /argMin over axis 1 of length 0/ },
+]);
