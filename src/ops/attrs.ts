@@ -183,6 +183,10 @@ export interface OpAttrs {
   argMax: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
   /** Index (i64) of the smallest element along `axis`, as argMax. */
   argMin: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
+  /** Running sum along `axis`; `exclusive` leaves each element out of its own sum, `reverse` runs from the end. */
+  cumSum: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
+  /** Running product along `axis`, as cumSum. */
+  cumProd: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
   // ── state ──
   /**
    * cacheWrite(cache, update, pos): `cache` with `update` written along `axis` from the runtime

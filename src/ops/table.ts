@@ -17,6 +17,7 @@ import { recurrentOps } from './recurrent.ts';
 import { recurrentGradOps } from './recurrent-grad.ts';
 import { gatedGradOps } from './gated-grad.ts';
 import { argOps } from './arg.ts';
+import { cumulativeOps } from './cumulative.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -36,6 +37,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...recurrentGradOps,
   ...gatedGradOps,
   ...argOps,
+  ...cumulativeOps,
 };
 
 /** All op kinds, in table order. */

@@ -1,4 +1,5 @@
-// Cases for the ops that walk lines along one axis: argMax, argMin (ties, selectLast, NaN, keepDims).
+// Cases for the ops that walk lines along one axis: argMax, argMin (ties, selectLast, NaN, keepDims),
+// cumSum and cumProd (exclusive, reverse, axes, integer wrap).
 import { f32, tensor } from '../../../src/ir/tensor.ts';
 import { tensorType } from '../../../src/ir/types.ts';
 import { cases } from '../case.ts';
@@ -48,6 +49,43 @@ export const lineCases = cases([
     op: 'argMin', attrs: { axis: 0, keepDims: false, selectLast: false },
     inputs: [f32([3], [2, -1, NaN])], expect: [tensor('i64', [], [2])],
   },
+  {
+    name: 'cumSum along the last axis',
+    op: 'cumSum', attrs: { axis: 1, exclusive: false, reverse: false },
+    inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6])], expect: [f32([2, 3], [1, 3, 6, 4, 9, 15])],
+  },
+  {
+    name: 'cumSum along axis 0, exclusive',
+    op: 'cumSum', attrs: { axis: 0, exclusive: true, reverse: false },
+    inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6])], expect: [f32([2, 3], [0, 0, 0, 1, 2, 3])],
+  },
+  {
+    name: 'cumSum reverse exclusive on i64 (axis -1)',
+    op: 'cumSum', attrs: { axis: -1, exclusive: true, reverse: true },
+    inputs: [tensor('i64', [4], [1, 2, 3, 4])], expect: [tensor('i64', [4], [9, 7, 4, 0])],
+  },
+  {
+    name: 'cumSum of i32 wraps past 2^31',
+    op: 'cumSum', attrs: { axis: 0, exclusive: false, reverse: false },
+    inputs: [tensor('i32', [2], [2147483647, 1])], expect: [tensor('i32', [2], [2147483647, -2147483648])],
+  },
+  {
+    name: 'cumProd reverse on a 3-D input along the middle axis',
+    op: 'cumProd', attrs: { axis: 1, exclusive: false, reverse: true },
+    inputs: [f32([1, 3, 2], [1, 2, 3, 4, 5, 6])], expect: [f32([1, 3, 2], [15, 48, 15, 24, 5, 6])],
+  },
+  {
+    name: 'cumProd exclusive starts at 1',
+    op: 'cumProd', attrs: { axis: 0, exclusive: true, reverse: false },
+    inputs: [tensor('i32', [4], [2, -3, 4, 5])], expect: [tensor('i32', [4], [1, 2, -6, -24])],
+  },
+  {
+    name: 'cumProd of i32 wraps at every step (65536 * 65536 * 3)',
+    op: 'cumProd', attrs: { axis: 0, exclusive: false, reverse: false },
+    inputs: [tensor('i32', [3], [65536, 65536, 3])], expect: [tensor('i32', [3], [65536, 0, 0])],
+  },
+  { name: 'cumSum of bool', op: 'cumSum', attrs: { axis: 0, exclusive: false, reverse: false }, inputs: [tensorType('bool', [3])], error: /cumSum needs f32, i32 or i64, got bool\[3\]/ },
+  { name: 'cumProd axis out of range', op: 'cumProd', attrs: { axis: -3, exclusive: false, reverse: false }, inputs: [tensorType('f32', [3, 2])], error: /cumProd axis -3 is out of range for rank 2/ },
   { name: 'argMax of bool', op: 'argMax', attrs: { axis: 0, keepDims: false, selectLast: false }, inputs: [tensorType('bool', [3])], error: /argMax needs f32, i32 or i64, got bool\[3\]/ },
   { name: 'argMax axis out of range', op: 'argMax', attrs: { axis: 2, keepDims: false, selectLast: false }, inputs: [tensorType('f32', [3, 2])], error: /argMax axis 2 is out of range/ },
   { name: 'argMin over an empty axis', op: 'argMin', attrs: { axis: 1, keepDims: false, selectLast: false }, inputs: [tensorType('f32', [3, 0])], error: /argMin over axis 1 of length 0/ },

@@ -35,8 +35,29 @@ function arg(min: boolean): KernelEmitter<'argMax' | 'argMin'> {
   };
 }
 
+/** cumSum/cumProd: the accumulator walks the line (backwards with reverse), stored before or after each step. */
+function cumulative(kind: 'cumSum' | 'cumProd'): KernelEmitter<'cumSum' | 'cumProd'> {
+  return (w, k) => {
+    const x = k.inputs[0]!;
+    const { exclusive, reverse } = k.node.attrs;
+    const step = kind === 'cumSum' ? 'acc + v' : x.dtype === 'i32' ? 'Math.imul(acc, v)' : 'acc * v';
+    eachLine(w, x, k.node.attrs.axis, (_line, base, len, inner) => {
+      w.writeLine(`let acc = ${kind === 'cumSum' ? 0 : 1};`);
+      w.write(`for (let s = 0; s < ${len}; s++) `).block(() => {
+        w.writeLine(`const at = ${base} + ${reverse ? `(${len - 1} - s)` : 's'} * ${inner};`);
+        w.writeLine(`const v = ${load(inArg(0), 'at', x.dtype)};`);
+        if (!exclusive) w.writeLine(`acc = ${step};`);
+        w.writeLine(`${outArg(0)}[at] = ${storeValue('acc', x.dtype)};`);
+        if (exclusive) w.writeLine(`acc = ${step};`);
+      });
+    });
+  };
+}
+
 /** Emitters of the line kinds. */
 export const lineKernels = {
+  cumSum: cumulative('cumSum') as KernelEmitter<'cumSum'>,
+  cumProd: cumulative('cumProd') as KernelEmitter<'cumProd'>,
   argMax: arg(false) as KernelEmitter<'argMax'>,
   argMin: arg(true) as KernelEmitter<'argMin'>,
 };

@@ -38,8 +38,34 @@ function arg(min: boolean): WgslEmitter<'argMax' | 'argMin'> {
   };
 }
 
+/** cumSum/cumProd: one invocation per line, the accumulator in the element type (i32 wraps). */
+function cumulative(kind: 'cumSum' | 'cumProd'): WgslEmitter<'cumSum' | 'cumProd'> {
+  return (k): WgslKernel => {
+    const x = k.inputs[0]!;
+    const { rows, len, inner, head } = lines(x, k.node.attrs.axis);
+    if (rows === 0 || len === 0) return { invocations: 0, body: '' };
+    const { exclusive, reverse } = k.node.attrs;
+    const float = x.dtype === 'f32';
+    const init = kind === 'cumSum' ? (float ? '0.0' : '0i') : float ? '1.0' : '1i';
+    const step = `acc = acc ${kind === 'cumSum' ? '+' : '*'} ${load(x.dtype, k.x[0]!, 'at')};`;
+    const body = [
+      head,
+      `var acc = ${init};`,
+      `for (var s = 0u; s < ${len}u; s++) {`,
+      `  let at = base + ${reverse ? `(${len - 1}u - s)` : 's'} * ${inner}u;`,
+      ...(exclusive ? [] : [`  ${step}`]),
+      `  ${store(x.dtype, k.y[0]!, 'at', 'acc')}`,
+      ...(exclusive ? [`  ${step}`] : []),
+      '}',
+    ];
+    return { invocations: rows, body: body.join('\n') };
+  };
+}
+
 /** The line emitters. */
 export const wgslLines = {
+  cumSum: cumulative('cumSum') as WgslEmitter<'cumSum'>,
+  cumProd: cumulative('cumProd') as WgslEmitter<'cumProd'>,
   argMax: arg(false) as WgslEmitter<'argMax'>,
   argMin: arg(true) as WgslEmitter<'argMin'>,
 };

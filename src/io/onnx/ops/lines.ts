@@ -1,4 +1,5 @@
-// ONNX ops that work along one axis: ArgMax, ArgMin and Hardmax (one hot at the argmax).
+// ONNX ops that work along one axis: ArgMax, ArgMin, Hardmax (one hot at the argmax), CumSum and
+// CumProd.
 import type { NodeContext, Val } from '../context.ts';
 import { axisOf } from './movement.ts';
 import type { Lowerings } from './lowering.ts';
@@ -38,9 +39,20 @@ function oneHotMax(c: NodeContext, x: Val, axis: number): Val {
   return c.op1('cast', { to: 'f32' }, [c.op1('equal', {}, [at, positions])]);
 }
 
+/** CumSum/CumProd: the axis is input 1 (a scalar or one-element tensor known at import); exclusive, reverse. */
+const cumulative = (kind: 'cumSum' | 'cumProd') => (c: NodeContext): Val[] => {
+  const x = c.input(0);
+  const axes = c.staticInts(1, 'axis') ?? c.fail('axis (input 1) is required');
+  if (axes.length !== 1) c.fail(`axis must hold one value, got ${axes.length}`);
+  const axis = axisOf(c, axes[0]!, x.type.shape.length);
+  return [c.op1(kind, { axis, exclusive: c.int('exclusive', 0) !== 0, reverse: c.int('reverse', 0) !== 0 }, [x])];
+};
+
 /** The lowerings of the axis ops. */
 export const lineLowerings: Lowerings = {
   ArgMax: arg('argMax'),
   ArgMin: arg('argMin'),
   Hardmax: hardmax,
+  CumSum: cumulative('cumSum'),
+  CumProd: cumulative('cumProd'),
 };
