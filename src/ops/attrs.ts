@@ -3,6 +3,7 @@ import type { DType } from '../ir/types.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import type { ElementwiseProgram } from './program.ts';
 import type { Access } from './access.ts';
+import type { ScatterReduction } from './scatter.ts';
 
 type None = Record<string, never>;
 
@@ -187,6 +188,14 @@ export interface OpAttrs {
   cumSum: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
   /** Running product along `axis`, as cumSum. */
   cumProd: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
+  // ── scatters (src/ops/scatter.ts) ──
+  /**
+   * scatterElements(data, indices, updates): data with out[idx with its `axis` coordinate replaced
+   * by indices[idx]] combined with updates[idx] (`reduction` none replaces), in row-major order.
+   */
+  scatterElements: { readonly axis: number; readonly reduction: ScatterReduction };
+  /** scatterND(data, indices [..., k], updates): the data slices at the k-tuples of indices combined with updates. */
+  scatterND: { readonly reduction: ScatterReduction };
   // ── state ──
   /**
    * cacheWrite(cache, update, pos): `cache` with `update` written along `axis` from the runtime

@@ -18,6 +18,7 @@ import { recurrentGradOps } from './recurrent-grad.ts';
 import { gatedGradOps } from './gated-grad.ts';
 import { argOps } from './arg.ts';
 import { cumulativeOps } from './cumulative.ts';
+import { scatterOps } from './scatter.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -38,6 +39,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...gatedGradOps,
   ...argOps,
   ...cumulativeOps,
+  ...scatterOps,
 };
 
 /** All op kinds, in table order. */

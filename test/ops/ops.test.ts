@@ -22,6 +22,7 @@ import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
 import { tileCases } from './cases/tiles.ts';
 import { lineCases } from './cases/lines.ts';
+import { scatterCases } from './cases/scatter.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -39,6 +40,7 @@ const ALL: readonly OpCase[] = [
   ...recurrentCases,
   ...tileCases,
   ...lineCases,
+  ...scatterCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -19,6 +19,7 @@ import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
 import { lineKernels } from './lines.ts';
+import { scatterKernels } from './scatter.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
@@ -26,7 +27,7 @@ export type StructuralKind =
   | 'reduceSum' | 'reduceMean' | 'reduceMax'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
   | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
-  | LineKind;
+  | LineKind | 'scatterElements' | 'scatterND';
 
 /** The kinds of src/codegen/ts/kernels/lines.ts. */
 type LineKind = keyof typeof lineKernels;
@@ -47,6 +48,7 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...movementKernels,
   ...cacheKernels,
   ...lineKernels,
+  ...scatterKernels,
 };
 
 function isStructural(op: OpKind): op is StructuralKind {

@@ -9,6 +9,7 @@ import { nnLowerings } from './nn.ts';
 import { recurrentLowerings } from './recurrent.ts';
 import { resizeLowerings } from './resize.ts';
 import { lineLowerings } from './lines.ts';
+import { indexingLowerings } from './indexing.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -26,4 +27,5 @@ export const LOWERINGS: Lowerings = {
   ...controlLowerings,
   ...resizeLowerings,
   ...lineLowerings,
+  ...indexingLowerings,
 };
