@@ -93,6 +93,16 @@ export interface OpAttrs {
   greater: None;
   and: None;
   or: None;
+  // bitwise, on i32 and i64 (src/ops/bitwise.ts)
+  bitAnd: None;
+  bitOr: None;
+  bitXor: None;
+  /** a << b; 0 when b is outside [0, width). */
+  shiftLeft: None;
+  /** a >> b, arithmetic; 0 or -1 when b is outside [0, width). */
+  shiftRight: None;
+  /** ~x. */
+  bitNot: None;
   // ── elementwise ternary ──
   /** where(cond, x, y): x where cond is true, else y; all three broadcast. */
   where: None;

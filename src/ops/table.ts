@@ -19,6 +19,7 @@ import { gatedGradOps } from './gated-grad.ts';
 import { argOps } from './arg.ts';
 import { cumulativeOps } from './cumulative.ts';
 import { scatterOps } from './scatter.ts';
+import { bitwiseOps } from './bitwise.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -40,6 +41,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...argOps,
   ...cumulativeOps,
   ...scatterOps,
+  ...bitwiseOps,
 };
 
 /** All op kinds, in table order. */

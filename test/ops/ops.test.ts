@@ -23,6 +23,7 @@ import { recurrentCases } from './cases/recurrent.ts';
 import { tileCases } from './cases/tiles.ts';
 import { lineCases } from './cases/lines.ts';
 import { scatterCases } from './cases/scatter.ts';
+import { bitwiseCases } from './cases/bitwise.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -41,6 +42,7 @@ const ALL: readonly OpCase[] = [
   ...tileCases,
   ...lineCases,
   ...scatterCases,
+  ...bitwiseCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -28,6 +28,7 @@ const view = (s: Storage): string => `this.v${s.id}`;
 /** Declarations copied into loaders: the TS backend's helpers and the wasm runtime support. */
 const helpersFor = libraryOf([
   new URL('../../ops/scalar.ts', import.meta.url),
+  new URL('../../ops/bits.ts', import.meta.url),
   new URL('../ts/prelude.ts', import.meta.url),
   new URL('./prelude.ts', import.meta.url),
 ]);

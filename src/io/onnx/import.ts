@@ -14,11 +14,12 @@ import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
-import { ELEM, type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
+import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
 import { prescanModel } from './prescan.ts';
+import { narrowSteps } from './narrow.ts';
 import { checkGraphMemory } from '../../codegen/budget.ts';
 import { resolveMaxMemory } from '../memory.ts';
 
@@ -116,8 +117,11 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     const v = values.get(out.name);
     if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
     let id = em.idOf(v, out.name);
-    // A FLOAT16 output was computed in f32 (see tensor.ts): it is rounded to halves here.
-    if (out.type?.tensorType?.elemType === ELEM.FLOAT16 && b.typeOf(id).dtype === 'f32') id = b.node('roundF16', {}, [id], out.name)[0]!.id;
+    // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
+    for (const step of narrowSteps(out.type?.tensorType?.elemType ?? 0, b.typeOf(id).dtype)) {
+      const operands = step.op === 'roundF16' ? [id] : [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id];
+      id = b.node(step.op, {}, operands, out.name)[0]!.id;
+    }
     // Each output gets a node result of its own (not an input, a weight, or another output's value).
     if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
     used.add(id);

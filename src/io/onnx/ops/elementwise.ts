@@ -4,7 +4,7 @@
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
-import { ELEM } from '../schema.ts';
+import { narrowSteps } from '../narrow.ts';
 import type { Lowering, Lowerings } from './lowering.ts';
 
 type Unary =
@@ -37,8 +37,8 @@ function cast(c: NodeContext): Val[] {
   const to = dtypeOf(elem, `${c.where} attribute to`);
   const x = c.input(0);
   const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
-  // FLOAT16 is held as f32: the cast's rounding to the nearest half is its own step.
-  return [elem === ELEM.FLOAT16 ? c.op1('roundF16', {}, [y]) : y];
+  // FLOAT16 is held as f32, INT8/16 and UINT8/16 as i32: rounding to halves or wrapping to the narrow type are steps of their own.
+  return [narrowSteps(elem, to).reduce((v, step) => c.op1(step.op, {}, step.op === 'roundF16' ? [v] : [v, c.em.constant(step.operand)]), y)];
 }
 
 /**

@@ -10,6 +10,7 @@ import { recurrentLowerings } from './recurrent.ts';
 import { resizeLowerings } from './resize.ts';
 import { lineLowerings } from './lines.ts';
 import { indexingLowerings } from './indexing.ts';
+import { bitwiseLowerings } from './bitwise.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -28,4 +29,5 @@ export const LOWERINGS: Lowerings = {
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
+  ...bitwiseLowerings,
 };
