@@ -198,6 +198,8 @@ export interface OpAttrs {
   cumSum: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
   /** Running product along `axis`, as cumSum. */
   cumProd: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
+  /** The k largest (or smallest) elements along `axis` in order, ties by lower index, and their i64 indices. */
+  topK: { readonly axis: number; readonly k: number; readonly largest: boolean };
   // ── scatters (src/ops/scatter.ts) ──
   /**
    * scatterElements(data, indices, updates): data with out[idx with its `axis` coordinate replaced

@@ -20,6 +20,7 @@ import { argOps } from './arg.ts';
 import { cumulativeOps } from './cumulative.ts';
 import { scatterOps } from './scatter.ts';
 import { bitwiseOps } from './bitwise.ts';
+import { topKOps } from './topk.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -42,6 +43,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...cumulativeOps,
   ...scatterOps,
   ...bitwiseOps,
+  ...topKOps,
 };
 
 /** All op kinds, in table order. */

@@ -54,8 +54,36 @@ function cumulative(kind: 'cumSum' | 'cumProd'): KernelEmitter<'cumSum' | 'cumPr
   };
 }
 
+/**
+ * topK: per line, the positions sorted by topK's order (src/ops/topk.ts: ties by lower index,
+ * NaN greatest), the first k written out.
+ */
+const topK: KernelEmitter<'topK'> = (w, k) => {
+  const x = k.inputs[0]!;
+  const { axis, k: count, largest } = k.node.attrs;
+  if (count === 0) return;
+  w.write('const before = (a: number, i: number, b: number, j: number): boolean => ').block(() => {
+    if (x.dtype === 'f32') {
+      w.writeLine('const [na, nb] = [a !== a, b !== b];');
+      w.writeLine(`if (na || nb) return na && nb ? i < j : ${largest ? 'na' : 'nb'};`);
+    }
+    w.writeLine(`return a === b ? i < j : a ${largest ? '>' : '<'} b;`);
+  });
+  w.writeLine(';');
+  eachLine(w, x, axis, (line, base, len, inner) => {
+    w.writeLine(`const at = (j: number): number => ${load(inArg(0), `${base} + j * ${inner}`, x.dtype)};`);
+    w.writeLine(`const order = Array.from({ length: ${len} }, (_, j) => j).sort((p, q) => (before(at(p), p, at(q), q) ? -1 : 1));`);
+    w.writeLine(`const out = Math.floor(${line} / ${inner}) * ${count * inner} + ${line} % ${inner};`);
+    w.write(`for (let r = 0; r < ${count}; r++) `).block(() => {
+      w.writeLine(`${outArg(0)}[out + r * ${inner}] = ${storeValue('at(order[r]!)', x.dtype)};`);
+      w.writeLine(`${outArg(1)}[out + r * ${inner}] = ${storeValue('order[r]!', 'i64')};`);
+    });
+  });
+};
+
 /** Emitters of the line kinds. */
 export const lineKernels = {
+  topK,
   cumSum: cumulative('cumSum') as KernelEmitter<'cumSum'>,
   cumProd: cumulative('cumProd') as KernelEmitter<'cumProd'>,
   argMax: arg(false) as KernelEmitter<'argMax'>,

@@ -62,8 +62,50 @@ function cumulative(kind: 'cumSum' | 'cumProd'): WgslEmitter<'cumSum' | 'cumProd
   };
 }
 
+/**
+ * topK: one invocation per line selects its k elements one after another, each the first in
+ * topK's order (ties by lower index, NaN greatest) among those after the previous one: O(k len)
+ * and no per-line memory.
+ */
+const topK: WgslEmitter<'topK'> = (k): WgslKernel => {
+  const x = k.inputs[0]!;
+  const { axis, k: count, largest } = k.node.attrs;
+  const { rows, len, inner, head } = lines(x, axis);
+  if (rows === 0 || count === 0) return { invocations: 0, body: '' };
+  const t = x.dtype === 'f32' ? 'f32' : 'i32';
+  const decls = [
+    `fn topk_before(a: ${t}, i: u32, b: ${t}, j: u32) -> bool {`,
+    ...(t === 'f32' ? [`  let na = ${nan('a')};`, `  let nb = ${nan('b')};`, `  if (na || nb) { return select(${largest ? 'na' : 'nb'}, i < j, na && nb); }`] : []),
+    `  if (a == b) { return i < j; }`,
+    `  return a ${largest ? '>' : '<'} b;`,
+    '}',
+  ].join('\n');
+  const body = [
+    head,
+    `let out = (gidx / ${inner}u) * ${count * inner}u + gidx % ${inner}u;`,
+    `var pv = ${load(x.dtype, k.x[0]!, 'base')};`,
+    'var pi = 0u;',
+    `for (var r = 0u; r < ${count}u; r++) {`,
+    '  var bv = pv;',
+    '  var bi = 0u;',
+    '  var found = false;',
+    `  for (var j = 0u; j < ${len}u; j++) {`,
+    `    let v = ${load(x.dtype, k.x[0]!, `base + j * ${inner}u`)};`,
+    '    if (r > 0u && !topk_before(pv, pi, v, j)) { continue; }',
+    '    if (!found || topk_before(v, j, bv, bi)) { bv = v; bi = j; found = true; }',
+    '  }',
+    `  ${store(x.dtype, k.y[0]!, `out + r * ${inner}u`, 'bv')}`,
+    `  ${store('i64', k.y[1]!, `out + r * ${inner}u`, 'i32(bi)')}`,
+    '  pv = bv;',
+    '  pi = bi;',
+    '}',
+  ];
+  return { invocations: rows, body: body.join('\n'), decls };
+};
+
 /** The line emitters. */
 export const wgslLines = {
+  topK,
   cumSum: cumulative('cumSum') as WgslEmitter<'cumSum'>,
   cumProd: cumulative('cumProd') as WgslEmitter<'cumProd'>,
   argMax: arg(false) as WgslEmitter<'argMax'>,

@@ -1,5 +1,5 @@
-// ONNX ops that work along one axis: ArgMax, ArgMin, Hardmax (one hot at the argmax), CumSum and
-// CumProd.
+// ONNX ops that work along one axis: ArgMax, ArgMin, Hardmax (one hot at the argmax), CumSum,
+// CumProd and TopK.
 import type { NodeContext, Val } from '../context.ts';
 import { axisOf } from './movement.ts';
 import type { Lowerings } from './lowering.ts';
@@ -48,6 +48,18 @@ const cumulative = (kind: 'cumSum' | 'cumProd') => (c: NodeContext): Val[] => {
   return [c.op1(kind, { axis, exclusive: c.int('exclusive', 0) !== 0, reverse: c.int('reverse', 0) !== 0 }, [x])];
 };
 
+/**
+ * TopK: k from input 1 (opset 10 on; a one-element tensor known at import) or the attribute; axis
+ * default -1; largest from opset 11. sorted = 0 allows any order, so the sorted result serves both.
+ */
+function topK(c: NodeContext): Val[] {
+  const x = c.input(0);
+  const ks = c.opset >= 10 ? c.staticInts(1, 'k') ?? c.fail('k (input 1) is required') : [c.int('k', -1)];
+  if (ks.length !== 1) c.fail(`k must hold one value, got ${ks.length}`);
+  const axis = axisOf(c, c.int('axis', -1), x.type.shape.length);
+  return c.op('topK', { axis, k: ks[0]!, largest: c.int('largest', 1) !== 0 }, [x]);
+}
+
 /** The lowerings of the axis ops. */
 export const lineLowerings: Lowerings = {
   ArgMax: arg('argMax'),
@@ -55,4 +67,5 @@ export const lineLowerings: Lowerings = {
   Hardmax: hardmax,
   CumSum: cumulative('cumSum'),
   CumProd: cumulative('cumProd'),
+  TopK: topK,
 };
