@@ -129,6 +129,7 @@ export const elementwiseLowerings: Lowerings = {
   Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'),
   Equal: binary('equal'), Less: binary('less'), Greater: binary('greater'), And: binary('and'), Or: binary('or'),
   Max: variadic('max'), Min: variadic('min'), Sum: variadic('add'),
+  Mean: (c) => [c.op1('div', {}, [variadic('add')(c)[0]!, c.scalar(c.inputCount, c.input(0).type.dtype)])],
   Pow: pow,
   Cast: cast,
   CastLike: castLike,

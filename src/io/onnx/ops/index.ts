@@ -11,6 +11,7 @@ import { resizeLowerings } from './resize.ts';
 import { lineLowerings } from './lines.ts';
 import { indexingLowerings } from './indexing.ts';
 import { bitwiseLowerings } from './bitwise.ts';
+import { dataDependentLowerings } from './data-dependent.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -30,4 +31,5 @@ export const LOWERINGS: Lowerings = {
   ...lineLowerings,
   ...indexingLowerings,
   ...bitwiseLowerings,
+  ...dataDependentLowerings,
 };
