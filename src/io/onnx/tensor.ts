@@ -26,13 +26,15 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
   [ELEM.UINT16]: 'i32',
   [ELEM.UINT8]: 'i32',
   [ELEM.INT64]: 'i64',
+  [ELEM.UINT32]: 'i64',
+  [ELEM.UINT64]: 'i64',
   [ELEM.BOOL]: 'bool',
 };
 
 /** Bytes per element in raw_data, for each supported element type. */
 const RAW_BYTES: Readonly<Record<number, number>> = {
   [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
-  [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.BOOL]: 1,
+  [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.UINT32]: 4, [ELEM.UINT64]: 8, [ELEM.BOOL]: 1,
 };
 
 const ELEM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ELEM).map(([k, v]) => [v, k]));
@@ -51,7 +53,7 @@ export function elemName(t: number): string {
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE and FLOAT16 as f32, INT8/16/32, UINT8/16, INT64, BOOL)`, `element type ${elemName(elemType)}`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE and FLOAT16 as f32, INT8/16/32, UINT8/16, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 
@@ -108,6 +110,8 @@ function fromRaw(raw: Uint8Array, elemType: number, n: number, label: string): T
       case ELEM.INT8: out[i] = view.getInt8(o); break;
       case ELEM.UINT8: out[i] = view.getUint8(o); break;
       case ELEM.INT64: (out as BigInt64Array)[i] = view.getBigInt64(o, true); break;
+      case ELEM.UINT32: (out as BigInt64Array)[i] = BigInt(view.getUint32(o, true)); break;
+      case ELEM.UINT64: (out as BigInt64Array)[i] = uint64(view.getBigUint64(o, true), label); break;
       case ELEM.BOOL: out[i] = view.getUint8(o) !== 0 ? 1 : 0; break;
     }
   }
@@ -120,12 +124,14 @@ function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): Tens
     t.dataType === ELEM.FLOAT ? t.floatData
     : t.dataType === ELEM.DOUBLE ? t.doubleData
     : t.dataType === ELEM.INT64 ? t.int64Data
+    : t.dataType === ELEM.UINT32 || t.dataType === ELEM.UINT64 ? t.uint64Data
     : t.int32Data; // INT32, INT16, INT8, UINT16, UINT8, BOOL and FLOAT16 (its bits) live in int32_data
   if (field.length !== n) throw new OnnxError(`${label}: declares ${n} element(s) but holds ${field.length}`);
   const out = allocData(dtype, n);
   for (let i = 0; i < n; i++) {
     const v = field[i]!;
-    if (out instanceof BigInt64Array) out[i] = toInt64(v);
+    if (t.dataType === ELEM.UINT32 || t.dataType === ELEM.UINT64) (out as BigInt64Array)[i] = uint64(BigInt(Math.trunc(v)), label);
+    else if (out instanceof BigInt64Array) out[i] = toInt64(v);
     else if (t.dataType === ELEM.FLOAT16) out[i] = halfToNumber(v & 0xffff);
     else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   }
@@ -142,6 +148,15 @@ const INT64_MAX = 2n ** 63n - 1n;
 function toInt64(v: number): bigint {
   const b = BigInt(Math.trunc(v));
   return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
+}
+
+/**
+ * A UINT32 or UINT64 value as the i64 that holds it: UINT64 values of 2^63 and more have no i64
+ * of the same value, so they are refused (UnsupportedFeature) rather than read as negatives.
+ */
+function uint64(v: bigint, label: string): bigint {
+  if (v > INT64_MAX) throw new UnsupportedFeature(`${label}: UINT64 value ${v} is not supported: opgraph holds UINT64 in i64, so values must be below 2^63`, 'element type UINT64 at or above 2^63');
+  return v;
 }
 
 /** Reads an external-data tensor's bytes: location relative to the model's folder, never outside it. */

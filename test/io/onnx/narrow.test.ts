@@ -6,13 +6,14 @@ import { importOnnx } from '../../../src/io/onnx/import.ts';
 import { interpret } from '../../../src/runtime/interpreter.ts';
 import { BOOL, attr, graph, model, node, value } from './model-builder.ts';
 
-const [UINT8, INT8, UINT16, INT32] = [2, 3, 4, 6];
+const [UINT8, INT8, UINT16, INT32, UINT32, UINT64] = [2, 3, 4, 6, 12, 13];
 const str = (name: string, s: string) => ({ name, type: 3, s: new TextEncoder().encode(s) });
 
 /** Runs a one-node model on i32-held inputs. */
 function run(op: string, inputs: [string, number, number[]][], out: number, attrs: object[] = []): number[] {
   const g = importOnnx(model(graph([node(op, inputs.map(([n]) => n), ['y'], attrs)], inputs.map(([n, e, xs]) => value(n, [xs.length], e)), [value('y', [inputs[0]![2].length], out)]), 18));
-  const feeds = Object.fromEntries(inputs.map(([n, e, xs]) => [n, tensor(e === BOOL ? 'bool' : 'i32', [xs.length], xs)]));
+  const dtype = (e: number) => (e === BOOL ? 'bool' : e === UINT32 || e === UINT64 ? 'i64' : 'i32');
+  const feeds = Object.fromEntries(inputs.map(([n, e, xs]) => [n, tensor(dtype(e), [xs.length], xs)]));
   return toNumbers(interpret(g, feeds).y!);
 }
 
@@ -31,6 +32,14 @@ describe('narrow integer types', () => {
     expect(run('BitShift', [['x', UINT8, [255, 16]], ['s', UINT8, [1, 2]]], UINT8, [str('direction', 'LEFT')])).toEqual([254, 64]);
     expect(run('BitShift', [['x', UINT8, [255, 16]], ['s', UINT8, [1, 2]]], UINT8, [str('direction', 'RIGHT')])).toEqual([127, 4]);
     expect(() => run('BitShift', [['x', UINT8, [1]], ['s', UINT8, [1]]], UINT8, [str('direction', 'UP')])).toThrow(/direction must be LEFT or RIGHT/);
+  });
+
+  it('UINT32 is held in i64 and wraps at outputs; UINT64 shares i64 bits, values from 2^63 refused at reading', () => {
+    expect(run('Sub', [['a', UINT32, [1, 7]], ['b', UINT32, [2, 3]]], UINT32)).toEqual([2 ** 32 - 1, 4]);
+    expect(run('Mul', [['a', UINT64, [3]], ['b', UINT64, [5]]], UINT64)).toEqual([15]);
+    const big = { name: 'w', dims: [1], dataType: UINT64, rawData: new Uint8Array(8).fill(0xff) };
+    const m = model(graph([node('Identity', ['w'], ['y'])], [], [value('y', [1], UINT64)], [big]), 18);
+    expect(() => importOnnx(m)).toThrow(/UINT64 value 18446744073709551615 is not supported: opgraph holds UINT64 in i64/);
   });
 
   it('Xor on booleans', () => {
