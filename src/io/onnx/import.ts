@@ -24,7 +24,7 @@ import { checkGraphMemory } from '../../codegen/budget.ts';
 import { resolveMaxMemory } from '../memory.ts';
 
 /** Opset versions of the default domain this importer reads. */
-export const OPSET_RANGE = { min: 7, max: 27 } as const;
+export const OPSET_RANGE = { min: 7, max: 28 } as const;
 
 /** Options of the ONNX importer. */
 export interface OnnxImportOptions {

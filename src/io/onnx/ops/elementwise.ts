@@ -96,6 +96,12 @@ function prelu(c: NodeContext): Val[] {
   return [c.op1('where', {}, [neg, c.op1('mul', {}, [x, slope]), x])];
 }
 
+/** x * sigmoid(alpha x), alpha from the attribute (default 1). */
+function swish(c: NodeContext, x: Val): Val {
+  const alpha = c.float('alpha', 1);
+  return c.op1('mul', {}, [x, c.op1('sigmoid', {}, [alpha === 1 ? x : c.op1('mul', {}, [x, c.scalar(alpha)])])]);
+}
+
 /** The activations with float attributes (ONNX defaults). */
 const activations: Lowerings = {
   LeakyRelu: (c) => [c.op1('leakyRelu', { alpha: c.float('alpha', 0.01) }, [c.input(0)])],
@@ -105,6 +111,13 @@ const activations: Lowerings = {
   HardSigmoid: (c) => [c.op1('hardSigmoid', { alpha: c.float('alpha', 0.2), beta: c.float('beta', 0.5) }, [c.input(0)])],
   ThresholdedRelu: (c) => [c.op1('thresholdedRelu', { alpha: c.float('alpha', 1) }, [c.input(0)])],
   Shrink: (c) => [c.op1('shrink', { lambd: c.float('lambd', 0.5), bias: c.float('bias', 0) }, [c.input(0)])],
+  // Swish (opset 24): x * sigmoid(alpha x). SwiGLU (opset 28): Swish_alpha(A) * B, A and B of one shape.
+  Swish: (c) => [swish(c, c.input(0))],
+  SwiGLU: (c) => {
+    const [a, b] = [c.input(0), c.input(1)];
+    if (a.type.shape.join() !== b.type.shape.join()) c.fail(`A and B must have one shape (SwiGLU does not broadcast), got ${c.fmt(a)} and ${c.fmt(b)}`);
+    return [c.op1('mul', {}, [swish(c, a), b])];
+  },
   IsInf: (c) => [c.op1('isInf', { detectPositive: c.int('detect_positive', 1) !== 0, detectNegative: c.int('detect_negative', 1) !== 0 }, [c.input(0)])],
   PRelu: prelu,
   Mod: mod,
