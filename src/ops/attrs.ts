@@ -41,6 +41,8 @@ export interface OpAttrs {
   erf: None;
   /** Rounds f32 values to the nearest float16 (ties to even, overflow to ±Inf): ONNX Cast to FLOAT16, computed in f32. */
   roundF16: None;
+  /** Rounds f32 values to the nearest bfloat16 (ties to even): ONNX Cast to BFLOAT16, computed in f32 (src/ops/bfloat16.ts). */
+  roundBF16: None;
   /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
   gelu: { readonly approximate: 'none' | 'tanh' };
   not: None;

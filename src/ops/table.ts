@@ -21,6 +21,7 @@ import { cumulativeOps } from './cumulative.ts';
 import { scatterOps } from './scatter.ts';
 import { bitwiseOps } from './bitwise.ts';
 import { topKOps } from './topk.ts';
+import { bfloat16Ops } from './bfloat16.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -44,6 +45,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...scatterOps,
   ...bitwiseOps,
   ...topKOps,
+  ...bfloat16Ops,
 };
 
 /** All op kinds, in table order. */

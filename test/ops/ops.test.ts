@@ -24,6 +24,7 @@ import { tileCases } from './cases/tiles.ts';
 import { lineCases } from './cases/lines.ts';
 import { scatterCases } from './cases/scatter.ts';
 import { bitwiseCases } from './cases/bitwise.ts';
+import { bfloat16Cases } from './cases/bfloat16.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -43,6 +44,7 @@ const ALL: readonly OpCase[] = [
   ...lineCases,
   ...scatterCases,
   ...bitwiseCases,
+  ...bfloat16Cases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -119,7 +119,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     let id = em.idOf(v, out.name);
     // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
     for (const step of narrowSteps(out.type?.tensorType?.elemType ?? 0, b.typeOf(id).dtype)) {
-      const operands = step.op === 'roundF16' ? [id] : [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id];
+      const operands = !('operand' in step) ? [id] : [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id];
       id = b.node(step.op, {}, operands, out.name)[0]!.id;
     }
     // Each output gets a node result of its own (not an input, a weight, or another output's value).

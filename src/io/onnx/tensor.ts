@@ -10,6 +10,7 @@ import type { OnnxLimits } from './limits.ts';
 import { UnsupportedFeature } from './support.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
 import { halfToNumber } from '../../ops/scalar.ts';
+import { bfloat16ToNumber } from '../../ops/bfloat16.ts';
 
 /**
  * IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32; FLOAT16 is held as f32
@@ -20,6 +21,7 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
   [ELEM.FLOAT]: 'f32',
   [ELEM.DOUBLE]: 'f32',
   [ELEM.FLOAT16]: 'f32',
+  [ELEM.BFLOAT16]: 'f32',
   [ELEM.INT32]: 'i32',
   [ELEM.INT16]: 'i32',
   [ELEM.INT8]: 'i32',
@@ -33,7 +35,7 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
 
 /** Bytes per element in raw_data, for each supported element type. */
 const RAW_BYTES: Readonly<Record<number, number>> = {
-  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
+  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.BFLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
   [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.UINT32]: 4, [ELEM.UINT64]: 8, [ELEM.BOOL]: 1,
 };
 
@@ -53,7 +55,7 @@ export function elemName(t: number): string {
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE and FLOAT16 as f32, INT8/16/32, UINT8/16, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE, FLOAT16 and BFLOAT16 as f32, INT8/16/32, UINT8/16, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 
@@ -104,6 +106,7 @@ function fromRaw(raw: Uint8Array, elemType: number, n: number, label: string): T
       case ELEM.FLOAT: out[i] = view.getFloat32(o, true); break;
       case ELEM.DOUBLE: out[i] = view.getFloat64(o, true); break;
       case ELEM.FLOAT16: out[i] = halfToNumber(view.getUint16(o, true)); break;
+      case ELEM.BFLOAT16: out[i] = bfloat16ToNumber(view.getUint16(o, true)); break;
       case ELEM.INT32: out[i] = view.getInt32(o, true); break;
       case ELEM.INT16: out[i] = view.getInt16(o, true); break;
       case ELEM.UINT16: out[i] = view.getUint16(o, true); break;
@@ -133,6 +136,7 @@ function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): Tens
     if (t.dataType === ELEM.UINT32 || t.dataType === ELEM.UINT64) (out as BigInt64Array)[i] = uint64(BigInt(Math.trunc(v)), label);
     else if (out instanceof BigInt64Array) out[i] = toInt64(v);
     else if (t.dataType === ELEM.FLOAT16) out[i] = halfToNumber(v & 0xffff);
+    else if (t.dataType === ELEM.BFLOAT16) out[i] = bfloat16ToNumber(v);
     else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   }
   return out;

@@ -38,7 +38,7 @@ function cast(c: NodeContext): Val[] {
   const x = c.input(0);
   const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
   // FLOAT16 is held as f32, INT8/16 and UINT8/16 as i32: rounding to halves or wrapping to the narrow type are steps of their own.
-  return [narrowSteps(elem, to).reduce((v, step) => c.op1(step.op, {}, step.op === 'roundF16' ? [v] : [v, c.em.constant(step.operand)]), y)];
+  return [narrowSteps(elem, to).reduce((v, step) => c.op1(step.op, {}, !('operand' in step) ? [v] : [v, c.em.constant(step.operand)]), y)];
 }
 
 /**
