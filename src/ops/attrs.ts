@@ -4,6 +4,7 @@ import type { Tensor } from '../ir/tensor.ts';
 import type { ElementwiseProgram } from './program.ts';
 import type { Access } from './access.ts';
 import type { ScatterReduction } from './scatter.ts';
+import type { LowFloat } from './lowfloat.ts';
 
 type None = Record<string, never>;
 
@@ -43,6 +44,8 @@ export interface OpAttrs {
   roundF16: None;
   /** Rounds f32 values to the nearest bfloat16 (ties to even): ONNX Cast to BFLOAT16, computed in f32 (src/ops/bfloat16.ts). */
   roundBF16: None;
+  /** Rounds f32 values to the nearest value of an 8- or 4-bit float format (src/ops/lowfloat.ts), saturating or not. */
+  roundLowFloat: { readonly format: LowFloat; readonly saturate: boolean };
   /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
   gelu: { readonly approximate: 'none' | 'tanh' };
   not: None;

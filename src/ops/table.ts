@@ -22,6 +22,7 @@ import { scatterOps } from './scatter.ts';
 import { bitwiseOps } from './bitwise.ts';
 import { topKOps } from './topk.ts';
 import { bfloat16Ops } from './bfloat16.ts';
+import { lowFloatOps } from './lowfloat.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -46,6 +47,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...bitwiseOps,
   ...topKOps,
   ...bfloat16Ops,
+  ...lowFloatOps,
 };
 
 /** All op kinds, in table order. */

@@ -24,7 +24,7 @@ import { tileCases } from './cases/tiles.ts';
 import { lineCases } from './cases/lines.ts';
 import { scatterCases } from './cases/scatter.ts';
 import { bitwiseCases } from './cases/bitwise.ts';
-import { bfloat16Cases } from './cases/bfloat16.ts';
+import { narrowFloatCases } from './cases/narrow-floats.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -44,7 +44,7 @@ const ALL: readonly OpCase[] = [
   ...lineCases,
   ...scatterCases,
   ...bitwiseCases,
-  ...bfloat16Cases,
+  ...narrowFloatCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

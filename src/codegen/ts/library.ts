@@ -10,6 +10,7 @@ export const SUPPORT_SOURCES: readonly URL[] = [
   new URL('../../ops/scalar.ts', import.meta.url),
   new URL('../../ops/bits.ts', import.meta.url),
   new URL('../../ops/bfloat16.ts', import.meta.url),
+  new URL('../../ops/lowfloat.ts', import.meta.url),
   new URL('./prelude.ts', import.meta.url),
 ];
 

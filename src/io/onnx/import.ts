@@ -119,8 +119,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     let id = em.idOf(v, out.name);
     // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
     for (const step of narrowSteps(out.type?.tensorType?.elemType ?? 0, b.typeOf(id).dtype)) {
-      const operands = !('operand' in step) ? [id] : [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id];
-      id = b.node(step.op, {}, operands, out.name)[0]!.id;
+      const operands = step.operand ? [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id] : [id];
+      id = b.node(step.op, step.attrs as never, operands, out.name)[0]!.id;
     }
     // Each output gets a node result of its own (not an input, a weight, or another output's value).
     if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
@@ -161,7 +161,7 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
       values.set(init.name, POISONED);
       continue;
     }
-    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
+    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name, elem: init.dataType });
   }
   declareInputs(graph, em, inputSizes(opts), file, values);
   return values;

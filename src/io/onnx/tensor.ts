@@ -11,6 +11,7 @@ import { UnsupportedFeature } from './support.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
 import { halfToNumber } from '../../ops/scalar.ts';
 import { bfloat16ToNumber } from '../../ops/bfloat16.ts';
+import { PACKED, decodeLow, lowBytes } from './packed.ts';
 
 /**
  * IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32; FLOAT16 is held as f32
@@ -22,6 +23,15 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
   [ELEM.DOUBLE]: 'f32',
   [ELEM.FLOAT16]: 'f32',
   [ELEM.BFLOAT16]: 'f32',
+  [ELEM.FLOAT8E4M3FN]: 'f32',
+  [ELEM.FLOAT8E4M3FNUZ]: 'f32',
+  [ELEM.FLOAT8E5M2]: 'f32',
+  [ELEM.FLOAT8E5M2FNUZ]: 'f32',
+  [ELEM.FLOAT4E2M1]: 'f32',
+  [ELEM.INT4]: 'i32',
+  [ELEM.UINT4]: 'i32',
+  [ELEM.INT2]: 'i32',
+  [ELEM.UINT2]: 'i32',
   [ELEM.INT32]: 'i32',
   [ELEM.INT16]: 'i32',
   [ELEM.INT8]: 'i32',
@@ -55,7 +65,7 @@ export function elemName(t: number): string {
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE, FLOAT16 and BFLOAT16 as f32, INT8/16/32, UINT8/16, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE, FLOAT16, BFLOAT16, FLOAT8E4M3FN/FNUZ, FLOAT8E5M2/FNUZ and FLOAT4E2M1 as f32, INT2/4/8/16/32 and UINT2/4/8/16 as i32, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 
@@ -88,9 +98,25 @@ export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor
   const n = checkShape(t.dims, dtype, label, src.limits);
   src.account?.(n * DTYPE_BYTES[dtype], label);
   if (t.segment && t.segment.length > 0) throw new OnnxError(`${label}: segmented tensors are not supported`);
-  if (t.dataLocation === 1) return tensor(dtype, t.dims, fromRaw(readExternal(t, label, n, src), t.dataType, n, label));
+  const low = RAW_BYTES[t.dataType] === undefined;
+  if (t.dataLocation === 1) {
+    const raw = readExternal(t, label, n, src);
+    return tensor(dtype, t.dims, low ? lowData(dtype, decodeLow(t.dataType, raw, n, label, true)) : fromRaw(raw, t.dataType, n, label));
+  }
+  if (low) {
+    // Float8 may also sit one per int32_data entry; the packed types only in raw_data.
+    const packed = t.rawData.length > 0 || n === 0 || PACKED[t.dataType] !== undefined;
+    return tensor(dtype, t.dims, lowData(dtype, decodeLow(t.dataType, packed ? t.rawData : t.int32Data, n, label, packed)));
+  }
   if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));
   return tensor(dtype, t.dims, fromFields(t, dtype, n, label));
+}
+
+/** Decoded low-precision values in the IR dtype's array (exact: f32 for floats, i32 for integers). */
+function lowData(dtype: DType, values: readonly number[]): TensorData {
+  const out = allocData(dtype, values.length) as Float32Array | Int32Array;
+  out.set(values);
+  return out;
 }
 
 /** Decodes little-endian raw bytes; the byte count must match the declared shape exactly. */
@@ -170,7 +196,7 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
   if (!location) throw new OnnxError(`${label}: external data without a location`);
   if (!src.baseDir) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} needs the model's folder (load the model from a file)`);
   const offset = Number(entry('offset') ?? 0);
-  const want = n * RAW_BYTES[t.dataType]!;
+  const want = RAW_BYTES[t.dataType] === undefined ? lowBytes(t.dataType, n) : n * RAW_BYTES[t.dataType]!;
   const length = entry('length') === undefined ? want : Number(entry('length'));
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
     throw new OnnxError(`${label}: invalid external data offset/length (${entry('offset')}, ${entry('length')})`);

@@ -4,7 +4,7 @@
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
-import { narrowSteps } from '../narrow.ts';
+import { type NarrowStep, narrowSteps } from '../narrow.ts';
 import type { Lowering, Lowerings } from './lowering.ts';
 
 type Unary =
@@ -37,8 +37,13 @@ function cast(c: NodeContext): Val[] {
   const to = dtypeOf(elem, `${c.where} attribute to`);
   const x = c.input(0);
   const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
-  // FLOAT16 is held as f32, INT8/16 and UINT8/16 as i32: rounding to halves or wrapping to the narrow type are steps of their own.
-  return [narrowSteps(elem, to).reduce((v, step) => c.op1(step.op, {}, !('operand' in step) ? [v] : [v, c.em.constant(step.operand)]), y)];
+  // Types held wider (FLOAT16, float8 in f32; INT4, UINT8 in i32 ...): rounding or wrapping into them is a step of its own.
+  return [narrowTo(c, y, narrowSteps(elem, to, c.int('saturate', 1) !== 0))];
+}
+
+/** `v` after the narrowing steps. */
+function narrowTo(c: NodeContext, v: Val, steps: readonly NarrowStep[]): Val {
+  return steps.reduce((acc, step) => c.op1(step.op, step.attrs as never, step.operand ? [acc, c.em.constant(step.operand)] : [acc]), v);
 }
 
 /**
@@ -74,7 +79,9 @@ function clip(c: NodeContext): Val[] {
 /** CastLike: Cast to the second input's element type. */
 function castLike(c: NodeContext): Val[] {
   const [x, like] = [c.input(0), c.input(1)];
-  return [x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x])];
+  const y = x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x]);
+  // A target of a declared type held wider (a graph input or initializer) rounds or wraps as Cast does.
+  return [narrowTo(c, y, like.elem === undefined ? [] : narrowSteps(like.elem, like.type.dtype, c.int('saturate', 1) !== 0))];
 }
 
 /**
