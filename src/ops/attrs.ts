@@ -173,6 +173,7 @@ export interface OpAttrs {
   reduceSum: ReduceAttrs;
   reduceMean: ReduceAttrs;
   reduceMax: ReduceAttrs;
+  reduceProd: ReduceAttrs;
   // ── movement ──
   /** Target shape; one entry may be -1 (inferred). Element count must match. */
   reshape: { readonly shape: readonly number[] };

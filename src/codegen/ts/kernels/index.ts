@@ -24,7 +24,7 @@ import { scatterKernels } from './scatter.ts';
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
-  | 'reduceSum' | 'reduceMean' | 'reduceMax'
+  | 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
   | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
   | LineKind | 'scatterElements' | 'scatterND';

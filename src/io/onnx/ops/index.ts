@@ -12,6 +12,7 @@ import { lineLowerings } from './lines.ts';
 import { indexingLowerings } from './indexing.ts';
 import { bitwiseLowerings } from './bitwise.ts';
 import { dataDependentLowerings } from './data-dependent.ts';
+import { compositionLowerings } from './compositions.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -32,4 +33,5 @@ export const LOWERINGS: Lowerings = {
   ...indexingLowerings,
   ...bitwiseLowerings,
   ...dataDependentLowerings,
+  ...compositionLowerings,
 };
