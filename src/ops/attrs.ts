@@ -108,6 +108,8 @@ export interface OpAttrs {
   shiftRight: None;
   /** ~x. */
   bitNot: None;
+  /** The 32 bits of an f32 read as an i32, or the reverse. */
+  bitcast: { readonly to: 'f32' | 'i32' };
   // ── elementwise ternary ──
   /** where(cond, x, y): x where cond is true, else y; all three broadcast. */
   where: None;

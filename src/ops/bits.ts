@@ -51,3 +51,18 @@ export function shiftLeft64(a: number, s: number): number {
 export function shiftRight64(a: number, s: number): number {
   return s >= 0 && s < 64 ? Math.floor(a / 2 ** s) : a < 0 ? -1 : 0;
 }
+
+const FLOAT_WORD = new Float32Array(1);
+const INT_WORD = new Int32Array(FLOAT_WORD.buffer);
+
+/** The bits of f32 value x as an i32 (BitCast; a NaN's payload is the one the engine keeps). */
+export function floatBits(x: number): number {
+  FLOAT_WORD[0] = x;
+  return INT_WORD[0]!;
+}
+
+/** The f32 whose bits are i32 value b. */
+export function bitsFloat(b: number): number {
+  INT_WORD[0] = b;
+  return FLOAT_WORD[0]!;
+}

@@ -1,12 +1,13 @@
 // Bitwise elementwise ops on integers (i32 and i64, two's complement): bitAnd, bitOr, bitXor,
-// bitNot, and shifts (arithmetic right shift; see src/ops/bits.ts for amounts out of range).
+// bitNot, and shifts (arithmetic right shift; see src/ops/bits.ts for amounts out of range); and
+// bitcast between f32 and i32 (the same 32 bits read as the other type).
 // Numpy broadcasting as every binary op; no dtype promotion.
 import { type DType, tensorType } from '../ir/types.ts';
 import type { OpDef, OpDefs, OpGroup } from './def.ts';
 import { INDEX, expectDType, expectSameDType } from './dtypes.ts';
 import { map1, map2 } from './elementwise.ts';
 import { NOT_DIFFERENTIABLE } from './gradient.ts';
-import { bitAnd64, bitOr64, bitXor64, shiftLeft32, shiftLeft64, shiftRight32, shiftRight64 } from './bits.ts';
+import { bitAnd64, bitOr64, bitXor64, bitsFloat, floatBits, shiftLeft32, shiftLeft64, shiftRight32, shiftRight64 } from './bits.ts';
 import { broadcastShapes } from './util.ts';
 
 type BitBinary = 'bitAnd' | 'bitOr' | 'bitXor' | 'shiftLeft' | 'shiftRight';
@@ -69,12 +70,28 @@ const bitNot: OpDef<'bitNot'> = {
   grad: NOT_DIFFERENTIABLE,
 };
 
+/** bitcast: f32 <-> i32, the bits unchanged. */
+const bitcast: OpDef<'bitcast'> = {
+  kind: 'bitcast',
+  groups: ['elementwise', 'unary'],
+  arity: { min: 1, max: 1 },
+  infer([x], { to }) {
+    const from = to === 'i32' ? 'f32' : 'i32';
+    expectDType(`bitcast to ${to}`, x!, [from]);
+    return [tensorType(to, x!.shape)];
+  },
+  evaluate: ([x], { to }, [out]) => [map1(x!, out!, to === 'i32' ? floatBits : bitsFloat)],
+  scalar: { ts: ([x], { to }) => `${to === 'i32' ? 'floatBits' : 'bitsFloat'}(${x})`, wgsl: ([x], { to }) => `bitcast<${to}>(${x})` },
+  grad: NOT_DIFFERENTIABLE,
+};
+
 /** The bitwise ops. */
-export const bitwiseOps: OpDefs<BitBinary | 'bitNot'> = {
+export const bitwiseOps: OpDefs<BitBinary | 'bitNot' | 'bitcast'> = {
   bitAnd: bitBinary('bitAnd'),
   bitOr: bitBinary('bitOr'),
   bitXor: bitBinary('bitXor'),
   shiftLeft: bitBinary('shiftLeft'),
   shiftRight: bitBinary('shiftRight'),
   bitNot,
+  bitcast,
 };

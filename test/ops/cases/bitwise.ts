@@ -1,6 +1,6 @@
 // Cases for the bitwise ops: two's complement on i32 and i64 (negative values, words above 2^32),
-// broadcasting, shifts by amounts out of range; then the shape-rule errors.
-import { tensor } from '../../../src/ir/tensor.ts';
+// broadcasting, shifts by amounts out of range, bitcast between f32 and i32; then the shape-rule errors.
+import { f32, tensor } from '../../../src/ir/tensor.ts';
 import { tensorType } from '../../../src/ir/types.ts';
 import { cases } from '../case.ts';
 
@@ -51,6 +51,10 @@ export const bitwiseCases = cases([
     inputs: [tensor('i64', [3], [3 * 2 ** 40, -(2 ** 33) - 1, -5]), tensor('i64', [3], [38, 32, 70])],
     expect: [tensor('i64', [3], [12, -3, -1])],
   },
+  { name: 'bitcast f32 to i32', op: 'bitcast', attrs: { to: 'i32' }, inputs: [f32([4], [1, -0, -2.5, Infinity])], expect: [tensor('i32', [4], [0x3f800000, -0x80000000, -0x3fe00000, 0x7f800000])] },
+  { name: 'bitcast i32 to f32', op: 'bitcast', attrs: { to: 'f32' }, inputs: [tensor('i32', [3], [0x40490fdb, 1, -0x40800000])], expect: [f32([3], [3.1415927410125732, 2 ** -149, -1])] },
+  { name: 'bitcast to i32 of an i32', op: 'bitcast', attrs: { to: 'i32' }, inputs: [tensorType('i32', [2])], error: /bitcast to i32 expects f32, got i32/ },
+  { name: 'bitcast to f32 of an i64', op: 'bitcast', attrs: { to: 'f32' }, inputs: [tensorType('i64', [2])], error: /bitcast to f32 expects i32, got i64/ },
   { name: 'bitAnd on f32', op: 'bitAnd', attrs: none, inputs: [tensorType('f32', [2]), tensorType('f32', [2])], error: /bitAnd expects i32 or i64, got f32/ },
   { name: 'bitOr mixed dtypes', op: 'bitOr', attrs: none, inputs: [tensorType('i32', [2]), tensorType('i64', [2])], error: /bitOr expects matching dtypes/ },
   { name: 'bitXor shapes that do not broadcast', op: 'bitXor', attrs: none, inputs: [tensorType('i32', [2]), tensorType('i32', [3])], error: /broadcast/ },
