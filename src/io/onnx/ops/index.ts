@@ -13,6 +13,7 @@ import { indexingLowerings } from './indexing.ts';
 import { bitwiseLowerings } from './bitwise.ts';
 import { dataDependentLowerings } from './data-dependent.ts';
 import { compositionLowerings } from './compositions.ts';
+import { rotaryLowerings } from './rotary.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -34,4 +35,5 @@ export const LOWERINGS: Lowerings = {
   ...bitwiseLowerings,
   ...dataDependentLowerings,
   ...compositionLowerings,
+  ...rotaryLowerings,
 };
