@@ -1,5 +1,6 @@
 // ONNX ops composed from IR ops with static parameters: LpNormalization, MeanVarianceNormalization,
-// GatherND (one gather at flat indices), DepthToSpace and SpaceToDepth (reshape, transpose, reshape).
+// GatherND (one gather at flat indices), DepthToSpace and SpaceToDepth (reshape, transpose, reshape),
+// ReverseSequence (a gather at computed flat indices) and TensorScatter (a scatterElements).
 import { numel } from '../../../ir/types.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { axisOf } from './movement.ts';
@@ -94,6 +95,58 @@ function spaceToDepth(c: NodeContext): Val[] {
   return [c.op1('reshape', { shape: [n, ch * bs * bs, h / bs, w / bs] }, [t])];
 }
 
+/**
+ * ReverseSequence: along time_axis (default 0), batch b's first sequence_lens[b] steps reversed,
+ * the rest kept. One gather from the flattened input at flat indices whose time coordinate is
+ * where(t < len, len - 1 - t, t); a length beyond the time axis reaches gather's range check.
+ */
+function reverseSequence(c: NodeContext): Val[] {
+  const [x, lens0] = [c.input(0), c.input(1)];
+  const shape = x.type.shape;
+  if (shape.length < 2) c.fail(`input must have rank 2 or more, got ${c.fmt(x)}`);
+  const timeAxis = axisOf(c, c.int('time_axis', 0), shape.length, 'time_axis');
+  const batchAxis = axisOf(c, c.int('batch_axis', 1), shape.length, 'batch_axis');
+  if (timeAxis === batchAxis) c.fail('time_axis and batch_axis must differ');
+  if (lens0.type.shape.join() !== String(shape[batchAxis])) c.fail(`sequence_lens must be [${shape[batchAxis]}], got ${c.fmt(lens0)}`);
+  const lens = lens0.type.dtype === 'i64' ? lens0 : c.op1('cast', { to: 'i64' }, [lens0]);
+  const along = (axis: number, n: number, values: readonly number[]): Val => c.constant('i64', shape.map((d, i) => (i === axis ? n : 1)), values);
+  const t = along(timeAxis, shape[timeAxis]!, Array.from({ length: shape[timeAxis]! }, (_, i) => i));
+  const len = c.op1('reshape', { shape: shape.map((d, i) => (i === batchAxis ? d : 1)) }, [lens]);
+  const source = c.op1('where', {}, [c.op1('less', {}, [t, len]), c.op1('sub', {}, [c.op1('sub', {}, [len, c.scalar(1, 'i64')]), t]), t]);
+  const strides = shape.map((_, k) => numel(shape.slice(k + 1)));
+  let flat = c.op1('mul', {}, [source, c.scalar(strides[timeAxis]!, 'i64')]);
+  shape.forEach((d, k) => {
+    if (k !== timeAxis && d > 1) flat = c.op1('add', {}, [flat, along(k, d, Array.from({ length: d }, (_, i) => i * strides[k]!))]);
+  });
+  flat = c.op1('expand', { shape: [...shape] }, [flat]);
+  return [c.op1('gather', { axis: 0 }, [c.op1('reshape', { shape: [numel(shape)] }, [x]), flat])];
+}
+
+/**
+ * TensorScatter (opset 24): past_cache with `update` written along `axis` (default -2) from
+ * write_indices[batch] (0 when absent), wrapping round the axis in circular mode: a scatterElements
+ * whose indices are write_indices[b] + the update's positions along the axis.
+ */
+function tensorScatter(c: NodeContext): Val[] {
+  const [cache, update] = [c.input(0), c.input(1)];
+  const shape = cache.type.shape;
+  const axis = axisOf(c, c.int('axis', -2), shape.length);
+  if (axis === 0) c.fail('axis must not be the batch axis 0');
+  const mode = c.string('mode', 'linear');
+  if (mode !== 'linear' && mode !== 'circular') c.fail(`mode must be linear or circular, got ${JSON.stringify(mode)}`);
+  const n = update.type.shape[axis]!;
+  if (update.type.shape.length !== shape.length || update.type.shape.some((d, i) => (i === axis ? d > shape[i]! : d !== shape[i]))) {
+    c.fail(`update ${c.fmt(update)} does not fit past_cache ${c.fmt(cache)} along axis ${axis}`);
+  }
+  const w0 = c.maybe(2) ?? c.constant('i64', [shape[0]!], Array(shape[0]!).fill(0));
+  const w = w0.type.dtype === 'i64' ? w0 : c.op1('cast', { to: 'i64' }, [w0]);
+  const start = c.op1('reshape', { shape: shape.map((d, i) => (i === 0 ? d : 1)) }, [w]);
+  let idx = c.op1('add', {}, [start, c.constant('i64', shape.map((_, i) => (i === axis ? n : 1)), Array.from({ length: n }, (_, i) => i))]);
+  if (mode === 'circular') idx = c.op1('mod', {}, [idx, c.scalar(shape[axis]!, 'i64')]);
+  idx = c.op1('expand', { shape: [...update.type.shape] }, [idx]);
+  return [c.op1('scatterElements', { axis, reduction: 'none' }, [cache, idx, update])];
+}
+
 /** The composed lowerings. */
 export const compositionLowerings: Lowerings = {
   LpNormalization: lpNormalization,
@@ -101,4 +154,6 @@ export const compositionLowerings: Lowerings = {
   GatherND: gatherND,
   DepthToSpace: depthToSpace,
   SpaceToDepth: spaceToDepth,
+  ReverseSequence: reverseSequence,
+  TensorScatter: tensorScatter,
 };
