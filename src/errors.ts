@@ -69,6 +69,14 @@ export class OnnxError extends OpgraphError {
   override name = 'OnnxError';
 }
 
+/**
+ * An ONNX decoder export (past/present keys and values) whose structure opgraph does not
+ * understand or cannot prove independent of the past's length; names the input, output or node.
+ */
+export class OnnxDecoderError extends OnnxError {
+  override name = 'OnnxDecoderError';
+}
+
 /** Where inside the compiler an internal error happened; each layer adds what it knows. */
 export interface InternalErrorSite {
   /** The pass that was running (added by the pipeline runner). */

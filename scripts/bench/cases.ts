@@ -12,6 +12,7 @@ import { writeSafetensors } from '../../src/io/safetensors-file.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
 import { seedMha } from '../../examples/mha.ts';
 import { encoderLayer } from '../../examples/transformer-encoder-layer.ts';
+import { smallCnn } from '../../examples/small-cnn.ts';
 import { flopsOf } from './measure.ts';
 
 /** Which PyTorch / TensorFlow.js model a case is, with its sizes (read by torch_peer.py and tfjs-models.ts). */
@@ -19,7 +20,8 @@ export type CaseSpec =
   | { kind: 'mha'; config: { batch: number; seq: number; dModel: number; heads: number } }
   | { kind: 'encoder'; config: { seq: number; batch: number; dModel: number; heads: number; ff: number } }
   | { kind: 'lstm'; config: { seq: number; batch: number; input: number; hidden: number; layers: number } }
-  | { kind: 'gemm'; config: { m: number; k: number; n: number } };
+  | { kind: 'gemm'; config: { m: number; k: number; n: number } }
+  | { kind: 'cnn'; config: { batch: number; size: number } };
 
 /** What peers read from cases.json. */
 export type CaseInfo = CaseSpec & {
@@ -57,6 +59,7 @@ export function graphOf(spec: CaseSpec): Graph {
     case 'encoder': return encoderLayer(spec.config);
     case 'lstm': return lstmGraph(spec.config);
     case 'gemm': return gemmGraph(spec.config);
+    case 'cnn': return smallCnn(spec.config.batch, spec.config.size);
   }
 }
 
@@ -67,6 +70,7 @@ const SPECS: (CaseSpec & { id: string; title: string })[] = [
   { id: 'encoder', title: 'TransformerEncoderLayer 128x1x512, FFN 2048', kind: 'encoder', config: { seq: 128, batch: 1, dModel: 512, heads: 8, ff: 2048 } },
   { id: 'lstm', title: 'LSTM 2 layers x 256 hidden, 64 steps', kind: 'lstm', config: { seq: 64, batch: 1, input: 256, hidden: 256, layers: 2 } },
   { id: 'gemm', title: 'GEMM 512x512 @ 512x512', kind: 'gemm', config: { m: 512, k: 512, n: 512 } },
+  { id: 'cnn', title: 'small CNN 1x3x224x224 (2 conv + BatchNorm + ReLU + MaxPool, global pool, Linear)', kind: 'cnn', config: { batch: 1, size: 224 } },
 ];
 
 /** Builds every case: graph, weights (from the graph's seeded initialisers), inputs (seed 42), reference. */

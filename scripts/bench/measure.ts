@@ -90,6 +90,11 @@ export function flopsOf(g: Graph): number {
       const a = types.get(n.inputs[0]!)!;
       const k = n.attrs.transA ? a[a.length - 2]! : a[a.length - 1]!;
       total += 2 * out * (a.length === 1 ? a[0]! : k);
+    } else if (n.op === 'conv' || n.op === 'convTranspose') {
+      // 2 per multiply-add: every output (conv) or input (convTranspose) element meets C / group x kernel taps.
+      const w = types.get(n.inputs[1]!)!;
+      const taps = numel(w.slice(2));
+      total += n.op === 'conv' ? 2 * out * w[1]! * taps : 2 * numel(types.get(n.inputs[0]!)!) * w[1]! * taps;
     } else if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') {
       total += recurrentFlops(n.op, types.get(n.inputs[0]!)!, n.attrs.hidden, n.attrs.direction === 'bidirectional' ? 2 : 1);
     } else total += out;

@@ -69,6 +69,9 @@ wide; 256- and 512-bit native FMA would double or quadruple it); wasm SIMD128 mu
 ${r.wasmPeaks.mulAdd.toFixed(1)} GFLOP/s; scalar JavaScript multiply-add ${r.scalarPeakGflops.toFixed(1)} GFLOP/s (twelve independent float64
 chains: the ceiling for scalar TypeScript such as opgraph's kernels).${native}
 
+Incremental decoding (prefill latency and tokens per second of GPT-style decoders over a KV cache,
+beside onnxruntime on the past/present ONNX export) is in [benchmarks-decode.md](benchmarks-decode.md).
+
 Runtimes: opgraph (this commit; the reference interpreter, the generated TypeScript (one thread)
 and the wasm backend (relaxed and plain SIMD, one and two threads)); ${versions.join('; ')}.
 ${failed.length ? `\n**Could not load:** ${failed.map((p) => `${p.peer} (${p.errors.map((e) => e.replace(/^could not load: /, '')).join('; ')})`).join('; ')}.\n` : ''}${partial.length ? `\n**Cases a runtime could not run:** ${partial.map((p) => `${p.peer}: ${p.errors.join('; ')}`).join('; ')}.\n` : ''}

@@ -4,7 +4,8 @@
 // run writes docs/benchmarks.md and docs/benchmarks.svg; a --quick or --cases run (short budgets or
 // some models: not for the committed docs) writes them under out/bench/ instead. Each peer runs in its own
 // process, one after another; the bench folder (out/bench/, git-ignored) holds the shared
-// weights, inputs, reference outputs, the exported ONNX files and each peer's results.
+// weights, inputs, reference outputs, the exported ONNX files and each peer's results. The decoding
+// bench (scripts/bench/decode/) runs after it, unless --cases picks models.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,4 +101,8 @@ const report = process.argv.includes('--report-only') ? (JSON.parse(readFileSync
 // Only a full run writes docs/: a partial one must never overwrite the committed numbers.
 const partial = report.partial ?? report.quick;
 process.stdout.write(writeReport(partial ? benchDir : join(root, 'docs'), report));
+// The decoding bench (decode/run.ts) follows a full or --quick run, in its own process.
+if (!only && !process.argv.includes('--report-only')) {
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/bench/decode/run.ts'), ...(quick ? ['--quick'] : [])], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
 if (partial) log(`bench: a partial run (--quick or --cases): the report is ${join(benchDir, 'benchmarks.md')} (and .svg); docs/ is left as committed`);

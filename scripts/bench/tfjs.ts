@@ -35,6 +35,9 @@ interface Tf {
   concat(ts: T[], axis: number): T;
   moments(a: T, axis: number, keepDims: boolean): { mean: T; variance: T };
   zeros(shape: readonly number[]): T;
+  conv2d(x: T, filter: T, strides: number, pad: 'same' | 'valid' | number): T;
+  maxPool(x: T, filterSize: number, strides: number, pad: 'same' | 'valid' | number): T;
+  mean(x: T, axis: readonly number[]): T;
   memory(): { numBytes: number };
   env(): { getAsync(flag: string): Promise<unknown> };
 }
@@ -103,6 +106,22 @@ function lstm(tf: Tf, w: W, [x]: T[], layers: number): T {
   return input;
 }
 
+/**
+ * examples/small-cnn.ts in tfjs's layout (NHWC activations, HWIO filters): twice conv 3x3 (pad 1)
+ * + BatchNorm (eval) + relu + 2x2 max pool, then the spatial mean and the Linear head.
+ */
+function smallCnn(tf: Tf, w: W, [x]: T[]): T {
+  const hwio = (name: string): T => tf.transpose(w.get(name)!, [2, 3, 1, 0]);
+  const block = (h: T, p: string, bn: string): T => {
+    const y = tf.add(tf.conv2d(h, hwio(`${p}.weight`), 1, 1), w.get(`${p}.bias`)!);
+    const scale = tf.div(w.get(`${bn}.weight`)!, tf.sqrt(tf.add(w.get(`${bn}.running_var`)!, tf.tensor(Float32Array.of(1e-5), []))));
+    const normed = tf.add(tf.mul(tf.sub(y, w.get(`${bn}.running_mean`)!), scale), w.get(`${bn}.bias`)!);
+    return tf.maxPool(tf.relu(normed), 2, 2, 'valid');
+  };
+  const h = block(block(tf.transpose(x!, [0, 2, 3, 1]), 'conv1', 'bn1'), 'conv2', 'bn2');
+  return linear(tf, tf.mean(h, [1, 2]), w.get('fc.weight')!, w.get('fc.bias')!);
+}
+
 function model(tf: Tf, c: PeerCase, w: W, xs: T[]): () => T {
   const spec = c.info;
   switch (spec.kind) {
@@ -110,6 +129,7 @@ function model(tf: Tf, c: PeerCase, w: W, xs: T[]): () => T {
     case 'encoder': return () => encoderLayer(tf, w, xs, spec.config.heads);
     case 'lstm': return () => lstm(tf, w, xs, spec.config.layers);
     case 'gemm': return () => tf.matMul(xs[0]!, w.get('w')!);
+    case 'cnn': return () => smallCnn(tf, w, xs);
   }
 }
 
@@ -132,7 +152,7 @@ export async function tfjsRuntime(backend: 'cpu' | 'wasm'): Promise<Runtime> {
     label: `TensorFlow.js ${backend}${detail}`,
     version: `@tensorflow/tfjs-core ${tf.version_core}, @tensorflow/tfjs-backend-${backend} ${peerVersion(`@tensorflow/tfjs-backend-${backend}`)}`,
     async load(c: PeerCase): Promise<Loaded> {
-      const w = new Map([...c.weights].map(([n, t]) => [n, tf.tensor(t.data as Float32Array, t.shape)]));
+      const w = new Map([...c.weights].filter(([, t]) => t.dtype === 'f32').map(([n, t]) => [n, tf.tensor(t.data as Float32Array, t.shape)]));
       const xs = c.info.inputs.map((n) => tf.tensor(c.inputs.get(n)!.data as Float32Array, c.inputs.get(n)!.shape));
       const f = model(tf, c, w, xs);
       return {

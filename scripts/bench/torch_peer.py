@@ -19,6 +19,7 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 import safetensors_io as st  # noqa: E402
+import cnn_models  # noqa: E402
 import seed_models as sm  # noqa: E402
 
 
@@ -51,6 +52,8 @@ def build(case):
         return Lstm(c["input"], c["hidden"], c["layers"])
     if kind == "gemm":
         return Gemm(c["k"], c["n"])
+    if kind == "cnn":
+        return cnn_models.SmallCnn()
     raise ValueError(f"unknown case kind {kind!r}")
 
 

@@ -47,7 +47,12 @@ export class GraphBuilder {
   /** The generator parameter initialisers draw from (seeded: builds are deterministic). */
   readonly rng: Rng;
 
-  constructor(readonly name: string, seed?: number) {
+  /**
+   * `given(name)` true: the parameter's value will be supplied at compile or run time (a weights
+   * file), so no default is drawn for it. A GPT-2-sized model spends seconds drawing defaults
+   * that loaded weights then replace.
+   */
+  constructor(readonly name: string, seed?: number, private readonly given?: (name: string) => boolean) {
     this.ir = new IRBuilder(name);
     this.rng = new Rng(seed);
   }
@@ -70,7 +75,7 @@ export class GraphBuilder {
     // The shape is checked before `init` allocates it.
     const w = this.guard(() => {
       checkDims(type.shape, `parameter ${JSON.stringify(name)} shape`);
-      return this.ir.weight(name, type, init(type.shape, this.rng));
+      return this.ir.weight(name, type, this.given?.(name) ? undefined : init(type.shape, this.rng));
     });
     const s = this.wrap(w.id);
     this.params.set(name, s);
@@ -150,12 +155,20 @@ export class GraphBuilder {
 /** What a model body returns: one output (named `output`) or outputs by name. */
 export type ModelOutputs = Sym | Readonly<Record<string, Sym>>;
 
+/** Options of graph(). */
+export interface GraphOptions {
+  /** Seed of the parameters' default values. */
+  readonly seed?: number;
+  /** Parameters whose values come at compile or run time: they get no default value (a missing one is then a BindingError naming it). */
+  readonly given?: (name: string) => boolean;
+}
+
 /**
  * Declares a graph in one call: `graph('mha', (g) => { const x = g.input('x', [1, 3, 6]); ... return y; })`.
  * A single returned value becomes the output named `output`.
  */
-export function graph(name: string, body: (g: GraphBuilder) => ModelOutputs, opts: { seed?: number } = {}): Graph {
-  const g = new GraphBuilder(name, opts.seed);
+export function graph(name: string, body: (g: GraphBuilder) => ModelOutputs, opts: GraphOptions = {}): Graph {
+  const g = new GraphBuilder(name, opts.seed, opts.given);
   const out = body(g);
   if (out instanceof Sym) g.output('output', out);
   else for (const [k, v] of Object.entries(out)) g.output(k, v);

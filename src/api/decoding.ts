@@ -79,6 +79,8 @@ export interface DecoderGraphOptions {
   readonly prefill: boolean;
   /** Also output every cache after the call (`present:cache.NAME.key`), for the interpreter. */
   readonly present?: boolean;
+  /** Parameters whose values will be loaded (no default is drawn for them; see GraphOptions.given). */
+  readonly given?: (name: string) => boolean;
 }
 
 /** The graph of one decoding call: inputs `tokens` (and `pos` for a step), output `logits`. */
@@ -93,5 +95,5 @@ export function decoderGraph(model: DecoderModel, opts: DecoderGraphOptions): Gr
     const out: Record<string, Sym> = { logits };
     if (opts.present) for (const [name, s] of ctx.present()) out[`${PRESENT_PREFIX}${name}`] = s;
     return out;
-  }, model.seed !== undefined ? { seed: model.seed } : {});
+  }, { ...(model.seed !== undefined ? { seed: model.seed } : {}), ...(opts.given ? { given: opts.given } : {}) });
 }

@@ -7,6 +7,11 @@ import type { Operand, Sym } from './sym.ts';
 export { crossEntropy, type Reduction } from './loss.ts';
 export { arange, eq, full, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne, ones, onesLike, tril, triu, where, zeros, zerosLike } from './tensors.ts';
 export { type AttentionMaskOptions, causalMask, scaledDotProductAttention } from './attention.ts';
+export {
+  type AvgPoolOptions, type BatchNormOptions, type ConvOptions, type ConvTransposeOptions, type MaxPoolOptions, type Size,
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, avgPool1d, avgPool2d, batchNorm, clamp,
+  conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, flatten, hardSigmoid, hardSwish, leakyRelu, maxPool1d, maxPool2d, relu6,
+} from './conv.ts';
 
 type UnaryKind = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'not' | 'identity';
 type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'equal' | 'less' | 'greater' | 'and' | 'or';
@@ -26,8 +31,11 @@ export function binary(kind: BinaryKind, a: Sym, b: Operand): Sym {
   return one(a, kind, {}, [a, rhs]);
 }
 
+/** max(x, 0), elementwise (torch.relu). */
 export const relu = (x: Sym): Sym => unary('relu', x);
+/** Hyperbolic tangent, elementwise (torch.tanh). */
 export const tanh = (x: Sym): Sym => unary('tanh', x);
+/** 1 / (1 + exp(-x)), elementwise (torch.sigmoid). */
 export const sigmoid = (x: Sym): Sym => unary('sigmoid', x);
 
 /** GELU; `none` is the exact erf form (PyTorch's default). */
@@ -35,6 +43,7 @@ export function gelu(x: Sym, approximate: 'none' | 'tanh' = 'none'): Sym {
   return one(x, 'gelu', { approximate });
 }
 
+/** x converted to element type `to` (torch's `x.to(dtype)`; floats to integers truncate toward zero). */
 export function cast(x: Sym, to: DType): Sym {
   return one(x, 'cast', { to });
 }
@@ -62,10 +71,12 @@ export function dense(x: Sym, kernel: Sym, bias?: Sym): Sym {
   return one(x, 'gemm', { transA: false, transB: false, alpha: 1, beta: 1 }, inputs);
 }
 
+/** torch.softmax over `dim` (negative counts from the end). */
 export function softmax(x: Sym, dim: number): Sym {
   return one(x, 'softmax', { axis: dim });
 }
 
+/** torch.log_softmax over `dim`, computed stably (x - max - log sum exp). */
 export function logSoftmax(x: Sym, dim: number): Sym {
   return one(x, 'logSoftmax', { axis: dim });
 }
@@ -84,6 +95,7 @@ export function reduce(kind: 'reduceSum' | 'reduceMean' | 'reduceMax', x: Sym, d
   return one(x, kind, attrs);
 }
 
+/** torch.reshape: one dim may be -1 (inferred); the element count must not change. */
 export function reshape(x: Sym, shape: readonly number[]): Sym {
   return one(x, 'reshape', { shape: [...shape] });
 }
@@ -100,10 +112,12 @@ export function transpose(x: Sym, d0: number, d1: number): Sym {
   return permute(x, perm);
 }
 
+/** torch.permute: output dim i is input dim dims[i] (negative allowed). */
 export function permute(x: Sym, dims: readonly number[]): Sym {
   return one(x, 'transpose', { perm: dims.map((d) => (d < 0 ? d + x.rank : d)) });
 }
 
+/** torch.unsqueeze: a new size-1 dim at `dim`. */
 export function unsqueeze(x: Sym, dim: number): Sym {
   return one(x, 'unsqueeze', { axes: [dim] });
 }

@@ -1,5 +1,5 @@
 // The graph-definition API.
-export { GraphBuilder, graph, sourceLocations, type ModelOutputs } from './builder.ts';
+export { GraphBuilder, graph, sourceLocations, type GraphOptions, type ModelOutputs } from './builder.ts';
 export { Sym, type Operand } from './sym.ts';
 /** The functional ops (`F.softmax(x, -1)`, `F.matmul(a, b)`...), as PyTorch's torch.nn.functional. */
 export * as F from './functional.ts';

@@ -9,6 +9,7 @@ import { verifyGraph } from '../ir/verify.ts';
 import { type OnnxImportOptions, loadOnnx } from '../io/onnx/import.ts';
 import type { TrainingExample } from '../train/example.ts';
 import type { DecoderModel } from '../api/decoding.ts';
+import { loadOnnxDecoder } from '../decode/onnx/model.ts';
 import { checkGraphLimits } from '../io/limits.ts';
 import { ensureTsLoader } from './ts-loader.ts';
 
@@ -108,9 +109,12 @@ export async function loadTrainingExample(model: string): Promise<{ graph: Graph
   return { graph: await graphOf(model, mod), training };
 }
 
-/** Imports a decoder model: MODEL's `decoder` export (name, maxContext, forward through ctx.attend). */
-export async function loadDecoder(model: string): Promise<DecoderModel> {
-  if (model.toLowerCase().endsWith('.onnx')) throw new UsageError(`generate: ${model} is an ONNX file; generate takes a module exporting \`decoder\` (a DecoderModel)`);
+/**
+ * Imports a decoder model: an .onnx export with past/present keys and values (its KV cache
+ * `maxContext` long), or MODEL's `decoder` export (name, maxContext, forward through ctx.attend).
+ */
+export async function loadDecoder(model: string, onnx: { maxContext: number }): Promise<DecoderModel> {
+  if (model.toLowerCase().endsWith('.onnx')) return loadOnnxDecoder(resolveModelPath(model), onnx);
   const decoder = (await importModel(model)).decoder as DecoderModel | undefined;
   if (!decoder || typeof decoder !== 'object' || typeof decoder.forward !== 'function' || !Number.isInteger(decoder.maxContext)) {
     throw new ModelLoadError(`${model}: no \`decoder\` export (name, maxContext, forward), so it cannot generate`);

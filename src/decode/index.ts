@@ -3,3 +3,5 @@ export { type Decoder, type GenerateOptions, type Generation, compileDecoder } f
 export { type BackendOptions, type DecodeTarget } from './backends.ts';
 export { type SamplingOptions, argmax, sampleTopK, sampler } from './sample.ts';
 export { cacheWeights } from './state.ts';
+export { type OnnxDecoderOptions, loadOnnxDecoder, onnxDecoder } from './onnx/model.ts';
+export type { DecoderNames } from './onnx/interface.ts';

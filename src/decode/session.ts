@@ -3,6 +3,7 @@
 // token at the current position through the step graph, and generate() loops them with a
 // sampler. The KV cache stays in the backend's memory throughout (backends.ts).
 import { OpgraphError } from '../errors.ts';
+import type { Graph } from '../ir/graph.ts';
 import { type Tensor, tensor } from '../ir/tensor.ts';
 import { type DecoderModel, decoderGraph } from '../api/decoding.ts';
 import { type BackendOptions, type Phase, type PhaseFactory, phaseFactory } from './backends.ts';
@@ -43,17 +44,26 @@ export interface Generation {
 export async function compileDecoder(model: DecoderModel, opts: BackendOptions): Promise<Decoder> {
   if ((model.batch ?? 1) !== 1) throw new OpgraphError(`compileDecoder decodes one sequence at a time; model ${JSON.stringify(model.name)} has batch ${model.batch}`);
   const present = opts.target === 'interp';
-  const stepGraph = decoderGraph(model, { tokens: 1, prefill: false, present });
+  // Parameters the weights hold need no default values (drawing GPT-2 small's takes seconds).
+  const names = opts.weights === undefined ? undefined : new Set(opts.weights instanceof Map ? opts.weights.keys() : Object.keys(opts.weights));
+  const given = names && opts.strict !== false ? (name: string) => names.has(name) : undefined;
+  const build = (o: { tokens: number; prefill: boolean }) => decoderGraph(model, { ...o, present, ...(given ? { given } : {}) });
+  const stepGraph = build({ tokens: 1, prefill: false });
   const factory = phaseFactory(stepGraph, opts);
   const step = await factory.build(stepGraph);
-  return new Session(model, factory, step, present);
+  return new Session(model, factory, step, build);
 }
 
 class Session implements Decoder {
   position = 0;
   private readonly prefills = new Map<number, Phase>();
 
-  constructor(readonly model: DecoderModel, private readonly factory: PhaseFactory, private readonly stepPhase: Phase, private readonly present: boolean) {}
+  constructor(
+    readonly model: DecoderModel,
+    private readonly factory: PhaseFactory,
+    private readonly stepPhase: Phase,
+    private readonly build: (o: { tokens: number; prefill: boolean }) => Graph,
+  ) {}
 
   async prefill(tokens: readonly number[]): Promise<Tensor> {
     const n = tokens.length;
@@ -61,7 +71,7 @@ class Session implements Decoder {
     this.checkRoom(0, n);
     let phase = this.prefills.get(n);
     if (!phase) {
-      phase = await this.factory.build(decoderGraph(this.model, { tokens: n, prefill: true, present: this.present }));
+      phase = await this.factory.build(this.build({ tokens: n, prefill: true }));
       this.prefills.set(n, phase);
     }
     const logits = await phase.run(new Map([['tokens', tensor('i32', [1, n], tokens)]]));

@@ -1,4 +1,5 @@
-// `opgraph/onnx`: ONNX models from bytes, a URL or (Node) a path, and the session API over them.
+// `opgraph/onnx`: ONNX models from bytes, a URL or (Node) a path, the session API over them, and
+// decoder exports (past/present keys and values) as compiled decoders.
 import type { Graph } from '../ir/graph.ts';
 import { OnnxError } from '../errors.ts';
 import { type OnnxImportOptions, importOnnx, loadOnnx } from '../io/onnx/import.ts';
@@ -8,6 +9,8 @@ export { UnknownDimError, type UnknownDim, type ConstantValue } from '../io/onnx
 export { onnxSupport, type SupportReport } from '../io/onnx/check.ts';
 export { UnsupportedModelError, type MissingFeature } from '../io/onnx/support.ts';
 export { type OnnxLimits, DEFAULT_ONNX_LIMITS } from '../io/onnx/limits.ts';
+/** Decoders exported with past/present keys and values, compiled for incremental decoding over a KV cache (docs/decoders.md). */
+export { type OnnxDecoderOptions, type DecoderNames, loadOnnxDecoder, onnxDecoder, compileDecoder, type Decoder, type DecodeTarget, type GenerateOptions, type Generation } from '../decode/index.ts';
 export { load, type Session, type SessionOptions, type SessionTarget, type TensorInfo, type Feed } from '../session.ts';
 
 /** Fetches an ONNX model from a URL (a page's `fetch`) and imports it; an HTTP failure names the URL. */

@@ -5,6 +5,7 @@ import type { ElementwiseProgram } from './program.ts';
 import type { Access } from './access.ts';
 import type { ScatterReduction } from './scatter.ts';
 import type { LowFloat } from './lowfloat.ts';
+import type { WindowAttrs } from './window.ts';
 
 type None = Record<string, never>;
 
@@ -12,6 +13,12 @@ type None = Record<string, never>;
 export interface ReduceAttrs {
   readonly axes: readonly number[];
   readonly keepDims: boolean;
+}
+
+/** A pooling window: its taps per spatial dim, and ceil_mode (the last partial window kept). */
+export interface PoolAttrs extends WindowAttrs {
+  readonly kernel: readonly number[];
+  readonly ceilMode: boolean;
 }
 
 /** Which way a recurrent layer runs through time. */
@@ -149,6 +156,28 @@ export interface OpAttrs {
     readonly mask?: Access;
     readonly out: Access & { readonly shape: readonly number[] };
   };
+  // ── sliding windows over [N, C, ...spatial] (src/ops/window.ts: pads are every begin, then every end) ──
+  /**
+   * Convolution (cross-correlation, as PyTorch and ONNX): x [N, C, ...], w [OC, C/group, ...kernel],
+   * optional bias [OC]; output dims floor((in + pads - (k-1) dilation - 1) / stride) + 1.
+   */
+  conv: WindowAttrs & { readonly group: number };
+  /**
+   * Transposed convolution (the gradient of conv with respect to its input): x [N, C, ...],
+   * w [C, OC/group, ...kernel], optional bias [OC]; output dims
+   * stride (in - 1) + outputPadding + (k-1) dilation + 1 - pads.
+   */
+  convTranspose: WindowAttrs & { readonly group: number; readonly outputPadding: readonly number[] };
+  /**
+   * Max over each window (NaN propagates; pads are never chosen). With `indices`, a second i64
+   * output holds the flat input index of each maximum (its first occurrence), its spatial part
+   * row-major or column-major (ONNX storage_order 1).
+   */
+  maxPool: PoolAttrs & { readonly indices?: 'row-major' | 'column-major' };
+  /** Mean over each window: of the taps inside the input, or with countIncludePad of those inside input and pads. */
+  avgPool: PoolAttrs & { readonly countIncludePad: boolean };
+  /** (sum over each window of |x|^p)^(1/p); pads count as zeros. */
+  lpPool: PoolAttrs & { readonly p: number };
   // ── recurrent layers (time loop inside; see src/ops/recurrent.ts for operands) ──
   /** Elman RNN layer: h' = act(W_ih x + b_ih + W_hh h + b_hh). */
   rnn: { readonly hidden: number; readonly direction: Direction; readonly activation: 'tanh' | 'relu' };

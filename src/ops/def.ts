@@ -15,6 +15,7 @@ export type OpGroup =
   | 'contraction' // matmul-like
   | 'normalize'
   | 'recurrent' // a time loop over a sequence
+  | 'window' // slides a kernel window over the spatial dims of [N, C, ...spatial] (conv, pools)
   | 'source'; // no inputs
 
 /** One op's definition. Later backends add emitters and gradients to this same object. */

@@ -23,6 +23,8 @@ import { bitwiseOps } from './bitwise.ts';
 import { topKOps } from './topk.ts';
 import { bfloat16Ops } from './bfloat16.ts';
 import { lowFloatOps } from './lowfloat.ts';
+import { convOps } from './conv.ts';
+import { poolOps } from './pool.ts';
 
 /** Every op's definition, keyed by kind. */
 export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
@@ -48,6 +50,8 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...topKOps,
   ...bfloat16Ops,
   ...lowFloatOps,
+  ...convOps,
+  ...poolOps,
 };
 
 /** All op kinds, in table order. */

@@ -220,3 +220,26 @@ describe('API graphs compute what a hand computation gives', () => {
     expect(run((g) => g.input('i', [3], 'i32').div(2), { i })).toEqual([3, -3, 4]);
   });
 });
+
+describe('graph(..., { given })', () => {
+  const build = (given?: (n: string) => boolean) =>
+    graph('lin', (g) => new Linear(4, 3).forward(g.input('x', [2, 4])), given ? { given } : {});
+
+  it('draws no default for given parameters; the others still get one', () => {
+    const full = build();
+    const some = build((n) => n === 'weight');
+    expect(some.weights.find((w) => w.name === 'weight')!.data).toBeUndefined();
+    expect(full.weights.find((w) => w.name === 'weight')!.data).toBeDefined();
+    expect(some.weights.find((w) => w.name === 'bias')!.data).toBeDefined();
+  });
+
+  it('a given parameter left out at run time is a BindingError naming it', () => {
+    const g = build((n) => n === 'weight');
+    const x = tensor('f32', [2, 4], new Float32Array(8));
+    expect(() => interpret(g, { x })).toThrow(/missing weight "weight"/);
+    const w = tensor('f32', [3, 4], new Float32Array(12).fill(1));
+    const out = interpret(g, { x: tensor('f32', [2, 4], new Float32Array(8).fill(1)) }, { weights: { weight: w }, strict: false });
+    const bias = g.weights.find((v) => v.name === 'bias')!.data!.data as Float32Array;
+    expect(Array.from(out.output!.data as Float32Array)).toEqual([0, 1, 2, 0, 1, 2].map((j) => Math.fround(4 + bias[j]!)));
+  });
+});

@@ -87,5 +87,15 @@ export const gradCases = list([
   { name: 'lstm', op: 'lstm', attrs: { hidden: 2, direction: 'forward' }, operands: [s(3, 2, 2), s(1, 8, 2), s(1, 8, 2), s(1, 8), s(1, 8), s(1, 2, 2), s(1, 2, 2)] },
   { name: 'lstm bidirectional', op: 'lstm', attrs: { hidden: 2, direction: 'bidirectional' }, operands: [s(3, 1, 2), s(2, 8, 2), s(2, 8, 2), s(2, 8), s(2, 8), s(2, 1, 2), s(2, 1, 2)] },
   { name: 'gru', op: 'gru', attrs: { hidden: 2, direction: 'forward', linearBeforeReset: true }, operands: [s(3, 2, 2), s(1, 6, 2), s(1, 6, 2), s(1, 6), s(1, 6), s(1, 2, 2)] },
+  // ── window ops (src/ops/window-grad.ts) ──
+  { name: 'conv 1-D, stride 2, pads, bias', op: 'conv', attrs: { strides: [2], dilations: [1], pads: [1, 2], group: 1 }, operands: [s(2, 2, 7), s(3, 2, 3), s(3)] },
+  { name: 'conv 2-D grouped, dilated, uneven stride', op: 'conv', attrs: { strides: [2, 1], dilations: [1, 2], pads: [1, 0, 0, 1], group: 2 }, operands: [s(1, 4, 5, 6), s(4, 2, 2, 2)] },
+  { name: 'conv 2-D depthwise, leftover rows', op: 'conv', attrs: { strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0], group: 3 }, operands: [s(2, 3, 6, 5), s(3, 1, 3, 2), s(3)] },
+  { name: 'convTranspose 1-D, stride, output padding, bias', op: 'convTranspose', attrs: { strides: [2], dilations: [1], pads: [1, 0], group: 1, outputPadding: [1] }, operands: [s(2, 3, 4), s(3, 2, 3), s(2)] },
+  { name: 'convTranspose 2-D grouped, dilated', op: 'convTranspose', attrs: { strides: [1, 2], dilations: [2, 1], pads: [0, 1, 1, 0], group: 2, outputPadding: [0, 1] }, operands: [s(1, 4, 3, 3), s(4, 1, 2, 2)] },
+  { name: 'avgPool 2-D, pads counted, ceil mode', op: 'avgPool', attrs: { kernel: [3, 2], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 1, 1], ceilMode: true, countIncludePad: true }, operands: [s(2, 2, 5, 6)] },
+  { name: 'avgPool 1-D, pads not counted', op: 'avgPool', attrs: { kernel: [3], strides: [2], dilations: [1], pads: [1, 1], ceilMode: false, countIncludePad: false }, operands: [s(1, 3, 7)] },
+  { name: 'maxPool 2-D overlapping windows, pads, ceil mode', op: 'maxPool', attrs: { kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1], ceilMode: true }, operands: [s(2, 2, 6, 5)] },
+  { name: 'maxPool 1-D dilated', op: 'maxPool', attrs: { kernel: [2], strides: [1], dilations: [2], pads: [0, 0], ceilMode: false }, operands: [s(2, 3, 7)] },
   { name: 'gru reverse', op: 'gru', attrs: { hidden: 3, direction: 'reverse', linearBeforeReset: true }, operands: [s(4, 1, 2), s(1, 9, 2), s(1, 9, 3), s(1, 9), s(1, 9), s(1, 1, 3)] },
 ]);

@@ -25,6 +25,8 @@ import { lineCases } from './cases/lines.ts';
 import { scatterCases } from './cases/scatter.ts';
 import { bitwiseCases } from './cases/bitwise.ts';
 import { narrowFloatCases } from './cases/narrow-floats.ts';
+import { convCases } from './cases/conv.ts';
+import { poolCases } from './cases/pool.ts';
 
 const ALL: readonly OpCase[] = [
   ...unaryCases,
@@ -45,6 +47,8 @@ const ALL: readonly OpCase[] = [
   ...scatterCases,
   ...bitwiseCases,
   ...narrowFloatCases,
+  ...convCases,
+  ...poolCases,
 ];
 
 function attrsOf(c: OpCase): OpAttrs[OpKind] {

@@ -9,3 +9,8 @@ export {
   type TransformerLayerOptions, type EncoderMasks, type DecoderMasks, type TransformerOptions, type TransformerMasks,
 } from './encoder-decoder.ts';
 export { RNNCell, RNN, LSTM, GRU, type RecurrentOptions, type RecurrentResult } from './recurrent.ts';
+export {
+  Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, BatchNorm1d, BatchNorm2d, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+  AdaptiveAvgPool1d, AdaptiveAvgPool2d, Flatten, LeakyReLU, ReLU6, Hardsigmoid, Hardswish,
+  type ConvLayerOptions, type ConvTransposeLayerOptions, type BatchNormLayerOptions,
+} from './conv.ts';

@@ -13,6 +13,7 @@ const OPTIONS: OptionSpec = {
   prompt: { type: 'string' },
   steps: { type: 'string' },
   weights: { type: 'string' },
+  'max-context': { type: 'string' },
   'top-k': { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
@@ -37,10 +38,14 @@ function numberOption(p: ReturnType<typeof parseVerbArgs>, name: string, integer
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate tokens with a decoder model (prefill, then one step per token over a KV cache)',
-  usage: `opgraph generate MODEL --prompt IDS --steps N [--weights W.safetensors] [--top-k K --temperature T --seed S] [--backend ts|wasm|wgsl|interp] [-O0|1|2] [-v]
+  usage: `opgraph generate MODEL --prompt IDS --steps N [--weights W.safetensors] [--max-context N] [--top-k K --temperature T --seed S] [--backend ts|wasm|wgsl|interp] [-O0|1|2] [-v]
 
 MODEL is an examples/ name or a path whose module exports \`decoder\` (a DecoderModel:
-name, maxContext, forward through ctx.attend; see docs/decoders.md). IDS are the
+name, maxContext, forward through ctx.attend; see docs/decoders.md), or an .onnx
+decoder export with past/present keys and values (input_ids, past key/value inputs
+[batch, heads, past, head_dim], optionally position_ids and attention_mask; outputs
+logits and the presents), whose KV cache holds --max-context N positions (default:
+the prompt's length plus N steps, at least plus 2). IDS are the
 prompt's token ids, comma-separated (5,17,3). Prints the N generated token ids,
 comma-separated. Greedy by default; --temperature T > 0 samples from the softmax at
 T (restricted to the K most likely tokens with --top-k), seeded by --seed (default 0).
@@ -62,7 +67,9 @@ milliseconds of each token to stderr (the first one is the prefill).`,
     const seed = numberOption(p, 'seed', true, 0);
     if ((topK !== undefined || seed !== undefined) && !temperature) throw new UsageError('generate: --top-k and --seed sample, so they need --temperature T > 0');
     const weightsPath = optional(p, 'weights');
-    const decoder = await loadDecoder(model);
+    const maxContext = numberOption(p, 'max-context', true, 1);
+    if (maxContext !== undefined && !model.toLowerCase().endsWith('.onnx')) throw new UsageError('generate: --max-context applies to .onnx models only; a module\'s decoder has its own maxContext');
+    const decoder = await loadDecoder(model, { maxContext: maxContext ?? prompt.length + Math.max(steps, 2) });
     const dec = await compileDecoder(decoder, { target: backend as DecodeTarget, level: optLevel('generate', p, 2), ...(weightsPath ? { weights: await readSafetensors(weightsPath) } : {}) });
     try {
       const gen = await dec.generate(prompt, { steps, ...(temperature ? { temperature } : {}), ...(topK !== undefined ? { topK } : {}), ...(seed !== undefined ? { seed } : {}) });

@@ -17,6 +17,8 @@ import { wgslCache } from './kernels/cache.ts';
 import { wgslRows } from './kernels/rows.ts';
 import { wgslSequence, wgslSequenceScratch } from './kernels/sequence.ts';
 import { wgslSequenceGrad, wgslSequenceGradScratch } from './kernels/sequence-grad.ts';
+import { wgslConv } from './kernels/conv.ts';
+import { wgslPool } from './kernels/pool.ts';
 import { wgslHelpersFor } from './prelude.ts';
 import { WGSL_LAYOUT } from './types.ts';
 import type { StructuralKind } from '../ts/kernels/index.ts';
@@ -34,6 +36,8 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslSequenceGrad,
   ...wgslLines,
   ...wgslScatter,
+  ...wgslConv,
+  ...wgslPool,
 };
 
 /** Scratch needs of the kernels that keep working state in `mem` (absent: none). */

@@ -82,10 +82,14 @@ function inputSizes(opts: OnnxImportOptions): InputSizes {
  */
 export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOptions = {}): Promise<Graph> {
   if (typeof path !== 'string') return importOnnx(path, opts);
-  const limits = resolveOnnxLimits(opts.limits);
-  checkLimit(limits, 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
-  const bytes = await readFile(path);
+  const bytes = await readOnnxFile(path, opts.limits);
   return importOnnx(bytes, { baseDir: modelDir(path), name: basename(path), ...opts });
+}
+
+/** The bytes of an .onnx file, its size checked against the limits' maxFileBytes before it is read. */
+export async function readOnnxFile(path: string, limits?: Partial<OnnxLimits>): Promise<Uint8Array> {
+  checkLimit(resolveOnnxLimits(limits), 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
+  return readFile(path);
 }
 
 /** Imports a serialized ONNX model. */

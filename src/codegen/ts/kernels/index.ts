@@ -20,6 +20,9 @@ import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
 import { lineKernels } from './lines.ts';
 import { scatterKernels } from './scatter.ts';
+import { convScratch, emitConv } from './conv.ts';
+import { convTransposeScratch, emitConvTranspose } from './conv-transpose.ts';
+import { poolKernels, poolScratch } from './pool.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
@@ -27,7 +30,8 @@ export type StructuralKind =
   | 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
   | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
-  | LineKind | 'scatterElements' | 'scatterND';
+  | LineKind | 'scatterElements' | 'scatterND'
+  | 'conv' | 'convTranspose' | 'maxPool' | 'avgPool' | 'lpPool';
 
 /** The kinds of src/codegen/ts/kernels/lines.ts. */
 type LineKind = keyof typeof lineKernels;
@@ -49,6 +53,9 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...cacheKernels,
   ...lineKernels,
   ...scatterKernels,
+  conv: emitConv,
+  convTranspose: emitConvTranspose,
+  ...poolKernels,
 };
 
 function isStructural(op: OpKind): op is StructuralKind {
@@ -82,6 +89,9 @@ export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = fal
   if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') return recurrentScratch(n, inputs);
   if (n.op === 'rnnGrad') return rnnGradScratch(n, inputs);
   if (n.op === 'lstmGrad' || n.op === 'gruGrad') return gatedGradScratch(n, inputs);
+  if (n.op === 'conv') return convScratch(n, inputs, simple);
+  if (n.op === 'convTranspose') return convTransposeScratch(n, inputs, simple);
+  if (n.op === 'maxPool' || n.op === 'avgPool' || n.op === 'lpPool') return poolScratch({ node: n, inputs, outputs: n.outputs.map((o) => o.type) });
   if (simple) return 0;
   if (n.op === 'gemm') {
     const a = inputs[0]!.shape;

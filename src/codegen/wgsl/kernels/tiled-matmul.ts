@@ -7,7 +7,8 @@
 // so every invocation reaches every barrier. The tile shape is picked per contraction from its
 // static M and N (thin outputs hand their spare invocations to the long side). A handful of
 // outputs over a long K would leave the tiles idle instead: each output then gets a workgroup
-// whose invocations split K and add their partial sums in a tree (splitContraction).
+// whose invocations split K and add their partial sums in a tree (splitContraction). An operand
+// may be computed rather than stored (`read`): the convolutions stage their im2col matrices so.
 import type { DType } from '../../../ir/types.ts';
 import { type GroupedKernel, pow2Ceil, pow2Floor, treeReduce } from '../kernel.ts';
 import { load } from '../types.ts';
@@ -20,6 +21,12 @@ export interface TiledOperand {
   readonly cs: number;
   /** WGSL u32 expression of the batch matrix's element offset (names from `batchCode`). */
   readonly batch: string;
+  /**
+   * A computed operand (an implicit-GEMM im2col matrix, a permuted weight): element (r, c) as a
+   * guard and a value read only where the guard holds, 0 elsewhere; then base, rs and cs only
+   * choose how staging walks the tile (rs 1: consecutive invocations step along r).
+   */
+  readonly read?: (r: string, c: string) => { readonly ok: string; readonly value: string };
 }
 
 /** A contraction of `batches` [M,K] x [K,N] products into a dense [batches, M, N] output. */
@@ -70,6 +77,13 @@ function tileShape(m: number, n: number, k: number): Tile {
 /** Element (r, c) of an operand's batch matrix (a WGSL load). */
 const element = (o: TiledOperand, r: string, c: string): string => load(o.dtype, o.base, `${o.batch} + ${r} * ${o.rs >>> 0}u + ${c} * ${o.cs >>> 0}u`);
 
+/** Element (r, c) of an operand where `inRange` holds: a strided load, or a computed operand's guarded read. */
+function guarded(o: TiledOperand, r: string, c: string, inRange: string): { ok: string; value: string } {
+  if (!o.read) return { ok: inRange, value: element(o, r, c) };
+  const e = o.read(r, c);
+  return { ok: `${inRange} && ${e.ok}`, value: e.value };
+}
+
 const indent = (lines: readonly string[], depth: number): string[] => lines.filter(Boolean).map((l) => `${' '.repeat(2 * depth)}${l}`);
 
 /**
@@ -93,14 +107,10 @@ function stageTiles(c: TiledContraction, t: Tile): string[] {
   const zero = c.type === 'f32' ? '0.0' : '0i';
   const w = t.wm * t.wn;
   // A tile: r = row in the tile, c = k in the tile; B tile: r = column in the tile, c = k.
-  const stageA = stage('tileA', { r: t.bm, c: t.bk }, c.a.cs === 1, w, zero, (r, cc) => ({
-    ok: `row0 + ${r} < ${c.m}u && k0 + ${cc} < ${c.k}u`,
-    value: element(c.a, `(row0 + ${r})`, `(k0 + ${cc})`),
-  }));
-  const stageB = stage('tileB', { r: t.bn, c: t.bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) => ({
-    ok: `col0 + ${r} < ${c.n}u && k0 + ${cc} < ${c.k}u`,
-    value: element(c.b, `(k0 + ${cc})`, `(col0 + ${r})`),
-  }));
+  const stageA = stage('tileA', { r: t.bm, c: t.bk }, c.a.cs === 1, w, zero, (r, cc) =>
+    guarded(c.a, `(row0 + ${r})`, `(k0 + ${cc})`, `row0 + ${r} < ${c.m}u && k0 + ${cc} < ${c.k}u`));
+  const stageB = stage('tileB', { r: t.bn, c: t.bk }, c.b.rs === 1 && c.b.cs !== 1, w, zero, (r, cc) =>
+    guarded(c.b, `(k0 + ${cc})`, `(col0 + ${r})`, `col0 + ${r} < ${c.n}u && k0 + ${cc} < ${c.k}u`));
   return [...stageA, ...stageB];
 }
 
@@ -158,13 +168,22 @@ function splitContraction(c: TiledContraction): GroupedKernel {
     `let row = (oidx / ${c.n}u) % ${c.m}u;`,
     `let col = oidx % ${c.n}u;`,
     `var part: ${c.type} = ${c.type === 'f32' ? '0.0' : '0i'};`,
-    `for (var q = lidx; q < ${c.k}u; q += ${w}u) { part += ${element(c.a, 'row', 'q')} * ${element(c.b, 'q', 'col')}; }`,
+    ...splitTerm(c, w),
     treeReduce('acc', 'part', w, 'red', (x, y) => `${x} + ${y}`),
     'if (lidx == 0u) {',
     ...indent(c.store('acc', 'oidx').split('\n'), 1),
     '}',
   ];
   return { groups: [c.m * c.n * c.batches], workgroupSize: w, decls: `var<workgroup> red: array<${c.type}, ${w}>;`, body: body.filter(Boolean).join('\n') };
+}
+
+/** The strided K loop of one split invocation: computed operands add only where their guards hold. */
+function splitTerm(c: TiledContraction, w: number): string[] {
+  const [a, b] = [guarded(c.a, 'row', 'q', 'true'), guarded(c.b, 'q', 'col', 'true')];
+  const term = `${a.value} * ${b.value}`;
+  const ok = [a.ok, b.ok].map((g) => g.replace(/^true && /, '')).filter((g) => g !== 'true');
+  const add = ok.length ? `if (${ok.join(' && ')}) { part += ${term}; }` : `part += ${term};`;
+  return [`for (var q = lidx; q < ${c.k}u; q += ${w}u) { ${add} }`];
 }
 
 /** The grouped kernel of a tiled contraction. */

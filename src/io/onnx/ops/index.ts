@@ -1,6 +1,8 @@
 // The ONNX op table: every supported op type (default domain) and training-domain op, by name.
 import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
+import { channelNormLowerings } from './channel-norm.ts';
+import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
 import { elementwiseLowerings } from './elementwise.ts';
 import type { Lowerings } from './lowering.ts';
@@ -36,4 +38,6 @@ export const LOWERINGS: Lowerings = {
   ...dataDependentLowerings,
   ...compositionLowerings,
   ...rotaryLowerings,
+  ...convLowerings,
+  ...channelNormLowerings,
 };
