@@ -3,6 +3,8 @@ import type { DType } from '../ir/types.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import type { ElementwiseProgram } from './program.ts';
 import type { Access } from './access.ts';
+import type { ScatterReduction } from './scatter.ts';
+import type { LowFloat } from './lowfloat.ts';
 import type { WindowAttrs } from './window.ts';
 
 type None = Record<string, never>;
@@ -47,6 +49,10 @@ export interface OpAttrs {
   erf: None;
   /** Rounds f32 values to the nearest float16 (ties to even, overflow to ±Inf): ONNX Cast to FLOAT16, computed in f32. */
   roundF16: None;
+  /** Rounds f32 values to the nearest bfloat16 (ties to even): ONNX Cast to BFLOAT16, computed in f32 (src/ops/bfloat16.ts). */
+  roundBF16: None;
+  /** Rounds f32 values to the nearest value of an 8- or 4-bit float format (src/ops/lowfloat.ts), saturating or not. */
+  roundLowFloat: { readonly format: LowFloat; readonly saturate: boolean };
   /** GELU; `tanh` is the tanh approximation, `none` the exact erf form (PyTorch's default). */
   gelu: { readonly approximate: 'none' | 'tanh' };
   not: None;
@@ -99,6 +105,18 @@ export interface OpAttrs {
   greater: None;
   and: None;
   or: None;
+  // bitwise, on i32 and i64 (src/ops/bitwise.ts)
+  bitAnd: None;
+  bitOr: None;
+  bitXor: None;
+  /** a << b; 0 when b is outside [0, width). */
+  shiftLeft: None;
+  /** a >> b, arithmetic; 0 or -1 when b is outside [0, width). */
+  shiftRight: None;
+  /** ~x. */
+  bitNot: None;
+  /** The 32 bits of an f32 read as an i32, or the reverse. */
+  bitcast: { readonly to: 'f32' | 'i32' };
   // ── elementwise ternary ──
   /** where(cond, x, y): x where cond is true, else y; all three broadcast. */
   where: None;
@@ -186,6 +204,7 @@ export interface OpAttrs {
   reduceSum: ReduceAttrs;
   reduceMean: ReduceAttrs;
   reduceMax: ReduceAttrs;
+  reduceProd: ReduceAttrs;
   // ── movement ──
   /** Target shape; one entry may be -1 (inferred). Element count must match. */
   reshape: { readonly shape: readonly number[] };
@@ -207,6 +226,25 @@ export interface OpAttrs {
   // ── indexing ──
   /** take(data, indices, axis): embedding lookup is gather on axis 0. Negative indices count from the end. */
   gather: { readonly axis: number };
+  // ── selection and scans along one axis (src/ops/arg.ts, cumulative.ts, topk.ts) ──
+  /** Index (i64) of the largest element along `axis`; ties to the first, or the last with selectLast; NaN beats numbers. */
+  argMax: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
+  /** Index (i64) of the smallest element along `axis`, as argMax. */
+  argMin: { readonly axis: number; readonly keepDims: boolean; readonly selectLast: boolean };
+  /** Running sum along `axis`; `exclusive` leaves each element out of its own sum, `reverse` runs from the end. */
+  cumSum: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
+  /** Running product along `axis`, as cumSum. */
+  cumProd: { readonly axis: number; readonly exclusive: boolean; readonly reverse: boolean };
+  /** The k largest (or smallest) elements along `axis` in order, ties by lower index, and their i64 indices. */
+  topK: { readonly axis: number; readonly k: number; readonly largest: boolean };
+  // ── scatters (src/ops/scatter.ts) ──
+  /**
+   * scatterElements(data, indices, updates): data with out[idx with its `axis` coordinate replaced
+   * by indices[idx]] combined with updates[idx] (`reduction` none replaces), in row-major order.
+   */
+  scatterElements: { readonly axis: number; readonly reduction: ScatterReduction };
+  /** scatterND(data, indices [..., k], updates): the data slices at the k-tuples of indices combined with updates. */
+  scatterND: { readonly reduction: ScatterReduction };
   // ── state ──
   /**
    * cacheWrite(cache, update, pos): `cache` with `update` written along `axis` from the runtime

@@ -14,7 +14,7 @@ import { type GradEmitter, gradWith } from './gradient.ts';
 import type { GradRule } from './def.ts';
 import type { ValueId } from '../ir/graph.ts';
 
-type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax';
+type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd';
 
 /** What distinguishes one reduction from another. */
 interface ReduceSpec {
@@ -24,8 +24,8 @@ interface ReduceSpec {
   step(acc: number, x: number): number;
   /** Final value from the accumulator and the number of reduced elements. */
   finish(acc: number, count: number): number;
-  /** The input's gradient from x, the result y and its gradient g, both broadcast back to x's shape. */
-  grad(d: GradEmitter, x: ValueId, y: ValueId, g: ValueId, axes: readonly number[]): ValueId;
+  /** The input's gradient from x, the result y and its gradient g, both broadcast back to x's shape (absent: none offered). */
+  grad?(d: GradEmitter, x: ValueId, y: ValueId, g: ValueId, axes: readonly number[]): ValueId;
 }
 
 /** A reduction's gradient rule: result and gradient reshaped to the kept dims and expanded to x. */
@@ -36,7 +36,7 @@ function reduceGrad<K extends ReduceKind>(spec: ReduceSpec): GradRule<K> {
     const reduced = reducedAxes(shape, (c.attrs as ReduceAttrs).axes);
     const kept = keptShape(shape, reduced);
     const back = (v: ValueId): ValueId => d.expand(d.reshape(v, kept), shape);
-    return [spec.grad(d, x, back(c.outputs[0]!), back(g), [...reduced])];
+    return [spec.grad!(d, x, back(c.outputs[0]!), back(g), [...reduced])];
   });
 }
 
@@ -82,15 +82,16 @@ function reduceOp<K extends ReduceKind>(kind: K, spec: ReduceSpec): OpDef<K> {
       for (let i = 0; i < acc.length; i++) acc[i] = spec.finish(acc[i]!, count);
       return [fromNumberArray(outType!, acc)];
     },
-    grad: reduceGrad<K>(spec),
+    grad: spec.grad ? reduceGrad<K>(spec) : { none: `the gradient of ${kind} is not implemented (it divides by the elements, undefined at zeros)` },
   };
 }
 
 const LOWEST: Readonly<Record<DType, number>> = { f32: -Infinity, i32: -(2 ** 31), i64: -(2 ** 63), bool: 0 };
 const sum = (acc: number, x: number): number => acc + x;
 
-/** The reductions: sum, mean and max over `axes`. */
+/** The reductions: sum, mean, max and product over `axes` (an empty product is 1). */
 export const reduceOps: OpDefs<ReduceKind> = {
+  reduceProd: reduceOp('reduceProd', { dtypes: ['f32'], init: () => 1, step: (acc, x) => acc * x, finish: (acc) => acc }),
   reduceSum: reduceOp('reduceSum', { dtypes: NUMERIC, init: () => 0, step: sum, finish: (acc) => acc, grad: (_d, _x, _y, g) => g }),
   reduceMean: reduceOp('reduceMean', { dtypes: ['f32'], init: () => 0, step: sum, finish: (acc, n) => acc / n, grad: (d, x, _y, g, axes) => d.scale(g, 1 / numel(axes.map((a) => d.shape(x)[a]!))) }),
   // Math.max propagates NaN, as torch.amax does.

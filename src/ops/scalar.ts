@@ -133,8 +133,8 @@ export function toI64(x: number): bigint {
  * The message of an index outside [-size, size) along `axis`, the same from the interpreter and
  * from generated code on every backend (which prefix the node).
  */
-export function indexRangeMessage(raw: number | bigint, axis: number, size: number): string {
-  return `gather index ${raw} is out of range for axis ${axis} of size ${size} (valid: ${-size}..${size - 1})`;
+export function indexRangeMessage(raw: number | bigint, axis: number, size: number, op = 'gather'): string {
+  return `${op} index ${raw} is out of range for axis ${axis} of size ${size} (valid: ${-size}..${size - 1})`;
 }
 
 /** Floored integer remainder (ONNX Mod, fmod = 0): the sign of the divisor; a zero divisor gives 0. */

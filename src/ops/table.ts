@@ -16,6 +16,13 @@ import { attentionOps } from './attention.ts';
 import { recurrentOps } from './recurrent.ts';
 import { recurrentGradOps } from './recurrent-grad.ts';
 import { gatedGradOps } from './gated-grad.ts';
+import { argOps } from './arg.ts';
+import { cumulativeOps } from './cumulative.ts';
+import { scatterOps } from './scatter.ts';
+import { bitwiseOps } from './bitwise.ts';
+import { topKOps } from './topk.ts';
+import { bfloat16Ops } from './bfloat16.ts';
+import { lowFloatOps } from './lowfloat.ts';
 import { convOps } from './conv.ts';
 import { poolOps } from './pool.ts';
 
@@ -36,6 +43,13 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
   ...recurrentOps,
   ...recurrentGradOps,
   ...gatedGradOps,
+  ...argOps,
+  ...cumulativeOps,
+  ...scatterOps,
+  ...bitwiseOps,
+  ...topKOps,
+  ...bfloat16Ops,
+  ...lowFloatOps,
   ...convOps,
   ...poolOps,
 };

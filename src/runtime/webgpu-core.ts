@@ -151,15 +151,18 @@ export async function submitAndRead(device: GPUDevice, enc: GPUCommandEncoder, m
 }
 
 /**
- * One gather's bounds flag: two words of the memory buffer (1 when an index was out of range,
- * then that index as i32) that its kernel writes and the host reads back with the outputs.
+ * One node's bounds flag: two words of the memory buffer that its kernel writes and the host
+ * reads back with the outputs. Word 0 is 0 while every index was in range, else 1 + the entry of
+ * `dims` whose index was out of range; word 1 is that index as i32.
  */
 export interface IndexCheck {
   readonly base: number;
   /** The node, as messages name it. */
   readonly where: string;
-  readonly axis: number;
-  readonly size: number;
+  /** The op, as index messages name it (gather, scatterND, ...). */
+  readonly op: string;
+  /** The checked dims, each an axis of the indexed tensor and its size. */
+  readonly dims: readonly { readonly axis: number; readonly size: number }[];
   /** Its kernel runs once, at creation: the flag is never reset, so every run reports it. */
   readonly once: boolean;
 }
@@ -175,11 +178,14 @@ export function flagRegion(checks: readonly IndexCheck[]): WordRegion | undefine
   return checks.length ? { base: checks[0]!.base, length: checks.length * 2, dtype: 'i32' } : undefined;
 }
 
-/** The first check whose flag is set in `words` (the flags read back at `at`), with the index its kernel saw. */
-export function indexFault(words: Uint32Array, at: WordRegion | undefined, checks: readonly IndexCheck[]): { check: IndexCheck; raw: number } | undefined {
+/** The first check whose flag is set in `words` (the flags read back at `at`), with the index its kernel saw and its dim. */
+export function indexFault(words: Uint32Array, at: WordRegion | undefined, checks: readonly IndexCheck[]): { check: IndexCheck; raw: number; axis: number; size: number } | undefined {
   if (!at) return undefined;
   for (let k = 0; k < checks.length; k++) {
-    if (words[at.base + 2 * k] !== 0) return { check: checks[k]!, raw: words[at.base + 2 * k + 1]! | 0 };
+    const flag = words[at.base + 2 * k]!;
+    if (flag === 0) continue;
+    const dim = checks[k]!.dims[Math.min(flag, checks[k]!.dims.length) - 1]!;
+    return { check: checks[k]!, raw: words[at.base + 2 * k + 1]! | 0, ...dim };
   }
   return undefined;
 }

@@ -150,7 +150,7 @@ export class WebGpuModel {
       throw lostOr(device, e);
     }
     const fault = indexFault(words, this.flags && this.readback.packed[this.program.outputs.length], this.program.checks);
-    if (fault) throw new IndexError(`${fault.check.where}: ${indexRangeMessage(fault.raw, fault.check.axis, fault.check.size)}${saturated(fault.raw)}`);
+    if (fault) throw new IndexError(`${fault.check.where}: ${indexRangeMessage(fault.raw, fault.axis, fault.size, fault.check.op)}${saturated(fault.raw)}`);
     return Object.fromEntries(this.graph.outputs.map((o, i) => {
       const r = this.readback.packed[i]!;
       const t = this.types.get(o.id)!;

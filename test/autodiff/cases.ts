@@ -77,6 +77,8 @@ export const gradCases = list([
   { name: 'concat', op: 'concat', attrs: { axis: 1 }, operands: [s(2, 1), s(2, 3)] },
   { name: 'split', op: 'split', attrs: { axis: 0, sizes: [1, 2] }, operands: [s(3, 2)] },
   { name: 'slice', op: 'slice', attrs: { starts: [1, 0], ends: [3, 2], axes: [0, 1], steps: [1, 1] }, operands: [s(4, 3)] },
+  { name: 'cumSum axis 1', op: 'cumSum', attrs: { axis: 1, exclusive: false, reverse: false }, operands: [s(2, 4)] },
+  { name: 'cumSum exclusive reverse', op: 'cumSum', attrs: { axis: 0, exclusive: true, reverse: true }, operands: [s(3, 2)] },
   { name: 'gather axis 0, repeated', op: 'gather', attrs: { axis: 0 }, operands: [s(4, 3), { shape: [2, 2], dtype: 'i64', values: [1, 3, 1, -4] }] },
   { name: 'gather axis 1', op: 'gather', attrs: { axis: 1 }, operands: [s(2, 3, 2), { shape: [2], dtype: 'i32', values: [2, 0] }] },
   { name: 'rnn tanh', op: 'rnn', attrs: rnn, operands: [s(4, 2, 2), s(1, 3, 2), s(1, 3, 3), s(1, 3), s(1, 3), s(1, 2, 3)] },

@@ -21,6 +21,10 @@ import { fusedCases } from './cases/fused.ts';
 import { attentionCases } from './cases/attention.ts';
 import { recurrentCases } from './cases/recurrent.ts';
 import { tileCases } from './cases/tiles.ts';
+import { lineCases } from './cases/lines.ts';
+import { scatterCases } from './cases/scatter.ts';
+import { bitwiseCases } from './cases/bitwise.ts';
+import { narrowFloatCases } from './cases/narrow-floats.ts';
 import { convCases } from './cases/conv.ts';
 import { poolCases } from './cases/pool.ts';
 
@@ -39,6 +43,10 @@ const ALL: readonly OpCase[] = [
   ...attentionCases,
   ...recurrentCases,
   ...tileCases,
+  ...lineCases,
+  ...scatterCases,
+  ...bitwiseCases,
+  ...narrowFloatCases,
   ...convCases,
   ...poolCases,
 ];

@@ -1,11 +1,18 @@
 // Copies declarations from opgraph's own support files into generated modules: the helpers a
 // module's code names, plus whatever those helpers reference. The support files are ordinary,
-// type-checked and tested sources (src/ops/scalar.ts, src/codegen/ts/prelude.ts).
+// type-checked and tested sources (SUPPORT_SOURCES).
 import { readFileSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';
 import { tsMorph } from '../ts-morph.ts';
 
-const SOURCES = [new URL('../../ops/scalar.ts', import.meta.url), new URL('./prelude.ts', import.meta.url)];
+/** The support files whose declarations generated modules may name (the wasm loader adds its own prelude). */
+export const SUPPORT_SOURCES: readonly URL[] = [
+  new URL('../../ops/scalar.ts', import.meta.url),
+  new URL('../../ops/bits.ts', import.meta.url),
+  new URL('../../ops/bfloat16.ts', import.meta.url),
+  new URL('../../ops/lowfloat.ts', import.meta.url),
+  new URL('./prelude.ts', import.meta.url),
+];
 
 /** Top-level declarations of `sources` by name, with their text (without `export`). */
 function loadLibrary(sources: readonly URL[]): Map<string, string> {
@@ -46,4 +53,4 @@ export function libraryOf(sources: readonly URL[]): (code: string) => string[] {
 }
 
 /** The library declarations `code` uses, transitively, in a stable order (dependencies first). */
-export const helpersFor = libraryOf(SOURCES);
+export const helpersFor = libraryOf(SUPPORT_SOURCES);

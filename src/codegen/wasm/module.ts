@@ -7,7 +7,7 @@ import { tsMorph } from '../ts-morph.ts';
 import type { Graph, Node } from '../../ir/graph.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
 import { addConstants, addInlineWeights, addSignature, emitKernels, kernelFunctions, weightMethod } from '../ts/module.ts';
-import { libraryOf } from '../ts/library.ts';
+import { SUPPORT_SOURCES, libraryOf } from '../ts/library.ts';
 import { ARRAY_TYPE, commentText, tsString } from '../ts/names.ts';
 import type { SimdLevel } from './kernel.ts';
 import type { WasmLayout } from './layout.ts';
@@ -26,11 +26,7 @@ export interface LoaderParts {
 const view = (s: Storage): string => `this.v${s.id}`;
 
 /** Declarations copied into loaders: the TS backend's helpers and the wasm runtime support. */
-const helpersFor = libraryOf([
-  new URL('../../ops/scalar.ts', import.meta.url),
-  new URL('../ts/prelude.ts', import.meta.url),
-  new URL('./prelude.ts', import.meta.url),
-]);
+const helpersFor = libraryOf([...SUPPORT_SOURCES, new URL('./prelude.ts', import.meta.url)]);
 
 function base64(bytes: Uint8Array): string {
   let s = '';

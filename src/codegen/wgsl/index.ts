@@ -1,9 +1,9 @@
 // The WGSL backend: graph (after passes) -> memory plan over one u32 buffer -> one compute shader
 // per kernel, with its dispatch size. The WebGPU runtime (src/runtime/webgpu.ts) runs the result.
-import type { Graph, Node, NodeOf } from '../../ir/graph.ts';
+import type { Graph, Node } from '../../ir/graph.ts';
 import { describeNode } from '../../ops/infer.ts';
-import { normAxis } from '../../ops/util.ts';
 import type { IndexCheck } from '../../runtime/webgpu-core.ts';
+import { checkedDims } from '../index-check.ts';
 import type { DType, TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import { OPS } from '../../ops/table.ts';
@@ -22,6 +22,8 @@ import { wgslPool } from './kernels/pool.ts';
 import { wgslHelpersFor } from './prelude.ts';
 import { WGSL_LAYOUT } from './types.ts';
 import type { StructuralKind } from '../ts/kernels/index.ts';
+import { wgslLines } from './kernels/lines.ts';
+import { wgslScatter } from './kernels/scatter.ts';
 
 /** Emitters for every op kind that is not elementwise; a missing one is a compile error. */
 export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = {
@@ -32,6 +34,8 @@ export const WGSL_KERNELS: { readonly [K in StructuralKind]: WgslEmitter<K> } = 
   ...wgslRows,
   ...wgslSequence,
   ...wgslSequenceGrad,
+  ...wgslLines,
+  ...wgslScatter,
   ...wgslConv,
   ...wgslPool,
 };
@@ -100,13 +104,6 @@ function layoutWords(plan: MemoryPlan): { base: (s: Storage) => number; words: n
   return { base: (s) => (s.kind === 'arena' ? arenaBase + s.offset / 4 : fixed.get(s.id)!), words: arenaBase + plan.arenaBytes / 4 };
 }
 
-/** The bounds check of a gather kernel given flag words at `k.flag`. */
-function indexCheck(node: NodeOf<'gather'>, k: WgslInput<OpKind>, once: boolean): IndexCheck {
-  const shape = k.inputs[0]!.shape;
-  const axis = normAxis(node.attrs.axis, shape.length);
-  return { base: k.flag!, where: describeNode('gather', node.outputs[0]?.id, node.label), axis, size: shape[axis]!, once };
-}
-
 function emit(node: Node, k: WgslInput<OpKind>): WgslKernel {
   const op = node.op;
   if (Object.prototype.hasOwnProperty.call(WGSL_KERNELS, op)) return (WGSL_KERNELS[op as StructuralKind] as WgslEmitter<OpKind>)(k);
@@ -169,15 +166,16 @@ export function generateWgsl(graph: Graph): WgslProgram {
     for (const o of node.outputs) types.set(o.id, o.type);
     if (node.op === 'constant' || plan.views.has(node)) return;
     const scratch = plan.scratch.get(node);
-    const k: WgslInput<OpKind> = {
+    let k: WgslInput<OpKind> = {
       node, inputs: node.inputs.map((v) => types.get(v)!), outputs: node.outputs.map((o) => o.type), x: node.inputs.map(at), y: node.outputs.map((o) => at(o.id)),
       ...(scratch === undefined ? {} : { sc: base(plan.storages[scratch]!) }),
-      ...(node.op === 'gather' ? { flag: words + 2 * checks.length } : {}),
     };
+    const dims = checkedDims(node, k.inputs);
+    if (dims) k = { ...k, flag: words + 2 * checks.length };
     const kernel = emit(node, k);
     const groups = groupCount(kernel);
     if (groups === 0) return;
-    if (k.flag !== undefined) checks.push(indexCheck(node as NodeOf<'gather'>, k, plan.statics.has(node)));
+    if (dims) checks.push({ base: k.flag!, where: describeNode(node.op, node.outputs[0]?.id, node.label), op: node.op, dims, once: plan.statics.has(node) });
     const writes = node.outputs.map((o) => region(plan.storages[plan.storageOf.get(o.id)!]!));
     kernels.push({ name: `k${i}_${node.op}`, label: node.label ?? '', code: shaderText(kernel), dispatch: dispatchOf(groups), once: plan.statics.has(node), node: i, writes });
   });

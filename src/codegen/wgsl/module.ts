@@ -73,8 +73,8 @@ export function emitWgslModule(g: Graph, program: WgslProgram, opts: WgslModuleO
     `export const KERNELS: readonly GpuKernel[] = [\n${kernels.join('\n')}\n];`,
     '',
     ...(program.checks.length ? [
-      '/** Bounds flags of the gathers (their kernels set them; run() reads them back and throws IndexError). */',
-      `const CHECKS: readonly IndexCheck[] = [\n${program.checks.map((c) => `  { base: ${c.base}, where: ${tsString(c.where)}, axis: ${c.axis}, size: ${c.size}, once: ${c.once} },`).join('\n')}\n];`,
+      '/** Bounds flags of the index-reading kernels (they set them; run() reads them back and throws IndexError). */',
+      `const CHECKS: readonly IndexCheck[] = [\n${program.checks.map((c) => `  { base: ${c.base}, where: ${tsString(c.where)}, op: ${tsString(c.op)}, dims: [${c.dims.map((d) => `{ axis: ${d.axis}, size: ${d.size} }`).join(', ')}], once: ${c.once} },`).join('\n')}\n];`,
       'const FLAGS = flagRegion(CHECKS);',
       '',
     ] : []),
@@ -98,7 +98,7 @@ function flagCode(program: WgslProgram): { readback: string; reset: string; chec
   return {
     readback: '[...LAYOUT.outputs, FLAGS!]',
     reset: '\n    resetIndexFlags(this.device, this.mem, CHECKS);',
-    check: `\n    const fault = indexFault(words, this.readback.packed[${program.outputs.length}], CHECKS);\n    if (fault) throw new IndexRangeError(\`\${fault.check.where}: \${indexRangeMessage(fault.raw, fault.check.axis, fault.check.size)}\`);`,
+    check: `\n    const fault = indexFault(words, this.readback.packed[${program.outputs.length}], CHECKS);\n    if (fault) throw new IndexRangeError(\`\${fault.check.where}: \${indexRangeMessage(fault.raw, fault.axis, fault.size, fault.check.op)}\`);`,
   };
 }
 

@@ -79,6 +79,29 @@ export const WGSL_HELPERS: Readonly<Record<string, readonly [string, readonly st
 }`,
     [],
   ],
+  round_lowfloat_f: [
+    `fn round_lowfloat_f(x: f32, m: i32, minexp: i32, maxv: f32, overflow: u32, negzero: u32, nanto: u32) -> f32 {
+  // roundLowFloat (ops/lowfloat.ts): the f16 rounding's method with the format's mantissa bits,
+  // smallest normal exponent and largest value; overflow 0 saturates, 1 gives Inf, 2 NaN.
+  let bits = bitcast<u32>(x);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) { return select(x, -0.0, nanto == 1u); }
+  let isinf = (bits & 0x7fffffffu) == 0x7f800000u;
+  let a = abs(x);
+  var r = 0.0;
+  if (a > 0.0 && !isinf) {
+    let e = max(i32((bits >> 23u) & 0xffu) - 127, minexp);
+    let scale = exp2(f32(m - e));
+    r = round(a * scale) / scale;
+  }
+  if (isinf || r > maxv) { r = select(select(nan_f(), inf_f(), overflow == 1u), maxv, overflow == 0u); }
+  if ((bits >> 31u) == 1u) {
+    if (r == 0.0 && negzero == 0u) { return 0.0; }
+    return -r;
+  }
+  return r;
+}`,
+    ['inf_f', 'nan_f'],
+  ],
 };
 
 /** The helper sources `code` uses, dependencies first. */

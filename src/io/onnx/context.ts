@@ -27,6 +27,8 @@ export interface Val {
   readonly initializer?: string;
   /** Label of the constant node this value becomes (a Constant node's output name), if not its reader's. */
   readonly label?: string;
+  /** The ONNX element type a graph input or initializer declares (CastLike reads it). */
+  readonly elem?: number;
   /** Set for a value whose producer is unsupported: its readers are only checked for support. */
   readonly poisoned?: true;
 }

@@ -14,16 +14,17 @@ import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
 import { LOWERINGS, TRAINING_DOMAIN } from './ops/index.ts';
-import { ELEM, type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
+import { type OnnxGraph, type OnnxModel, type OnnxNode, decodeModel } from './schema.ts';
 import { type ConstantValue, type InputSizes, declareInputs } from './inputs.ts';
 import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
 import { prescanModel } from './prescan.ts';
+import { narrowSteps } from './narrow.ts';
 import { checkGraphMemory } from '../../codegen/budget.ts';
 import { resolveMaxMemory } from '../memory.ts';
 
 /** Opset versions of the default domain this importer reads. */
-export const OPSET_RANGE = { min: 7, max: 27 } as const;
+export const OPSET_RANGE = { min: 7, max: 28 } as const;
 
 /** Options of the ONNX importer. */
 export interface OnnxImportOptions {
@@ -120,8 +121,11 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
     const v = values.get(out.name);
     if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
     let id = em.idOf(v, out.name);
-    // A FLOAT16 output was computed in f32 (see tensor.ts): it is rounded to halves here.
-    if (out.type?.tensorType?.elemType === ELEM.FLOAT16 && b.typeOf(id).dtype === 'f32') id = b.node('roundF16', {}, [id], out.name)[0]!.id;
+    // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
+    for (const step of narrowSteps(out.type?.tensorType?.elemType ?? 0, b.typeOf(id).dtype)) {
+      const operands = step.operand ? [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id] : [id];
+      id = b.node(step.op, step.attrs as never, operands, out.name)[0]!.id;
+    }
     // Each output gets a node result of its own (not an input, a weight, or another output's value).
     if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
     used.add(id);
@@ -161,7 +165,7 @@ function declareValues(graph: OnnxGraph, em: Emitter, opts: OnnxImportOptions, f
       values.set(init.name, POISONED);
       continue;
     }
-    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name });
+    values.set(init.name, { type: tensorType(data.dtype, data.shape), value: data, initializer: init.name, elem: init.dataType });
   }
   declareInputs(graph, em, inputSizes(opts), file, values);
   return values;

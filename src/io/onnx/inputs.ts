@@ -155,13 +155,13 @@ export function declareInputs(graph: OnnxGraph, em: Emitter, sizes: InputSizes, 
   for (const [name, d] of decl) {
     const c = sizes.constants?.get(name);
     if (c !== undefined) {
-      values.set(name, em.constant(pinned(d, c)));
+      values.set(name, { ...em.constant(pinned(d, c)), elem: d.info.type?.tensorType?.elemType ?? 0 });
       continue;
     }
     const shape = shapes.get(name)!;
     checkShape(shape, d.dtype, d.what, em.limits);
     const v = em.builder.input(name, tensorType(d.dtype, shape));
     em.sources.add(v.id);
-    values.set(name, { type: v.type, id: v.id });
+    values.set(name, { type: v.type, id: v.id, elem: d.info.type?.tensorType?.elemType ?? 0 });
   }
 }

@@ -10,6 +10,8 @@ import type { OnnxLimits } from './limits.ts';
 import { UnsupportedFeature } from './support.ts';
 import { ELEM, type OnnxTensor } from './schema.ts';
 import { halfToNumber } from '../../ops/scalar.ts';
+import { bfloat16ToNumber } from '../../ops/bfloat16.ts';
+import { PACKED, decodeLow, lowBytes } from './packed.ts';
 
 /**
  * IR dtype of each supported ONNX element type. DOUBLE is narrowed to f32; FLOAT16 is held as f32
@@ -20,19 +22,31 @@ const DTYPE_OF: Readonly<Record<number, DType>> = {
   [ELEM.FLOAT]: 'f32',
   [ELEM.DOUBLE]: 'f32',
   [ELEM.FLOAT16]: 'f32',
+  [ELEM.BFLOAT16]: 'f32',
+  [ELEM.FLOAT8E4M3FN]: 'f32',
+  [ELEM.FLOAT8E4M3FNUZ]: 'f32',
+  [ELEM.FLOAT8E5M2]: 'f32',
+  [ELEM.FLOAT8E5M2FNUZ]: 'f32',
+  [ELEM.FLOAT4E2M1]: 'f32',
+  [ELEM.INT4]: 'i32',
+  [ELEM.UINT4]: 'i32',
+  [ELEM.INT2]: 'i32',
+  [ELEM.UINT2]: 'i32',
   [ELEM.INT32]: 'i32',
   [ELEM.INT16]: 'i32',
   [ELEM.INT8]: 'i32',
   [ELEM.UINT16]: 'i32',
   [ELEM.UINT8]: 'i32',
   [ELEM.INT64]: 'i64',
+  [ELEM.UINT32]: 'i64',
+  [ELEM.UINT64]: 'i64',
   [ELEM.BOOL]: 'bool',
 };
 
 /** Bytes per element in raw_data, for each supported element type. */
 const RAW_BYTES: Readonly<Record<number, number>> = {
-  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
-  [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.BOOL]: 1,
+  [ELEM.FLOAT]: 4, [ELEM.DOUBLE]: 8, [ELEM.FLOAT16]: 2, [ELEM.BFLOAT16]: 2, [ELEM.INT32]: 4, [ELEM.INT16]: 2, [ELEM.INT8]: 1,
+  [ELEM.UINT16]: 2, [ELEM.UINT8]: 1, [ELEM.INT64]: 8, [ELEM.UINT32]: 4, [ELEM.UINT64]: 8, [ELEM.BOOL]: 1,
 };
 
 const ELEM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ELEM).map(([k, v]) => [v, k]));
@@ -51,7 +65,7 @@ export function elemName(t: number): string {
 /** The IR dtype for an ONNX element type, or an UnsupportedFeature error (key `element type NAME`). */
 export function dtypeOf(elemType: number, what: string): DType {
   const d = DTYPE_OF[elemType];
-  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE and FLOAT16 as f32, INT8/16/32, UINT8/16, INT64, BOOL)`, `element type ${elemName(elemType)}`);
+  if (!d) throw new UnsupportedFeature(`${what}: element type ${elemName(elemType)} is not supported (supported: FLOAT, DOUBLE, FLOAT16, BFLOAT16, FLOAT8E4M3FN/FNUZ, FLOAT8E5M2/FNUZ and FLOAT4E2M1 as f32, INT2/4/8/16/32 and UINT2/4/8/16 as i32, INT64, UINT32 and UINT64 below 2^63 as i64, BOOL)`, `element type ${elemName(elemType)}`);
   return d;
 }
 
@@ -84,9 +98,25 @@ export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor
   const n = checkShape(t.dims, dtype, label, src.limits);
   src.account?.(n * DTYPE_BYTES[dtype], label);
   if (t.segment && t.segment.length > 0) throw new OnnxError(`${label}: segmented tensors are not supported`);
-  if (t.dataLocation === 1) return tensor(dtype, t.dims, fromRaw(readExternal(t, label, n, src), t.dataType, n, label));
+  const low = RAW_BYTES[t.dataType] === undefined;
+  if (t.dataLocation === 1) {
+    const raw = readExternal(t, label, n, src);
+    return tensor(dtype, t.dims, low ? lowData(dtype, decodeLow(t.dataType, raw, n, label, true)) : fromRaw(raw, t.dataType, n, label));
+  }
+  if (low) {
+    // Float8 may also sit one per int32_data entry; the packed types only in raw_data.
+    const packed = t.rawData.length > 0 || n === 0 || PACKED[t.dataType] !== undefined;
+    return tensor(dtype, t.dims, lowData(dtype, decodeLow(t.dataType, packed ? t.rawData : t.int32Data, n, label, packed)));
+  }
   if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));
   return tensor(dtype, t.dims, fromFields(t, dtype, n, label));
+}
+
+/** Decoded low-precision values in the IR dtype's array (exact: f32 for floats, i32 for integers). */
+function lowData(dtype: DType, values: readonly number[]): TensorData {
+  const out = allocData(dtype, values.length) as Float32Array | Int32Array;
+  out.set(values);
+  return out;
 }
 
 /** Decodes little-endian raw bytes; the byte count must match the declared shape exactly. */
@@ -102,12 +132,15 @@ function fromRaw(raw: Uint8Array, elemType: number, n: number, label: string): T
       case ELEM.FLOAT: out[i] = view.getFloat32(o, true); break;
       case ELEM.DOUBLE: out[i] = view.getFloat64(o, true); break;
       case ELEM.FLOAT16: out[i] = halfToNumber(view.getUint16(o, true)); break;
+      case ELEM.BFLOAT16: out[i] = bfloat16ToNumber(view.getUint16(o, true)); break;
       case ELEM.INT32: out[i] = view.getInt32(o, true); break;
       case ELEM.INT16: out[i] = view.getInt16(o, true); break;
       case ELEM.UINT16: out[i] = view.getUint16(o, true); break;
       case ELEM.INT8: out[i] = view.getInt8(o); break;
       case ELEM.UINT8: out[i] = view.getUint8(o); break;
       case ELEM.INT64: (out as BigInt64Array)[i] = view.getBigInt64(o, true); break;
+      case ELEM.UINT32: (out as BigInt64Array)[i] = BigInt(view.getUint32(o, true)); break;
+      case ELEM.UINT64: (out as BigInt64Array)[i] = uint64(view.getBigUint64(o, true), label); break;
       case ELEM.BOOL: out[i] = view.getUint8(o) !== 0 ? 1 : 0; break;
     }
   }
@@ -120,13 +153,16 @@ function fromFields(t: OnnxTensor, dtype: DType, n: number, label: string): Tens
     t.dataType === ELEM.FLOAT ? t.floatData
     : t.dataType === ELEM.DOUBLE ? t.doubleData
     : t.dataType === ELEM.INT64 ? t.int64Data
+    : t.dataType === ELEM.UINT32 || t.dataType === ELEM.UINT64 ? t.uint64Data
     : t.int32Data; // INT32, INT16, INT8, UINT16, UINT8, BOOL and FLOAT16 (its bits) live in int32_data
   if (field.length !== n) throw new OnnxError(`${label}: declares ${n} element(s) but holds ${field.length}`);
   const out = allocData(dtype, n);
   for (let i = 0; i < n; i++) {
     const v = field[i]!;
-    if (out instanceof BigInt64Array) out[i] = toInt64(v);
+    if (t.dataType === ELEM.UINT32 || t.dataType === ELEM.UINT64) (out as BigInt64Array)[i] = uint64(BigInt(Math.trunc(v)), label);
+    else if (out instanceof BigInt64Array) out[i] = toInt64(v);
     else if (t.dataType === ELEM.FLOAT16) out[i] = halfToNumber(v & 0xffff);
+    else if (t.dataType === ELEM.BFLOAT16) out[i] = bfloat16ToNumber(v);
     else out[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
   }
   return out;
@@ -144,6 +180,15 @@ function toInt64(v: number): bigint {
   return b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b;
 }
 
+/**
+ * A UINT32 or UINT64 value as the i64 that holds it: UINT64 values of 2^63 and more have no i64
+ * of the same value, so they are refused (UnsupportedFeature) rather than read as negatives.
+ */
+function uint64(v: bigint, label: string): bigint {
+  if (v > INT64_MAX) throw new UnsupportedFeature(`${label}: UINT64 value ${v} is not supported: opgraph holds UINT64 in i64, so values must be below 2^63`, 'element type UINT64 at or above 2^63');
+  return v;
+}
+
 /** Reads an external-data tensor's bytes: location relative to the model's folder, never outside it. */
 function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource): Uint8Array {
   const entry = (key: string): string | undefined => t.externalData.find((e) => e.key === key)?.value;
@@ -151,7 +196,7 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
   if (!location) throw new OnnxError(`${label}: external data without a location`);
   if (!src.baseDir) throw new OnnxError(`${label}: external data ${JSON.stringify(location)} needs the model's folder (load the model from a file)`);
   const offset = Number(entry('offset') ?? 0);
-  const want = n * RAW_BYTES[t.dataType]!;
+  const want = RAW_BYTES[t.dataType] === undefined ? lowBytes(t.dataType, n) : n * RAW_BYTES[t.dataType]!;
   const length = entry('length') === undefined ? want : Number(entry('length'));
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
     throw new OnnxError(`${label}: invalid external data offset/length (${entry('offset')}, ${entry('length')})`);

@@ -1,4 +1,4 @@
-// Cases for reduceSum, reduceMean and reduceMax, worked by hand. X is [[1,2,3],[4,5,6]];
+// Cases for reduceSum, reduceMean, reduceMax and reduceProd, worked by hand. X is [[1,2,3],[4,5,6]];
 // Y is [2,2,2] holding 1..8, so Y[i,j,k] = 4i + 2j + k + 1.
 import { f32, tensor } from '../../../src/ir/tensor.ts';
 import { type DType, type Shape, tensorType } from '../../../src/ir/types.ts';
@@ -51,4 +51,9 @@ export const reduceCases = cases([
   // ── reduceMax errors ──
   { name: 'bool input', op: 'reduceMax', attrs: r([]), inputs: [t('bool', [2])], error: /reduceMax needs f32 or i32 or i64/ },
   { name: 'repeated axis', op: 'reduceMax', attrs: r([1, 1]), inputs: [t('f32', [2, 3])], error: /repeat an axis/ },
+  // ── reduceProd values and errors ──
+  { name: 'product along axis 1', op: 'reduceProd', attrs: r([1]), inputs: [f32([2, 3], [1, 2, 3, 4, 5, 6])], expect: [f32([2], [6, 120])] },
+  { name: 'product of everything, keepDims', op: 'reduceProd', attrs: r([], true), inputs: [f32([2, 2], [-1, 2, 3, 0.5])], expect: [f32([1, 1], [-3])] },
+  { name: 'empty product is 1', op: 'reduceProd', attrs: r([0]), inputs: [f32([0, 2], [])], expect: [f32([2], [1, 1])] },
+  { name: 'reduceProd of i32', op: 'reduceProd', attrs: r([]), inputs: [t('i32', [2])], error: /reduceProd needs f32, got i32\[2\]/ },
 ]);

@@ -18,6 +18,8 @@ import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
+import { lineKernels } from './lines.ts';
+import { scatterKernels } from './scatter.ts';
 import { convScratch, emitConv } from './conv.ts';
 import { convTransposeScratch, emitConvTranspose } from './conv-transpose.ts';
 import { poolKernels, poolScratch } from './pool.ts';
@@ -25,10 +27,14 @@ import { poolKernels, poolScratch } from './pool.ts';
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
   | 'matmul' | 'gemm' | 'softmax' | 'logSoftmax' | 'layerNorm'
-  | 'reduceSum' | 'reduceMean' | 'reduceMax'
+  | 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd'
   | 'transpose' | 'expand' | 'concat' | 'split' | 'slice' | 'gather' | 'attention' | 'cacheWrite'
   | 'rnn' | 'lstm' | 'gru' | 'rnnGrad' | 'lstmGrad' | 'gruGrad'
+  | LineKind | 'scatterElements' | 'scatterND'
   | 'conv' | 'convTranspose' | 'maxPool' | 'avgPool' | 'lpPool';
+
+/** The kinds of src/codegen/ts/kernels/lines.ts. */
+type LineKind = keyof typeof lineKernels;
 
 /** Emitters for every structural kind; a missing one is a compile error. */
 export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = {
@@ -45,6 +51,8 @@ export const TS_KERNELS: { readonly [K in StructuralKind]: KernelEmitter<K> } = 
   ...reduceKernels,
   ...movementKernels,
   ...cacheKernels,
+  ...lineKernels,
+  ...scatterKernels,
   conv: emitConv,
   convTranspose: emitConvTranspose,
   ...poolKernels,

@@ -7,7 +7,7 @@ import { emitLoops } from '../../loops.ts';
 import { type KernelEmitter, type KernelInput, inArg, outArg } from '../kernel.ts';
 import { load, numberLiteral, storeValue } from '../names.ts';
 
-type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax';
+type ReduceKind = 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd';
 
 const LOWEST: Readonly<Record<DType, number>> = { f32: -Infinity, i32: -(2 ** 31), i64: -(2 ** 63), bool: 0 };
 
@@ -21,8 +21,8 @@ function emitReduce(w: CodeBlockWriter, k: KernelInput<ReduceKind>, kind: Reduce
   const redDims = x.shape.map((_, i) => i).filter((i) => reduced.has(i));
   const keptShape = keptDims.map((i) => x.shape[i]!);
   const count = numel(redDims.map((i) => x.shape[i]!));
-  const init = kind === 'reduceMax' ? numberLiteral(LOWEST[x.dtype]) : '0';
-  const step = kind === 'reduceMax' ? (v: string) => `acc = Math.max(acc, ${v});` : (v: string) => `acc += ${v};`;
+  const init = kind === 'reduceMax' ? numberLiteral(LOWEST[x.dtype]) : kind === 'reduceProd' ? '1' : '0';
+  const step = kind === 'reduceMax' ? (v: string) => `acc = Math.max(acc, ${v});` : kind === 'reduceProd' ? (v: string) => `acc *= ${v};` : (v: string) => `acc += ${v};`;
   const finish = kind === 'reduceMean' ? `acc / ${count}` : 'acc';
   emitLoops(w, keptShape, [{ strides: stridesOf(keptShape) }, { strides: keptDims.map((i) => st[i]!) }], ([o, base]) => {
     w.writeLine(`let acc = ${init};`);
@@ -38,4 +38,5 @@ export const reduceKernels = {
   reduceSum: ((w, k) => emitReduce(w, k, 'reduceSum')) as KernelEmitter<'reduceSum'>,
   reduceMean: ((w, k) => emitReduce(w, k, 'reduceMean')) as KernelEmitter<'reduceMean'>,
   reduceMax: ((w, k) => emitReduce(w, k, 'reduceMax')) as KernelEmitter<'reduceMax'>,
+  reduceProd: ((w, k) => emitReduce(w, k, 'reduceProd')) as KernelEmitter<'reduceProd'>,
 };

@@ -104,7 +104,7 @@ const layerNorm: WgslEmitter<'layerNorm'> = (k) => {
   return { invocations: rows, body: body.join('\n') };
 };
 
-function reduce(kind: 'reduceSum' | 'reduceMean' | 'reduceMax'): WgslEmitter<typeof kind> {
+function reduce(kind: 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd'): WgslEmitter<typeof kind> {
   return (k) => {
     const x = k.inputs[0]!;
     const out = k.outputs[0]!;
@@ -121,8 +121,8 @@ function reduce(kind: 'reduceSum' | 'reduceMean' | 'reduceMax'): WgslEmitter<typ
     const inner = decodeOffsets(redShape, [red.map((i) => st[i]!)], 'r', 'q');
     const t = x.dtype === 'f32' ? 'f32' : 'i32';
     const lowest = x.dtype === 'f32' ? f32Literal(-Infinity) : '(-2147483647i - 1i)';
-    const init = kind === 'reduceMax' ? lowest : t === 'f32' ? '0.0' : '0i';
-    const combine = kind === 'reduceMax' ? maxOf : add;
+    const init = kind === 'reduceMax' ? lowest : kind === 'reduceProd' ? (t === 'f32' ? '1.0' : '1i') : t === 'f32' ? '0.0' : '0i';
+    const combine = kind === 'reduceMax' ? maxOf : kind === 'reduceProd' ? (a: string, b: string) => `${a} * ${b}` : add;
     const fin = (acc: string): string => (kind === 'reduceMean' ? `${acc} / ${f32Literal(count)}` : acc);
     const loop = (header: string): string[] => [
       `var acc: ${t} = ${init};`,
@@ -149,4 +149,5 @@ export const wgslRows = {
   reduceSum: reduce('reduceSum') as WgslEmitter<'reduceSum'>,
   reduceMean: reduce('reduceMean') as WgslEmitter<'reduceMean'>,
   reduceMax: reduce('reduceMax') as WgslEmitter<'reduceMax'>,
+  reduceProd: reduce('reduceProd') as WgslEmitter<'reduceProd'>,
 };

@@ -4,7 +4,7 @@
 import type { OpKind } from '../../../ops/attrs.ts';
 import type { NodeContext, Val } from '../context.ts';
 import { dtypeOf } from '../tensor.ts';
-import { ELEM } from '../schema.ts';
+import { type NarrowStep, narrowSteps } from '../narrow.ts';
 import type { Lowering, Lowerings } from './lowering.ts';
 
 type Unary =
@@ -37,8 +37,13 @@ function cast(c: NodeContext): Val[] {
   const to = dtypeOf(elem, `${c.where} attribute to`);
   const x = c.input(0);
   const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
-  // FLOAT16 is held as f32: the cast's rounding to the nearest half is its own step.
-  return [elem === ELEM.FLOAT16 ? c.op1('roundF16', {}, [y]) : y];
+  // Types held wider (FLOAT16, float8 in f32; INT4, UINT8 in i32 ...): rounding or wrapping into them is a step of its own.
+  return [narrowTo(c, y, narrowSteps(elem, to, c.int('saturate', 1) !== 0))];
+}
+
+/** `v` after the narrowing steps. */
+function narrowTo(c: NodeContext, v: Val, steps: readonly NarrowStep[]): Val {
+  return steps.reduce((acc, step) => c.op1(step.op, step.attrs as never, step.operand ? [acc, c.em.constant(step.operand)] : [acc]), v);
 }
 
 /**
@@ -74,7 +79,9 @@ function clip(c: NodeContext): Val[] {
 /** CastLike: Cast to the second input's element type. */
 function castLike(c: NodeContext): Val[] {
   const [x, like] = [c.input(0), c.input(1)];
-  return [x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x])];
+  const y = x.type.dtype === like.type.dtype ? x : c.op1('cast', { to: like.type.dtype }, [x]);
+  // A target of a declared type held wider (a graph input or initializer) rounds or wraps as Cast does.
+  return [narrowTo(c, y, like.elem === undefined ? [] : narrowSteps(like.elem, like.type.dtype, c.int('saturate', 1) !== 0))];
 }
 
 /**
@@ -96,6 +103,12 @@ function prelu(c: NodeContext): Val[] {
   return [c.op1('where', {}, [neg, c.op1('mul', {}, [x, slope]), x])];
 }
 
+/** x * sigmoid(alpha x), alpha from the attribute (default 1). */
+function swish(c: NodeContext, x: Val): Val {
+  const alpha = c.float('alpha', 1);
+  return c.op1('mul', {}, [x, c.op1('sigmoid', {}, [alpha === 1 ? x : c.op1('mul', {}, [x, c.scalar(alpha)])])]);
+}
+
 /** The activations with float attributes (ONNX defaults). */
 const activations: Lowerings = {
   LeakyRelu: (c) => [c.op1('leakyRelu', { alpha: c.float('alpha', 0.01) }, [c.input(0)])],
@@ -105,6 +118,13 @@ const activations: Lowerings = {
   HardSigmoid: (c) => [c.op1('hardSigmoid', { alpha: c.float('alpha', 0.2), beta: c.float('beta', 0.5) }, [c.input(0)])],
   ThresholdedRelu: (c) => [c.op1('thresholdedRelu', { alpha: c.float('alpha', 1) }, [c.input(0)])],
   Shrink: (c) => [c.op1('shrink', { lambd: c.float('lambd', 0.5), bias: c.float('bias', 0) }, [c.input(0)])],
+  // Swish (opset 24): x * sigmoid(alpha x). SwiGLU (opset 28): Swish_alpha(A) * B, A and B of one shape.
+  Swish: (c) => [swish(c, c.input(0))],
+  SwiGLU: (c) => {
+    const [a, b] = [c.input(0), c.input(1)];
+    if (a.type.shape.join() !== b.type.shape.join()) c.fail(`A and B must have one shape (SwiGLU does not broadcast), got ${c.fmt(a)} and ${c.fmt(b)}`);
+    return [c.op1('mul', {}, [swish(c, a), b])];
+  },
   IsInf: (c) => [c.op1('isInf', { detectPositive: c.int('detect_positive', 1) !== 0, detectNegative: c.int('detect_negative', 1) !== 0 }, [c.input(0)])],
   PRelu: prelu,
   Mod: mod,
@@ -129,6 +149,7 @@ export const elementwiseLowerings: Lowerings = {
   Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'),
   Equal: binary('equal'), Less: binary('less'), Greater: binary('greater'), And: binary('and'), Or: binary('or'),
   Max: variadic('max'), Min: variadic('min'), Sum: variadic('add'),
+  Mean: (c) => [c.op1('div', {}, [variadic('add')(c)[0]!, c.scalar(c.inputCount, c.input(0).type.dtype)])],
   Pow: pow,
   Cast: cast,
   CastLike: castLike,

@@ -9,6 +9,13 @@ import type { Lowerings } from './lowering.ts';
 import { movementLowerings } from './movement.ts';
 import { nnLowerings } from './nn.ts';
 import { recurrentLowerings } from './recurrent.ts';
+import { resizeLowerings } from './resize.ts';
+import { lineLowerings } from './lines.ts';
+import { indexingLowerings } from './indexing.ts';
+import { bitwiseLowerings } from './bitwise.ts';
+import { dataDependentLowerings } from './data-dependent.ts';
+import { compositionLowerings } from './compositions.ts';
+import { rotaryLowerings } from './rotary.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -24,6 +31,13 @@ export const LOWERINGS: Lowerings = {
   ...attentionLowerings,
   ...trainingLowerings,
   ...controlLowerings,
+  ...resizeLowerings,
+  ...lineLowerings,
+  ...indexingLowerings,
+  ...bitwiseLowerings,
+  ...dataDependentLowerings,
+  ...compositionLowerings,
+  ...rotaryLowerings,
   ...convLowerings,
   ...channelNormLowerings,
 };

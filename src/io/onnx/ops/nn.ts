@@ -49,10 +49,11 @@ function layerNorm(c: NodeContext): (Val | undefined)[] {
 }
 
 /** ReduceX: axes from the attribute or (from `inputSince`) input 1; empty axes reduce all unless noop_with_empty_axes. */
-const reduce = (kind: 'reduceSum' | 'reduceMean' | 'reduceMax', inputSince: number) => (c: NodeContext): Val[] => {
+const reduce = (kind: 'reduceSum' | 'reduceMean' | 'reduceMax' | 'reduceProd', inputSince: number) => (c: NodeContext): Val[] => {
   const x = c.input(0);
   const args = reduceArgs(c, inputSince);
   if (!args) return [x];
+  if (kind === 'reduceProd' && x.type.dtype !== 'f32') c.unsupported('on integers', `ReduceProd of ${c.fmt(x)}: only float inputs are supported`);
   if (kind === 'reduceMax' && x.type.dtype === 'bool') {
     // bool: the max as i32, true where it is above 0 (an empty reduction gives the i32 minimum: false).
     return [c.op1('greater', {}, [c.op1('reduceMax', args, [c.op1('cast', { to: 'i32' }, [x])]), c.scalar(0, 'i32')])];
@@ -138,6 +139,7 @@ export const nnLowerings: Lowerings = {
   ReduceSum: reduce('reduceSum', 13),
   ReduceMean: reduce('reduceMean', 18),
   ReduceMax: reduce('reduceMax', 18),
+  ReduceProd: reduce('reduceProd', 18),
   ReduceMin: composite('min'),
   ReduceL1: composite('l1'),
   ReduceL2: composite('l2'),
