@@ -13,6 +13,7 @@ import { interpret } from '../../src/runtime/interpreter.ts';
 import { seedMha } from '../../examples/mha.ts';
 import { encoderLayer } from '../../examples/transformer-encoder-layer.ts';
 import { smallCnn } from '../../examples/small-cnn.ts';
+import { gpt2Block } from '../../examples/gpt2-block.ts';
 import { flopsOf } from './measure.ts';
 
 /** Which PyTorch / TensorFlow.js model a case is, with its sizes (read by torch_peer.py and tfjs-models.ts). */
@@ -21,7 +22,8 @@ export type CaseSpec =
   | { kind: 'encoder'; config: { seq: number; batch: number; dModel: number; heads: number; ff: number } }
   | { kind: 'lstm'; config: { seq: number; batch: number; input: number; hidden: number; layers: number } }
   | { kind: 'gemm'; config: { m: number; k: number; n: number } }
-  | { kind: 'cnn'; config: { batch: number; size: number } };
+  | { kind: 'cnn'; config: { batch: number; size: number } }
+  | { kind: 'gpt2block'; config: { batch: number; seq: number; dModel: number; heads: number } };
 
 /** What peers read from cases.json. */
 export type CaseInfo = CaseSpec & {
@@ -60,6 +62,7 @@ export function graphOf(spec: CaseSpec): Graph {
     case 'lstm': return lstmGraph(spec.config);
     case 'gemm': return gemmGraph(spec.config);
     case 'cnn': return smallCnn(spec.config.batch, spec.config.size);
+    case 'gpt2block': return gpt2Block(spec.config);
   }
 }
 
@@ -70,6 +73,7 @@ const SPECS: (CaseSpec & { id: string; title: string })[] = [
   { id: 'encoder', title: 'TransformerEncoderLayer 128x1x512, FFN 2048', kind: 'encoder', config: { seq: 128, batch: 1, dModel: 512, heads: 8, ff: 2048 } },
   { id: 'lstm', title: 'LSTM 2 layers x 256 hidden, 64 steps', kind: 'lstm', config: { seq: 64, batch: 1, input: 256, hidden: 256, layers: 2 } },
   { id: 'gemm', title: 'GEMM 512x512 @ 512x512', kind: 'gemm', config: { m: 512, k: 512, n: 512 } },
+  { id: 'gpt2_block', title: 'GPT-2 block 1x128x768, 12 heads (PyTorch writes the mask as a tril buffer, GELU as its tanh formula)', kind: 'gpt2block', config: { batch: 1, seq: 128, dModel: 768, heads: 12 } },
   { id: 'cnn', title: 'small CNN 1x3x224x224 (2 conv + BatchNorm + ReLU + MaxPool, global pool, Linear)', kind: 'cnn', config: { batch: 1, size: 224 } },
 ];
 

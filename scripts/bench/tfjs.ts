@@ -122,6 +122,25 @@ function smallCnn(tf: Tf, w: W, [x]: T[]): T {
   return linear(tf, tf.mean(h, [1, 2]), w.get('fc.weight')!, w.get('fc.bias')!);
 }
 
+/**
+ * import_models.py's Gpt2Block on x [batch, seq, d]: pre-LN causal self-attention and a GELU (tanh
+ * form) MLP, each with a residual; the causal mask added as -Infinity above the diagonal.
+ */
+function gpt2Block(tf: Tf, w: W, [x]: T[], heads: number): T {
+  const [batch, seq, d] = x!.shape as [number, number, number];
+  const g = (n: string): T => w.get(n)!;
+  const [q, k, v] = tf.split(linear(tf, layerNorm(tf, x!, g('ln_1.weight'), g('ln_1.bias')), g('c_attn.weight'), g('c_attn.bias')), 3, -1);
+  const toHeads = (t: T): T => tf.transpose(tf.reshape(t, [batch, seq, heads, d / heads]), [0, 2, 1, 3]);
+  const mask = tf.tensor(Float32Array.from({ length: seq * seq }, (_, i) => (i % seq > Math.floor(i / seq) ? -Infinity : 0)), [seq, seq]);
+  const scores = tf.add(tf.div(tf.matMul(toHeads(q!), toHeads(k!), false, true), Math.sqrt(d / heads)), mask);
+  const a = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), toHeads(v!)), [0, 2, 1, 3]), [batch, seq, d]);
+  const y = tf.add(x!, linear(tf, a, g('c_proj.weight'), g('c_proj.bias')));
+  const u = linear(tf, layerNorm(tf, y, g('ln_2.weight'), g('ln_2.bias')), g('c_fc.weight'), g('c_fc.bias'));
+  const inner = tf.mul(tf.add(u, tf.mul(tf.mul(tf.mul(u, u), u), 0.044715)), Math.sqrt(2 / Math.PI));
+  const gelu = tf.mul(tf.mul(u, 0.5), tf.add(tf.tanh(inner), tf.tensor(Float32Array.of(1), [])));
+  return tf.add(y, linear(tf, gelu, g('mlp_proj.weight'), g('mlp_proj.bias')));
+}
+
 function model(tf: Tf, c: PeerCase, w: W, xs: T[]): () => T {
   const spec = c.info;
   switch (spec.kind) {
@@ -130,6 +149,7 @@ function model(tf: Tf, c: PeerCase, w: W, xs: T[]): () => T {
     case 'lstm': return () => lstm(tf, w, xs, spec.config.layers);
     case 'gemm': return () => tf.matMul(xs[0]!, w.get('w')!);
     case 'cnn': return () => smallCnn(tf, w, xs);
+    case 'gpt2block': return () => gpt2Block(tf, w, xs, spec.config.heads);
   }
 }
 

@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 import safetensors_io as st  # noqa: E402
 import cnn_models  # noqa: E402
+import import_models  # noqa: E402
 import seed_models as sm  # noqa: E402
 
 
@@ -54,6 +55,8 @@ def build(case):
         return Gemm(c["k"], c["n"])
     if kind == "cnn":
         return cnn_models.SmallCnn()
+    if kind == "gpt2block":
+        return import_models.Gpt2Block(c["dModel"], c["heads"], c["seq"])
     raise ValueError(f"unknown case kind {kind!r}")
 
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPeer, peerVersion } from '../peer-modules.ts';
-import { DECODE_CASES, type DecodeRow, REPEATS, STEPS, promptOf, timeDecoding } from './configs.ts';
+import { DECODE_CASES, type DecodeRow, REPEATS, STEPS, promptOf, readReference, timeDecoding } from './configs.ts';
 
 interface OrtTensor {
   readonly data: unknown;
@@ -22,8 +22,6 @@ interface Ort {
 }
 
 const [pkg, threadsArg, dir] = process.argv.slice(2) as ['onnxruntime-web' | 'onnxruntime-node', string, string];
-/** opgraph wasm's greedy tokens per case, which every step is fed (run.ts writes them). */
-const reference = JSON.parse(readFileSync(join(dir, 'reference-tokens.json'), 'utf8')) as Record<string, number[]>;
 const threads = Number(threadsArg);
 const quick = process.argv.includes('--quick');
 const web = pkg === 'onnxruntime-web';
@@ -64,7 +62,7 @@ for (const c of DECODE_CASES) {
       quick ? REPEATS.quick : REPEATS.full,
       (prompt) => ((past = empty()), run(prompt)),
       (token) => run([token]),
-      reference[c.id],
+      readReference(join(dir, c.id)),
     );
     rows.push({ case: c.id, runner, loadMs, ...timed });
     await session.release();
