@@ -180,12 +180,14 @@ export class GraphEditor {
   /** Removes nodes none of whose outputs is read; returns how many were removed. */
   removeDead(): number {
     const nodes = this.list.toArray();
-    const live = new Set<ValueId>(this.outputs.map((o) => o.id));
+    // By value id (every id is below nextId): a byte each, not a hash set of a million entries.
+    const live = new Uint8Array(this.nextId);
+    for (const o of this.outputs) live[o.id] = 1;
     let removed = 0;
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i]!;
-      if (n.outputs.some((o) => live.has(o.id))) {
-        for (const v of n.inputs) live.add(v);
+      if (n.outputs.some((o) => live[o.id] === 1)) {
+        for (const v of n.inputs) live[v] = 1;
         continue;
       }
       this.leave(n);
