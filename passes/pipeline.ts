@@ -13,6 +13,7 @@ import { fuseElementwise, fuseEpilogues } from './fuse-elementwise.ts';
 import { foldContractions } from './fold-contractions.ts';
 import { fuseLayerNorm } from './fuse-layernorm.ts';
 import { fuseGelu } from './fuse-gelu.ts';
+import { foldAffine } from './fold-affine.ts';
 import type { Pass, PassContext } from './pass.ts';
 import type { RewriteWork } from '../src/rewrite/work.ts';
 import { shapeInference } from './shape-inference.ts';
@@ -29,6 +30,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     shapeInference, // every later pass reads exact types
     deadCodeElimination, // unused values must not look like extra readers to later passes
     constantFolding, // shapes are static: fold what only depends on constants
+    foldAffine, // BatchNorm after a conv or gemm: its weights and bias, computed once at create
     commonSubexpressionElimination, // compute each value once (folded constants included)
     deadCodeElimination, // drop what no output needs
   ],
@@ -43,6 +45,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     fuseGelu, // GELU written as its erf or tanh formula: one gelu (an epilogue step)
     fuseAttention, // matmul-scale-softmax-matmul chains become one streaming kernel
     foldContractions, // x[s,b,k] @ W[k,n] is one gemm over s*b rows, bias in C (as the API's Linear)
+    foldAffine, // BatchNorm after a conv or gemm: its weights and bias, computed once at create
     mergeSiblings, // one QKV projection instead of three
     eliminateHeadReshapes, // head split/merge become attention strides
     fuseEpilogues, // bias, scale, activation run in the matmul store
@@ -61,6 +64,7 @@ export const ALL_PASSES: readonly Pass[] = [
   fuseGelu,
   fuseAttention,
   foldContractions,
+  foldAffine,
   mergeSiblings,
   eliminateHeadReshapes,
   fuseEpilogues,

@@ -75,6 +75,7 @@ describe('runPipeline', () => {
       fuse-attention: 6 -> 2
         attention-scaled: %11 matmul -> %13
       fold-contractions: 2 -> 2
+      fold-affine: 2 -> 2
       merge-siblings: 2 -> 2
       eliminate-head-reshapes: 2 -> 2
       fuse-epilogues: 2 -> 2
