@@ -14,6 +14,7 @@ import { foldContractions } from './fold-contractions.ts';
 import { fuseLayerNorm } from './fuse-layernorm.ts';
 import { fuseGelu } from './fuse-gelu.ts';
 import { foldAffine } from './fold-affine.ts';
+import { foldPad } from './fold-pad.ts';
 import type { Pass, PassContext } from './pass.ts';
 import type { RewriteWork } from '../src/rewrite/work.ts';
 import { shapeInference } from './shape-inference.ts';
@@ -30,6 +31,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     shapeInference, // every later pass reads exact types
     deadCodeElimination, // unused values must not look like extra readers to later passes
     constantFolding, // shapes are static: fold what only depends on constants
+    foldPad, // zero padding in front of a conv is the conv's own pads
     foldAffine, // BatchNorm after a conv or gemm: its weights and bias, computed once at create
     commonSubexpressionElimination, // compute each value once (folded constants included)
     deadCodeElimination, // drop what no output needs
@@ -40,6 +42,7 @@ export const PIPELINES: Readonly<Record<OptLevel, readonly Pass[]>> = {
     deadCodeElimination, // unused values must not look like extra readers to the fusions
     simplifyMovement, // canonical reshapes/transposes; transposes into matmul flags
     constantFolding, // fold what only depends on constants
+    foldPad, // zero padding in front of a conv is the conv's own pads
     commonSubexpressionElimination, // shared values become visibly shared before fusion
     fuseLayerNorm, // opset < 17 exports spell layerNorm as seven ops: one kernel again
     fuseGelu, // GELU written as its erf or tanh formula: one gelu (an epilogue step)
@@ -60,6 +63,7 @@ export const ALL_PASSES: readonly Pass[] = [
   simplifyMovement,
   commonSubexpressionElimination,
   constantFolding,
+  foldPad,
   fuseLayerNorm,
   fuseGelu,
   fuseAttention,

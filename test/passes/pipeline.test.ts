@@ -67,6 +67,7 @@ describe('runPipeline', () => {
       simplify-movement: 9 -> 8
         matmul-transposed-b: %7 matmul -> %12
       constant-folding: 8 -> 8
+      fold-pad: 8 -> 8
       cse: 8 -> 6
         %4 gemm "linear" is %3
         %5 gemm "linear" is %3
