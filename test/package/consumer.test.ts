@@ -53,6 +53,8 @@ describe('the packed tarball in a fresh project', () => {
     const tops = new Set(files.map((f) => f.split('/')[0]));
     expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'package.json']);
     expect(files.some((f) => f.endsWith('.safetensors') || f.endsWith('.onnx'))).toBe(false);
+    // docs/ ships as text: its pictures (1.6 MB of SVG and PNG) stay in the repository, but README's.
+    expect(files.filter((f) => f.startsWith('docs/') && !f.endsWith('.md'))).toEqual(['docs/images/mha.svg']);
     expect(c.packedBytes).toBeLessThan(1.5 * 1024 * 1024);
     // No optional dependency came along: the drawing, Dawn and loader packages are the user's choice.
     for (const d of ['tsx', 'webgpu', '@resvg/resvg-js', 'graphviz-cli']) expect(existsSync(join(c.dir, 'node_modules', d)), d).toBe(false);
