@@ -1,7 +1,7 @@
 // The package as a dependency (issue 18): the packed tarball installed into a fresh project, then
 // each entry imported with plain node; the installed CLI and the session API run an ONNX model
-// with no TypeScript loader; a strict consumer program type-checks on TypeScript 7 and 5.9 without
-// skipLibCheck; a page using `opgraph/runtime` bundles with esbuild for the browser and runs in
+// with no TypeScript loader; a strict consumer program and the modules the installed CLI wrote for
+// every target (model.ts, model.d.ts) type-check on TypeScript 7 and 5.9 without skipLibCheck; a page using `opgraph/runtime` bundles with esbuild for the browser and runs in
 // headless Chromium, matching the reference interpreter. Prints the figures docs/packaging.md quotes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   expected = interpret(g, inputs);
   // The installed CLI, plain node: the wasm module as TypeScript (for the page) and as model.js + model.d.ts.
   const bin = join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs');
-  for (const [out, target, emit] of [['out', 'wasm', 'ts'], ['out-js', 'wasm', 'js'], ['out-ts-js', 'ts', 'js'], ['out-wgsl-js', 'wgsl', 'js']] as const) {
+  for (const [out, target, emit] of [['out', 'wasm', 'ts'], ['out-js', 'wasm', 'js'], ['out-ts', 'ts', 'ts'], ['out-ts-js', 'ts', 'js'], ['out-wgsl', 'wgsl', 'ts'], ['out-wgsl-js', 'wgsl', 'js']] as const) {
     execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', target, '--emit', emit, '--out', join(c.dir, out)], { cwd: c.dir, stdio: 'pipe' });
   }
   console.log(`packaging: tarball ${c.packedBytes} B packed, installed ${c.installedBytes} B (opgraph + dependency closure)`);
@@ -155,7 +155,18 @@ export async function main(bytes: Uint8Array): Promise<number> {
 }
 `;
 
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, types: [] }, include: ['consumer.ts', 'model-user.ts'] };
+/**
+ * The strictest common flags; `include` adds the model.ts files `opgraph compile` wrote for the
+ * wasm, ts and wgsl targets (generated source, type-checked as the consumer's own code).
+ */
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], noEmit: true, types: [],
+    strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noImplicitOverride: true,
+    noPropertyAccessFromIndexSignature: true, noImplicitReturns: true, noFallthroughCasesInSwitch: true,
+  },
+  include: ['consumer.ts', 'model-user.ts', 'out/model.ts', 'out-ts/model.ts', 'out-wgsl/model.ts'],
+};
 
 /** A program using the declarations `--emit js` wrote (wasm, ts and wgsl targets), under the same flags. */
 const MODEL_USER_TS = `import { create, type Inputs, type Outputs } from './out-js/model.js';
@@ -170,7 +181,7 @@ export async function runOnce(inputs: Inputs): Promise<Outputs> {
 }
 `;
 
-describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types), generated model.d.ts included', () => {
+describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types), generated model.ts and model.d.ts of every target included', () => {
   it.each([
     ['TypeScript 7', 'typescript'],
     ['TypeScript 5.9', 'typescript5'],
@@ -178,6 +189,7 @@ describe('types in a strict consumer project (no skipLibCheck, no @types/node, n
     writeFileSync(join(c.dir, 'consumer.ts'), CONSUMER_TS);
     writeFileSync(join(c.dir, 'model-user.ts'), MODEL_USER_TS);
     writeFileSync(join(c.dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    for (const f of TSCONFIG.include) expect(existsSync(join(c.dir, f)), f).toBe(true);
     let out = '';
     try {
       out = execFileSync(process.execPath, [join(ROOT, 'node_modules', pkg, 'bin/tsc'), '-p', '.'], { cwd: c.dir, encoding: 'utf8', stdio: 'pipe' });
