@@ -1,6 +1,5 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
-import { createRequire } from 'node:module';
 import { tsMorph } from './codegen/ts-morph.ts';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
@@ -10,6 +9,7 @@ import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel } from './runtime/webgpu.ts';
 import { requestGpu } from './runtime/gpu.ts';
+import { nodeModule } from './host/node.ts';
 import { TYPED_ARRAY_LAYOUT, kernelCalls } from './codegen/plan.ts';
 import { type MemoryUse, checkMemoryBudget, memoryUse } from './codegen/budget.ts';
 import { WGSL_LAYOUT } from './codegen/wgsl/types.ts';
@@ -210,7 +210,7 @@ function instantiate(source: string): ModuleExports {
   }).outputText;
   const exports: Record<string, unknown> = {};
   // A wasm loader's worker pool imports node:worker_threads, which CommonJS output requires.
-  new Function('exports', 'require', js)(exports, createRequire(import.meta.url));
+  new Function('exports', 'require', js)(exports, nodeModule('node:module')?.createRequire(import.meta.url));
   return exports as unknown as ModuleExports;
 }
 
