@@ -1,12 +1,14 @@
 // The wasm target without generated source (src/runtime/wasm-direct.ts, what compile() runs in a
 // page): every example's binary instantiated directly, nodes without a wasm kernel evaluated by
 // the reference semantics over the same memory, matches the interpreter; so does a graph with no
-// wasm kernel at all. Bad inputs are one BindingError naming the input.
-import { describe, expect, it } from 'vitest';
+// wasm kernel at all. Bad inputs are one BindingError naming the input. With the host's Node
+// built-ins hidden (as in a page), compile() takes this path and the TS target is NodeOnlyError.
+import { describe, expect, it, vi } from 'vitest';
+import { compile } from '../../src/compile.ts';
 import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { constantsAsWeights } from '../../src/codegen/constants.ts';
 import { generateWasm } from '../../src/codegen/wasm/index.ts';
-import { BindingError } from '../../src/errors.ts';
+import { BindingError, NodeOnlyError } from '../../src/errors.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { type Tensor, type TensorData, tensor } from '../../src/ir/tensor.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
@@ -56,5 +58,24 @@ describe('the wasm binary run directly (no generated source)', () => {
     expect(() => m.run({ ...good, [name]: new Float64Array(3) as unknown as TensorData })).toThrow(BindingError);
     const { [name]: _dropped, ...missing } = good;
     expect(() => m.run(missing)).toThrow(new RegExp(`input "${name}"`));
+  });
+});
+
+describe('compile() where the host offers no Node built-ins (a page, a worker)', () => {
+  it('runs the wasm target directly, picks it for auto, and says NodeOnlyError for TypeScript source', async () => {
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    try {
+      const g = await buildExample('mha');
+      const inputs = randomInputs(g, new Rng(7));
+      const m = await compile(g, { target: 'wasm' });
+      expect(m.wasm!.program.kernels.size).toBeGreaterThan(0);
+      expectAllClose(m.run(inputs), interpret(g, inputs), 1e-4, 1e-5, 'direct');
+      expect((await compile(g)).target).toBe('wasm');
+      expect(() => m.source).toThrow(NodeOnlyError);
+      await expect(compile(g, { target: 'ts' })).rejects.toThrow(/^writing TypeScript source .* needs Node/);
+      await expect(compile(g, { target: 'wasm', threads: 2 })).rejects.toThrow(/threads on the wasm target need Node/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
