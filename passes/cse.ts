@@ -5,10 +5,10 @@
 //             replaced by the first (the seeds' shared-Linear self-attention computes
 //             `self.linear(x)` three times: one remains). Constants with equal type and data merge too.
 // Runs:       after constant folding (so equal folded constants merge), before fusion.
-import { createHash } from 'node:crypto';
 import { formatAttrs, nodeRef } from '../src/ir/print.ts';
 import type { Node } from '../src/ir/graph.ts';
 import { formatType } from '../src/ir/types.ts';
+import { sha256Hex } from '../src/ir/sha256.ts';
 import { rewriteAll } from './util.ts';
 import type { Pass } from './pass.ts';
 
@@ -17,7 +17,7 @@ function keyOf(n: Node): string {
   if (n.op === 'constant') {
     const d = n.attrs.value.data;
     const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-    return `constant|${formatType(n.attrs.value)}|${createHash('sha256').update(bytes).digest('hex')}`;
+    return `constant|${formatType(n.attrs.value)}|${sha256Hex([bytes])}`;
   }
   return `${n.op}|${formatAttrs(n.attrs)}|${n.inputs.join(',')}`;
 }

@@ -1,6 +1,5 @@
 // The compile driver: passes, then a backend, then an in-process module ready to run.
 // With the CLI, this is the only part of src/ that imports passes/ (it sits on top of both).
-import { createRequire } from 'node:module';
 import { tsMorph } from './codegen/ts-morph.ts';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
@@ -10,6 +9,8 @@ import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel } from './runtime/webgpu.ts';
 import { requestGpu } from './runtime/gpu.ts';
+import { nodeModule } from './host/node.ts';
+import { instantiateWasmDirect } from './runtime/wasm-direct.ts';
 import { TYPED_ARRAY_LAYOUT, kernelCalls } from './codegen/plan.ts';
 import { type MemoryUse, checkMemoryBudget, memoryUse } from './codegen/budget.ts';
 import { WGSL_LAYOUT } from './codegen/wgsl/types.ts';
@@ -80,7 +81,10 @@ export interface CompiledModel {
   readonly target: CpuTarget;
   /** The graph after the pipeline. */
   readonly graph: Graph;
-  /** The generated TypeScript source. */
+  /**
+   * The generated TypeScript source. In a page the wasm target runs its binary without one, and
+   * reading this throws NodeOnlyError (writing TypeScript needs Node).
+   */
   readonly source: string;
   /** Peak bytes of intermediates (the arena). */
   readonly peakBytes: number;
@@ -111,7 +115,8 @@ interface ModuleExports {
 }
 
 interface CacheEntry {
-  readonly source: string;
+  /** The generated source, written when first asked for where the module was not evaluated from it. */
+  readonly source: () => string;
   readonly exports: ModuleExports;
   readonly peakBytes: number;
   readonly kernels: number;
@@ -122,16 +127,29 @@ interface CacheEntry {
 /** Instantiated modules by the hash of their optimised graph and options. */
 const cache = new Map<string, CacheEntry>();
 
+/**
+ * Whether this host can write and evaluate generated TypeScript (Node: ts-morph, a require for the
+ * worker pool). Elsewhere (a browser, a worker) the wasm target runs its binary directly.
+ */
+const writesSource = (): boolean => nodeModule('node:module') !== undefined;
+
 /** Generates and instantiates the module of `g` for a target. */
 function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): CacheEntry {
   if (target === 'ts') {
     const mod = generateTs(g, { simple: level === 0, observe });
-    return { source: mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan), use: memoryUse(mod.plan) };
+    return { source: () => mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan), use: memoryUse(mod.plan) };
   }
   const program = generateWasm(g, { simple: level === 0, threads, observe });
   const prepared = [...program.layout.prepared.values()].reduce((n, p) => n + p.bytes, 0);
   const use = memoryUse(program.plan, TYPED_ARRAY_LAYOUT, prepared);
-  return { source: program.loader, exports: instantiate(program.loader), peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program, use };
+  const exports: ModuleExports = writesSource() ? instantiate(program.loader) : directExports(g, program, threads, observe);
+  return { source: () => program.loader, exports, peakBytes: program.plan.arenaBytes, kernels: kernelCalls(g, program.plan), program, use };
+}
+
+/** The wasm binary run directly (src/runtime/wasm-direct.ts): one thread, no observer. */
+function directExports(g: Graph, program: WasmProgram, threads: number, observe: boolean): ModuleExports {
+  if (threads > 1 || observe) throw new OpgraphError(`${threads > 1 ? 'threads' : 'check mode'} on the wasm target need Node (its generated loader); in a page, compile with one thread`);
+  return { create: (weights, o) => instantiateWasmDirect(g, program, weights, o?.simd ? { simd: o.simd } : {}) };
 }
 
 /** Compiles `graph` for `opts.target` and instantiates it in this process (cached by graph hash). */
@@ -140,7 +158,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   if (asked !== 'ts' && asked !== 'wasm' && asked !== 'auto') throw new OpgraphError(`unknown compile target ${JSON.stringify(asked)} (available: auto, ts, wasm)`);
   const level = opts.level ?? 2;
   const g = optimise(graph, opts);
-  const target = asked === 'auto' ? cpuTarget(g, opts) : asked;
+  // Auto picks wasm where no TS source can be written: the binary runs directly there.
+  const target = asked === 'auto' ? (writesSource() ? cpuTarget(g, opts) : 'wasm') : asked;
   if (target !== 'wasm' && (opts.threads ?? 1) > 1) throw new OpgraphError(`threads need the wasm target (got ${opts.threads} on ${target})`);
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   const resolved = resolveWeights(g, opts.weights, opts);
@@ -157,14 +176,17 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const weights = Object.fromEntries(code.weights.map((w) => [w.name, (resolved.get(w.name) ?? w.data!).data])) as Record<string, TensorData>;
   if (entry.program && opts.simd !== 'plain') enableRelaxedSimd();
   const model = await entry.exports.create(weights, { ...(opts.simd ? { simd: opts.simd } : {}), threads, ...(opts.observe ? { observer: opts.observe } : {}) });
-  const { source, peakBytes, kernels } = entry;
+  const { peakBytes, kernels } = entry;
+  const source = entry.source;
   const wasm = entry.program ? { program: entry.program, simd: (model as { simd: 'relaxed' | 'plain' }).simd } : undefined;
   const types = valueTypes(g);
   const outTypes = g.outputs.map((o) => types.get(o.id)!);
   return {
     target,
     graph: g,
-    source,
+    get source() {
+      return source();
+    },
     peakBytes,
     kernels,
     ...(wasm ? { wasm } : {}),
@@ -210,7 +232,7 @@ function instantiate(source: string): ModuleExports {
   }).outputText;
   const exports: Record<string, unknown> = {};
   // A wasm loader's worker pool imports node:worker_threads, which CommonJS output requires.
-  new Function('exports', 'require', js)(exports, createRequire(import.meta.url));
+  new Function('exports', 'require', js)(exports, nodeModule('node:module')?.createRequire(import.meta.url));
   return exports as unknown as ModuleExports;
 }
 

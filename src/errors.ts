@@ -64,6 +64,11 @@ export class IOError extends OpgraphError {
   override name = 'IOError';
 }
 
+/** A feature that needs Node (file paths, the TS source emitter) was used in a browser or a worker. */
+export class NodeOnlyError extends OpgraphError {
+  override name = 'NodeOnlyError';
+}
+
 /** A malformed, unsupported or over-limit ONNX model or tensor file; names the node and op when there is one. */
 export class OnnxError extends OpgraphError {
   override name = 'OnnxError';

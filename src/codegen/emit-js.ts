@@ -23,19 +23,5 @@ export function toJsModule(source: string): JsModule {
     if (!f) throw new InternalCompilerError(`--emit js: the compiler wrote no model${suffix}`, {});
     return f.text;
   };
-  return { js: text('/model.js'), dts: withGpuNames(text('/model.d.ts')) };
-}
-
-const GPU_NAME = /\bGPU(?:[A-Z][A-Za-z]*)?\b/g;
-
-/**
- * WebGPU's names (a WGSL loader's `create(device: GPUDevice)`) are globals in TypeScript 7's
- * lib.dom, not in 5.x's: declared as empty global interfaces they are opaque there and merge
- * with lib.dom's or @webgpu/types' full ones elsewhere (as dist/webgpu-globals.d.ts does for
- * the package, see scripts/build/build.mjs).
- */
-function withGpuNames(dts: string): string {
-  const names = [...new Set(dts.match(GPU_NAME) ?? [])].sort();
-  if (names.length === 0) return dts;
-  return `${dts}\n// WebGPU's interfaces, opaque where the compiler's lib lacks them.\ndeclare global {\n${names.map((n) => `    interface ${n} {}`).join('\n')}\n}\n`;
+  return { js: text('/model.js'), dts: text('/model.d.ts') };
 }

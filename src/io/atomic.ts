@@ -1,9 +1,7 @@
 // Atomic file writes: every output goes to a temp file beside the target, then is renamed over it,
 // so a crash or a failed write never leaves a half-written file behind. A failure is an IOError
 // naming the target (never the temp file) and the cause.
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { nodeOnly } from '../host/node.ts';
 import { IOError } from '../errors.ts';
 
 /**
@@ -21,6 +19,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
  * Each target is whole; only a kill between two renames can mix old and new files.
  */
 export async function writeFilesAtomic(files: readonly (readonly [string, Uint8Array | string])[]): Promise<void> {
+  const { rename, rm, writeFile } = nodeOnly('node:fs/promises', `writing ${JSON.stringify(files[0]?.[0] ?? '')}`, 'in a page, keep the bytes (serializeSafetensors)');
   const temps: string[] = [];
   let target = '';
   try {
@@ -64,6 +63,7 @@ export function writeError(e: unknown, target: string): unknown {
 
 /** A unique hidden name beside `path`, clipped so it stays under NAME_MAX whenever the target's does. */
 function tempName(path: string): string {
+  const { basename, dirname, join } = nodeOnly('node:path', 'writing files', 'in a page, keep the bytes');
   const stem = basename(path).slice(0, 64);
-  return join(dirname(path), `.${stem}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${stem}.${process.pid}.${nodeOnly('node:crypto', 'writing files', 'in a page, keep the bytes').randomBytes(6).toString('hex')}.tmp`);
 }

@@ -1,5 +1,6 @@
-// The default aggregate memory budget (Node only): a fraction of the machine's memory.
-import { totalmem } from 'node:os';
+// The default aggregate memory budget: a fraction of the machine's memory (Node), or of what a
+// page may use (a browser: navigator.deviceMemory, in GiB, else 4 GiB).
+import { nodeModule } from '../host/node.ts';
 import { LimitError } from '../errors.ts';
 
 /**
@@ -10,7 +11,9 @@ export const MEMORY_FRACTION = 0.25;
 
 /** The default maxMemoryBytes: MEMORY_FRACTION of this machine's memory. */
 export function defaultMaxMemoryBytes(): number {
-  return Math.floor(totalmem() * MEMORY_FRACTION);
+  const os = nodeModule('node:os');
+  const gib = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory ?? 4;
+  return Math.floor((os ? os.totalmem() : gib * 2 ** 30) * MEMORY_FRACTION);
 }
 
 /** `limit` if given (a non-negative integer), else the default. */

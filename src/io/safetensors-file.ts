@@ -1,6 +1,6 @@
 // safetensors files on disk (Node): read with the size limit checked first, written atomically.
 // The format itself (bytes in, bytes out, browser-safe) is safetensors.ts.
-import { readFile, stat } from 'node:fs/promises';
+import { nodeOnly } from '../host/node.ts';
 import { LimitError, SafetensorsError } from '../errors.ts';
 import type { Tensor } from '../ir/tensor.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -15,6 +15,7 @@ export async function readSafetensors(path: string, options: ParseOptions = {}):
 /** Reads and parses a safetensors file, metadata included; errors name the path. */
 export async function readSafetensorsContents(path: string, options: ParseOptions = {}): Promise<SafetensorsContents> {
   const limits = resolveLimits(options);
+  const { readFile, stat } = nodeOnly('node:fs/promises', `reading ${JSON.stringify(path)}`, 'in a page, fetch the bytes and use parseSafetensors');
   let bytes: Uint8Array;
   try {
     const size = (await stat(path)).size;

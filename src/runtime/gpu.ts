@@ -10,7 +10,9 @@ let current: GPUDevice | undefined;
 async function dawn(): Promise<GPU> {
   let mod: { create(o: string[]): GPU; globals: object };
   try {
-    mod = (await import('webgpu')) as typeof mod;
+    // A specifier bundlers leave alone: pages never load Dawn, and need not install it.
+    const dawnPackage = 'webgpu';
+    mod = (await import(dawnPackage)) as typeof mod;
   } catch {
     throw new NoAdapterError('WebGPU in Node needs the optional package `webgpu` (Dawn): npm install webgpu');
   }

@@ -144,9 +144,12 @@ export function tempDir(prefix = 'opgraph-codegen-'): string {
 
 const TSC = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url));
 
+/** The strict flags a consumer's project may set: generated modules must pass them all (issue 18). */
+export const CONSUMER_FLAGS = ['--strict', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--noImplicitOverride', '--noPropertyAccessFromIndexSignature', '--noImplicitReturns', '--noFallthroughCasesInSwitch'] as const;
+
 /**
- * Type-checks generated modules (relative path -> source, e.g. `mha/model.ts`) with one strict
- * tsc run, as a user's project would compile them. Returns tsc's exit status and output.
+ * Type-checks generated modules (relative path -> source, e.g. `mha/model.ts`) with one tsc run
+ * under CONSUMER_FLAGS, no skipLibCheck, as a user's project would compile them. Returns tsc's exit status and output.
  */
 export function typecheck(files: Readonly<Record<string, string>>, extraArgs: readonly string[] = []): { status: number | null; output: string } {
   const dir = tempDir('opgraph-tsc-');
@@ -157,7 +160,7 @@ export function typecheck(files: Readonly<Record<string, string>>, extraArgs: re
       writeFileSync(p, source);
       return p;
     });
-    const args = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022,dom', '--skipLibCheck', ...extraArgs, ...paths];
+    const args = [...CONSUMER_FLAGS, '--noEmit', '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022,dom', ...extraArgs, ...paths];
     // Run from the temporary directory, so no tsconfig.json applies.
     const r = spawnSync(TSC, args, { encoding: 'utf8', cwd: dir });
     return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };

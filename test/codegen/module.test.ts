@@ -74,7 +74,7 @@ describe('generated source', () => {
             let pa = i * 3;
             let pb = j;
             for (let k = 0; k < 3; k++) {
-              acc += x0[pa] * x1[pb];
+              acc += x0[pa]! * x1[pb]!;
               pa += 1; pb += 2;
             }
             y0[i * 2 + j] = acc;
@@ -87,8 +87,8 @@ describe('generated source', () => {
           const o0_0 = i0 * 2;
           const o1_0 = i0 * 2;
           for (let i1 = 0; i1 < 2; i1++) {
-            const v0 = x0[o1_0 + i1];
-            const v1 = x1[i1];
+            const v0 = x0[o1_0 + i1]!;
+            const v1 = x1[i1]!;
             y0[o0_0 + i1] = (v0 + v1);
           }
         }
@@ -96,7 +96,7 @@ describe('generated source', () => {
 
       function k2_relu(x0: Float32Array, y0: Float32Array): void {
         for (let i0 = 0; i0 < 4; i0++) {
-          const v0 = x0[i0];
+          const v0 = x0[i0]!;
           y0[i0] = (Math.max(v0, 0));
         }
       }

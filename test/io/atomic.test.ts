@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomic } from '../../src/io/atomic.ts';
 
-/** When set, the mocked writeFile writes half of its data and then fails as a full disk would. */
-const failure = vi.hoisted(() => ({ diskFull: false }));
+/** When set, writeFile writes half of its data and then fails as a full disk would. */
+const failure = { diskFull: false };
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const writeFileMock: typeof fs.writeFile = async (path, data, options) => {
-    if (!failure.diskFull) return fs.writeFile(path, data, options);
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : (data as Uint8Array);
-    await fs.writeFile(path, bytes.subarray(0, bytes.length >> 1), options);
-    throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-  };
-  return { ...fs, writeFile: writeFileMock, default: { ...fs, writeFile: writeFileMock } };
-});
+// opgraph asks the host for node:fs/promises (src/host/node.ts), so the failing writeFile goes in there.
+const fs = await import('node:fs/promises');
+const writeFileFailing: typeof fs.writeFile = async (path, data, options) => {
+  if (!failure.diskFull) return fs.writeFile(path, data, options);
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : (data as Uint8Array);
+  await fs.writeFile(path, bytes.subarray(0, bytes.length >> 1), options);
+  throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+};
+const builtin = process.getBuiltinModule.bind(process);
+vi.spyOn(process, 'getBuiltinModule').mockImplementation(((id: string) => (id === 'node:fs/promises' ? { ...fs, writeFile: writeFileFailing } : builtin(id))) as typeof process.getBuiltinModule);
 
 describe('writeFileAtomic', () => {
   let dir = '';

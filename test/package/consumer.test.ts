@@ -1,14 +1,17 @@
 // The package as a dependency (issue 18): the packed tarball installed into a fresh project, then
 // each entry imported with plain node; the installed CLI and the session API run an ONNX model
-// with no TypeScript loader; a strict consumer program type-checks on TypeScript 7 and 5.9 without
-// skipLibCheck; a page using `opgraph/runtime` bundles with esbuild for the browser and runs in
-// headless Chromium, matching the reference interpreter. Prints the figures docs/packaging.md quotes.
+// with no TypeScript loader; a strict consumer program and the modules the installed CLI wrote for
+// every target (model.ts, model.d.ts) type-check on TypeScript 7 and 5.9 without skipLibCheck; a
+// page using `opgraph/runtime`, and one that builds, imports (ONNX bytes) and compiles models with
+// `opgraph` itself, bundle with esbuild for the browser and run in headless Chromium, matching the
+// reference interpreter. Prints the figures docs/packaging.md quotes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graph, nn } from '../../src/api/index.ts';
 import { loadOnnx } from '../../src/io/onnx/import.ts';
 import { serializeSafetensors } from '../../src/io/safetensors.ts';
 import { readSafetensors } from '../../src/io/safetensors-file.ts';
@@ -37,7 +40,7 @@ beforeAll(async () => {
   expected = interpret(g, inputs);
   // The installed CLI, plain node: the wasm module as TypeScript (for the page) and as model.js + model.d.ts.
   const bin = join(c.dir, 'node_modules/opgraph/bin/opgraph.mjs');
-  for (const [out, target, emit] of [['out', 'wasm', 'ts'], ['out-js', 'wasm', 'js'], ['out-ts-js', 'ts', 'js'], ['out-wgsl-js', 'wgsl', 'js']] as const) {
+  for (const [out, target, emit] of [['out', 'wasm', 'ts'], ['out-js', 'wasm', 'js'], ['out-ts', 'ts', 'ts'], ['out-ts-js', 'ts', 'js'], ['out-wgsl', 'wgsl', 'ts'], ['out-wgsl-js', 'wgsl', 'js']] as const) {
     execFileSync(process.execPath, [bin, 'compile', `${FIXTURE}.onnx`, '--target', target, '--emit', emit, '--out', join(c.dir, out)], { cwd: c.dir, stdio: 'pipe' });
   }
   console.log(`packaging: tarball ${c.packedBytes} B packed, installed ${c.installedBytes} B (opgraph + dependency closure)`);
@@ -53,6 +56,8 @@ describe('the packed tarball in a fresh project', () => {
     const tops = new Set(files.map((f) => f.split('/')[0]));
     expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'package.json']);
     expect(files.some((f) => f.endsWith('.safetensors') || f.endsWith('.onnx'))).toBe(false);
+    // docs/ ships as text: its pictures (1.6 MB of SVG and PNG) stay in the repository, but README's.
+    expect(files.filter((f) => f.startsWith('docs/') && !f.endsWith('.md'))).toEqual(['docs/images/mha.svg']);
     expect(c.packedBytes).toBeLessThan(1.5 * 1024 * 1024);
     // No optional dependency came along: the drawing, Dawn and loader packages are the user's choice.
     for (const d of ['tsx', 'webgpu', '@resvg/resvg-js', 'graphviz-cli']) expect(existsSync(join(c.dir, 'node_modules', d)), d).toBe(false);
@@ -153,7 +158,18 @@ export async function main(bytes: Uint8Array): Promise<number> {
 }
 `;
 
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, types: [] }, include: ['consumer.ts', 'model-user.ts'] };
+/**
+ * The strictest common flags; `include` adds the model.ts files `opgraph compile` wrote for the
+ * wasm, ts and wgsl targets (generated source, type-checked as the consumer's own code).
+ */
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], noEmit: true, types: [],
+    strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noImplicitOverride: true,
+    noPropertyAccessFromIndexSignature: true, noImplicitReturns: true, noFallthroughCasesInSwitch: true,
+  },
+  include: ['consumer.ts', 'model-user.ts', 'out/model.ts', 'out-ts/model.ts', 'out-wgsl/model.ts'],
+};
 
 /** A program using the declarations `--emit js` wrote (wasm, ts and wgsl targets), under the same flags. */
 const MODEL_USER_TS = `import { create, type Inputs, type Outputs } from './out-js/model.js';
@@ -168,7 +184,7 @@ export async function runOnce(inputs: Inputs): Promise<Outputs> {
 }
 `;
 
-describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types), generated model.d.ts included', () => {
+describe('types in a strict consumer project (no skipLibCheck, no @types/node, no @webgpu/types), generated model.ts and model.d.ts of every target included', () => {
   it.each([
     ['TypeScript 7', 'typescript'],
     ['TypeScript 5.9', 'typescript5'],
@@ -176,6 +192,7 @@ describe('types in a strict consumer project (no skipLibCheck, no @types/node, n
     writeFileSync(join(c.dir, 'consumer.ts'), CONSUMER_TS);
     writeFileSync(join(c.dir, 'model-user.ts'), MODEL_USER_TS);
     writeFileSync(join(c.dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+    for (const f of TSCONFIG.include) expect(existsSync(join(c.dir, f)), f).toBe(true);
     let out = '';
     try {
       out = execFileSync(process.execPath, [join(ROOT, 'node_modules', pkg, 'bin/tsc'), '-p', '.'], { cwd: c.dir, encoding: 'utf8', stdio: 'pipe' });
@@ -237,3 +254,85 @@ describe(`a page using opgraph/runtime, bundled by esbuild for the browser${skip
     }
   }, 60_000);
 });
+
+/**
+ * The compiler page: `opgraph` itself in the browser. It builds a graph with the API, imports the
+ * seed ONNX model from its bytes, compiles both for the wasm target in the page (no generated
+ * source: the binary runs directly) and interprets them, and reports what needs Node.
+ */
+const COMPILER_PAGE = `import { graph, nn, compile, interpret, importOnnx, tensor, VERSION, type Tensor } from 'opgraph';
+const w = window as unknown as { result?: unknown };
+const arrays = (out: Record<string, Tensor>) => Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+const failure = async (f: () => unknown): Promise<string> => {
+  try {
+    await f();
+    return 'no error';
+  } catch (e) {
+    return \`\${(e as Error).name}: \${(e as Error).message}\`;
+  }
+};
+try {
+  const mlp = graph('page-mlp', (b) => new nn.Linear(16, 8).forward(b.input('x', [4, 16])).relu().softmax(-1));
+  const x = tensor('f32', [4, 16], Float32Array.from({ length: 64 }, (_, i) => (i % 7) / 7 - 0.5));
+  const mlpWasm = await compile(mlp, { target: 'wasm' });
+  const bytes = new Uint8Array(await (await fetch('./model.onnx')).arrayBuffer());
+  const feeds = (await (await fetch('./feeds.json')).json()) as Record<string, number[]>;
+  const onnx = importOnnx(bytes, { name: 'model.onnx' });
+  const inputs = Object.fromEntries(onnx.inputs.map((i) => [i.name, tensor('f32', i.type.shape, Float32Array.from(feeds[i.name]!))]));
+  const onnxWasm = await compile(onnx, { target: 'wasm' });
+  const auto = await compile(onnx);
+  w.result = {
+    version: VERSION,
+    mlp: { interp: arrays(interpret(mlp, { x })), wasm: arrays(mlpWasm.run({ x })) },
+    onnx: { interp: arrays(interpret(onnx, inputs)), wasm: arrays(onnxWasm.run(inputs)), kernels: onnxWasm.wasm?.program.kernels.size ?? 0, auto: auto.target },
+    needsNode: { ts: await failure(() => compile(mlp, { target: 'ts' })), source: await failure(() => mlpWasm.source) },
+  };
+} catch (e) {
+  w.result = { error: String((e as Error).stack ?? e) };
+}
+`;
+
+describe(`a page compiling with opgraph, bundled by esbuild for the browser${skipNote(chromiumMissing, 'Chromium')}`, () => {
+  it.skipIf(chromiumMissing !== undefined)('bundles without node:, ts-morph or the TypeScript compiler, under 150 KB gzipped, and compiles and runs on wasm in Chromium like the interpreter', async () => {
+    writeFileSync(join(c.dir, 'compiler-page.ts'), COMPILER_PAGE);
+    const page = await bundle('compiler-page.ts');
+    // The packages: our src/codegen/ts-morph.js comes along (it asks Node for a require on first use, and throws NodeOnlyError here).
+    expect(page.inputs.filter((f) => /node_modules\/(?:ts-morph|@ts-morph|typescript)\/|^node:/.test(f))).toEqual([]);
+    expect(page.inputs.some((f) => f.includes('node_modules/opgraph/dist/src/index.js'))).toBe(true);
+    expect(page.gz).toBeLessThan(150 * 1024);
+    console.log(`packaging: compiler page (graph API, ONNX from bytes, wasm compile, interpreter) ${page.gz} B gz`);
+    const feeds = Object.fromEntries([...inputs].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+    const { server, url } = await serve(new Map([
+      ['/', ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>']],
+      ['/page.js', ['text/javascript', page.code]],
+      ['/model.onnx', ['application/octet-stream', readFileSync(`${FIXTURE}.onnx`)]],
+      ['/feeds.json', ['application/json', JSON.stringify(feeds)]],
+    ]));
+    type Outs = Record<string, number[]>;
+    try {
+      const { result } = await pageResult<{ error?: string; version?: string; mlp?: { interp: Outs; wasm: Outs }; onnx?: { interp: Outs; wasm: Outs; kernels: number; auto: string }; needsNode?: { ts: string; source: string } }>(url);
+      expect(result.error).toBeUndefined();
+      expect(result.version).toBe(VERSION);
+      const as = (o: Outs, like: Record<string, Tensor>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, tensor('f32', like[k]!.shape, Float32Array.from(v))]));
+      // The ONNX model: the page's wasm and interpreter outputs against this process's interpreter.
+      expectAllClose(as(result.onnx!.wasm, expected), expected, 1e-4, 1e-5, 'page wasm (onnx)');
+      expectAllClose(as(result.onnx!.interp, expected), expected, 1e-6, 1e-7, 'page interpreter (onnx)');
+      expect(result.onnx!.kernels).toBeGreaterThan(0);
+      expect(result.onnx!.auto).toBe('wasm');
+      // The API graph, built the same way here (seeded parameters: the same weights).
+      const mlp = pageMlp();
+      const want = interpret(mlp, { x: tensor('f32', [4, 16], Float32Array.from({ length: 64 }, (_, i) => (i % 7) / 7 - 0.5)) });
+      expectAllClose(as(result.mlp!.wasm, want), want, 1e-4, 1e-5, 'page wasm (api graph)');
+      expectAllClose(as(result.mlp!.interp, want), want, 1e-6, 1e-7, 'page interpreter (api graph)');
+      expect(result.needsNode!.ts).toMatch(/^NodeOnlyError: writing TypeScript source .*needs Node/);
+      expect(result.needsNode!.source).toMatch(/^NodeOnlyError: /);
+    } finally {
+      server.close();
+    }
+  }, 90_000);
+});
+
+/** The page's API graph, from this checkout's sources. */
+function pageMlp() {
+  return graph('page-mlp', (b) => new nn.Linear(16, 8).forward(b.input('x', [4, 16])).relu().softmax(-1));
+}

@@ -1,8 +1,8 @@
 // Copies declarations from opgraph's own support files into generated modules: the helpers a
 // module's code names, plus whatever those helpers reference. The support files are ordinary,
 // type-checked and tested sources (SUPPORT_SOURCES).
-import { readFileSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';
+import { nodeOnly } from '../../host/node.ts';
 import { tsMorph } from '../ts-morph.ts';
 
 /** The support files whose declarations generated modules may name (the wasm loader adds its own prelude). */
@@ -17,6 +17,7 @@ export const SUPPORT_SOURCES: readonly URL[] = [
 /** Top-level declarations of `sources` by name, with their text (without `export`). */
 function loadLibrary(sources: readonly URL[]): Map<string, string> {
   const project = new (tsMorph().Project)({ useInMemoryFileSystem: true });
+  const { readFileSync } = nodeOnly('node:fs', 'writing TypeScript source (its support declarations are read from files)', 'in a page, compile for WebGPU with compileWgsl or run the graph with interpret');
   const decls = new Map<string, string>();
   sources.forEach((url, i) => {
     const sf: SourceFile = project.createSourceFile(`lib${i}.ts`, readFileSync(url, 'utf8'));

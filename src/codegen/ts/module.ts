@@ -9,6 +9,7 @@ import { formatType, numel } from '../../ir/types.ts';
 import type { MemoryPlan, Storage } from '../plan.ts';
 import { type KernelInput, inArg, outArg } from './kernel.ts';
 import { emitNodeKernel } from './kernels/index.ts';
+import { assertElementReads } from './element-reads.ts';
 import { helpersFor } from './library.ts';
 import { ARRAY_TYPE, commentText, numberLiteral, tsString } from './names.ts';
 
@@ -71,15 +72,16 @@ export function emitKernels(
     };
     const w = new (tsMorph().CodeBlockWriter)({ indentNumberOfSpaces: 2 });
     emitNodeKernel(w, input);
+    const body = assertElementReads(w.toString());
     const params = [
       ...input.inputs.map((t, k) => ({ name: inArg(k), type: ARRAY_TYPE[t.dtype] })),
       ...input.outputs.map((t, k) => ({ name: outArg(k), type: ARRAY_TYPE[t.dtype] })),
       ...(scratch === undefined ? [] : [{ name: 'sc', type: 'Float64Array' }]),
     ];
-    const key = `${params.map((p) => `${p.name}:${p.type}`).join(',')}|${w.toString()}`;
+    const key = `${params.map((p) => `${p.name}:${p.type}`).join(',')}|${body}`;
     let fn = byBody.get(key);
     if (!fn) {
-      fn = { name: `k${byBody.size}_${node.op}`, params, body: w.toString() };
+      fn = { name: `k${byBody.size}_${node.op}`, params, body };
       byBody.set(key, fn);
     }
     const args = [...node.inputs, ...node.outputs.map((o) => o.id)].map((v) => refOf(plan.storages[plan.storageOf.get(v)!]!));

@@ -71,7 +71,7 @@ export interface WasmProgram {
   readonly layout: WasmLayout;
   readonly kernels: ReadonlyMap<Node, WasmKernelPlan>;
   readonly binaries: Readonly<Record<SimdLevel, Uint8Array>>;
-  /** The loader's TypeScript source (binaries embedded). */
+  /** The loader's TypeScript source (binaries embedded), written on first read (Node: ts-morph). */
   readonly loader: string;
   readonly threads: number;
 }
@@ -156,8 +156,18 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
     binaries[simd] = mod.encode();
     memoryFlagsAt = mod.memoryFlagsAt;
   }
-  const loader = emitLoader(g, { plan, layout, kernels, binaries, threads, memoryFlagsAt }, { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false, observe: opts.observe ?? false });
-  return { plan, layout, kernels, binaries, loader, threads };
+  // The loader is TypeScript source (ts-morph, Node only): written when first asked for, so the
+  // binaries and layout serve a page too (src/runtime/wasm-direct.ts runs them without it).
+  let loader: string | undefined;
+  const parts = { plan, layout, kernels, binaries, threads, memoryFlagsAt };
+  const emitOpts = { simple: opts.simple ?? false, inlineWeights: opts.inlineWeights ?? false, observe: opts.observe ?? false };
+  return {
+    plan, layout, kernels, binaries, threads,
+    get loader(): string {
+      loader ??= emitLoader(g, parts, emitOpts);
+      return loader;
+    },
+  };
 }
 
 /** The addresses a family's emitter sees for node `n`. */

@@ -68,7 +68,9 @@ export function emitLoader(g: Graph, p: LoaderParts, opts: { simple: boolean; in
   addConstants(sf, g);
   if (opts.inlineWeights) addInlineWeights(sf, g);
   sf.addFunctions(kernelFunctions(fns));
-  sf.addTypeAlias({ name: 'Kernels', type: 'Record<string, (...args: number[]) => void>' });
+  // The exports by name (a consumer's noPropertyAccessFromIndexSignature refuses `this.k.k0` on a Record<string, ...>).
+  const exported = [...new Set([...kernels.values()].flatMap((k) => (k.prepare ? [k.kernel, k.prepare] : [k.kernel])))];
+  sf.addTypeAlias({ name: 'Kernels', type: `Readonly<Record<${exported.length > 0 ? exported.map((n) => JSON.stringify(n)).join(' | ') : 'string'}, (...args: number[]) => void>>` });
   if (opts.observe) sf.addTypeAlias({ name: 'Observer', isExported: true, type: '(value: number, kernel: string, outputs: ArrayLike<number | bigint>[]) => void' });
   addModelClass(sf, g, p, calls, names, opts.observe ?? false);
   sf.addStatements([
@@ -139,7 +141,7 @@ function addModelClass(sf: import('ts-morph').SourceFile, g: Graph, p: LoaderPar
   const [outputs, weights] = [byKind('output'), byKind('weight')];
   const outView = (k: number): string => view(outputs.get(k)!);
   run.writeLine(`return { ${g.outputs.map((o, k) => `[${tsString(o.name)}]: ${outView(k)}.slice()`).join(', ')} };`);
-  sf.addVariableStatement({ declarationKind: tsMorph().VariableDeclarationKind.Const, declarations: [{ name: 'KERNELS', type: 'readonly string[]', initializer: JSON.stringify(names) }] });
+  sf.addVariableStatement({ declarationKind: tsMorph().VariableDeclarationKind.Const, declarations: [{ name: 'KERNELS', type: 'readonly (keyof Kernels)[]', initializer: JSON.stringify(names) }] });
   const pool = p.threads > 1 ? 'WorkerPool' : 'undefined';
   const split = p.threads > 1 ? 'const f = this.k[KERNELS[k]!]!;\nif (this.pool) this.pool.run(k, units, shares, f);\nelse f(0, units, 0);' : 'void shares;\nthis.k[KERNELS[k]!]!(0, units, 0);';
   sf.addClass({

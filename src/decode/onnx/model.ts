@@ -10,7 +10,7 @@
 // there. A check at sampled lengths, not a proof: a dependence that agrees at all three is not
 // seen, which is why the largest length a call can meet is one of them (windows and clamps show
 // there). Anything that differs is refused, naming the first node that does.
-import { basename } from 'node:path';
+import { baseName } from '../../host/node.ts';
 import { PIPELINES, runPipeline } from '../../../passes/pipeline.ts';
 import { fuseAttention } from '../../../passes/fuse-attention.ts';
 import { OnnxDecoderError, UnsupportedOpError, isOpgraphError } from '../../errors.ts';
@@ -53,7 +53,7 @@ export function onnxDecoder(bytes: Uint8Array, opts: OnnxDecoderOptions): Decode
 /** onnxDecoder from a path (external data resolved from its folder) or bytes. */
 export async function loadOnnxDecoder(source: string | Uint8Array, opts: OnnxDecoderOptions): Promise<DecoderModel> {
   if (typeof source !== 'string') return onnxDecoder(source, opts);
-  return onnxDecoder(await readOnnxFile(source, opts.limits), { baseDir: modelDir(source), name: basename(source), ...opts });
+  return onnxDecoder(await readOnnxFile(source, opts.limits), { baseDir: modelDir(source), name: baseName(source), ...opts });
 }
 
 /**

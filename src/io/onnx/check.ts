@@ -1,8 +1,7 @@
 // `onnxSupport`: everything a model needs that the importer lacks, without stopping at the first.
 // The import itself collects unsupported ops, attribute values and element types; when the input
 // sizes are not all known, a scan of the file (op types and declared element types) stands in.
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { baseName, nodeOnly } from '../../host/node.ts';
 import { UnsupportedOpError } from '../../errors.ts';
 import { type OnnxImportOptions, importOnnx, loadOnnx } from './import.ts';
 import { UnknownDimError } from './inputs.ts';
@@ -43,8 +42,8 @@ function scan(g: OnnxGraph, found: MissingFeatures, file: string): void {
  * attribute value and element type, with its count and first place. Other errors are thrown.
  */
 export async function onnxSupport(model: string | Uint8Array, opts: OnnxImportOptions = {}): Promise<SupportReport> {
-  const bytes = typeof model === 'string' ? await readFile(model) : model;
-  const file = opts.name ?? (typeof model === 'string' ? basename(model) : 'model');
+  const bytes = typeof model === 'string' ? await nodeOnly('node:fs/promises', `reading ${JSON.stringify(model)}`, 'in a page, pass the model\'s bytes').readFile(model) : model;
+  const file = opts.name ?? (typeof model === 'string' ? baseName(model) : 'model');
   try {
     if (typeof model === 'string') await loadOnnx(model, opts);
     else importOnnx(bytes, { name: file, ...opts });

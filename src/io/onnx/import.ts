@@ -1,8 +1,7 @@
 // ONNX model -> IR graph. Decodes the file with protobufjs (schema.ts), turns initializers into
 // weights, checks the graph (opsets, missing references, cycles, limits), and lowers each node in
 // dependency order through the op table in ops/. Everything known at import folds to constants.
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { baseName, nodeOnly } from '../../host/node.ts';
 import { OnnxError, UnsupportedOpError, isOpgraphError } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
@@ -83,11 +82,12 @@ function inputSizes(opts: OnnxImportOptions): InputSizes {
 export async function loadOnnx(path: string | Uint8Array, opts: OnnxImportOptions = {}): Promise<Graph> {
   if (typeof path !== 'string') return importOnnx(path, opts);
   const bytes = await readOnnxFile(path, opts.limits);
-  return importOnnx(bytes, { baseDir: modelDir(path), name: basename(path), ...opts });
+  return importOnnx(bytes, { baseDir: modelDir(path), name: baseName(path), ...opts });
 }
 
 /** The bytes of an .onnx file, its size checked against the limits' maxFileBytes before it is read. */
 export async function readOnnxFile(path: string, limits?: Partial<OnnxLimits>): Promise<Uint8Array> {
+  const { readFile, stat } = nodeOnly('node:fs/promises', `loading an ONNX model from a path (${JSON.stringify(path)})`, 'in a page, pass its bytes (loadOnnxUrl or importOnnx)');
   checkLimit(resolveOnnxLimits(limits), 'maxFileBytes', (await stat(path)).size, `${path}: file size`);
   return readFile(path);
 }

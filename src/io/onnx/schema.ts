@@ -1,7 +1,7 @@
 // The ONNX message schema (the subset of onnx.proto the importer reads), as a protobufjs
 // descriptor. Decoding is protobufjs's; this file only names the messages and their field
 // numbers. Fields not listed here are skipped by the decoder.
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 
 const rep = 'repeated' as const;
 

@@ -1,7 +1,7 @@
 // TensorProto -> Tensor: element types, data from raw bytes, typed fields or an external file,
 // every declared size checked against the limits and against the bytes actually present.
-import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import { nodeOnly } from '../../host/node.ts';
 import { LimitError, OnnxError } from '../../errors.ts';
 import { type Tensor, type TensorData, allocData, tensor } from '../../ir/tensor.ts';
 import { DTYPE_BYTES, type DType } from '../../ir/types.ts';
@@ -202,6 +202,8 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
     throw new OnnxError(`${label}: invalid external data offset/length (${entry('offset')}, ${entry('length')})`);
   }
   if (length !== want) throw new OnnxError(`${label}: declares ${n} element(s) (${want} bytes) but its external data length is ${length}`);
+  const { closeSync, fstatSync, readSync, realpathSync } = files();
+  const { isAbsolute, resolve } = paths();
   const base = realpathSync(src.baseDir);
   const path = resolve(base, location);
   if (isAbsolute(location) || escapes(base, path)) throw new OnnxError(`${label}: external data path ${JSON.stringify(location)} is outside the model's folder`);
@@ -229,6 +231,7 @@ function readExternal(t: OnnxTensor, label: string, n: number, src: TensorSource
  * FIFO cannot block), and the open file is checked again with fstat.
  */
 function openExternal(base: string, path: string, label: string, location: string): number {
+  const { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync } = files();
   const quoted = JSON.stringify(location);
   let real: string;
   try {
@@ -256,11 +259,18 @@ function openExternal(base: string, path: string, label: string, location: strin
 }
 
 function escapes(base: string, path: string): boolean {
+  const { isAbsolute, relative, sep } = paths();
   const rel = relative(base, path);
   return rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel);
 }
 
 /** The folder a model file's external data is resolved from. */
 export function modelDir(path: string): string {
+  const { dirname, resolve } = paths();
   return dirname(resolve(path));
 }
+
+/** Files and paths: external data lives beside a model file, so only a model read from a path (Node) has any. */
+const NEEDS = ['external tensor data (files beside the model)', 'in a page, import a model whose tensors are inside it'] as const;
+const files = () => nodeOnly('node:fs', ...NEEDS);
+const paths = () => nodeOnly('node:path', ...NEEDS);
