@@ -20,6 +20,7 @@ import { attentionFamily } from './kernels/attention.ts';
 import { gemmKernels } from './kernels/gemm.ts';
 import { recurrentFamily } from './kernels/recurrent.ts';
 import { convKernels } from './kernels/conv.ts';
+import { poolFamily } from './kernels/pool.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -37,6 +38,8 @@ export const WASM_FAMILIES: FamilyTable = {
   lstm: [recurrentFamily],
   gru: [recurrentFamily],
   conv: [convKernels],
+  maxPool: [poolFamily],
+  avgPool: [poolFamily],
 };
 
 /** A node that runs in wasm. */
