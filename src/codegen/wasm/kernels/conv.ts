@@ -27,7 +27,7 @@ const panelBytes = (g: ConvGeometry): number => g.depth * STEP;
 interface Locals extends BlockContext {
   readonly g: ConvGeometry;
   readonly mr: number;
-  readonly i32: Record<'u' | 'tmp' | 'seg' | 'row' | 'gi' | 'ni' | 's0' | 'xg' | 'scratch' | 'outPlane' | 'rowOff' | 'valid' | 'tl' | 'shift' | 'lo' | 'hi' | 'a' | 'b' | 'q' | 'c' | 'src' | 'dst' | 'pp', number>;
+  readonly i32: Record<'u' | 'tmp' | 'seg' | 'row' | 'gi' | 'ni' | 's0' | 'xg' | 'scratch' | 'outPlane' | 'rowOff' | 'valid' | 'tl' | 'shift' | 'lo' | 'hi' | 'a' | 'b' | 'q' | 'c' | 'src' | 'dst' | 'pp' | 'dq' | 'sq', number>;
   /** i32 locals: the outer output coordinates of the unit's row. */
   readonly o: readonly number[];
 }
@@ -36,7 +36,7 @@ function locals(f: FunctionBuilder, k: WasmKernelInput<'conv'>, g: ConvGeometry,
   const i32 = (): number => f.local('i32');
   const v128 = (): number => f.local('v128');
   const reads = storeReads(g.gemm);
-  const names = ['u', 'tmp', 'seg', 'row', 'gi', 'ni', 's0', 'xg', 'scratch', 'outPlane', 'rowOff', 'valid', 'tl', 'shift', 'lo', 'hi', 'a', 'b', 'q', 'c', 'src', 'dst', 'pp'] as const;
+  const names = ['u', 'tmp', 'seg', 'row', 'gi', 'ni', 's0', 'xg', 'scratch', 'outPlane', 'rowOff', 'valid', 'tl', 'shift', 'lo', 'hi', 'a', 'b', 'q', 'c', 'src', 'dst', 'pp', 'dq', 'sq'] as const;
   return {
     f, plan: g.gemm, simd: k.simd, vm: new VecMath(f, k.simd), bStep: STEP, bHalf: 16,
     i: i32(), pb0: i32(), pbEnd: i32(), pa: i32(), pb: i32(), aBase: i32(), outBase: i32(), outRow: i32(),
@@ -120,17 +120,23 @@ function emitColumn(L: Locals, len: number): void {
   whileLoop(f, () => f.get(q).get(a).op('i32.lt_s'), () => (zero(), next()));
   if (sLast === 1) {
     whileLoop(f, () => f.get(q).get(b).op('i32.lt_s').get(q).i32(3).op('i32.and').i32(0).op('i32.ne').op('i32.and'), () => (copy(), next()));
-    whileLoop(f, () => f.get(q).i32(4).op('i32.add').get(b).op('i32.le_s'), () => {
+    // 4 lanes while q is not at a panel start, then whole panel rows of 8 (two vectors), then the last 4.
+    const vectors = (count: 1 | 2): void => {
       at(L);
-      f.get(src).get(q).i32(4).op('i32.mul').op('i32.add').mem('v128.load', 0, 0).mem('v128.store', 0, 0);
-      f.get(q).i32(4).op('i32.add').set(q);
-    });
+      f.set(L.i32.dq).get(src).get(q).i32(4).op('i32.mul').op('i32.add').set(L.i32.sq);
+      for (let h = 0; h < count; h++) f.get(L.i32.dq).get(L.i32.sq).mem('v128.load', 16 * h, 0).mem('v128.store', 16 * h, 0);
+      f.get(q).i32(4 * count).op('i32.add').set(q);
+    };
+    const fits = (n: number): void => void f.get(q).i32(n).op('i32.add').get(b).op('i32.le_s');
+    whileLoop(f, () => (fits(4), f.get(q).i32(4).op('i32.and').i32(0).op('i32.ne').op('i32.and')), () => vectors(1));
+    whileLoop(f, () => fits(8), () => vectors(2));
+    whileLoop(f, () => fits(4), () => vectors(1));
   }
   whileLoop(f, () => f.get(q).get(b).op('i32.lt_s'), () => (copy(), next()));
   whileLoop(f, () => f.get(q).i32(Math.ceil(len / NR) * NR).op('i32.lt_s'), () => (zero(), next()));
 }
 
-/** Pushes min(x, y) or max(x, y) of two pushed i32 values, via the locals tmp and `into`. */
+/** Pops two i32 values x, y and sets local `into` to min(x, y) or max(x, y) (tmp is clobbered). */
 function minMax(L: Locals, into: number, max: boolean): void {
   const { f } = L;
   const t = L.i32.tmp;
