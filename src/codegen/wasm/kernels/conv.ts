@@ -4,10 +4,10 @@
 // (image, group). It first writes its im2col columns into the share's scratch, already as k-major
 // panels of 8 positions (position q of the segment is lane q % 8 of panel q / 8): per tap of the
 // outer dims, its input row is inside or not (a whole run of zeros, memory.fill); per tap of the
-// last dim, the positions [a, b) that read inside the input are copied (4 lanes at a time with
-// stride 1) and the rest zeroed, for every input channel. Then each panel runs the blocks of
-// gemm-block.ts over the group's output channels (W read in place as A), with the bias as the
-// store's epilogue, storing 4 positions of one channel at a time straight into the NCHW output.
+// last dim, the positions [a, b) that read inside the input are copied (at stride 1 a panel row
+// of two vectors at a time) and the rest zeroed, for every input channel. Then each panel runs
+// the blocks of gemm-block.ts over the group's output channels (W read in place as A), with the
+// bias as the store's epilogue, storing 4 positions of one channel at a time straight into the NCHW output.
 import type { FunctionBuilder } from '../encoder.ts';
 import type { UnitRange, WasmKernelFamily, WasmKernelInput } from '../kernel.ts';
 import { VecMath } from './vmath.ts';
