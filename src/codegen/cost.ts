@@ -30,11 +30,21 @@ function recurrentFlops(n: Node, inputs: readonly TensorType[]): number {
   return 2 * dirs * seq * batch * gates * h * (input + h);
 }
 
+/**
+ * Multiply-adds of a convolution (2 FLOPs each): conv, every output over its group's channels x
+ * taps (w [OC, C/g, ...]); convTranspose, every input over its group's outputs x taps (w [C, OC/g, ...]).
+ */
+function convFlops(n: Node, inputs: readonly TensorType[], out: TensorType): number {
+  if (n.op !== 'conv' && n.op !== 'convTranspose') return 0;
+  const w = inputs[1]!.shape;
+  return 2 * (n.op === 'conv' ? numel(out.shape) : numel(inputs[0]!.shape)) * numel(w.slice(1));
+}
+
 /** Estimated work of node `n` with operand types `inputs`. */
 export function nodeCost(n: Node, inputs: readonly TensorType[]): NodeCost {
   const outs = n.outputs.map((o) => o.type);
   const bytes = [...inputs, ...outs].reduce((s, t) => s + numel(t.shape) * BYTES[t.dtype], 0);
-  let flops = contractionFlops(n, inputs, outs[0]!) + recurrentFlops(n, inputs);
+  let flops = contractionFlops(n, inputs, outs[0]!) + recurrentFlops(n, inputs) + convFlops(n, inputs, outs[0]!);
   if (n.op === 'attention') {
     const a = n.attrs;
     flops = 2 * a.batch * a.heads * a.seqQ * a.seqK * (a.headDim + a.valueDim);

@@ -19,6 +19,8 @@ import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
 import { gemmKernels } from './kernels/gemm.ts';
 import { recurrentFamily } from './kernels/recurrent.ts';
+import { convKernels } from './kernels/conv.ts';
+import { poolFamily } from './kernels/pool.ts';
 
 /** Kernel families by op kind, tried in order; the first that accepts a node lowers it. */
 export type FamilyTable = { readonly [K in OpKind]?: readonly WasmKernelFamily<K>[] };
@@ -35,6 +37,9 @@ export const WASM_FAMILIES: FamilyTable = {
   rnn: [recurrentFamily],
   lstm: [recurrentFamily],
   gru: [recurrentFamily],
+  conv: [convKernels],
+  maxPool: [poolFamily],
+  avgPool: [poolFamily],
 };
 
 /** A node that runs in wasm. */

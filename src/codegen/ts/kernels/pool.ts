@@ -32,7 +32,7 @@ interface RowOps {
 }
 
 /** The taps of dim `d` of output `o` inside the input (or, counting pads, inside input and pads). */
-function tapCount(a: PoolAttrs, size: number, d: number, o: number, withPads: boolean): number {
+export function tapCount(a: PoolAttrs, size: number, d: number, o: number, withPads: boolean): number {
   let n = 0;
   for (let t = 0; t < a.kernel[d]!; t++) {
     const i = o * a.strides[d]! - padBegin(a, d) + t * a.dilations[d]!;
