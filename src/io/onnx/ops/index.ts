@@ -15,6 +15,7 @@ import { indexingLowerings } from './indexing.ts';
 import { bitwiseLowerings } from './bitwise.ts';
 import { dataDependentLowerings } from './data-dependent.ts';
 import { compositionLowerings } from './compositions.ts';
+import { quantizeLowerings } from './quantize.ts';
 import { rotaryLowerings } from './rotary.ts';
 import { trainingLowerings } from './training.ts';
 
@@ -40,4 +41,5 @@ export const LOWERINGS: Lowerings = {
   ...rotaryLowerings,
   ...convLowerings,
   ...channelNormLowerings,
+  ...quantizeLowerings,
 };
