@@ -17,6 +17,7 @@ import { dataDependentLowerings } from './data-dependent.ts';
 import { compositionLowerings } from './compositions.ts';
 import { quantizeLowerings } from './quantize.ts';
 import { rotaryLowerings } from './rotary.ts';
+import { spatialLowerings } from './spatial.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -42,4 +43,5 @@ export const LOWERINGS: Lowerings = {
   ...convLowerings,
   ...channelNormLowerings,
   ...quantizeLowerings,
+  ...spatialLowerings,
 };
