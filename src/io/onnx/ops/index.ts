@@ -18,6 +18,7 @@ import { compositionLowerings } from './compositions.ts';
 import { quantizeLowerings } from './quantize.ts';
 import { rotaryLowerings } from './rotary.ts';
 import { spatialLowerings } from './spatial.ts';
+import { linalgLowerings } from './linalg.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -44,4 +45,5 @@ export const LOWERINGS: Lowerings = {
   ...channelNormLowerings,
   ...quantizeLowerings,
   ...spatialLowerings,
+  ...linalgLowerings,
 };
