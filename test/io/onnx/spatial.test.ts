@@ -1,6 +1,6 @@
 // The spatial and linear-algebra ONNX compositions on hand-worked cases, interpreter and TS backend:
 // LRN, CenterCropPad (crop and pad), Col2Im (overlapping blocks summed), MaxUnpool (and its range
-// check), Det (3 x 3; 5 x 5 refused).
+// check), Det (3 x 3; 5 x 5 refused), DeformConv (bilinear samples, zero outside).
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/compile.ts';
 import { type Tensor, tensor, toNumbers } from '../../../src/ir/tensor.ts';
@@ -52,5 +52,13 @@ describe('spatial ONNX compositions', () => {
     // 2 (3*4 - 2*1) - 0 + 1 (1*1 - 3*1) = 18.
     await both(g, { x: tensor('f32', [3, 3], [2, 0, 1, 1, 3, 2, 1, 1, 4]) }, [18]);
     expect(() => importOnnx(model(graph([node('Det', ['x'], ['y'])], [value('x', [5, 5])], [value('y', [])]), 22))).toThrow(/Det.*5 x 5 matrices are not supported/);
+  });
+
+  it('DeformConv samples bilinearly at the offset positions, corners outside the image counting 0', async () => {
+    const g = importOnnx(model(graph([node('DeformConv', ['x', 'w', 'off'], ['y'])], [value('x', [1, 1, 2, 2]), value('w', [1, 1, 1, 1]), value('off', [1, 2, 2, 2])], [value('y', [])]), 22));
+    // Every output samples half a pixel down and right: (0.5, 0.5) is the mean of all four; (0.5, 1.5)
+    // a quarter each of x[0][1] and x[1][1]; (1.5, 0.5) of x[1][0] and x[1][1]; (1.5, 1.5) a quarter of x[1][1].
+    const inputs = { x: tensor('f32', [1, 1, 2, 2], [1, 2, 3, 4]), w: tensor('f32', [1, 1, 1, 1], [1]), off: tensor('f32', [1, 2, 2, 2], Array(8).fill(0.5)) };
+    await both(g, inputs, [2.5, 1.5, 1.75, 1], 6);
   });
 });

@@ -1,6 +1,7 @@
 // Spatial ONNX ops composed from IR ops with static index tables: LRN (an average pool across
 // channels), CenterCropPad (slices and zero borders), Col2Im (one gather of every kernel tap, summed)
-// and MaxUnpool (a scatter into zeros). Every backend runs them as the ops they already have.
+// MaxUnpool (a scatter into zeros) and DeformConv (bilinear gathers, then a matmul). Every backend
+// runs them as the ops they already have.
 import { numel } from '../../../ir/types.ts';
 import type { NodeContext, Val } from '../context.ts';
 import type { Lowerings } from './lowering.ts';
@@ -123,10 +124,73 @@ function maxUnpool(c: NodeContext): Val[] {
   return [c.op1('reshape', { shape: out }, [c.op1('scatterElements', { axis: 0, reduction: 'none' }, [zeros, flat(idx), flat(x)])])];
 }
 
+/** Constant [K, oH, oW] positions of tap k's sample along one image axis (`y`: the row) before the offsets. */
+function deformBase(kernel: readonly number[], out: readonly number[], strides: readonly number[], dilations: readonly number[], pads: readonly number[], y: boolean): number[] {
+  const v: number[] = [];
+  for (let i = 0; i < kernel[0]!; i++) for (let j = 0; j < kernel[1]!; j++) for (let oh = 0; oh < out[0]!; oh++) for (let ow = 0; ow < out[1]!; ow++) {
+    v.push(y ? oh * strides[0]! - pads[0]! + i * dilations[0]! : ow * strides[1]! - pads[1]! + j * dilations[1]!);
+  }
+  return v;
+}
+
+/**
+ * DeformConv (2-D): each tap samples x bilinearly at its window position plus the learned offset
+ * (a corner outside the image counts 0), times the mask when given; the samples [N, C * K, oH * oW]
+ * then meet the weights in one matmul per group, plus B. The four corners are gathers from the
+ * flattened x at clamped indices, their weights zeroed where the corner is outside.
+ */
+function deformConv(c: NodeContext): Val[] {
+  const [x, w, offset, bias, mask] = [c.input(0), c.input(1), c.input(2), c.maybe(3), c.maybe(4)];
+  if (x.type.shape.length !== 4 || w.type.shape.length !== 4 || x.type.dtype !== 'f32') c.unsupported('rank', `only 2-D float DeformConv is supported, got x ${c.fmt(x)} and w ${c.fmt(w)}`);
+  const [n, ch, h, wd] = x.type.shape as [number, number, number, number];
+  const [m, , kh, kw] = w.type.shape as [number, number, number, number];
+  const [g, og] = [c.int('group', 1), c.int('offset_group', 1)];
+  const strides = c.ints('strides') ?? [1, 1];
+  const dilations = c.ints('dilations') ?? [1, 1];
+  const pads = c.ints('pads') ?? [0, 0, 0, 0];
+  if (!(g > 0 && og > 0) || ch % g !== 0 || ch % og !== 0 || m % g !== 0 || w.type.shape[1] !== ch / g) c.fail(`group ${g} and offset_group ${og} do not fit x ${c.fmt(x)} and w ${c.fmt(w)}`);
+  const out = [0, 1].map((d) => Math.floor(([h, wd][d]! + pads[d]! + pads[d + 2]! - dilations[d]! * ([kh, kw][d]! - 1) - 1) / strides[d]!) + 1);
+  const [K, P, cg] = [kh * kw, out[0]! * out[1]!, ch / og];
+  if (offset.type.shape.join() !== [n, og * 2 * K, ...out].join()) c.fail(`offset must be [${[n, og * 2 * K, ...out].join(',')}], got ${c.fmt(offset)}`);
+  if (mask && mask.type.shape.join() !== [n, og * K, ...out].join()) c.fail(`mask must be [${[n, og * K, ...out].join(',')}], got ${c.fmt(mask)}`);
+  const off = c.op1('reshape', { shape: [n, og, 1, K, 2, P] }, [offset]);
+  const along = (d: number): Val => {
+    const base = c.constant('f32', [K, P], deformBase([kh, kw], out, strides, dilations, pads, d === 0));
+    return c.op1('add', {}, [c.op1('reshape', { shape: [n, og, 1, K, P] }, [c.op1('slice', { starts: [d], ends: [d + 1], axes: [4], steps: [1] }, [off])]), base]);
+  };
+  const [py, px] = [along(0), along(1)];
+  const [y0, x0] = [c.op1('floor', {}, [py]), c.op1('floor', {}, [px])];
+  const [ly, lx] = [c.op1('sub', {}, [py, y0]), c.op1('sub', {}, [px, x0])];
+  const one = c.scalar(1);
+  // Flat offset of each (n, offset group, channel in group) plane in x.
+  const planes = c.constant('i64', [n, og, cg, 1, 1], Array.from({ length: n * ch }, (_, i) => i * h * wd));
+  const flatX = c.op1('reshape', { shape: [n * ch * h * wd] }, [x]);
+  let sampled: Val | undefined;
+  for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    const yy = dy ? c.op1('add', {}, [y0, one]) : y0;
+    const xx = dx ? c.op1('add', {}, [x0, one]) : x0;
+    const inside = (v: Val, size: number): Val => c.op1('and', {}, [c.op1('not', {}, [c.op1('less', {}, [v, c.scalar(0)])]), c.op1('less', {}, [v, c.scalar(size)])]);
+    const weight = c.op1('mul', {}, [dy ? ly : c.op1('sub', {}, [one, ly]), dx ? lx : c.op1('sub', {}, [one, lx])]);
+    const wOk = c.op1('where', {}, [c.op1('and', {}, [inside(yy, h), inside(xx, wd)]), weight, c.scalar(0)]);
+    const clampTo = (v: Val, size: number): Val => c.op1('cast', { to: 'i64' }, [c.op1('min', {}, [c.op1('max', {}, [v, c.scalar(0)]), c.scalar(size - 1)])]);
+    const at = c.op1('add', {}, [c.op1('mul', {}, [clampTo(yy, h), c.scalar(wd, 'i64')]), clampTo(xx, wd)]);
+    const idx = c.op1('add', {}, [planes, at]);
+    const term = c.op1('mul', {}, [c.op1('gather', { axis: 0 }, [flatX, idx]), wOk]);
+    sampled = sampled ? c.op1('add', {}, [sampled, term]) : term;
+  }
+  if (mask) sampled = c.op1('mul', {}, [sampled!, c.op1('reshape', { shape: [n, og, 1, K, P] }, [mask])]);
+  const cols = c.op1('reshape', { shape: [n, g, (ch / g) * K, P] }, [sampled!]);
+  const wm = c.op1('reshape', { shape: [g, m / g, (ch / g) * K] }, [w]);
+  let y = c.op1('reshape', { shape: [n, m, ...out] }, [c.op1('matmul', { transA: false, transB: false }, [wm, cols])]);
+  if (bias) y = c.op1('add', {}, [y, c.op1('reshape', { shape: [m, 1, 1] }, [bias])]);
+  return [y];
+}
+
 /** The spatial lowerings. */
 export const spatialLowerings: Lowerings = {
   LRN: lrn,
   CenterCropPad: centerCropPad,
   Col2Im: col2im,
   MaxUnpool: maxUnpool,
+  DeformConv: deformConv,
 };
