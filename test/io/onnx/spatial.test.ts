@@ -1,6 +1,7 @@
 // The spatial and linear-algebra ONNX compositions on hand-worked cases, interpreter and TS backend:
 // LRN, CenterCropPad (crop and pad), Col2Im (overlapping blocks summed), MaxUnpool (and its range
-// check), Det (3 x 3; 5 x 5 refused), DeformConv (bilinear samples, zero outside).
+// check), Det (3 x 3; 5 x 5 refused), DeformConv (bilinear samples, zero outside),
+// RoiAlign (avg and max).
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/compile.ts';
 import { type Tensor, tensor, toNumbers } from '../../../src/ir/tensor.ts';
@@ -60,5 +61,16 @@ describe('spatial ONNX compositions', () => {
     // a quarter each of x[0][1] and x[1][1]; (1.5, 0.5) of x[1][0] and x[1][1]; (1.5, 1.5) a quarter of x[1][1].
     const inputs = { x: tensor('f32', [1, 1, 2, 2], [1, 2, 3, 4]), w: tensor('f32', [1, 1, 1, 1], [1]), off: tensor('f32', [1, 2, 2, 2], Array(8).fill(0.5)) };
     await both(g, inputs, [2.5, 1.5, 1.75, 1], 6);
+  });
+
+  it('RoiAlign averages (or takes the max of) bilinear samples; a batch index past N is an error', async () => {
+    const str = (name: string, v: string) => ({ name, type: 3, s: new TextEncoder().encode(v) });
+    const roi = (mode: string) => importOnnx(model(graph([node('RoiAlign', ['x', 'rois', 'b'], ['y'], [str('mode', mode), str('coordinate_transformation_mode', 'output_half_pixel'), attr.int('sampling_ratio', 1)])],
+      [value('x', [1, 1, 2, 2]), value('rois', [1, 4]), value('b', [1], INT64)], [value('y', [])]), 22));
+    // The region [0, 1] x [0, 1] in one bin: one sample at (0.5, 0.5), a quarter of each pixel.
+    const inputs = { x: tensor('f32', [1, 1, 2, 2], [1, 2, 3, 4]), rois: tensor('f32', [1, 4], [0, 0, 1, 1]), b: tensor('i64', [1], [0]) };
+    await both(roi('avg'), inputs, [2.5], 6);
+    await both(roi('max'), inputs, [1], 6);
+    expect(() => interpret(roi('avg'), { ...inputs, b: tensor('i64', [1], [1]) })).toThrow(/out of range/);
   });
 });

@@ -19,6 +19,7 @@ import { quantizeLowerings } from './quantize.ts';
 import { rotaryLowerings } from './rotary.ts';
 import { spatialLowerings } from './spatial.ts';
 import { linalgLowerings } from './linalg.ts';
+import { roiAlignLowerings } from './roi-align.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -46,4 +47,5 @@ export const LOWERINGS: Lowerings = {
   ...quantizeLowerings,
   ...spatialLowerings,
   ...linalgLowerings,
+  ...roiAlignLowerings,
 };
