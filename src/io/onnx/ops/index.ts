@@ -20,6 +20,7 @@ import { rotaryLowerings } from './rotary.ts';
 import { spatialLowerings } from './spatial.ts';
 import { linalgLowerings } from './linalg.ts';
 import { roiAlignLowerings } from './roi-align.ts';
+import { optimizerLowerings } from './optimizers.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -48,4 +49,5 @@ export const LOWERINGS: Lowerings = {
   ...spatialLowerings,
   ...linalgLowerings,
   ...roiAlignLowerings,
+  ...optimizerLowerings,
 };
