@@ -21,6 +21,7 @@ import { spatialLowerings } from './spatial.ts';
 import { linalgLowerings } from './linalg.ts';
 import { roiAlignLowerings } from './roi-align.ts';
 import { optimizerLowerings } from './optimizers.ts';
+import { mlLowerings } from './ml.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -50,4 +51,5 @@ export const LOWERINGS: Lowerings = {
   ...linalgLowerings,
   ...roiAlignLowerings,
   ...optimizerLowerings,
+  ...mlLowerings,
 };
