@@ -25,6 +25,13 @@ import { resolveMaxMemory } from '../memory.ts';
 /** Opset versions of the default domain this importer reads. */
 export const OPSET_RANGE = { min: 7, max: 28 } as const;
 
+/**
+ * Below opset 7 (numpy broadcasting, and most ops' current attributes, arrived there) a model is read
+ * only when every default-domain node is one of these ops, whose opset-1 definitions compute what
+ * the lowerings compute; any other node is refused naming its op and the opset.
+ */
+const SINCE_OPSET_1: ReadonlySet<string> = new Set(['Not', 'Identity', 'Transpose', 'Shape', 'Size']);
+
 /** Options of the ONNX importer. */
 export interface OnnxImportOptions {
   /** Resource limits (defaults: DEFAULT_ONNX_LIMITS, i.e. the project's DEFAULT_LIMITS plus maxTensorBytes). */
@@ -137,13 +144,13 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   return g;
 }
 
-/** Opset version per domain; the default domain must be within OPSET_RANGE. */
+/** Opset version per domain; the default domain must be within 1 to OPSET_RANGE.max (below OPSET_RANGE.min only for SINCE_OPSET_1 ops). */
 function readOpsets(model: OnnxModel, file: string): Map<string, number> {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
   const v = opsets.get('');
   // A valid model of an opset outside the range is refused (unsupported), not malformed.
-  if (v !== undefined && (v < OPSET_RANGE.min || v > OPSET_RANGE.max)) throw new UnsupportedFeature(`${file}: opset ${v} is not supported (supported: ${OPSET_RANGE.min} to ${OPSET_RANGE.max})`, `opset ${v}`);
+  if (v !== undefined && (v < 1 || v > OPSET_RANGE.max)) throw new UnsupportedFeature(`${file}: opset ${v} is not supported (supported: ${OPSET_RANGE.min} to ${OPSET_RANGE.max}, and 1 to 6 for ${[...SINCE_OPSET_1].join(', ')})`, `opset ${v}`);
   const t = opsets.get(TRAINING_DOMAIN);
   if (t !== undefined && t !== 1) throw new OnnxError(`${file}: opset ${t} of ${TRAINING_DOMAIN} is not supported (supported: 1)`);
   return opsets;
@@ -253,6 +260,9 @@ function lowerNode(node: OnnxNode, em: Emitter, opsets: ReadonlyMap<string, numb
   const op = printable(domain ? `${domain}.${node.opType}` : node.opType);
   if (!lower) return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} is not supported${refusal(domain, node.opType)}`, `op ${op}`));
   if (opset === undefined) throw new OnnxError(`${describeNode(node)}: the model imports no opset for domain ${JSON.stringify(domain)}`);
+  if (domain === '' && opset < OPSET_RANGE.min && !SINCE_OPSET_1.has(node.opType)) {
+    return poison(new UnsupportedFeature(`${describeNode(node)}: op ${op} at opset ${opset} is not supported (opsets ${OPSET_RANGE.min} to ${OPSET_RANGE.max}; below ${OPSET_RANGE.min} only ${[...SINCE_OPSET_1].join(', ')})`, `opset ${opset}`));
+  }
   const inputs = node.input.map((name) => (name ? values.get(name)! : undefined));
   if (inputs.some((v) => v?.poisoned) || outerNames(node).some((n) => values.get(n)?.poisoned)) return poison();
   const c: NodeContext = new NodeContext(em, node, opset, inputs, values);

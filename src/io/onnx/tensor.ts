@@ -104,9 +104,11 @@ export function toTensor(t: OnnxTensor, what: string, src: TensorSource): Tensor
     return tensor(dtype, t.dims, low ? lowData(dtype, decodeLow(t.dataType, raw, n, label, true)) : fromRaw(raw, t.dataType, n, label));
   }
   if (low) {
-    // Float8 may also sit one per int32_data entry; the packed types only in raw_data.
-    const packed = t.rawData.length > 0 || n === 0 || PACKED[t.dataType] !== undefined;
-    return tensor(dtype, t.dims, lowData(dtype, decodeLow(t.dataType, packed ? t.rawData : t.int32Data, n, label, packed)));
+    // Float8 may also sit one per int32_data entry; the sub-byte types pack into int32_data as into
+    // raw_data, one packed byte per entry (two 4-bit or four 2-bit elements, low bits first).
+    const fromRawData = t.rawData.length > 0 || n === 0;
+    const packed = fromRawData || PACKED[t.dataType] !== undefined;
+    return tensor(dtype, t.dims, lowData(dtype, decodeLow(t.dataType, fromRawData ? t.rawData : t.int32Data, n, label, packed)));
   }
   if (t.rawData.length > 0 || n === 0) return tensor(dtype, t.dims, fromRaw(t.rawData, t.dataType, n, label));
   return tensor(dtype, t.dims, fromFields(t, dtype, n, label));

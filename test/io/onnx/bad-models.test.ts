@@ -116,6 +116,11 @@ describe('importOnnx on bad input', () => {
     expectError(model([node('Relu', ['x'], ['y'])], ['y'], { opset: 99 }), UnsupportedOpError, /opset 99 is not supported/);
   });
 
+  it('below opset 7, only ops unchanged since opset 1 are read; any other is refused naming the op and the opset', () => {
+    expectError(model([node('Relu', ['x'], ['y'], 'r')], ['y'], { opset: 6 }), UnsupportedOpError, /node "r" \(Relu\): op Relu at opset 6 is not supported \(opsets 7 to 28; below 7 only Not, Identity/);
+    expect(importOnnx(model([node('Identity', ['x'], ['y'])], ['y'], { opset: 1 })).nodes).toHaveLength(1);
+  });
+
   it('a reference to a missing tensor', () => {
     expectError(model([node('Add', ['x', 'nowhere'], ['y'], 'add1')], ['y']), OnnxError, /node "add1" \(Add\): input "nowhere" is not defined/);
   });

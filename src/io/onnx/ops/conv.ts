@@ -60,11 +60,15 @@ function checkKernelShape(c: NodeContext, w: Val): number[] {
   return kernel;
 }
 
-function conv(c: NodeContext): Val[] {
-  const [x, w, bias] = [c.input(0), c.input(1), c.maybe(2)];
+/** An IR conv of `x` and `w` (and `bias`) under this node's window attributes (Conv, and the integer convolutions). */
+export function convOf(c: NodeContext, x: Val, w: Val, bias?: Val): Val {
   const input = spatialOf(c, x);
   const attrs = { ...windowAttrs(c, input, checkKernelShape(c, w)), group: c.int('group', 1) };
-  return [c.op1('conv', attrs, bias ? [x, w, bias] : [x, w])];
+  return c.op1('conv', attrs, bias ? [x, w, bias] : [x, w]);
+}
+
+function conv(c: NodeContext): Val[] {
+  return [convOf(c, c.input(0), c.input(1), c.maybe(2))];
 }
 
 /**

@@ -38,7 +38,8 @@ function cast(c: NodeContext): Val[] {
   const x = c.input(0);
   const y = x.type.dtype === to ? x : c.op1('cast', { to }, [x]);
   // Types held wider (FLOAT16, float8 in f32; INT4, UINT8 in i32 ...): rounding or wrapping into them is a step of its own.
-  return [narrowTo(c, y, narrowSteps(elem, to, c.int('saturate', 1) !== 0))];
+  // The result carries its declared element type, for readers that take their type from it (CastLike, QuantizeLinear's zero point).
+  return [{ ...narrowTo(c, y, narrowSteps(elem, to, c.int('saturate', 1) !== 0)), elem }];
 }
 
 /** `v` after the narrowing steps. */

@@ -15,7 +15,13 @@ import { indexingLowerings } from './indexing.ts';
 import { bitwiseLowerings } from './bitwise.ts';
 import { dataDependentLowerings } from './data-dependent.ts';
 import { compositionLowerings } from './compositions.ts';
+import { quantizeLowerings } from './quantize.ts';
 import { rotaryLowerings } from './rotary.ts';
+import { spatialLowerings } from './spatial.ts';
+import { linalgLowerings } from './linalg.ts';
+import { roiAlignLowerings } from './roi-align.ts';
+import { optimizerLowerings } from './optimizers.ts';
+import { mlLowerings } from './ml.ts';
 import { trainingLowerings } from './training.ts';
 
 /** The preview training domain (Adam). */
@@ -40,4 +46,10 @@ export const LOWERINGS: Lowerings = {
   ...rotaryLowerings,
   ...convLowerings,
   ...channelNormLowerings,
+  ...quantizeLowerings,
+  ...spatialLowerings,
+  ...linalgLowerings,
+  ...roiAlignLowerings,
+  ...optimizerLowerings,
+  ...mlLowerings,
 };

@@ -249,7 +249,8 @@ function pad(c: NodeContext): Val[] {
 function constant(c: NodeContext): Val[] {
   const t = c.tensor('value');
   // Labelled with its own output name: a large one becomes a weight of that name (src/codegen/constants.ts).
-  if (t) return [c.em.constant(t, c.node.output[0])];
+  // It carries the element type it declares, as a graph input does (CastLike and QuantizeLinear read it).
+  if (t) return [{ ...c.em.constant(t, c.node.output[0]), elem: c.node.attribute.find((a) => a.name === 'value')!.t!.dataType }];
   if (c.has('value_float')) return [c.constant('f32', [], [c.float('value_float', 0)])];
   if (c.has('value_floats')) return [c.constant('f32', [c.floats('value_floats')!.length], c.floats('value_floats')!)];
   if (c.has('value_int')) return [c.constant('i64', [], [c.int('value_int', 0)])];
