@@ -23,7 +23,8 @@
 //
 // Rounding: the folded conv computes sum(x * (W * s)) + (b * s) instead of (sum(x * W) + b) * s,
 // a difference of a few f32 roundings relative to the sum of the terms' sizes.
-import type { Node, ValueId } from '../src/ir/graph.ts';
+import { type Graph, type Node, type ValueId, staticValueIds } from '../src/ir/graph.ts';
+import type { OpAttrs, OpKind } from '../src/ops/attrs.ts';
 import { type Shape, sameShape } from '../src/ir/types.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
@@ -33,45 +34,20 @@ import type { Pass } from './pass.ts';
 type Affine = 'mul' | 'div' | 'add' | 'sub';
 
 /**
- * Whether `v` is known when the model is created: a weight, a constant, or computed from such
- * values only. Memoised per editor (values never change meaning inside one rewrite run).
+ * One rewrite run: the editor and the values known at create (staticValueIds of the input graph,
+ * kept current as the rewrites insert nodes: an inserted node's outputs are static when its
+ * inputs are).
  */
-function isStatic(ed: GraphEditor, v: ValueId, memo: Map<ValueId, boolean>): boolean {
-  const known = memo.get(v);
-  if (known !== undefined) return known;
-  // Iterative post-order over the producers, so a long static chain cannot overflow the stack.
-  const stack: ValueId[] = [v];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    if (memo.has(top)) {
-      stack.pop();
-      continue;
-    }
-    if (ed.weightOf(top)) {
-      memo.set(top, true);
-      stack.pop();
-      continue;
-    }
-    const p = ed.producer(top);
-    if (!p) {
-      memo.set(top, false); // a graph input
-      stack.pop();
-      continue;
-    }
-    if (p.op === 'constant') {
-      memo.set(top, true);
-      stack.pop();
-      continue;
-    }
-    const pending = p.inputs.filter((i) => !memo.has(i));
-    if (pending.length) {
-      stack.push(...pending);
-      continue;
-    }
-    memo.set(top, p.inputs.every((i) => memo.get(i) === true));
-    stack.pop();
-  }
-  return memo.get(v)!;
+interface Fold {
+  readonly ed: GraphEditor;
+  readonly known: Set<ValueId>;
+}
+
+/** Inserts a node before `anchor` (with its label) and records whether its output is static. */
+function insert<K extends OpKind>(f: Fold, anchor: Node, op: K, attrs: OpAttrs[K], inputs: readonly ValueId[], label = anchor.label): ValueId {
+  const v = f.ed.insertBefore(anchor, op, attrs, inputs, label)[0]!.id;
+  if (inputs.every((i) => f.known.has(i))) f.known.add(v);
+  return v;
 }
 
 /**
@@ -95,99 +71,97 @@ function perChannel(s: Shape, out: Shape, axis: number): number | undefined {
  * `v` reshaped to `shape` before `anchor`: a reshape of the reshape's source when `v` is one (a
  * reshape of a reshape would be composed by simplify-movement later, so -O2 would not be a fixpoint).
  */
-function reshapeTo(ed: GraphEditor, anchor: Node, v: ValueId, shape: Shape): ValueId {
+function reshapeTo(f: Fold, anchor: Node, v: ValueId, shape: Shape): ValueId {
   let source = v;
-  for (let p = ed.producer(source); p?.op === 'reshape'; p = ed.producer(source)) source = p.inputs[0]!;
-  if (sameShape(ed.typeOf(source).shape, shape)) return source;
-  return ed.insertBefore(anchor, 'reshape', { shape: [...shape] }, [source], anchor.label)[0]!.id;
+  for (let p = f.ed.producer(source); p?.op === 'reshape'; p = f.ed.producer(source)) source = p.inputs[0]!;
+  if (sameShape(f.ed.typeOf(source).shape, shape)) return source;
+  return insert(f, anchor, 'reshape', { shape: [...shape] }, [source]);
 }
 
 /** `v` (per channel, see perChannel) as a [C] vector, inserted before `anchor`. */
-function channelVector(ed: GraphEditor, anchor: Node, v: ValueId, channels: number, C: number): ValueId {
-  const flat = reshapeTo(ed, anchor, v, [channels]);
-  return channels === C ? flat : ed.insertBefore(anchor, 'expand', { shape: [C] }, [flat], anchor.label)[0]!.id;
+function channelVector(f: Fold, anchor: Node, v: ValueId, channels: number, C: number): ValueId {
+  const flat = reshapeTo(f, anchor, v, [channels]);
+  return channels === C ? flat : insert(f, anchor, 'expand', { shape: [C] }, [flat]);
 }
 
-const op = (ed: GraphEditor, anchor: Node, kind: Affine | 'neg', inputs: ValueId[]): ValueId =>
-  ed.insertBefore(anchor, kind, {} as never, inputs, anchor.label)[0]!.id;
+const arith = (f: Fold, anchor: Node, kind: Affine | 'neg', inputs: ValueId[]): ValueId => insert(f, anchor, kind, {} as never, inputs);
 
 /** Folds the root affine op into the conv or gemm it reads, or declines. */
-function affineRewrite(memo: () => Map<ValueId, boolean>) {
-  return (m: Match, ed: GraphEditor): ValueId | undefined => {
-    const root = m.root;
-    const kind = root.op as Affine;
-    const out = root.outputs[0]!.type;
-    if (out.dtype !== 'f32') return undefined;
-    // The contraction is the left operand, or either operand of a commutative op.
-    const sides = kind === 'mul' || kind === 'add' ? [0, 1] : [0];
-    for (const side of sides) {
-      const [y, other] = [root.inputs[side]!, root.inputs[1 - side]!];
-      const c = ed.producer(y);
-      if (!c || (c.op !== 'conv' && !(c.op === 'gemm' && !c.attrs.epilogue))) continue;
-      if (ed.uses(y) !== 1 || ed.isOutput(y) || !sameShape(c.outputs[0]!.type.shape, out.shape)) continue;
-      const axis = c.op === 'conv' ? 1 : out.shape.length - 1;
-      const channels = perChannel(ed.typeOf(other).shape, out.shape, axis);
-      if (channels === undefined || ed.typeOf(other).dtype !== 'f32' || !isStatic(ed, other, memo())) continue;
-      // A contraction of static values runs once at create already; folding into it gains nothing
-      // (and the new static products could match again).
-      if (isStatic(ed, y, memo())) continue;
-      const folded = c.op === 'conv' ? foldIntoConv(ed, c, root, kind, other, channels, memo()) : foldIntoGemm(ed, c, root, kind, other, channels, memo());
-      if (folded !== undefined) return folded;
-    }
-    return undefined;
-  };
+function foldRoot(f: Fold, m: Match): ValueId | undefined {
+  const { ed, known } = f;
+  const root = m.root;
+  const kind = root.op as Affine;
+  const out = root.outputs[0]!.type;
+  if (out.dtype !== 'f32') return undefined;
+  // The contraction is the left operand, or either operand of a commutative op.
+  const sides = kind === 'mul' || kind === 'add' ? [0, 1] : [0];
+  for (const side of sides) {
+    const [y, other] = [root.inputs[side]!, root.inputs[1 - side]!];
+    const c = ed.producer(y);
+    if (!c || (c.op !== 'conv' && !(c.op === 'gemm' && !c.attrs.epilogue))) continue;
+    if (ed.uses(y) !== 1 || ed.isOutput(y) || !sameShape(c.outputs[0]!.type.shape, out.shape)) continue;
+    const axis = c.op === 'conv' ? 1 : out.shape.length - 1;
+    const channels = perChannel(ed.typeOf(other).shape, out.shape, axis);
+    if (channels === undefined || ed.typeOf(other).dtype !== 'f32' || !known.has(other)) continue;
+    // A contraction of static values runs once at create already; folding into it gains nothing
+    // (and the new static products could match again).
+    if (known.has(y)) continue;
+    const folded = c.op === 'conv' ? foldIntoConv(f, c, root, kind, other, channels) : foldIntoGemm(f, c, root, kind, other, channels);
+    if (folded !== undefined) return folded;
+  }
+  return undefined;
 }
 
-function foldIntoConv(ed: GraphEditor, c: Node & { op: 'conv' }, root: Node, kind: Affine, other: ValueId, channels: number, memo: Map<ValueId, boolean>): ValueId | undefined {
+function foldIntoConv(f: Fold, c: Node & { op: 'conv' }, root: Node, kind: Affine, other: ValueId, channels: number): ValueId | undefined {
   const [x, w, b] = c.inputs as [ValueId, ValueId, ValueId | undefined];
-  const wShape = ed.typeOf(w).shape;
+  const wShape = f.ed.typeOf(w).shape;
   const C = wShape[0]!;
   // Every decline comes before the first insertion: a rewrite that declines must leave nothing.
-  if ((kind === 'mul' || kind === 'div') && !isStatic(ed, w, memo)) return undefined;
-  const v = channelVector(ed, root, other, channels, C);
+  if ((kind === 'mul' || kind === 'div') && !f.known.has(w)) return undefined;
+  const v = channelVector(f, root, other, channels, C);
   let [w2, b2]: [ValueId, ValueId | undefined] = [w, b];
   if (kind === 'mul' || kind === 'div') {
-    const column = reshapeTo(ed, root, v, [C, ...wShape.slice(1).map(() => 1)]);
-    w2 = op(ed, root, kind, [w, column]);
-    if (b !== undefined) b2 = op(ed, root, kind, [b, v]);
+    const column = reshapeTo(f, root, v, [C, ...wShape.slice(1).map(() => 1)]);
+    w2 = arith(f, root, kind, [w, column]);
+    if (b !== undefined) b2 = arith(f, root, kind, [b, v]);
   } else {
-    b2 = b !== undefined ? op(ed, root, kind, [b, v]) : kind === 'add' ? v : op(ed, root, 'neg', [v]);
+    b2 = b !== undefined ? arith(f, root, kind, [b, v]) : kind === 'add' ? v : arith(f, root, 'neg', [v]);
   }
-  return ed.insertBefore(root, 'conv', c.attrs, b2 === undefined ? [x, w2] : [x, w2, b2], c.label)[0]!.id;
+  return insert(f, root, 'conv', c.attrs, b2 === undefined ? [x, w2] : [x, w2, b2], c.label);
 }
 
-function foldIntoGemm(ed: GraphEditor, g: Node & { op: 'gemm' }, root: Node, kind: Affine, other: ValueId, channels: number, memo: Map<ValueId, boolean>): ValueId | undefined {
+function foldIntoGemm(f: Fold, g: Node & { op: 'gemm' }, root: Node, kind: Affine, other: ValueId, channels: number): ValueId | undefined {
   const [a, b, cIn] = g.inputs as [ValueId, ValueId, ValueId | undefined];
   const N = root.outputs[0]!.type.shape.at(-1)!;
   const hasC = cIn !== undefined && g.attrs.beta !== 0;
   // Every decline comes before the first insertion: a rewrite that declines must leave nothing.
-  if ((kind === 'mul' || kind === 'div') && !isStatic(ed, b, memo)) return undefined;
+  if ((kind === 'mul' || kind === 'div') && !f.known.has(b)) return undefined;
   if ((kind === 'add' || kind === 'sub') && hasC && g.attrs.beta !== 1) return undefined; // C + t / beta would round once more
-  const v = channelVector(ed, root, other, channels, N);
+  const v = channelVector(f, root, other, channels, N);
   if (kind === 'mul' || kind === 'div') {
-    const along = g.attrs.transB ? reshapeTo(ed, root, v, [N, 1]) : v;
-    const b2 = op(ed, root, kind, [b, along]);
-    const inputs = hasC ? [a, b2, op(ed, root, kind, [cIn, v])] : [a, b2];
-    return ed.insertBefore(root, 'gemm', { ...g.attrs, beta: hasC ? g.attrs.beta : 0 }, inputs, g.label)[0]!.id;
+    const along = g.attrs.transB ? reshapeTo(f, root, v, [N, 1]) : v;
+    const b2 = arith(f, root, kind, [b, along]);
+    const inputs = hasC ? [a, b2, arith(f, root, kind, [cIn, v])] : [a, b2];
+    return insert(f, root, 'gemm', { ...g.attrs, beta: hasC ? g.attrs.beta : 0 }, inputs, g.label);
   }
-  const c2 = hasC ? op(ed, root, kind, [cIn, v]) : kind === 'add' ? v : op(ed, root, 'neg', [v]);
-  return ed.insertBefore(root, 'gemm', { ...g.attrs, beta: 1 }, [a, b, c2], g.label)[0]!.id;
+  const c2 = hasC ? arith(f, root, kind, [cIn, v]) : kind === 'add' ? v : arith(f, root, 'neg', [v]);
+  return insert(f, root, 'gemm', { ...g.attrs, beta: 1 }, [a, b, c2], g.label);
 }
 
-/** The rules, with a fresh static-value memo per rewrite run. */
-function rules(): Rule[] {
-  let memo: Map<ValueId, boolean> | undefined;
-  const fold = affineRewrite(() => (memo ??= new Map()));
+/** The rules over `g`, whose static values are computed on the first match. */
+function rules(g: Graph): Rule[] {
+  let fold: Fold | undefined;
+  const rewrite = (m: Match, ed: GraphEditor): ValueId | undefined => foldRoot((fold ??= { ed, known: staticValueIds(g) }), m);
   return (['mul', 'div', 'add', 'sub'] as const).map((kind) => ({
     name: `fold-${kind}`,
     reason: `a static per-channel ${kind === 'mul' || kind === 'div' ? 'scale' : 'shift'} after a conv or gemm is its weights' and bias's, computed once at create`,
     pattern: { op: kind },
-    rewrite: fold,
+    rewrite,
   }));
 }
 
 export const foldAffine: Pass = {
   name: 'fold-affine',
   summary: 'fold static per-channel scales and shifts (BatchNorm at inference) into the conv or gemm before them',
-  run: (g, ctx) => rewriteToFixpoint(g, rules(), ctx),
+  run: (g, ctx) => rewriteToFixpoint(g, rules(g), ctx),
 };

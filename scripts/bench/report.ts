@@ -157,9 +157,7 @@ function targets(r: Report): string {
   for (const c of r.cases) {
     const bound = IMPORT_BOUND[c.id];
     if (bound === undefined) continue;
-    // The encoder's wasm pair is among issue 16's goals (wasmTargets).
-    const pairs = c.id === 'encoder' ? ([['TS', OURS, ONNX_IMPORT]] as const) : ([['TS', OURS, ONNX_IMPORT], ['wasm', WASM1, WASM_ONNX_IMPORT]] as const);
-    for (const [label, apiRunner, onnxRunner] of pairs) {
+    for (const [label, apiRunner, onnxRunner] of [['TS', OURS, ONNX_IMPORT], ['wasm', WASM1, WASM_ONNX_IMPORT]] as const) {
       const [api, onnx] = [find(r.rows, c.id, apiRunner), find(r.rows, c.id, onnxRunner)];
       if (api && onnx) line(`${c.title}: imported from PyTorch's ONNX export, ${label} -O2 within ${bound}x of the API-built one`, `${(onnx.p50 / api.p50).toFixed(2)}x`, onnx.p50 / api.p50 <= bound);
     }
@@ -245,7 +243,6 @@ function wasmTargets(r: Report, line: (what: string, value: string, met: boolean
   goal('encoder', WASM2, WASM1, 1.8, 'wasm 2 threads over wasm 1 thread');
   goal('encoder', WASM2, 'onnxruntime-web wasm, 2 threads', 1, 'wasm (2 threads) over onnxruntime-web wasm (2 threads)');
   goal('mha_tiny', WASM1, OURS, 1, 'wasm over the generated TS (no slower)');
-  goal('encoder', WASM_ONNX_IMPORT, WASM1, 0.8, 'wasm from the ONNX export against wasm from the API (within 1.25x)');
   const gemmFlops = r.cases.find((c) => c.id === 'gemm')?.flops;
   for (const [runner, want] of [[WASM1, 50], [WASM1_PLAIN, 42]] as const) {
     const row = find(r.rows, 'gemm', runner);

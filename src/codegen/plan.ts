@@ -84,18 +84,6 @@ export function planMemory(g: Graph, scratch: ScratchNeed = () => 0, layout: Buf
   return b.finish(layout);
 }
 
-/**
- * Values known when the model is created: weights, constants, and the outputs of every node
- * (views included) whose inputs are all known then. Static nodes run once, at create.
- */
-export function staticValueIds(g: Graph): Set<ValueId> {
-  const known = new Set<ValueId>(g.weights.map((w) => w.id));
-  for (const n of g.nodes) {
-    if (n.op === 'constant' || n.inputs.every((v) => known.has(v))) for (const o of n.outputs) known.add(o.id);
-  }
-  return known;
-}
-
 class PlanBuilder {
   readonly storages: Storage[] = [];
   readonly storageOf = new Map<ValueId, number>();

@@ -106,18 +106,38 @@ export function nextValueId(g: Graph): ValueId {
   return max + 1;
 }
 
-/** For each node (by index), whether some graph output depends on it. */
-export function liveNodeMask(g: Graph): boolean[] {
-  const live: boolean[] = []; // by value id
-  for (const o of g.outputs) live[o.id] = true;
-  const keep = new Array<boolean>(g.nodes.length).fill(false);
-  for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i]!;
-    if (!n.outputs.some((o) => live[o.id])) continue;
+/**
+ * For each of `nodes` (in topological order, by index), whether one of the values `outputs`
+ * depends on it; `idBound` is above every value id (live values are marked in a byte each).
+ */
+export function liveMask(nodes: readonly Node[], outputs: readonly { readonly id: ValueId }[], idBound: number): boolean[] {
+  const live = new Uint8Array(idBound);
+  for (const o of outputs) live[o.id] = 1;
+  const keep = new Array<boolean>(nodes.length).fill(false);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!n.outputs.some((o) => live[o.id] === 1)) continue;
     keep[i] = true;
-    for (const v of n.inputs) live[v] = true;
+    for (const v of n.inputs) live[v] = 1;
   }
   return keep;
+}
+
+/** For each node (by index), whether some graph output depends on it. */
+export function liveNodeMask(g: Graph): boolean[] {
+  return liveMask(g.nodes, g.outputs, nextValueId(g));
+}
+
+/**
+ * Values known when the model is created: weights, constants, and the outputs of every node
+ * (views included) whose inputs are all known then. Static nodes run once, at create.
+ */
+export function staticValueIds(g: Graph): Set<ValueId> {
+  const known = new Set<ValueId>(g.weights.map((w) => w.id));
+  for (const n of g.nodes) {
+    if (n.op === 'constant' || n.inputs.every((v) => known.has(v))) for (const o of n.outputs) known.add(o.id);
+  }
+  return known;
 }
 
 /** True when some node is one no graph output depends on. */

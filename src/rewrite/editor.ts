@@ -6,7 +6,7 @@
 // node's inputs, a value's readers), never the size of the graph; only liveNodes, removeDead and
 // finish walk every node. Its work is counted in a RewriteWork (src/rewrite/work.ts).
 import { InternalCompilerError, ShapeError } from '../errors.ts';
-import { type Graph, type Node, type Output, type Value, type ValueId, type Weight, freezeGraph, nextValueId } from '../ir/graph.ts';
+import { type Graph, type Node, type Output, type Value, type ValueId, type Weight, freezeGraph, liveMask, nextValueId } from '../ir/graph.ts';
 import { type TensorType, tensorType } from '../ir/types.ts';
 import type { OpAttrs, OpKind } from '../ops/attrs.ts';
 import { describeNode, inferNode } from '../ops/infer.ts';
@@ -180,18 +180,12 @@ export class GraphEditor {
   /** Removes nodes none of whose outputs is read; returns how many were removed. */
   removeDead(): number {
     const nodes = this.list.toArray();
-    // By value id (every id is below nextId): a byte each, not a hash set of a million entries.
-    const live = new Uint8Array(this.nextId);
-    for (const o of this.outputs) live[o.id] = 1;
+    const keep = liveMask(nodes, this.outputs, this.nextId);
     let removed = 0;
     for (let i = nodes.length - 1; i >= 0; i--) {
-      const n = nodes[i]!;
-      if (n.outputs.some((o) => live[o.id] === 1)) {
-        for (const v of n.inputs) live[v] = 1;
-        continue;
-      }
-      this.leave(n);
-      this.list.remove(n);
+      if (keep[i]) continue;
+      this.leave(nodes[i]!);
+      this.list.remove(nodes[i]!);
       removed++;
     }
     if (removed > 0) this.changed = true;

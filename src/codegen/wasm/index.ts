@@ -3,11 +3,11 @@
 // binaries (relaxed and plain SIMD) -> a loader module. Nodes no family takes run the TS
 // backend's kernel over typed-array views of the same memory, so every graph the TS backend
 // runs, this backend runs too.
-import { type Graph, type Node, type NodeOf, type ValueId, valueTypes } from '../../ir/graph.ts';
+import { type Graph, type Node, type NodeOf, type ValueId, staticValueIds, valueTypes } from '../../ir/graph.ts';
 import type { TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import { nodeCost, sharesFor, worthVectorising } from '../cost.ts';
-import { type MemoryPlan, planMemory, staticValueIds } from '../plan.ts';
+import { type MemoryPlan, planMemory } from '../plan.ts';
 import { scratchNeed } from '../ts/kernels/index.ts';
 import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
