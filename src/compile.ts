@@ -3,9 +3,9 @@
 import { tsMorph } from './codegen/ts-morph.ts';
 import { PIPELINES, type OptLevel, runPipeline } from '../passes/pipeline.ts';
 import { constantsAsWeights } from './codegen/constants.ts';
-import { generateTs } from './codegen/ts/index.ts';
+import { sourceEmitters } from './codegen/source-emitters.ts';
 import { type WgslProgram, generateWgsl } from './codegen/wgsl/index.ts';
-import { type WasmProgram, generateWasm, wasmKernelCount } from './codegen/wasm/index.ts';
+import { type WasmProgram, generateWasmProgram, wasmKernelCount } from './codegen/wasm/index.ts';
 import { enableRelaxedSimd } from './runtime/wasm-flags.ts';
 import { WebGpuModel } from './runtime/webgpu.ts';
 import { requestGpu } from './runtime/gpu.ts';
@@ -134,12 +134,14 @@ const cache = new Map<string, CacheEntry>();
 const writesSource = (): boolean => nodeModule('node:module') !== undefined;
 
 /** Generates and instantiates the module of `g` for a target. */
-function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): CacheEntry {
+async function generate(g: Graph, target: 'ts' | 'wasm', level: OptLevel, threads: number, observe: boolean): Promise<CacheEntry> {
+  // The source emitters load only where source can be written (they stay out of a page's bundle).
+  const emitters = target === 'ts' || writesSource() ? await sourceEmitters() : undefined;
   if (target === 'ts') {
-    const mod = generateTs(g, { simple: level === 0, observe });
+    const mod = emitters!.generateTs(g, { simple: level === 0, observe });
     return { source: () => mod.source, exports: instantiate(mod.source), peakBytes: mod.plan.arenaBytes, kernels: kernelCalls(g, mod.plan), use: memoryUse(mod.plan) };
   }
-  const program = generateWasm(g, { simple: level === 0, threads, observe });
+  const program = generateWasmProgram(g, { simple: level === 0, threads, observe, ...(emitters ? { emitLoader: emitters.emitLoader } : {}) });
   const prepared = [...program.layout.prepared.values()].reduce((n, p) => n + p.bytes, 0);
   const use = memoryUse(program.plan, TYPED_ARRAY_LAYOUT, prepared);
   const exports: ModuleExports = writesSource() ? instantiate(program.loader) : directExports(g, program, threads, observe);
@@ -168,7 +170,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const key = `${graphHash(code)}|${target}|${level}|${threads}|${opts.observe ? 'observed' : ''}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = generate(code, target, level, threads, opts.observe !== undefined);
+    entry = await generate(code, target, level, threads, opts.observe !== undefined);
     cache.set(key, entry);
   }
   // The plan knows every buffer: refuse the graph before the module allocates any of them.

@@ -8,10 +8,11 @@ import type { TensorType } from '../../ir/types.ts';
 import type { OpKind } from '../../ops/attrs.ts';
 import { nodeCost, sharesFor, worthVectorising } from '../cost.ts';
 import { type MemoryPlan, planMemory } from '../plan.ts';
-import { scratchNeed } from '../ts/kernels/index.ts';
+import { scratchNeed } from '../ts/kernels/scratch.ts';
 import { FunctionBuilder, ModuleBuilder } from './encoder.ts';
 import type { SimdLevel, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from './kernel.ts';
 import { type WasmLayout, layoutMemory } from './layout.ts';
+import { NodeOnlyError } from '../../errors.ts';
 import { emitLoader } from './module.ts';
 import { stagedStorages } from './staging.ts';
 import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
@@ -68,6 +69,11 @@ export interface WasmOptions {
   readonly noKernels?: boolean;
   /** Report every node's outputs to `create`'s `observer` as it runs (check mode). */
   readonly observe?: boolean;
+  /**
+   * The loader emitter (module.ts's emitLoader, TypeScript source: Node only), passed in so the
+   * binary emitter does not import it: a page runs the binaries without a loader.
+   */
+  readonly emitLoader?: typeof import('./module.ts').emitLoader;
 }
 
 /** The generated backend output. */
@@ -118,8 +124,17 @@ export function wasmKernelCount(g: Graph, table: FamilyTable = WASM_FAMILIES): n
   return chooseKernels(g, table).size;
 }
 
-/** Generates the wasm program of `g` (shape inference must have run). */
+/** The wasm program of `g` (shape inference must have run), with its loader (TypeScript source, written on first read; Node only). */
 export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTable = WASM_FAMILIES): WasmProgram {
+  return generateWasmProgram(g, { emitLoader, ...opts }, table);
+}
+
+/**
+ * The program of `g` (binaries, plan, layout), its loader only with `opts.emitLoader`: what
+ * compile() uses, so the binary emitter does not import the loader's source emitter (a page
+ * runs the binaries directly).
+ */
+export function generateWasmProgram(g: Graph, opts: WasmOptions = {}, table: FamilyTable = WASM_FAMILIES): WasmProgram {
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   const chosen = opts.noKernels ? new Map<Node, Chosen>() : chooseKernels(g, table);
   const scratchOf = (n: Node, inputs: readonly TensorType[]): number => {
@@ -169,7 +184,8 @@ export function generateWasm(g: Graph, opts: WasmOptions = {}, table: FamilyTabl
   return {
     plan, layout, kernels, binaries, threads,
     get loader(): string {
-      loader ??= emitLoader(g, parts, emitOpts);
+      if (!opts.emitLoader) throw new NodeOnlyError('this wasm program was generated without its loader (TypeScript source, written in Node): generate it with emitLoader, or run the binaries directly');
+      loader ??= opts.emitLoader(g, parts, emitOpts);
       return loader;
     },
   };

@@ -6,23 +6,19 @@ import { OPS } from '../../../ops/table.ts';
 import type { KernelEmitter, KernelInput } from '../kernel.ts';
 import { emitElementwise } from './elementwise.ts';
 import { emitGemm, emitMatmul } from './matmul.ts';
-import { attentionScratch, emitAttention } from './attention.ts';
-import { emitRecurrent, recurrentScratch } from './recurrent.ts';
-import { emitRnnGrad, rnnGradScratch } from './recurrent-grad.ts';
-import { emitGatedGrad, gatedGradScratch } from './gated-grad.ts';
-import { contractionScratch } from './contraction.ts';
-import type { Node } from '../../../ir/graph.ts';
-import type { TensorType } from '../../../ir/types.ts';
-import { numel } from '../../../ir/types.ts';
+import { emitAttention } from './attention.ts';
+import { emitRecurrent } from './recurrent.ts';
+import { emitRnnGrad } from './recurrent-grad.ts';
+import { emitGatedGrad } from './gated-grad.ts';
 import { normalizeKernels } from './normalize.ts';
 import { reduceKernels } from './reduce.ts';
 import { movementKernels } from './movement.ts';
 import { cacheKernels } from './cache.ts';
 import { lineKernels } from './lines.ts';
 import { scatterKernels } from './scatter.ts';
-import { convScratch, emitConv } from './conv.ts';
-import { convTransposeScratch, emitConvTranspose } from './conv-transpose.ts';
-import { poolKernels, poolScratch } from './pool.ts';
+import { emitConv } from './conv.ts';
+import { emitConvTranspose } from './conv-transpose.ts';
+import { poolKernels } from './pool.ts';
 
 /** Op kinds lowered by a dedicated emitter (not elementwise, not a view, not a constant). */
 export type StructuralKind =
@@ -80,29 +76,4 @@ export function emitNodeKernel(w: CodeBlockWriter, k: KernelInput<OpKind>): void
   throw new Error(`the TS backend has no kernel for op ${op}`);
 }
 
-/**
- * f64 scratch elements the kernel of `n` needs: the attention tiles, or the packed B panel of a
- * blocked contraction tall enough to pack (the memory plan places it in the arena).
- */
-export function scratchNeed(n: Node, inputs: readonly TensorType[], simple = false): number {
-  if (n.op === 'attention') return attentionScratch(n.attrs);
-  if (n.op === 'rnn' || n.op === 'lstm' || n.op === 'gru') return recurrentScratch(n, inputs);
-  if (n.op === 'rnnGrad') return rnnGradScratch(n, inputs);
-  if (n.op === 'lstmGrad' || n.op === 'gruGrad') return gatedGradScratch(n, inputs);
-  if (n.op === 'conv') return convScratch(n, inputs, simple);
-  if (n.op === 'convTranspose') return convTransposeScratch(n, inputs, simple);
-  if (n.op === 'maxPool' || n.op === 'avgPool' || n.op === 'lpPool') return poolScratch({ node: n, inputs, outputs: n.outputs.map((o) => o.type) });
-  if (simple) return 0;
-  if (n.op === 'gemm') {
-    const a = inputs[0]!.shape;
-    const [m, k] = n.attrs.transA ? [a[1]!, a[0]!] : [numel(a.slice(0, -1)), a[a.length - 1]!];
-    return contractionScratch(m, k);
-  }
-  if (n.op === 'matmul') {
-    const a = inputs[0]!.shape;
-    if (a.length === 1) return 0;
-    const [r, c] = [a[a.length - 2]!, a[a.length - 1]!];
-    return n.attrs.transA ? contractionScratch(c, r) : contractionScratch(r, c);
-  }
-  return 0;
-}
+export { scratchNeed } from './scratch.ts';
