@@ -40,7 +40,7 @@ def main():
             if i + 1 < int(steps):
                 logits, past = model(torch.tensor([[token]]), past)
     with open(os.path.join(out, "reference.json"), "w") as f:
-        json.dump({"tokens": tokens}, f)
+        json.dump({"prompt": ids, "tokens": tokens}, f)
     torch.stack(rows).numpy().astype("<f4").tofile(os.path.join(out, "reference-logits.f32"))
 
 

@@ -35,6 +35,12 @@ function exportCase(c: DecodeCase): void {
 /** PyTorch's float64 greedy decoding of the case (reference.py), which every runner is fed and judged by. */
 function referenceCase(c: DecodeCase): void {
   const out = join(dir, c.id);
+  // Written once per prompt and length (out/ is git-ignored); the export it reads is fixed by its seed.
+  const known = join(out, 'reference.json');
+  if (existsSync(known) && existsSync(join(out, 'reference-logits.f32'))) {
+    const r = JSON.parse(readFileSync(known, 'utf8')) as { prompt?: number[]; tokens: number[] };
+    if (r.tokens.length === STEPS.full && r.prompt?.join(',') === promptOf(c.config.vocab).join(',')) return;
+  }
   log(`  PyTorch float64: decoding ${c.title}`);
   const args = [join(out, `${c.stem}.past-weights.safetensors`), JSON.stringify(c.config), promptOf(c.config.vocab).join(','), String(STEPS.full), out];
   execFileSync('/usr/bin/python3', [join(root, 'scripts/bench/decode/reference.py'), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
