@@ -1,6 +1,7 @@
 // The ONNX op table: every supported op type (default domain) and training-domain op, by name.
 import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
+import { loopLowerings } from './loops.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -31,6 +32,7 @@ export const LOWERINGS: Lowerings = {
   ...attentionLowerings,
   ...trainingLowerings,
   ...controlLowerings,
+  ...loopLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
