@@ -2,6 +2,7 @@
 import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
 import { loopLowerings } from './loops.ts';
+import { signalLowerings } from './signal.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -33,6 +34,7 @@ export const LOWERINGS: Lowerings = {
   ...trainingLowerings,
   ...controlLowerings,
   ...loopLowerings,
+  ...signalLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
