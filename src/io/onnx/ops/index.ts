@@ -3,6 +3,7 @@ import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
 import { loopLowerings } from './loops.ts';
 import { signalLowerings } from './signal.ts';
+import { gridLowerings } from './grid-sample.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -35,6 +36,7 @@ export const LOWERINGS: Lowerings = {
   ...controlLowerings,
   ...loopLowerings,
   ...signalLowerings,
+  ...gridLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
