@@ -4,6 +4,7 @@ import { controlLowerings } from './control.ts';
 import { loopLowerings } from './loops.ts';
 import { signalLowerings } from './signal.ts';
 import { gridLowerings } from './grid-sample.ts';
+import { statefulLowerings } from './stateful.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -37,6 +38,7 @@ export const LOWERINGS: Lowerings = {
   ...loopLowerings,
   ...signalLowerings,
   ...gridLowerings,
+  ...statefulLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
