@@ -5,6 +5,7 @@ import { loopLowerings } from './loops.ts';
 import { signalLowerings } from './signal.ts';
 import { gridLowerings } from './grid-sample.ts';
 import { statefulLowerings } from './stateful.ts';
+import { nmsLowerings } from './nms.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -39,6 +40,7 @@ export const LOWERINGS: Lowerings = {
   ...signalLowerings,
   ...gridLowerings,
   ...statefulLowerings,
+  ...nmsLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
