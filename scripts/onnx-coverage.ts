@@ -82,6 +82,22 @@ for (const op of ops) {
 }
 lines.push(`| **all cases** | ${cases.length} | ${backends.map((b) => `${passedOn(b).length}`).join(' | ')} |`, '');
 
+// Cases that import only with graph inputs specialised to the data set's values (testcase.ts, importFor).
+const pinned = passedOn(backends[0]!).filter((r) => r.pinned?.length);
+lines.push('## Cases passed with inputs pinned', '');
+lines.push(
+  `${pinned.length} of the cases passed on ${backends[0]} import only with some graph inputs pinned to their data set's`,
+  "values: inputs that decide a shape, a trip count or a data-dependent output size (a Reshape's shape, a",
+  'Range limit, a Loop count, Pad\'s pads, computed through any arithmetic) become constants, as `--const`',
+  'pins them (docs/onnx.md, "opgraph test-onnx"). Such a case checks the import-time fold of those values, and',
+  'the backend on the rest of the graph.',
+  '',
+  '| case | pinned inputs |',
+  '|---|---|',
+  ...pinned.map((r) => `| \`${r.name}\` | ${r.pinned!.map((n) => `\`${n}\``).join(', ')} |`),
+  '',
+);
+
 lines.push('## Why cases do not pass', '');
 lines.push('Reasons grouped with their case-specific names and numbers replaced (`"…"`, `N`), most cases first;', 'a case counts under the first thing that stops it.', '');
 for (const b of backends) {

@@ -55,9 +55,13 @@ function foldable(v: Val): boolean {
   return v.id === undefined && v.value !== undefined && !(v.initializer !== undefined && v.type.dtype === 'f32');
 }
 
-/** A value that must be known at import is computed at run time; names the ONNX value. */
+/**
+ * A value that must be known at import is computed at run time; names the ONNX value and the
+ * graph inputs it is computed from (`inputs`, filled in by the importer, which sees the whole
+ * model): pinning those with `constants` makes the value known.
+ */
 export class OnnxDynamicError extends OnnxError {
-  constructor(message: string, readonly value: string) {
+  constructor(message: string, readonly value: string, readonly inputs: readonly string[] = [value]) {
     super(message);
   }
 }
@@ -144,6 +148,24 @@ export class NodeContext {
     const a = this.typed(name, ATTR.GRAPH, 'a graph');
     if (!a?.g) this.fail(`attribute ${name} (a graph) is required`);
     return this.em.lowerGraph(a.g, this.scope);
+  }
+
+  /**
+   * The subgraph in attribute `name` (a Loop or Scan body), for callers that lower it with
+   * `bodyCall` once per iteration.
+   */
+  graph(name: string): OnnxGraph {
+    const a = this.typed(name, ATTR.GRAPH, 'a graph');
+    if (!a?.g) this.fail(`attribute ${name} (a graph) is required`);
+    return a.g;
+  }
+
+  /** Lowers `body` once with its inputs bound to `args` (in order), outer names resolved in this node's scope. */
+  bodyCall(body: OnnxGraph, args: readonly Val[]): Val[] {
+    if (body.input.length !== args.length) this.fail(`the body takes ${body.input.length} inputs, but the node gives it ${args.length}`);
+    const scope = new Map(this.scope);
+    body.input.forEach((inp, i) => scope.set(inp.name, args[i]!));
+    return this.em.lowerGraph(body, scope);
   }
 
   /** `node "name" (Op)`: how errors name this node. */

@@ -8,7 +8,7 @@ import type { Tensor } from '../../ir/tensor.ts';
 import { IRBuilder } from '../../ir/builder.ts';
 import { tensorType } from '../../ir/types.ts';
 import { verifyGraph } from '../../ir/verify.ts';
-import { Emitter, NodeContext, POISONED, type Val, describeNode, printable } from './context.ts';
+import { Emitter, NodeContext, OnnxDynamicError, POISONED, type Val, describeNode, printable } from './context.ts';
 import { UnsupportedFeature } from './support.ts';
 import { checkLimit } from '../limits.ts';
 import { type OnnxLimits, resolveOnnxLimits } from './limits.ts';
@@ -121,7 +121,12 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   const em = new Emitter(b, limits, opts.baseDir, maxMemory);
   const values = declareValues(graph, em, opts, file);
   em.lowerGraph = (sub, scope) => lowerSubgraph(sub, scope, em, opsets, file);
-  for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
+  try {
+    for (const node of dependencyOrder(graph, values, file)) lowerNode(node, em, opsets, values);
+  } catch (e) {
+    if (e instanceof OnnxDynamicError) throw new OnnxDynamicError(e.message, e.value, upstreamInputs(graph, e.value));
+    throw e;
+  }
   em.missing.throwIfAny(file);
   const used = new Set<number>();
   for (const out of graph.output) {
@@ -187,6 +192,36 @@ function lowerSubgraph(sub: OnnxGraph, scope: ReadonlyMap<string, Val>, em: Emit
   return sub.output.map((o) => values.get(o.name) ?? (() => {
     throw new OnnxError(`${file}: subgraph ${JSON.stringify(sub.name)}: output ${JSON.stringify(o.name)} is not produced by any node`);
   })());
+}
+
+/**
+ * The graph inputs (not initializers) that value `name` is computed from, through every node of
+ * the model, subgraph nodes and the outer names their bodies read included: what `constants`
+ * must pin for the value to be known at import.
+ */
+function upstreamInputs(graph: OnnxGraph, name: string): string[] {
+  const producer = new Map<string, OnnxNode>();
+  const walk = (g: OnnxGraph): void => {
+    for (const n of g.node) {
+      for (const o of n.output) if (o && !producer.has(o)) producer.set(o, n);
+      for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) walk(sub);
+    }
+  };
+  walk(graph);
+  const inits = new Set(graph.initializer.map((t) => t.name));
+  const inputs = new Set(graph.input.map((i) => i.name).filter((n) => !inits.has(n)));
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const stack = [name];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (inputs.has(v)) found.push(v);
+    const n = producer.get(v);
+    if (n) stack.push(...n.input.filter((i) => i), ...outerNames(n));
+  }
+  return found.sort();
 }
 
 /** Names a node's subgraphs read from outer scopes (not defined inside them), recursively. */

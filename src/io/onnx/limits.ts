@@ -13,16 +13,21 @@ export interface OnnxLimits extends LoadLimits {
    * time, so a 200-byte ConstantOfShape never materialises gigabytes while the model loads.
    */
   readonly maxFoldElements: number;
+  /**
+   * Most body nodes one Loop or Scan may unroll into (trip count times the body's node count,
+   * nested bodies counted once per copy): past it the import is a LimitError naming the node.
+   */
+  readonly maxUnrolledNodes: number;
 }
 
-/** Defaults: the project's DEFAULT_LIMITS, 2 GiB per tensor, folds of up to 2^20 elements. */
-export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({ ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 31, maxFoldElements: 2 ** 20 });
+/** Defaults: the project's DEFAULT_LIMITS, 2 GiB per tensor, folds of up to 2^20 elements, 100 000 unrolled body nodes per loop. */
+export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({ ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 31, maxFoldElements: 2 ** 20, maxUnrolledNodes: 100_000 });
 
 /** DEFAULT_ONNX_LIMITS with the given fields overridden (each a non-negative integer). */
 export function resolveOnnxLimits(partial: Partial<OnnxLimits> = {}): OnnxLimits {
-  const { maxTensorBytes = DEFAULT_ONNX_LIMITS.maxTensorBytes, maxFoldElements = DEFAULT_ONNX_LIMITS.maxFoldElements, ...rest } = partial;
-  for (const [k, v] of [['maxTensorBytes', maxTensorBytes], ['maxFoldElements', maxFoldElements]] as const) {
+  const { maxTensorBytes = DEFAULT_ONNX_LIMITS.maxTensorBytes, maxFoldElements = DEFAULT_ONNX_LIMITS.maxFoldElements, maxUnrolledNodes = DEFAULT_ONNX_LIMITS.maxUnrolledNodes, ...rest } = partial;
+  for (const [k, v] of [['maxTensorBytes', maxTensorBytes], ['maxFoldElements', maxFoldElements], ['maxUnrolledNodes', maxUnrolledNodes]] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new LimitError(`limit ${k} must be a non-negative integer, got ${v}`);
   }
-  return Object.freeze({ ...resolveLimits(rest), maxTensorBytes, maxFoldElements });
+  return Object.freeze({ ...resolveLimits(rest), maxTensorBytes, maxFoldElements, maxUnrolledNodes });
 }

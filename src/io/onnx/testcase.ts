@@ -27,6 +27,8 @@ export interface CaseResult {
   readonly status: 'passed' | 'failed' | 'unsupported';
   /** Why it failed (largest error and where), or which op is unsupported. */
   readonly detail?: string;
+  /** Graph inputs specialised to the data set's values to import the model (see importFor). */
+  readonly pinned?: readonly string[];
 }
 
 type Runner = (inputs: Map<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -77,22 +79,24 @@ function multiIndex(shape: readonly number[], flat: number): string {
 }
 
 /**
- * Imports the case's model for one data set. Graph inputs that carry static parameters (the
- * test data feeds a Reshape's shape as an input) are specialised to the data set's values:
- * each import that fails on such an input is retried with it as a constant.
+ * Imports the case's model for one data set. Graph inputs that decide static parameters (the
+ * test data feeds a Reshape's shape as an input, or a Range limit or Loop trip count computed
+ * from inputs) are specialised to the data set's values: each import that fails on a value that
+ * must be known at import is retried with the graph inputs it is computed from as constants.
+ * Returns the graph and the names pinned.
  */
-async function importFor(model: string, names: readonly string[], inputs: readonly Tensor[]): Promise<Graph> {
+async function importFor(model: string, names: readonly string[], inputs: readonly Tensor[]): Promise<{ graph: Graph; pinned: string[] }> {
   const constantInputs = new Map<string, Tensor>();
   // Symbolic input dimensions take the data set's sizes.
   const inputShapes = Object.fromEntries(names.flatMap((n, i) => (inputs[i] ? [[n, inputs[i].shape]] : [])));
   for (;;) {
     try {
-      return await loadOnnx(model, { constantInputs, inputShapes });
+      return { graph: await loadOnnx(model, { constantInputs, inputShapes }), pinned: [...constantInputs.keys()] };
     } catch (e) {
       if (!(e instanceof OnnxDynamicError)) throw e;
-      const k = names.indexOf(e.value);
-      if (k < 0 || !inputs[k] || constantInputs.has(e.value)) throw e;
-      constantInputs.set(e.value, inputs[k]);
+      const fresh = e.inputs.filter((n) => !constantInputs.has(n) && inputs[names.indexOf(n)]);
+      if (fresh.length === 0) throw e;
+      for (const n of fresh) constantInputs.set(n, inputs[names.indexOf(n)]!);
     }
   }
 }
@@ -100,6 +104,7 @@ async function importFor(model: string, names: readonly string[], inputs: readon
 /** Runs every data set of the case in `dir` on `backend`. */
 export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<CaseResult> {
   const name = basename(dir);
+  const pinned = new Set<string>();
   try {
     const sets = (await readdir(dir)).filter((f) => f.startsWith('test_data_set_')).sort();
     if (sets.length === 0) return { name, status: 'failed', detail: 'no test_data_set_N folder' };
@@ -112,7 +117,8 @@ export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<Ca
     for (const set of sets) {
       const inputs = await readTensors(join(dir, set), 'input', inputKinds);
       const expected = await readTensors(join(dir, set), 'output', outputKinds);
-      const g = await importFor(model, names, inputs);
+      const { graph: g, pinned: pins } = await importFor(model, names, inputs);
+      for (const p of pins) pinned.add(p);
       const byName = new Map(names.map((n, i) => [n, inputs[i]!]));
       const bound = new Map(g.inputs.map((inp) => [inp.name, byName.get(inp.name)!]));
       const runner = await runnerFor(g, backend);
@@ -139,5 +145,5 @@ export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<Ca
     const msg = isOpgraphError(e) ? `${e.name}: ${e.message}` : e instanceof Error ? `internal error: ${e.message}` : String(e);
     return { name, status: 'failed', detail: msg.replace(/\s*\n\s*/g, ' ') };
   }
-  return { name, status: 'passed' };
+  return { name, status: 'passed', ...(pinned.size ? { pinned: [...pinned].sort() } : {}) };
 }

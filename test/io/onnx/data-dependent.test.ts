@@ -57,3 +57,24 @@ describe('OneHot and EyeLike', () => {
     expect(toNumbers(y)).toEqual([0, 0, 1, 0, 0, 1]);
   });
 });
+
+describe('NonMaxSuppression', () => {
+  // Three boxes [y1, x1, y2, x2]: 1 lies inside 0 (IoU 0.81 / 1); 2 is apart.
+  const boxes = f32s('boxes', [1, 3, 4], [0, 0, 1, 1, 0.1, 0.1, 1, 1, 2, 2, 3, 3]);
+  const nms = (scores: number[], iou: number, max: number) => model(graph(
+    [node('NonMaxSuppression', ['boxes', 'scores', 'max', 'iou'], ['sel'])],
+    [], [value('sel', [], INT64)], [boxes, f32s('scores', [1, 1, 3], scores), i64s('max', [1], [max]), f32s('iou', [1], [iou])],
+  ), 11);
+
+  it('known inputs fold to the selected (batch, class, box) rows, highest score first', () => {
+    expect(toNumbers(interpret(importOnnx(nms([0.9, 0.8, 0.7], 0.5, 3)), {}).sel!)).toEqual([0, 0, 0, 0, 0, 2]);
+    // Scored the other way, boxes 2 and 1 come first and overlap nothing selected; max_output 2 stops there.
+    expect(toNumbers(interpret(importOnnx(nms([0.7, 0.8, 0.9], 0.7, 2)), {}).sel!)).toEqual([0, 0, 2, 0, 0, 1]);
+  });
+
+  it('run-time boxes are refused, naming the input and why', () => {
+    const m = model(graph([node('NonMaxSuppression', ['b', 's'], ['sel'])], [value('b', [1, 3, 4]), value('s', [1, 1, 3])], [value('sel', [], INT64)]), 11);
+    expect(() => importOnnx(m)).toThrow(OnnxDynamicError);
+    expect(() => importOnnx(m)).toThrow(/node "sel" \(NonMaxSuppression\): boxes, whose values decide how many boxes NonMaxSuppression selects/);
+  });
+});

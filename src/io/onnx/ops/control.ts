@@ -1,8 +1,7 @@
 // Control flow. If: a condition known at import (a constant, or one folded once shapes and
 // --const inputs are known) inlines the taken branch; a data-dependent one lowers both branches
 // (the IR is pure, so both are side-effect-free) and selects each output with `where`, which
-// needs the branches' outputs to have the same types. Loop and Scan are refused with a clear
-// error (they are not unrolled).
+// needs the branches' outputs to have the same types. Loop and Scan are unrolled (loops.ts).
 import { getNumber } from '../../../ir/tensor.ts';
 import { formatType } from '../../../ir/types.ts';
 import { type NodeContext, POISONED, type Val } from '../context.ts';
@@ -32,10 +31,7 @@ export const controlLowerings: Lowerings = { If: ifOp };
  * Why the control-flow ops without a lowering are missing: added to their "not supported" line,
  * wherever it is reported (the import, or the support scan that sees every node).
  */
-export const CONTROL_REFUSALS: Readonly<Record<string, string>> = {
-  Loop: 'opgraph lowers If (inlined or selected) but does not unroll Loop bodies',
-  Scan: 'opgraph lowers If (inlined or selected) but does not unroll Scan bodies',
-};
+export const CONTROL_REFUSALS: Readonly<Record<string, string>> = {};
 
 /** ": why" for an op of the default domain that opgraph refuses on purpose, else nothing. */
 export function refusal(domain: string, opType: string): string {

@@ -1,6 +1,11 @@
 // The ONNX op table: every supported op type (default domain) and training-domain op, by name.
 import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
+import { loopLowerings } from './loops.ts';
+import { signalLowerings } from './signal.ts';
+import { gridLowerings } from './grid-sample.ts';
+import { statefulLowerings } from './stateful.ts';
+import { nmsLowerings } from './nms.ts';
 import { channelNormLowerings } from './channel-norm.ts';
 import { convLowerings } from './conv.ts';
 import { einsumLowerings } from './einsum.ts';
@@ -37,6 +42,11 @@ export const LOWERINGS: Lowerings = {
   ...attentionLowerings,
   ...trainingLowerings,
   ...controlLowerings,
+  ...loopLowerings,
+  ...signalLowerings,
+  ...gridLowerings,
+  ...statefulLowerings,
+  ...nmsLowerings,
   ...resizeLowerings,
   ...lineLowerings,
   ...indexingLowerings,
