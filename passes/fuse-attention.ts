@@ -22,16 +22,10 @@ import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, NodePattern, Rule } from '../src/rewrite/pattern.ts';
 import type { Pass } from './pass.ts';
+import { scalarConstant } from './util.ts';
 
 /** A plain matmul: no transposed A, no epilogue. */
 const plain = (transB: boolean) => (n: Node): boolean => n.op === 'matmul' && !n.attrs.transA && n.attrs.transB === transB && !n.attrs.epilogue;
-
-/** A scalar f32 constant's value, if `v` is one. */
-function scalarConstant(ed: GraphEditor, v: ValueId): number | undefined {
-  const p = ed.producer(v);
-  if (p?.op !== 'constant' || p.attrs.value.dtype !== 'f32' || numel(p.attrs.value.shape) !== 1) return undefined;
-  return getNumber(p.attrs.value, 0);
-}
 
 /** Strides over logical [b, h, n, e] of a rank-2..4 operand: rank 3 is [b, n, e], rank 2 is [n, e]. */
 function to4(strides: readonly number[]): number[] {

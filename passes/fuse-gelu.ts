@@ -18,13 +18,13 @@
 // the GELU it names to within the rounding of its f32 constants. Functions of this form that
 // agree at 17 points spread over [-8, 8] are the same function, whichever way it was written.
 import type { Node, ValueId } from '../src/ir/graph.ts';
-import { getNumber } from '../src/ir/tensor.ts';
-import { numel, sameShape } from '../src/ir/types.ts';
+import { sameShape } from '../src/ir/types.ts';
 import { erf, gelu, geluTanh } from '../src/ops/scalar.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, Rule } from '../src/rewrite/pattern.ts';
 import type { Pass } from './pass.ts';
+import { scalarConstant } from './util.ts';
 
 /** The most nodes a GELU cone may have (the tanh form with the cube as products has 9). */
 const MAX_CONE = 12;
@@ -56,13 +56,6 @@ interface Cone {
   readonly x: ValueId;
   readonly special: 'erf' | 'tanh';
   readonly at: (x: number) => number;
-}
-
-/** The value of `v` when it is a one-element f32 constant. */
-function scalarConstant(ed: GraphEditor, v: ValueId): number | undefined {
-  const p = ed.producer(v);
-  if (p?.op !== 'constant' || p.attrs.value.dtype !== 'f32' || numel(p.attrs.value.shape) !== 1) return undefined;
-  return getNumber(p.attrs.value, 0);
 }
 
 /** The non-constant values the arithmetic below `root` reads, nearest first: the candidates for x. */

@@ -10,20 +10,13 @@
 // Runs:       after constant folding, before fuse-epilogues and fuse-elementwise (which would
 //             absorb the chain's elementwise steps).
 import type { Node, ValueId } from '../src/ir/graph.ts';
-import { getNumber } from '../src/ir/tensor.ts';
-import { type Shape, numel, sameShape } from '../src/ir/types.ts';
+import { type Shape, sameShape } from '../src/ir/types.ts';
 import { normAxes } from '../src/ops/util.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, NodePattern, Pattern, Rule } from '../src/rewrite/pattern.ts';
 import type { Pass } from './pass.ts';
-
-/** The value of `v` when it is a one-element f32 constant. */
-function scalarConstant(ed: GraphEditor, v: ValueId | undefined): number | undefined {
-  const p = v === undefined ? undefined : ed.producer(v);
-  if (p?.op !== 'constant' || p.attrs.value.dtype !== 'f32' || numel(p.attrs.value.shape) !== 1) return undefined;
-  return getNumber(p.attrs.value, 0);
-}
+import { scalarConstant } from './util.ts';
 
 /** The first normalised axis when `n` is a mean with kept dims over the trailing axes [a, rank), else undefined. */
 function trailingMeanAxis(n: Node): number | undefined {

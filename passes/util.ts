@@ -1,5 +1,7 @@
 // Small helpers shared by pass implementations.
-import type { Graph } from '../src/ir/graph.ts';
+import type { Graph, ValueId } from '../src/ir/graph.ts';
+import { getNumber } from '../src/ir/tensor.ts';
+import { numel } from '../src/ir/types.ts';
 import { GraphEditor } from '../src/rewrite/editor.ts';
 import { newWork } from '../src/rewrite/work.ts';
 import type { PassContext } from './pass.ts';
@@ -21,4 +23,11 @@ export function rewriteAll(graph: Graph, ctx: PassContext, edit: (ed: GraphEdito
     if (!changed) break;
   }
   return ed.finish();
+}
+
+/** The number an f32 constant of one element holds (any rank), else undefined. */
+export function scalarConstant(ed: GraphEditor, v: ValueId | undefined): number | undefined {
+  const p = v === undefined ? undefined : ed.producer(v);
+  if (p?.op !== 'constant' || p.attrs.value.dtype !== 'f32' || numel(p.attrs.value.shape) !== 1) return undefined;
+  return getNumber(p.attrs.value, 0);
 }
