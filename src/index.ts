@@ -25,6 +25,8 @@ export { readSafetensors, writeSafetensors } from './io/safetensors-file.ts';
  * that the importer lacks.
  */
 export { loadOnnx, importOnnx, type OnnxImportOptions } from './io/onnx/import.ts';
+/** Sequence and optional inputs and outputs: their values, layouts (the `layouts` option), and the tensors they flatten into. */
+export { type OnnxValue, type ValueLayout, flattenOnnxValue, layoutOf } from './io/onnx/structured.ts';
 /** Free input sizes: the error listing each unknown one, and the value type of `constants`. */
 export { UnknownDimError, type UnknownDim, type ConstantValue } from './io/onnx/inputs.ts';
 /** Everything a model needs that the importer lacks (`print --check-support`), and the error listing it. */

@@ -54,6 +54,7 @@ export async function onnxSupport(model: string | Uint8Array, opts: OnnxImportOp
     const found = new MissingFeatures();
     const graph = decodeModel(bytes).graph;
     if (graph) scan(graph, found, file);
-    return { missing: found.list, note: `${e.message.split(':')[0]}: input sizes are unknown, so only op types and declared element types were checked (${e.unknown.length} size(s): give --dim/--shape to check attribute values too)` };
+    const why = e.unknown.length > 0 ? `${e.unknown.length} size(s): give --dim/--shape to check attribute values too` : 'a sequence or optional input has no layout: give layouts to check attribute values too';
+    return { missing: found.list, note: `${e.message.split(':')[0]}: input sizes are unknown, so only op types and declared element types were checked (${why})` };
   }
 }

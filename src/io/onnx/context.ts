@@ -10,7 +10,7 @@ import type { OpAttrs, OpKind } from '../../ops/attrs.ts';
 import { inferNode } from '../../ops/infer.ts';
 import { OPS } from '../../ops/table.ts';
 import type { OnnxLimits } from './limits.ts';
-import { ATTR, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './schema.ts';
+import { ATTR, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxType } from './schema.ts';
 import { MissingFeatures, UnsupportedFeature } from './support.ts';
 import { checkShape, toTensor } from './tensor.ts';
 
@@ -31,7 +31,17 @@ export interface Val {
   readonly elem?: number;
   /** Set for a value whose producer is unsupported: its readers are only checked for support. */
   readonly poisoned?: true;
+  /**
+   * Set for a sequence or an optional (structured.ts): its elements are values of their own, and
+   * `type` only carries the element dtype. Only the ops that take such values read them.
+   */
+  readonly structure?: Structure;
 }
+
+/** A sequence of values (`elem`: the element dtype, for an empty one), or an optional that holds one or none. */
+export type Structure =
+  | { readonly kind: 'sequence'; readonly items: readonly Val[]; readonly elem: DType }
+  | { readonly kind: 'optional'; readonly item: Val | undefined; readonly elem: DType };
 
 /** The value of an output whose node (or an input's producer) is unsupported. */
 export const POISONED: Val = { type: { dtype: 'f32', shape: [] }, poisoned: true };
@@ -195,13 +205,27 @@ export class NodeContext {
     return this.inputs.length;
   }
 
-  /** Input `i`, or undefined when it is absent or empty (an omitted optional input). */
+  /** Input `i` (a tensor), or undefined when it is absent or empty (an omitted optional input). */
   maybe(i: number): Val | undefined {
+    const v = this.inputs[i];
+    if (v?.structure) this.fail(`input ${i} (${JSON.stringify(this.node.input[i])}) is ${v.structure.kind === 'sequence' ? 'a sequence' : 'an optional'}, where the op takes a tensor`);
+    return v;
+  }
+
+  /** Input `i` (a tensor), which must be present. */
+  input(i: number): Val {
+    const v = this.maybe(i);
+    if (!v) this.fail(`input ${i} is required`);
+    return v;
+  }
+
+  /** Input `i` of any kind (a tensor, a sequence or an optional), or undefined when it is absent. */
+  maybeValue(i: number): Val | undefined {
     return this.inputs[i];
   }
 
-  /** Input `i`, which must be present. */
-  input(i: number): Val {
+  /** Input `i` of any kind, which must be present. */
+  value(i: number): Val {
     const v = this.inputs[i];
     if (!v) this.fail(`input ${i} is required`);
     return v;
@@ -290,6 +314,11 @@ export class NodeContext {
 
   strings(name: string): string[] | undefined {
     return this.typed(name, ATTR.STRINGS, 'a list of strings')?.strings.map((s) => new TextDecoder().decode(s));
+  }
+
+  /** A TYPE_PROTO attribute (Optional's `type`), if present. */
+  typeProto(name: string): OnnxType | undefined {
+    return this.typed(name, ATTR.TYPE_PROTO, 'a type')?.tp ?? undefined;
   }
 
   tensor(name: string): Tensor | undefined {

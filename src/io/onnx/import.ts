@@ -19,6 +19,7 @@ import { modelDir, toTensor } from './tensor.ts';
 import { refusal } from './ops/control.ts';
 import { prescanModel } from './prescan.ts';
 import { narrowSteps } from './narrow.ts';
+import { type ValueLayout, outputLeaves } from './structured.ts';
 import { checkGraphMemory } from '../../codegen/budget.ts';
 import { resolveMaxMemory } from '../memory.ts';
 
@@ -62,6 +63,14 @@ export interface OnnxImportOptions {
    * do not fit the declaration, are ignored (binding the run reports them).
    */
   readonly runShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Lengths and element shapes of sequence and optional graph inputs, by name: a sequence input
+   * `x` becomes IR inputs `x[0]`, `x[1]`, ... (`{ x: { sequence: [[2, 3], [4, 3]] } }`), an
+   * optional one its value's input or none (`{ optional: [2, 3] }`, `{ optional: null }`).
+   * Sequence and optional outputs are flattened the same way; `flattenOnnxValue` names a value's
+   * tensors as the graph does, and `layoutOf` gives a value's layout.
+   */
+  readonly layouts?: Readonly<Record<string, ValueLayout>>;
   /** The same as `constants`, as a map of tensors (kept for existing callers). */
   readonly constantInputs?: ReadonlyMap<string, Tensor>;
   /** The same as `shapes` (kept for existing callers). */
@@ -78,7 +87,7 @@ export interface OnnxImportOptions {
 function inputSizes(opts: OnnxImportOptions): InputSizes {
   const constants = new Map<string, ConstantValue>([...(opts.constantInputs ?? []), ...Object.entries(opts.constants ?? {})]);
   const shapes = { ...opts.inputShapes, ...opts.shapes };
-  return { shapes, constants, ...(opts.dims ? { dims: opts.dims } : {}), ...(opts.runShapes ? { runShapes: opts.runShapes } : {}) };
+  return { shapes, constants, ...(opts.dims ? { dims: opts.dims } : {}), ...(opts.runShapes ? { runShapes: opts.runShapes } : {}), ...(opts.layouts ? { layouts: opts.layouts } : {}) };
 }
 
 /**
@@ -129,19 +138,25 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   }
   em.missing.throwIfAny(file);
   const used = new Set<number>();
+  const names = new Set<string>();
   for (const out of graph.output) {
     const v = values.get(out.name);
     if (!v) throw new OnnxError(`${file}: graph output ${JSON.stringify(out.name)} is not produced by any node`);
-    let id = em.idOf(v, out.name);
-    // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
-    for (const step of narrowSteps(out.type?.tensorType?.elemType ?? 0, b.typeOf(id).dtype)) {
-      const operands = step.operand ? [id, b.node('constant', { value: step.operand }, [], out.name)[0]!.id] : [id];
-      id = b.node(step.op, step.attrs as never, operands, out.name)[0]!.id;
+    // A sequence or optional output is its tensors, named as flattenOnnxValue names them.
+    for (const leaf of outputLeaves(out.name, v, out.type, `${file}: graph output ${JSON.stringify(out.name)}`)) {
+      if (names.has(leaf.name)) throw new OnnxError(`${file}: graph output ${JSON.stringify(leaf.name)} is defined twice`);
+      names.add(leaf.name);
+      let id = em.idOf(leaf.val, leaf.name);
+      // An output of a type held wider (FLOAT16 in f32, INT8/16 and UINT8/16 in i32) is brought back into it.
+      for (const step of narrowSteps(leaf.elem, b.typeOf(id).dtype)) {
+        const operands = step.operand ? [id, b.node('constant', { value: step.operand }, [], leaf.name)[0]!.id] : [id];
+        id = b.node(step.op, step.attrs as never, operands, leaf.name)[0]!.id;
+      }
+      // Each output gets a node result of its own (not an input, a weight, or another output's value).
+      if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], leaf.name)[0]!.id;
+      used.add(id);
+      b.output(leaf.name, id);
     }
-    // Each output gets a node result of its own (not an input, a weight, or another output's value).
-    if (em.sources.has(id) || used.has(id)) id = b.node('identity', {}, [id], out.name)[0]!.id;
-    used.add(id);
-    b.output(out.name, id);
   }
   const g = b.finish();
   verifyGraph(g);

@@ -4,11 +4,13 @@
 // overrides), or the tensors a run will bind (`runShapes`). Inputs pinned by `constants` become
 // constants. Sizes still unknown are one error listing each of them and the option that gives it.
 import { OnnxError, UnsupportedOpError } from '../../errors.ts';
+import { UnsupportedFeature } from './support.ts';
 import { type Tensor, tensor } from '../../ir/tensor.ts';
 import { type DType, numel, tensorType } from '../../ir/types.ts';
 import { type Emitter, POISONED, type Val } from './context.ts';
 import type { OnnxGraph, OnnxValueInfo } from './schema.ts';
 import { checkShape, dtypeOf } from './tensor.ts';
+import { type ValueLayout, article, declareStructured, kindOfType, layoutFromBound } from './structured.ts';
 
 /** A value for a pinned input: a number (a scalar or one-element input), numbers, or a tensor. */
 export type ConstantValue = number | readonly number[] | Tensor;
@@ -19,6 +21,8 @@ export interface InputSizes {
   readonly dims?: Readonly<Record<string, number>>;
   readonly runShapes?: Readonly<Record<string, readonly number[]>>;
   readonly constants?: ReadonlyMap<string, ConstantValue>;
+  /** Lengths and element shapes of sequence and optional inputs (structured.ts). */
+  readonly layouts?: Readonly<Record<string, ValueLayout>>;
 }
 
 /** A size nobody gave: which input, which axis, and its dim_param if it has one. */
@@ -28,7 +32,7 @@ export interface UnknownDim {
   readonly param?: string;
 }
 
-/** Import failed because input sizes are unknown; `unknown` lists each one. */
+/** Import failed because input sizes are unknown; `unknown` lists each one (empty when what is missing is a sequence or optional input's layout). */
 export class UnknownDimError extends OnnxError {
   constructor(message: string, readonly unknown: readonly UnknownDim[]) {
     super(message);
@@ -46,7 +50,7 @@ interface Declared {
 function declare(info: OnnxValueInfo, file: string): Declared {
   const what = `${file}: graph input ${JSON.stringify(info.name)}`;
   const tt = info.type?.tensorType;
-  if (!tt) throw new OnnxError(`${what} is not a tensor (sequences, maps and optionals are not supported)`);
+  if (!tt) throw new OnnxError(`${what} has no tensor type`);
   const dims = tt.shape?.dim.map((d) => (d.dimValue !== undefined ? d.dimValue : d.dimParam ? d.dimParam : null));
   return { info, what, dtype: dtypeOf(tt.elemType, what), dims };
 }
@@ -106,12 +110,36 @@ function unknownError(file: string, unknown: readonly UnknownDim[], decl: Readon
   return new UnknownDimError(`${file}: ${parts.length} input size(s) unknown, and shapes are static: ${parts.join('; ')} (API: loadOnnx's dims and shapes options; run takes them from its --inputs)`, unknown);
 }
 
+/**
+ * A sequence or optional graph input: its IR inputs from the layout the caller gives (an error
+ * naming the input and the option when there is none).
+ */
+function declareStructuredInput(info: OnnxValueInfo, kind: string, sizes: InputSizes, em: Emitter, file: string, values: Map<string, Val>): void {
+  const what = `${file}: graph input ${JSON.stringify(info.name)}`;
+  if (kind !== 'sequence' && kind !== 'optional') throw new UnsupportedFeature(`${what} is ${article(kind as 'map')}, which opgraph does not support`, `${kind} inputs`);
+  // `opgraph run` binds the flattened tensors (`xs[0]`, `xs[1]`): their shapes give the layout.
+  const layout = sizes.layouts?.[info.name] ?? (sizes.runShapes ? layoutFromBound(info.name, info.type, sizes.runShapes) : undefined);
+  if (layout === undefined) {
+    const example = kind === 'sequence' ? '{ sequence: [[2, 3], [4, 3]] }' : '{ optional: [2, 3] } or { optional: null }';
+    // A size nobody gave, as a free dimension is (onnxSupport then scans the file instead).
+    throw new UnknownDimError(`${what} is ${article(kind)}, and shapes are static: give its layout (loadOnnx's layouts option, e.g. ${example}; opgraph run reads it from the input tensors named ${JSON.stringify(`${info.name}[0]`)}, ${JSON.stringify(`${info.name}[1]`)}, ...)`, []);
+  }
+  values.set(info.name, declareStructured(em, info.name, info.type, layout, what));
+}
+
 /** Declares the graph inputs that are not initializers: IR inputs, or constants for pinned ones. */
 export function declareInputs(graph: OnnxGraph, em: Emitter, sizes: InputSizes, file: string, values: Map<string, Val>): void {
   const decl = new Map<string, Declared>();
+  const structured = new Set<string>();
   for (const info of graph.input) {
     if (values.has(info.name)) continue;
     try {
+      const kind = kindOfType(info.type);
+      if (kind !== 'tensor') {
+        declareStructuredInput(info, kind, sizes, em, file, values);
+        structured.add(info.name);
+        continue;
+      }
       decl.set(info.name, declare(info, file));
     } catch (e) {
       if (!(e instanceof UnsupportedOpError)) throw e;
@@ -124,7 +152,11 @@ export function declareInputs(graph: OnnxGraph, em: Emitter, sizes: InputSizes, 
     if (!params.has(name)) throw new OnnxError(`${file}: --dim ${name}: the model has no free dimension ${JSON.stringify(name)} (its free dimensions: ${[...params].join(', ') || 'none'})`);
     if (!Number.isSafeInteger(v) || v < 0) throw new OnnxError(`${file}: --dim ${name}=${v} is not a size`);
   }
+  for (const name of Object.keys(sizes.layouts ?? {})) {
+    if (!structured.has(name)) throw new OnnxError(`${file}: layout of ${JSON.stringify(name)}: the model has no sequence or optional input of that name (its inputs: ${[...decl.keys(), ...structured].join(', ')})`);
+  }
   for (const name of [...Object.keys(sizes.shapes ?? {}), ...(sizes.constants?.keys() ?? [])]) {
+    if (structured.has(name)) throw new OnnxError(`${file}: graph input ${JSON.stringify(name)} is a sequence or optional: its sizes come from the layouts option, and it cannot be pinned to a constant`);
     if (!decl.has(name)) throw new OnnxError(`${file}: ${JSON.stringify(name)} is not a graph input of the model (its inputs: ${[...decl.keys()].join(', ')})`);
   }
   const bound = new Map(Object.entries(sizes.dims ?? {}).map(([k, size]) => [k, { size, from: `--dim ${k}` }]));

@@ -60,6 +60,7 @@ const DESCRIPTOR = {
             strings: { rule: rep, type: 'bytes', id: 9 },
             tensors: { rule: rep, type: 'TensorProto', id: 10 },
             graphs: { rule: rep, type: 'GraphProto', id: 11 },
+            tp: { type: 'TypeProto', id: 14 },
           },
         },
         ValueInfoProto: {
@@ -68,11 +69,15 @@ const DESCRIPTOR = {
         TypeProto: {
           fields: {
             tensorType: { type: 'TensorTypeProto', id: 1 },
-            sequenceType: { type: 'bytes', id: 4 },
+            sequenceType: { type: 'ElementTypeProto', id: 4 },
             mapType: { type: 'bytes', id: 5 },
             sparseTensorType: { type: 'bytes', id: 8 },
-            optionalType: { type: 'bytes', id: 9 },
+            optionalType: { type: 'ElementTypeProto', id: 9 },
           },
+        },
+        // TypeProto.Sequence and TypeProto.Optional: both hold one field, the element's type.
+        ElementTypeProto: {
+          fields: { elemType: { type: 'TypeProto', id: 1 } },
         },
         TensorTypeProto: {
           fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
@@ -101,6 +106,28 @@ const DESCRIPTOR = {
             uint64Data: { rule: rep, type: 'uint64', id: 11 },
             externalData: { rule: rep, type: 'StringStringEntryProto', id: 13 },
             dataLocation: { type: 'int32', id: 14 },
+          },
+        },
+        // The test data's sequence and optional values (onnx-data.proto); elemType is their
+        // DataType enum (1 tensor, 2 sparse tensor, 3 sequence, 4 map, 5 optional).
+        SequenceProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            elemType: { type: 'int32', id: 2 },
+            tensorValues: { rule: rep, type: 'TensorProto', id: 3 },
+            sequenceValues: { rule: rep, type: 'SequenceProto', id: 5 },
+            mapValues: { rule: rep, type: 'bytes', id: 6 },
+            optionalValues: { rule: rep, type: 'OptionalProto', id: 7 },
+          },
+        },
+        OptionalProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            elemType: { type: 'int32', id: 2 },
+            tensorValue: { type: 'TensorProto', id: 3 },
+            sequenceValue: { type: 'SequenceProto', id: 5 },
+            mapValue: { type: 'bytes', id: 6 },
+            optionalValue: { type: 'OptionalProto', id: 7 },
           },
         },
         SparseTensorProto: {
@@ -154,16 +181,35 @@ export interface OnnxAttribute {
   strings: Uint8Array[];
   tensors: OnnxTensor[];
   graphs: OnnxGraph[];
+  tp?: OnnxType | null;
+}
+/** A TypeProto: one of its fields is set (absent message fields decode as null, absent bytes as empty). */
+export interface OnnxType {
+  tensorType?: { elemType: number; shape?: { dim: { dimValue?: I64; dimParam?: string }[] } } | null;
+  sequenceType?: { elemType?: OnnxType | null } | null;
+  mapType?: Uint8Array;
+  sparseTensorType?: Uint8Array;
+  optionalType?: { elemType?: OnnxType | null } | null;
 }
 export interface OnnxValueInfo {
   name: string;
-  type?: {
-    tensorType?: { elemType: number; shape?: { dim: { dimValue?: I64; dimParam?: string }[] } };
-    sequenceType?: Uint8Array;
-    mapType?: Uint8Array;
-    sparseTensorType?: Uint8Array;
-    optionalType?: Uint8Array;
-  };
+  type?: OnnxType | null;
+}
+/** A SequenceProto of the test data. */
+export interface OnnxSequence {
+  elemType: number;
+  tensorValues: OnnxTensor[];
+  sequenceValues: OnnxSequence[];
+  mapValues: Uint8Array[];
+  optionalValues: OnnxOptional[];
+}
+/** An OptionalProto of the test data. */
+export interface OnnxOptional {
+  elemType: number;
+  tensorValue?: OnnxTensor | null;
+  sequenceValue?: OnnxSequence | null;
+  mapValue: Uint8Array;
+  optionalValue?: OnnxOptional | null;
 }
 export interface OnnxTensor {
   dims: I64[];
@@ -182,7 +228,7 @@ export interface OnnxTensor {
 }
 
 /** AttributeProto.AttributeType values. */
-export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10 } as const;
+export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, TYPE_PROTO: 13 } as const;
 
 /** TensorProto.DataType values the importer names. */
 export const ELEM = { FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, BFLOAT16: 16,
@@ -202,6 +248,10 @@ function decoder<T>(name: string): (bytes: Uint8Array) => T {
 export const decodeModel = decoder<OnnxModel>('ModelProto');
 /** Decodes a serialized onnx.TensorProto (the `.pb` files of the ONNX test data sets). */
 export const decodeTensor = decoder<OnnxTensor>('TensorProto');
+/** Decodes a serialized onnx.SequenceProto (a test data set's sequence value). */
+export const decodeSequence = decoder<OnnxSequence>('SequenceProto');
+/** Decodes a serialized onnx.OptionalProto (a test data set's optional value). */
+export const decodeOptional = decoder<OnnxOptional>('OptionalProto');
 
 /** Encodes an onnx.ModelProto from a plain object in this schema's field names (tests and tools build models with it). */
 export function encodeModel(model: Record<string, unknown>): Uint8Array {

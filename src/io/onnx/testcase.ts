@@ -12,7 +12,8 @@ import { interpret } from '../../runtime/interpreter.ts';
 import { OnnxDynamicError } from './context.ts';
 import { loadOnnx, onnxInputNames } from './import.ts';
 import { DEFAULT_ONNX_LIMITS } from './limits.ts';
-import { type OnnxValueInfo, decodeModel, decodeTensor } from './schema.ts';
+import { type OnnxType, decodeModel, decodeOptional, decodeSequence, decodeTensor } from './schema.ts';
+import { type OnnxValue, article, flattenOnnxValue, kindOfType, layoutOf, optionalValue, sequenceValue } from './structured.ts';
 import { toTensor } from './tensor.ts';
 
 export const ONNX_BACKENDS = ['interp', 'ts', 'wasm', 'wgsl'] as const;
@@ -43,34 +44,30 @@ async function runnerFor(g: Graph, backend: OnnxBackend): Promise<{ run: Runner;
   return { run: (inputs) => m.run(inputs), done: () => m.destroy() };
 }
 
-/** What a graph input or output holds, from its declared type: the .pb kind its test data has. */
-type ValueKind = 'tensor' | 'sequence (SequenceProto)' | 'map (MapProto)' | 'optional (OptionalProto)' | 'sparse tensor (SparseTensorProto)';
-
-function kindOf(v: OnnxValueInfo | undefined): ValueKind {
-  // The type's oneof is decoded with empty defaults: the field present has bytes.
-  const t = v?.type;
-  if (t?.sequenceType?.length) return 'sequence (SequenceProto)';
-  if (t?.mapType?.length) return 'map (MapProto)';
-  if (t?.optionalType?.length) return 'optional (OptionalProto)';
-  if (t?.sparseTensorType?.length) return 'sparse tensor (SparseTensorProto)';
-  return 'tensor';
-}
-
 /**
- * Reads the `PREFIX_K.pb` tensors of a data set folder, in K order. A file whose value the model
- * declares as a sequence, map or optional is refused naming the file and the kind (the reader
- * understands TensorProto only), rather than misread as a tensor.
+ * Reads the `PREFIX_K.pb` values of a data set folder, in K order, each by the kind the model
+ * declares for it: a TensorProto, a SequenceProto or an OptionalProto (maps are refused naming
+ * the file).
  */
-async function readTensors(dir: string, prefix: string, kinds: readonly ValueKind[]): Promise<Tensor[]> {
+async function readValues(dir: string, prefix: string, types: readonly (OnnxType | null | undefined)[]): Promise<OnnxValue[]> {
   const files = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'));
   const index = (f: string): number => Number(f.slice(prefix.length + 1, -3));
   files.sort((a, b) => index(a) - index(b));
   const src = { limits: DEFAULT_ONNX_LIMITS };
   return Promise.all(files.map(async (f) => {
-    const kind = kinds[index(f)] ?? 'tensor';
-    if (kind !== 'tensor') throw new UnsupportedOpError(`${join(dir, f)}: ${prefix} ${index(f)} holds ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}; the test-data reader reads tensors (TensorProto) only`);
-    return toTensor(decodeTensor(await readFile(join(dir, f))), `${join(dir, f)}: tensor`, src);
+    const kind = kindOfType(types[index(f)]);
+    const path = join(dir, f);
+    const bytes = await readFile(path);
+    if (kind === 'sequence') return sequenceValue(decodeSequence(bytes), `${path}: sequence`, src);
+    if (kind === 'optional') return optionalValue(decodeOptional(bytes), `${path}: optional`, src);
+    if (kind !== 'tensor') throw new UnsupportedOpError(`${path}: ${prefix} ${index(f)} holds ${article(kind)}; the test-data reader reads tensors, sequences and optionals`);
+    return toTensor(decodeTensor(bytes), `${path}: tensor`, src);
   }));
+}
+
+/** True for a tensor (not a sequence or optional value). */
+function isTensor(v: OnnxValue | undefined): v is Tensor {
+  return v !== undefined && 'dtype' in v;
 }
 
 function multiIndex(shape: readonly number[], flat: number): string {
@@ -85,18 +82,19 @@ function multiIndex(shape: readonly number[], flat: number): string {
  * must be known at import is retried with the graph inputs it is computed from as constants.
  * Returns the graph and the names pinned.
  */
-async function importFor(model: string, names: readonly string[], inputs: readonly Tensor[]): Promise<{ graph: Graph; pinned: string[] }> {
+async function importFor(model: string, names: readonly string[], inputs: readonly OnnxValue[]): Promise<{ graph: Graph; pinned: string[] }> {
   const constantInputs = new Map<string, Tensor>();
-  // Symbolic input dimensions take the data set's sizes.
-  const inputShapes = Object.fromEntries(names.flatMap((n, i) => (inputs[i] ? [[n, inputs[i].shape]] : [])));
+  // Symbolic input dimensions take the data set's sizes; sequences and optionals their layouts.
+  const inputShapes = Object.fromEntries(names.flatMap((n, i) => (isTensor(inputs[i]) ? [[n, inputs[i].shape]] : [])));
+  const layouts = Object.fromEntries(names.flatMap((n, i) => (inputs[i] && !isTensor(inputs[i]) ? [[n, layoutOf(inputs[i])]] : [])));
   for (;;) {
     try {
-      return { graph: await loadOnnx(model, { constantInputs, inputShapes }), pinned: [...constantInputs.keys()] };
+      return { graph: await loadOnnx(model, { constantInputs, inputShapes, layouts }), pinned: [...constantInputs.keys()] };
     } catch (e) {
       if (!(e instanceof OnnxDynamicError)) throw e;
-      const fresh = e.inputs.filter((n) => !constantInputs.has(n) && inputs[names.indexOf(n)]);
+      const fresh = e.inputs.filter((n) => !constantInputs.has(n) && isTensor(inputs[names.indexOf(n)]));
       if (fresh.length === 0) throw e;
-      for (const n of fresh) constantInputs.set(n, inputs[names.indexOf(n)]!);
+      for (const n of fresh) constantInputs.set(n, inputs[names.indexOf(n)] as Tensor);
     }
   }
 }
@@ -112,14 +110,15 @@ export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<Ca
     const bytes = await readFile(model);
     const names = onnxInputNames(bytes, model);
     const graph = decodeModel(bytes).graph;
-    const inputKinds = names.map((n) => kindOf(graph?.input.find((i) => i.name === n)));
-    const outputKinds = (graph?.output ?? []).map(kindOf);
+    const inputTypes = names.map((n) => graph?.input.find((i) => i.name === n)?.type);
+    const outputs = graph?.output ?? [];
     for (const set of sets) {
-      const inputs = await readTensors(join(dir, set), 'input', inputKinds);
-      const expected = await readTensors(join(dir, set), 'output', outputKinds);
+      const inputs = await readValues(join(dir, set), 'input', inputTypes);
+      const expected = await readValues(join(dir, set), 'output', outputs.map((o) => o.type));
       const { graph: g, pinned: pins } = await importFor(model, names, inputs);
       for (const p of pins) pinned.add(p);
-      const byName = new Map(names.map((n, i) => [n, inputs[i]!]));
+      // Sequences and optionals bind and compare as the tensors they flatten into.
+      const byName = new Map(names.flatMap((n, i) => (inputs[i] ? flattenOnnxValue(n, inputs[i]) : [])));
       const bound = new Map(g.inputs.map((inp) => [inp.name, byName.get(inp.name)!]));
       const runner = await runnerFor(g, backend);
       let actual: Record<string, Tensor>;
@@ -128,15 +127,22 @@ export async function runOnnxCase(dir: string, backend: OnnxBackend): Promise<Ca
       } finally {
         runner.done();
       }
-      for (const [k, out] of g.outputs.entries()) {
+      const wanted: [string, Tensor][] = [];
+      for (const [k, out] of outputs.entries()) {
         const want = expected[k];
-        if (!want) return { name, status: 'failed', detail: `${set}: no expected tensor for output ${JSON.stringify(out.name)}` };
+        if (!want) return { name, status: 'failed', detail: `${set}: no expected value for output ${JSON.stringify(out.name)}` };
+        wanted.push(...flattenOnnxValue(out.name, want));
+      }
+      if (wanted.length !== g.outputs.length) return { name, status: 'failed', detail: `${set}: the outputs flatten into ${wanted.length} tensor(s), the graph has ${g.outputs.length} (${g.outputs.map((o) => o.name).join(', ')})` };
+      for (const [leaf, want] of wanted) {
+        const got = actual[leaf];
+        if (!got) return { name, status: 'failed', detail: `${set}: the graph has no output ${JSON.stringify(leaf)}` };
         const float = want.dtype === 'f32';
-        const cmp = compareTensors(actual[out.name]!, want, float ? ONNX_TOLERANCE.rtol : 0, float ? ONNX_TOLERANCE.atol : 0);
+        const cmp = compareTensors(got, want, float ? ONNX_TOLERANCE.rtol : 0, float ? ONNX_TOLERANCE.atol : 0);
         if (!cmp.ok) {
           const where = cmp.worst >= 0 ? ` at ${multiIndex(want.shape, cmp.worst)}` : '';
           const why = cmp.reason?.startsWith('type') ? cmp.reason : `max |diff| ${cmp.maxAbs.toExponential(3)}${where}`;
-          return { name, status: 'failed', detail: `${set} output ${JSON.stringify(out.name)}: ${why}` };
+          return { name, status: 'failed', detail: `${set} output ${JSON.stringify(leaf)}: ${why}` };
         }
       }
     }

@@ -14,6 +14,8 @@ function ifOp(c: NodeContext): Val[] {
   const [then, otherwise] = [c.branch('then_branch'), c.branch('else_branch')];
   if ([...then, ...otherwise].some((v) => v.poisoned)) return then.map(() => POISONED);
   if (then.length !== otherwise.length) c.fail(`then_branch has ${then.length} outputs, else_branch ${otherwise.length}`);
+  const odd = [...then, ...otherwise].find((v) => v.structure);
+  if (odd) c.unsupported('with sequence or optional outputs', `the condition ${JSON.stringify(c.node.input[0])} is only known at run time, and a branch gives ${odd.structure!.kind === 'sequence' ? 'a sequence' : 'an optional'}, whose elements no select can join (pin the inputs it depends on with --const to inline one branch)`);
   then.forEach((t, i) => {
     const e = otherwise[i]!;
     if (formatType(t.type) !== formatType(e.type)) {

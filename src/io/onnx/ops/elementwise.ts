@@ -159,5 +159,6 @@ export const elementwiseLowerings: Lowerings = {
   Clip: clip,
   Gelu: gelu,
   Where: (c) => [c.op1('where', {}, [c.input(0), c.input(1), c.input(2)])],
-  Identity: (c) => [c.input(0)],
+  // Identity passes sequences and optionals on as they are.
+  Identity: (c) => [c.value(0)],
 };

@@ -2,6 +2,7 @@
 import { attentionLowerings } from './attention.ts';
 import { controlLowerings } from './control.ts';
 import { loopLowerings } from './loops.ts';
+import { sequenceLowerings } from './sequences.ts';
 import { signalLowerings } from './signal.ts';
 import { gridLowerings } from './grid-sample.ts';
 import { statefulLowerings } from './stateful.ts';
@@ -43,6 +44,7 @@ export const LOWERINGS: Lowerings = {
   ...trainingLowerings,
   ...controlLowerings,
   ...loopLowerings,
+  ...sequenceLowerings,
   ...signalLowerings,
   ...gridLowerings,
   ...statefulLowerings,

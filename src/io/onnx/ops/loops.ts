@@ -5,12 +5,14 @@
 // slices, outer-scope names resolved as If's branches are; the scan outputs are stacked. The
 // unrolled size is bounded by the limit maxUnrolledNodes. Refused, naming the node and why: a
 // trip count or condition only known at run time, zero iterations with scan outputs (their shape
-// is the body's), sequence or optional body values, Scan-8's sequence_lens.
+// is the body's), sequence or optional values in a Scan body or a scan output, Scan-8's
+// sequence_lens. A Loop's carried values may be sequences or optionals (structured.ts).
 import { LimitError } from '../../../errors.ts';
 import { getNumber } from '../../../ir/tensor.ts';
 import { type NodeContext, POISONED, type Val } from '../context.ts';
 import type { OnnxGraph } from '../schema.ts';
 import type { Lowerings } from './lowering.ts';
+import { article, kindOfType, kindOfVal } from '../structured.ts';
 
 /** Nodes of a graph, nested subgraphs included (what one unrolled copy adds). */
 function nodeCount(g: OnnxGraph): number {
@@ -24,13 +26,11 @@ function checkUnroll(c: NodeContext, body: OnnxGraph, trips: number): void {
   if (n > max) throw new LimitError(`${c.where}: unrolling ${trips} iterations of a ${nodeCount(body)}-node body gives ${n} nodes, over the limit maxUnrolledNodes = ${max}`);
 }
 
-/** Refuses a body whose inputs or outputs are sequences or optionals (tensors only are carried). */
+/** Refuses a Scan body whose inputs or outputs are sequences or optionals (its values are sliced and stacked). */
 function checkTensorBody(c: NodeContext, body: OnnxGraph): void {
   for (const v of [...body.input, ...body.output]) {
-    const t = v.type;
-    if (t?.sequenceType?.length || t?.optionalType?.length || t?.mapType?.length) {
-      c.unsupported('with sequence or optional values', `body value ${JSON.stringify(v.name)} is a sequence, map or optional; opgraph unrolls loops over tensors only`);
-    }
+    const kind = kindOfType(v.type);
+    if (kind !== 'tensor') c.unsupported('with sequence or optional values', `body value ${JSON.stringify(v.name)} is ${article(kind)}; Scan slices and stacks tensors only`);
   }
 }
 
@@ -42,6 +42,8 @@ function sliceAt(c: NodeContext, x: Val, axis: number, t: number): Val {
 
 /** The per-iteration values stacked along `axis` (of the result's rank). */
 function stack(c: NodeContext, parts: readonly Val[], axis: number): Val {
+  const odd = parts.find((p) => p.structure);
+  if (odd) c.unsupported('with sequence or optional scan outputs', `a scan output is ${article(kindOfVal(odd))}; scan outputs are stacked tensors`);
   const rank = parts[0]!.type.shape.length + 1;
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) c.fail(`scan output axis ${axis} is out of range for rank ${rank}`);
@@ -115,11 +117,11 @@ function scan8(c: NodeContext, body: OnnxGraph, m: number, dirs: readonly number
 /** Loop: iterations while `i < M` and the condition holds, both known at import at every step. */
 function loop(c: NodeContext): Val[] {
   const body = c.graph('body');
-  checkTensorBody(c, body);
   const M = c.maybe(0) ? getNumber(c.static(0, 'trip count M'), 0) : undefined;
   let cond: Val = c.maybe(1) ? c.input(1) : c.constant('bool', [], [1]);
   if (c.maybe(1)) c.static(1, 'the loop condition');
-  let states = Array.from({ length: c.inputCount - 2 }, (_, i) => c.input(i + 2));
+  // Loop-carried values may be sequences and optionals: the unrolled body passes them on as they are.
+  let states = Array.from({ length: c.inputCount - 2 }, (_, i) => c.value(i + 2));
   const perIter: Val[][] = [];
   for (let i = 0; M === undefined || i < M; i++) {
     if (getNumber(cond.value!, 0) === 0) break;
