@@ -1,10 +1,12 @@
 // Passes: epilogue fusion and elementwise fusion.
 //
 // Assumes:    shape inference has run; attention fusion has run (it needs to see the scale).
-// Guarantees: (fuse-epilogues) no elementwise node of a matmul/gemm's shape reads a
+// Guarantees: (fuse-epilogues) no elementwise node of a matmul/gemm/conv's type reads a
 //             contraction result that nothing else reads, unless the epilogue would pass
-//             MAX_PROGRAM_STEPS steps: bias adds, scales and activations run in the
-//             contraction's store. (fuse-elementwise) no elementwise node reads, at its own
+//             MAX_PROGRAM_STEPS steps or (conv) an operand of the node holds other than one
+//             value per output channel or one in all (a conv store reads its operands by
+//             channel): bias adds, scales and activations (relu, clip, leakyRelu, prelu with
+//             per-channel slopes, hardSwish, sigmoid...) run in the contraction's store. (fuse-elementwise) no elementwise node reads, at its own
 //             shape, an elementwise result that nothing else reads, unless the two are in
 //             kernels of MAX_PROGRAM_STEPS steps: chains and trees are one `fused` kernel (a
 //             longer one, several). Intermediates keep their dtype's rounding, so results are
@@ -17,6 +19,8 @@
 import { type Node, type ValueId, hasDeadNodes } from '../src/ir/graph.ts';
 import { sameShape, sameType } from '../src/ir/types.ts';
 import { inGroup } from '../src/ops/table.ts';
+import { channelStride } from '../src/ops/conv.ts';
+import type { EpilogueOp } from '../src/ops/epilogue.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, Rule } from '../src/rewrite/pattern.ts';
@@ -41,13 +45,22 @@ function absorbable(ed: GraphEditor, c: Node, accept: (p: Node) => boolean): Nod
 }
 
 const isElementwise = (n: Node): boolean => inGroup(n.op, 'elementwise') && n.op !== 'identity';
-const isContraction = (n: Node): boolean => n.op === 'matmul' || n.op === 'gemm';
+/** The contractions whose store runs an epilogue program (src/ops/epilogue.ts). */
+type WithEpilogue = Node & { readonly op: EpilogueOp };
+const isContraction = (n: Node): n is WithEpilogue => n.op === 'matmul' || n.op === 'gemm' || n.op === 'conv';
+
+/** True when the store of `k` can read operand `v` of its consumer: conv reads by output channel only. */
+function storeReads(ed: GraphEditor, k: WithEpilogue, v: ValueId): boolean {
+  return k.op !== 'conv' || channelStride(k.outputs[0]!.type.shape, ed.typeOf(v).shape) !== undefined;
+}
 
 function fuseEpilogue(m: Match, ed: GraphEditor): ValueId | undefined {
   const c = m.root;
-  const fits = (k: Node): boolean => isContraction(k) && (k.op === 'matmul' || k.op === 'gemm') && (k.attrs.epilogue?.steps.length ?? 0) + stepsOf(c) <= MAX_PROGRAM_STEPS;
+  const fits = (k: Node): boolean => isContraction(k) && (k.attrs.epilogue?.steps.length ?? 0) + stepsOf(c) <= MAX_PROGRAM_STEPS;
   const k = absorbable(ed, c, fits);
-  if (!k || (k.op !== 'matmul' && k.op !== 'gemm') || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return undefined;
+  if (!k || !isContraction(k) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return undefined;
+  // Every operand of c but the result must be one the store can read; checked before any edit.
+  if (!c.inputs.every((v) => v === k.outputs[0]!.id || storeReads(ed, k, v))) return undefined;
   const old = k.attrs.epilogue;
   const extras = old ? k.inputs.slice(k.inputs.length - (old.inputs - 1)) : [];
   const regular = k.inputs.slice(0, k.inputs.length - extras.length);
@@ -140,7 +153,7 @@ function fuseTree(m: Match, ed: GraphEditor): ValueId | undefined {
 
 /** Epilogue fusion: elementwise consumers of a contraction move into its store. */
 export const EPILOGUE_RULES: readonly Rule[] = [
-  { name: 'epilogue', reason: 'an elementwise op on a matmul result costs nothing in the matmul store', pattern: { group: 'elementwise', where: isElementwise }, rewrite: fuseEpilogue },
+  { name: 'epilogue', reason: 'an elementwise op on a contraction result costs nothing in its store', pattern: { group: 'elementwise', where: isElementwise }, rewrite: fuseEpilogue },
 ];
 
 /** Elementwise fusion: a chain of elementwise ops becomes one kernel. */
@@ -150,7 +163,7 @@ export const ELEMENTWISE_RULES: readonly Rule[] = [
 
 export const fuseEpilogues: Pass = {
   name: 'fuse-epilogues',
-  summary: 'bias adds, scales and activations run in the matmul store',
+  summary: 'bias adds, scales and activations run in the matmul, gemm or conv store',
   // Without a contraction there is nothing to fuse into: the walk over every elementwise node is skipped.
   run: (graph, ctx) => (!graph.nodes.some(isContraction) && !hasDeadNodes(graph) ? graph : rewriteToFixpoint(graph, EPILOGUE_RULES, ctx)),
 };

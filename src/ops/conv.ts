@@ -9,6 +9,7 @@ import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { convGrad, convTransposeGrad } from './window-grad.ts';
 import { checkDims, fail } from './util.ts';
+import { withEpilogue } from './epilogue.ts';
 import { checkList, checkWindow, padBegin, padEnd, scatterTable, span, windowShape, windowTable } from './window.ts';
 
 /** The sizes a convolution's operands agree on. */
@@ -130,6 +131,32 @@ function evaluateConvTranspose([x, w, bias]: readonly Tensor[], attrs: OpAttrs['
   return fromNumberArray(out, acc);
 }
 
+/**
+ * The stride along the output channels of an operand broadcast to a conv result of `out`'s shape
+ * (0 for a scalar, 1 for one value per channel: [C], [C,1,1], [1,C,1,1]...), or undefined when it
+ * varies along any other dim: a conv store reads its epilogue operands by channel alone.
+ */
+export function channelStride(out: Shape, shape: Shape): 0 | 1 | undefined {
+  if (shape.length > out.length) return undefined;
+  const lead = out.length - shape.length;
+  let stride: 0 | 1 = 0;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    if (lead + d !== 1 || shape[d] !== out[1]) return undefined;
+    stride = 1;
+  }
+  return stride;
+}
+
+/** conv's epilogue operands: each scalar or per output channel. */
+function checkChannelOperands(result: TensorType, extras: readonly TensorType[]): void {
+  extras.forEach((t, e) => {
+    if (channelStride(result.shape, t.shape) === undefined) {
+      fail(`conv epilogue operand ${e + 1} ${formatType(t)} must hold one value per output channel of ${formatType(result)} (or one in all)`);
+    }
+  });
+}
+
 const conv: OpDef<'conv'> = {
   kind: 'conv',
   groups: ['contraction', 'window'],
@@ -149,4 +176,4 @@ const convTranspose: OpDef<'convTranspose'> = {
 };
 
 /** The convolution ops. */
-export const convOps: OpDefs<'conv' | 'convTranspose'> = { conv, convTranspose };
+export const convOps: OpDefs<'conv' | 'convTranspose'> = { conv: withEpilogue(conv, checkChannelOperands), convTranspose };
