@@ -25,7 +25,7 @@ import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, Rule } from '../src/rewrite/pattern.ts';
 import type { Pass } from './pass.ts';
-import { ACC, MAX_PROGRAM_STEPS, asProgram, inline, leading, stepsOf, treeProgram } from './programs.ts';
+import { ACC, type Bound, MAX_PROGRAM_STEPS, asProgram, inline, leading, stepsOf, treeProgram } from './programs.ts';
 
 /** The producer of input `v` of `c` when it may run in c's kernel: `accept`ed, one output, read by `c` alone, at `c`'s shape. */
 function joinable(ed: GraphEditor, c: Node, v: ValueId, accept: (p: Node) => boolean): Node | undefined {
@@ -54,21 +54,50 @@ function storeReads(ed: GraphEditor, k: WithEpilogue, v: ValueId): boolean {
   return k.op !== 'conv' || channelStride(k.outputs[0]!.type.shape, ed.typeOf(v).shape) !== undefined;
 }
 
+/** `reading` (a program over c's operands, the contraction result as ACC) moved into k's store, before c. */
+function absorb(ed: GraphEditor, c: Node, k: WithEpilogue, reading: Bound): ValueId {
+  const old = k.attrs.epilogue;
+  const extras = old ? k.inputs.slice(k.inputs.length - (old.inputs - 1)) : [];
+  const regular = k.inputs.slice(0, k.inputs.length - extras.length);
+  const merged = old ? inline(reading, { program: old, inputs: [ACC, ...extras] }, ACC, ACC) : leading(reading, ACC);
+  const attrs = { ...k.attrs, epilogue: merged.program };
+  return ed.insertBefore(c, k.op, attrs as never, [...regular, ...merged.inputs.slice(1)], k.label)[0]!.id;
+}
+
 function fuseEpilogue(m: Match, ed: GraphEditor): ValueId | undefined {
   const c = m.root;
   const fits = (k: Node): boolean => isContraction(k) && (k.attrs.epilogue?.steps.length ?? 0) + stepsOf(c) <= MAX_PROGRAM_STEPS;
   const k = absorbable(ed, c, fits);
-  if (!k || !isContraction(k) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return undefined;
+  if (!k || !isContraction(k) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return fuseDiamond(ed, c);
   // Every operand of c but the result must be one the store can read; checked before any edit.
   if (!c.inputs.every((v) => v === k.outputs[0]!.id || storeReads(ed, k, v))) return undefined;
-  const old = k.attrs.epilogue;
-  const extras = old ? k.inputs.slice(k.inputs.length - (old.inputs - 1)) : [];
-  const regular = k.inputs.slice(0, k.inputs.length - extras.length);
   const consumer = asProgram(c);
-  const reading = { ...consumer, inputs: consumer.inputs.map((x) => (x === k.outputs[0]!.id ? ACC : x)) };
-  const merged = old ? inline(reading, { program: old, inputs: [ACC, ...extras] }, ACC, ACC) : leading(reading, ACC);
-  const attrs = { ...k.attrs, epilogue: merged.program };
-  return ed.insertBefore(c, k.op, attrs as never, [...regular, ...merged.inputs.slice(1)], k.label)[0]!.id;
+  return absorb(ed, c, k, { ...consumer, inputs: consumer.inputs.map((x) => (x === k.outputs[0]!.id ? ACC : x)) });
+}
+
+/**
+ * A contraction result read several times, all inside one tree: `c` and the elementwise
+ * producers only it reads (at its shape), e.g. PRelu as where(less(y, 0), mul(y, slope), y).
+ * The whole tree moves into the store when every reader of the result is in it.
+ */
+function fuseDiamond(ed: GraphEditor, c: Node): ValueId | undefined {
+  const members = new Map<ValueId, Node>([[c.outputs[0]!.id, c]]);
+  for (const p of joiners(ed, c)) members.set(p.outputs[0]!.id, p);
+  if (members.size === 1) return undefined;
+  const inside = new Set(members.values());
+  for (const n of inside) {
+    for (const v of n.inputs) {
+      const k = ed.producer(v);
+      if (!k || !isContraction(k) || members.has(v) || ed.isOutput(v) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) continue;
+      if (!ed.usersOf(v).every((u) => inside.has(u))) continue;
+      const steps = [...inside].reduce((sum, x) => sum + stepsOf(x), k.attrs.epilogue?.steps.length ?? 0);
+      if (steps > MAX_PROGRAM_STEPS) continue;
+      const tree = treeProgram(c, members);
+      if (!tree.inputs.every((x) => x === v || storeReads(ed, k, x))) continue;
+      return absorb(ed, c, k, { ...tree, inputs: tree.inputs.map((x) => (x === v ? ACC : x)) });
+    }
+  }
+  return undefined;
 }
 
 /** The elementwise producers that may run in `c`'s kernel, one per distinct input, in input order. */
