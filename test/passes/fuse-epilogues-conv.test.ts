@@ -7,6 +7,7 @@ import { PIPELINES, runPipeline } from '../../passes/pipeline.ts';
 import { IRBuilder } from '../../src/ir/builder.ts';
 import { type Graph, type ValueId, staticValueIds } from '../../src/ir/graph.ts';
 import { printGraph } from '../../src/ir/print.ts';
+import { toDot } from '../../src/viz/dot.ts';
 import { f32 } from '../../src/ir/tensor.ts';
 import { tensorType } from '../../src/ir/types.ts';
 import { interpret } from '../../src/runtime/interpreter.ts';
@@ -82,6 +83,8 @@ describe('fuse-epilogues into conv', () => {
     expect(conv.op === 'conv' && conv.attrs.epilogue?.steps.map((s) => s.op)).toEqual(['relu']);
     const inputs = randomInputs(g, new Rng(4));
     expectAllClose(interpret(out, inputs), interpret(g, inputs), 1e-4, 1e-5);
+    // The DOT label shows the store's program, as for a matmul epilogue.
+    expect(toDot(out)).toMatch(/label="conv\\nconv1\\ndilations: \[1,1\]\\nepilogue: relu\(\$0\)\\n/);
   });
 
   it('a conv epilogue operand that is not per channel is a typed error naming it', () => {
