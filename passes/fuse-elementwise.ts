@@ -19,7 +19,7 @@
 import { type Node, type ValueId, hasDeadNodes } from '../src/ir/graph.ts';
 import { sameShape, sameType } from '../src/ir/types.ts';
 import { inGroup } from '../src/ops/table.ts';
-import { channelStride } from '../src/ops/conv.ts';
+import { channelStride } from '../src/ops/conv-plan.ts';
 import type { EpilogueOp } from '../src/ops/epilogue.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';

@@ -9,7 +9,7 @@
 // operands read by output channel) run in the store.
 import type { CodeBlockWriter } from 'ts-morph';
 import { numel } from '../../../ir/types.ts';
-import { channelStride, planConv } from '../../../ops/conv.ts';
+import { channelStride, planConv } from '../../../ops/conv-plan.ts';
 import { epilogueInputCount, ownInputs } from '../../../ops/epilogue.ts';
 import { emitProgram } from './program.ts';
 import type { NodeOf } from '../../../ir/graph.ts';

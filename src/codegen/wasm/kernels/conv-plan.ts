@@ -5,7 +5,7 @@
 // the panel layout the register block reads); the output rows are output channels and its
 // columns positions, so the blocks' 4-lane stores land in NCHW order. Pure data: no code here.
 import { numel, stridesOf } from '../../../ir/types.ts';
-import { type ConvPlan, channelStride, planConv } from '../../../ops/conv.ts';
+import { type ConvPlan, channelStride, planConv } from '../../../ops/conv-plan.ts';
 import { padBegin } from '../../../ops/window.ts';
 import type { WasmNodeInfo } from '../kernel.ts';
 import { NR } from './gemm-block.ts';

@@ -6,7 +6,7 @@
 // read with literal strides (conv) or through the transposed layout (convTranspose). The bias is
 // added in the store, whose flat index is already NCHW, then conv's epilogue program.
 import { numel, stridesOf } from '../../../ir/types.ts';
-import { planConv, planConvTranspose, type ConvPlan } from '../../../ops/conv.ts';
+import { planConv, planConvTranspose, type ConvPlan } from '../../../ops/conv-plan.ts';
 import type { WindowAttrs } from '../../../ops/window.ts';
 import type { GroupedKernel, WgslEmitter, WgslInput } from '../kernel.ts';
 import { load, store } from '../types.ts';
