@@ -58,6 +58,11 @@ describe('wasm recurrent family', () => {
       });
     }
   }
+  it('lstm and gru, batch 2 and 7 (full and tail row blocks of the projection), H = 23, every direction', () => {
+    for (const op of ['lstm', 'gru'] as const) {
+      for (const direction of DIRECTIONS) for (const [T, B, I, H] of [[13, 2, 9, 23], [6, 7, 17, 23]] as const) check({ op, T, B, I, H, direction });
+    }
+  });
   it('rnn relu, every direction', () => {
     for (const direction of DIRECTIONS) check({ op: 'rnn', T: 70, B: 3, I: 6, H: 21, direction, extra: { activation: 'relu' } });
   });

@@ -22,13 +22,13 @@ export interface PanelSet {
   readonly U: number;
   /** Columns of one panel. */
   readonly PC: number;
-  /** Rows of one register block: about 12 v128 accumulators (V8 keeps ~15 in registers). */
+  /** Rows of one register block: `accs` v128 accumulators at most (V8 keeps ~15 v128 in registers, splats and the panel vector included). */
   readonly MR: number;
 }
 
-function panelSet(gates: readonly number[], U: number): PanelSet {
+function panelSet(gates: readonly number[], U: number, accs = 12): PanelSet {
   const PC = gates.length * U;
-  return { gates, U, PC, MR: Math.max(1, Math.floor(12 / (PC / 4))) };
+  return { gates, U, PC, MR: Math.max(1, Math.floor(accs / (PC / 4))) };
 }
 
 /** Everything the emitters need to know about one node. */
@@ -65,8 +65,10 @@ export function recurrentPlan(n: WasmNodeInfo<RecurrentKind>): RecurrentPlan {
   const resetFirst = kind === 'gru' && !a.linearBeforeReset;
   const all = Array.from({ length: G }, (_, g) => g);
   // The projection needs no gates together (its epilogue only stores): per gate, 8-column panels
-  // in 6-row blocks, the GEMM recipe of ../shared/WASM-FACTS.md (gate-major 16 columns x 3 rows measured the same).
-  const ih = all.map((g) => panelSet([g], 8));
+  // in 4-row blocks (8 accumulators + 4 splats + the panel vector stay in registers). 6-row blocks
+  // (12 accumulators, the GEMM recipe of ../shared/WASM-FACTS.md) measured 1.72 ms against 1.36
+  // for the bench LSTM's two projections (64 x 256 x 1024 each); 16 columns x 3 rows the same as 6.
+  const ih = all.map((g) => panelSet([g], 8, 8));
   const hh = resetFirst ? [panelSet([0, 1], 8), panelSet([2], 16)] : [panelSet(all, kind === 'rnn' ? 16 : 4)];
   // Packed data of one direction, f32: W_ih panels, W_hh panels per stage, bias [G, Hp], b_hn [Hp].
   let at = 0;
