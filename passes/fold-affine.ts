@@ -3,8 +3,8 @@
 //
 // Assumes:    shape inference and constant folding have run. At -O2, fold-contractions has run
 //             (a Linear is a gemm with its bias in C).
-// Guarantees: no f32 mul, div, add or sub reads the only use of a conv's or a gemm's output
-//             (either without an epilogue: a fused activation sits between), when its other operand is static (known at create: weights,
+// Guarantees: no f32 mul, div, add or sub reads the only use of a conv's output, or of a gemm's
+//             without an epilogue, when its other operand is static (known at create: weights,
 //             constants and what only they compute), broadcasts per output channel only (conv:
 //             dim 1; gemm: the last dim) and the result has the contraction's shape:
 //               conv(x, W, b) * s  ->  conv(x, W * s[:, 1..], b * s)       (div likewise)
@@ -98,7 +98,7 @@ function foldRoot(f: Fold, m: Match): ValueId | undefined {
   for (const side of sides) {
     const [y, other] = [root.inputs[side]!, root.inputs[1 - side]!];
     const c = ed.producer(y);
-    if (!c || (c.op !== 'conv' && c.op !== 'gemm') || c.attrs.epilogue) continue;
+    if (!c || (c.op !== 'conv' && !(c.op === 'gemm' && !c.attrs.epilogue))) continue;
     if (ed.uses(y) !== 1 || ed.isOutput(y) || !sameShape(c.outputs[0]!.type.shape, out.shape)) continue;
     const axis = c.op === 'conv' ? 1 : out.shape.length - 1;
     const channels = perChannel(ed.typeOf(other).shape, out.shape, axis);

@@ -1,12 +1,10 @@
 // Passes: epilogue fusion and elementwise fusion.
 //
 // Assumes:    shape inference has run; attention fusion has run (it needs to see the scale).
-// Guarantees: (fuse-epilogues) no elementwise node of a matmul/gemm/conv's type reads a
+// Guarantees: (fuse-epilogues) no elementwise node of a matmul/gemm's shape reads a
 //             contraction result that nothing else reads, unless the epilogue would pass
-//             MAX_PROGRAM_STEPS steps or (conv) an operand of the node holds other than one
-//             value per output channel or one in all (a conv store reads its operands by
-//             channel): bias adds, scales and activations (relu, clip, leakyRelu, prelu with
-//             per-channel slopes, hardSwish, sigmoid...) run in the contraction's store. (fuse-elementwise) no elementwise node reads, at its own
+//             MAX_PROGRAM_STEPS steps: bias adds, scales and activations run in the
+//             contraction's store. (fuse-elementwise) no elementwise node reads, at its own
 //             shape, an elementwise result that nothing else reads, unless the two are in
 //             kernels of MAX_PROGRAM_STEPS steps: chains and trees are one `fused` kernel (a
 //             longer one, several). Intermediates keep their dtype's rounding, so results are
@@ -19,13 +17,11 @@
 import { type Node, type ValueId, hasDeadNodes } from '../src/ir/graph.ts';
 import { sameShape, sameType } from '../src/ir/types.ts';
 import { inGroup } from '../src/ops/table.ts';
-import { channelStride } from '../src/ops/conv-plan.ts';
-import type { EpilogueOp } from '../src/ops/epilogue.ts';
 import type { GraphEditor } from '../src/rewrite/editor.ts';
 import { rewriteToFixpoint } from '../src/rewrite/driver.ts';
 import type { Match, Rule } from '../src/rewrite/pattern.ts';
 import type { Pass } from './pass.ts';
-import { ACC, type Bound, MAX_PROGRAM_STEPS, asProgram, inline, leading, stepsOf, treeProgram } from './programs.ts';
+import { ACC, MAX_PROGRAM_STEPS, asProgram, inline, leading, stepsOf, treeProgram } from './programs.ts';
 
 /** The producer of input `v` of `c` when it may run in c's kernel: `accept`ed, one output, read by `c` alone, at `c`'s shape. */
 function joinable(ed: GraphEditor, c: Node, v: ValueId, accept: (p: Node) => boolean): Node | undefined {
@@ -45,59 +41,21 @@ function absorbable(ed: GraphEditor, c: Node, accept: (p: Node) => boolean): Nod
 }
 
 const isElementwise = (n: Node): boolean => inGroup(n.op, 'elementwise') && n.op !== 'identity';
-/** The contractions whose store runs an epilogue program (src/ops/epilogue.ts). */
-type WithEpilogue = Node & { readonly op: EpilogueOp };
-const isContraction = (n: Node): n is WithEpilogue => n.op === 'matmul' || n.op === 'gemm' || n.op === 'conv';
-
-/** True when the store of `k` can read operand `v` of its consumer: conv reads by output channel only. */
-function storeReads(ed: GraphEditor, k: WithEpilogue, v: ValueId): boolean {
-  return k.op !== 'conv' || channelStride(k.outputs[0]!.type.shape, ed.typeOf(v).shape) !== undefined;
-}
-
-/** `reading` (a program over c's operands, the contraction result as ACC) moved into k's store, before c. */
-function absorb(ed: GraphEditor, c: Node, k: WithEpilogue, reading: Bound): ValueId {
-  const old = k.attrs.epilogue;
-  const extras = old ? k.inputs.slice(k.inputs.length - (old.inputs - 1)) : [];
-  const regular = k.inputs.slice(0, k.inputs.length - extras.length);
-  const merged = old ? inline(reading, { program: old, inputs: [ACC, ...extras] }, ACC, ACC) : leading(reading, ACC);
-  const attrs = { ...k.attrs, epilogue: merged.program };
-  return ed.insertBefore(c, k.op, attrs as never, [...regular, ...merged.inputs.slice(1)], k.label)[0]!.id;
-}
+const isContraction = (n: Node): boolean => n.op === 'matmul' || n.op === 'gemm';
 
 function fuseEpilogue(m: Match, ed: GraphEditor): ValueId | undefined {
   const c = m.root;
-  const fits = (k: Node): boolean => isContraction(k) && (k.attrs.epilogue?.steps.length ?? 0) + stepsOf(c) <= MAX_PROGRAM_STEPS;
+  const fits = (k: Node): boolean => isContraction(k) && (k.op === 'matmul' || k.op === 'gemm') && (k.attrs.epilogue?.steps.length ?? 0) + stepsOf(c) <= MAX_PROGRAM_STEPS;
   const k = absorbable(ed, c, fits);
-  if (!k || !isContraction(k) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return fuseDiamond(ed, c);
-  // Every operand of c but the result must be one the store can read; checked before any edit.
-  if (!c.inputs.every((v) => v === k.outputs[0]!.id || storeReads(ed, k, v))) return undefined;
+  if (!k || (k.op !== 'matmul' && k.op !== 'gemm') || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) return undefined;
+  const old = k.attrs.epilogue;
+  const extras = old ? k.inputs.slice(k.inputs.length - (old.inputs - 1)) : [];
+  const regular = k.inputs.slice(0, k.inputs.length - extras.length);
   const consumer = asProgram(c);
-  return absorb(ed, c, k, { ...consumer, inputs: consumer.inputs.map((x) => (x === k.outputs[0]!.id ? ACC : x)) });
-}
-
-/**
- * A contraction result read several times, all inside one tree: `c` and the elementwise
- * producers only it reads (at its shape), e.g. PRelu as where(less(y, 0), mul(y, slope), y).
- * The whole tree moves into the store when every reader of the result is in it.
- */
-function fuseDiamond(ed: GraphEditor, c: Node): ValueId | undefined {
-  const members = new Map<ValueId, Node>([[c.outputs[0]!.id, c]]);
-  for (const p of joiners(ed, c)) members.set(p.outputs[0]!.id, p);
-  if (members.size === 1) return undefined;
-  const inside = new Set(members.values());
-  for (const n of inside) {
-    for (const v of n.inputs) {
-      const k = ed.producer(v);
-      if (!k || !isContraction(k) || members.has(v) || ed.isOutput(v) || !sameType(c.outputs[0]!.type, k.outputs[0]!.type)) continue;
-      if (!ed.usersOf(v).every((u) => inside.has(u))) continue;
-      const steps = [...inside].reduce((sum, x) => sum + stepsOf(x), k.attrs.epilogue?.steps.length ?? 0);
-      if (steps > MAX_PROGRAM_STEPS) continue;
-      const tree = treeProgram(c, members);
-      if (!tree.inputs.every((x) => x === v || storeReads(ed, k, x))) continue;
-      return absorb(ed, c, k, { ...tree, inputs: tree.inputs.map((x) => (x === v ? ACC : x)) });
-    }
-  }
-  return undefined;
+  const reading = { ...consumer, inputs: consumer.inputs.map((x) => (x === k.outputs[0]!.id ? ACC : x)) };
+  const merged = old ? inline(reading, { program: old, inputs: [ACC, ...extras] }, ACC, ACC) : leading(reading, ACC);
+  const attrs = { ...k.attrs, epilogue: merged.program };
+  return ed.insertBefore(c, k.op, attrs as never, [...regular, ...merged.inputs.slice(1)], k.label)[0]!.id;
 }
 
 /** The elementwise producers that may run in `c`'s kernel, one per distinct input, in input order. */
@@ -182,7 +140,7 @@ function fuseTree(m: Match, ed: GraphEditor): ValueId | undefined {
 
 /** Epilogue fusion: elementwise consumers of a contraction move into its store. */
 export const EPILOGUE_RULES: readonly Rule[] = [
-  { name: 'epilogue', reason: 'an elementwise op on a contraction result costs nothing in its store', pattern: { group: 'elementwise', where: isElementwise }, rewrite: fuseEpilogue },
+  { name: 'epilogue', reason: 'an elementwise op on a matmul result costs nothing in the matmul store', pattern: { group: 'elementwise', where: isElementwise }, rewrite: fuseEpilogue },
 ];
 
 /** Elementwise fusion: a chain of elementwise ops becomes one kernel. */
@@ -192,7 +150,7 @@ export const ELEMENTWISE_RULES: readonly Rule[] = [
 
 export const fuseEpilogues: Pass = {
   name: 'fuse-epilogues',
-  summary: 'bias adds, scales and activations run in the matmul, gemm or conv store',
+  summary: 'bias adds, scales and activations run in the matmul store',
   // Without a contraction there is nothing to fuse into: the walk over every elementwise node is skipped.
   run: (graph, ctx) => (!graph.nodes.some(isContraction) && !hasDeadNodes(graph) ? graph : rewriteToFixpoint(graph, EPILOGUE_RULES, ctx)),
 };

@@ -159,11 +159,9 @@ export interface OpAttrs {
   // ── sliding windows over [N, C, ...spatial] (src/ops/window.ts: pads are every begin, then every end) ──
   /**
    * Convolution (cross-correlation, as PyTorch and ONNX): x [N, C, ...], w [OC, C/group, ...kernel],
-   * optional bias [OC]; output dims floor((in + pads - (k-1) dilation - 1) / stride) + 1. An
-   * epilogue (made by fusion) runs on each biased result before it is stored; its operands hold
-   * one value per output channel or one in all (src/ops/epilogue.ts).
+   * optional bias [OC]; output dims floor((in + pads - (k-1) dilation - 1) / stride) + 1.
    */
-  conv: WindowAttrs & { readonly group: number; readonly epilogue?: Epilogue };
+  conv: WindowAttrs & { readonly group: number };
   /**
    * Transposed convolution (the gradient of conv with respect to its input): x [N, C, ...],
    * w [C, OC/group, ...kernel], optional bias [OC]; output dims

@@ -2,18 +2,67 @@
 // Conv) and convTranspose (its input gradient, ConvTranspose). Both f32, with groups and an
 // optional per-output-channel bias. The reference sums in JS doubles, one output at a time for
 // conv; convTranspose scatters every input element into the outputs its taps reach.
-// The shape rules live in conv-plan.ts (table-free, for kernels and passes).
-import { type TensorType, formatType, numel, tensorType } from '../ir/types.ts';
+import { type Shape, type TensorType, formatType, numel, tensorType } from '../ir/types.ts';
 import { type Tensor, fromNumberArray } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
+import { expectAllF32 } from './dtypes.ts';
 import { convGrad, convTransposeGrad } from './window-grad.ts';
 import { checkDims, fail } from './util.ts';
-import { type ConvPlan, channelStride, planConv, planConvTranspose } from './conv-plan.ts';
-import { withEpilogue } from './epilogue.ts';
-import { scatterTable, windowTable } from './window.ts';
+import { checkList, checkWindow, padBegin, padEnd, scatterTable, span, windowShape, windowTable } from './window.ts';
 
-export { type ConvPlan, channelStride, planConv, planConvTranspose };
+/** The sizes a convolution's operands agree on. */
+export interface ConvPlan {
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly group: number;
+  readonly input: Shape;
+  readonly kernel: Shape;
+  readonly output: Shape;
+}
+
+/** Checks x, w and bias of a conv or convTranspose; `wOut` says whether w's dim 0 is the output channels (conv). */
+function planOperands(op: string, inputs: readonly TensorType[], group: number, wOut: boolean): Omit<ConvPlan, 'output'> {
+  expectAllF32(op, inputs);
+  const [x, w, bias] = inputs as [TensorType, TensorType, TensorType | undefined];
+  if (x.shape.length < 3) fail(`${op} needs an input of rank >= 3 ([N, C, ...spatial]), got ${formatType(x)}`);
+  if (w.shape.length !== x.shape.length) fail(`${op} weight ${formatType(w)} must have the input's rank ${x.shape.length}`);
+  if (!Number.isSafeInteger(group) || group < 1) fail(`${op} group must be an integer >= 1, got ${group}`);
+  const [batch, inChannels] = [x.shape[0]!, x.shape[1]!];
+  const [w0, w1] = [w.shape[0]!, w.shape[1]!];
+  if (inChannels % group !== 0) fail(`${op} input channels ${inChannels} are not divisible by group ${group}`);
+  if (wOut && w1 * group !== inChannels) fail(`${op} weight ${formatType(w)} needs dim 1 = ${inChannels / group} (input channels ${inChannels} / group ${group}), got ${w1}`);
+  if (!wOut && w0 !== inChannels) fail(`${op} weight ${formatType(w)} needs dim 0 = ${inChannels} (the input channels), got ${w0}`);
+  if (wOut && w0 % group !== 0) fail(`${op} output channels ${w0} are not divisible by group ${group}`);
+  const outChannels = wOut ? w0 : w1 * group;
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outChannels)) fail(`${op} bias ${formatType(bias)} must be [${outChannels}] (one per output channel)`);
+  const kernel = w.shape.slice(2);
+  if (kernel.includes(0)) fail(`${op} weight ${formatType(w)} has an empty kernel`);
+  return { batch, inChannels, outChannels, group, input: x.shape.slice(2), kernel };
+}
+
+/** The conv shape rule. */
+export function planConv(inputs: readonly TensorType[], attrs: OpAttrs['conv']): ConvPlan {
+  const base = planOperands('conv', inputs, attrs.group, true);
+  checkWindow('conv', attrs, base.input.length);
+  return { ...base, output: windowShape('conv', base.input, base.kernel, attrs) };
+}
+
+/** The convTranspose shape rule: out = stride (in - 1) + outputPadding + span - pads, at least 1. */
+export function planConvTranspose(inputs: readonly TensorType[], attrs: OpAttrs['convTranspose']): ConvPlan {
+  const base = planOperands('convTranspose', inputs, attrs.group, false);
+  const rank = base.input.length;
+  checkWindow('convTranspose', attrs, rank);
+  checkList('convTranspose', 'outputPadding', attrs.outputPadding, rank, 'natural');
+  const output = base.input.map((size, d) => {
+    const full = attrs.strides[d]! * (size - 1) + attrs.outputPadding[d]! + span(base.kernel[d]!, attrs.dilations[d]!);
+    const out = full - padBegin(attrs, d) - padEnd(attrs, d);
+    if (out < 1) fail(`convTranspose pads ${padBegin(attrs, d)}+${padEnd(attrs, d)} crop all ${full} elements of spatial dim ${d}`);
+    return out;
+  });
+  return { ...base, output };
+}
 
 /** The result type [N, OC, ...output] of a plan. */
 function resultType(p: ConvPlan): TensorType {
@@ -81,15 +130,6 @@ function evaluateConvTranspose([x, w, bias]: readonly Tensor[], attrs: OpAttrs['
   return fromNumberArray(out, acc);
 }
 
-/** conv's epilogue operands: each scalar or per output channel. */
-function checkChannelOperands(result: TensorType, extras: readonly TensorType[]): void {
-  extras.forEach((t, e) => {
-    if (channelStride(result.shape, t.shape) === undefined) {
-      fail(`conv epilogue operand ${e + 1} ${formatType(t)} must hold one value per output channel of ${formatType(result)} (or one in all)`);
-    }
-  });
-}
-
 const conv: OpDef<'conv'> = {
   kind: 'conv',
   groups: ['contraction', 'window'],
@@ -109,4 +149,4 @@ const convTranspose: OpDef<'convTranspose'> = {
 };
 
 /** The convolution ops. */
-export const convOps: OpDefs<'conv' | 'convTranspose'> = { conv: withEpilogue(conv, checkChannelOperands), convTranspose };
+export const convOps: OpDefs<'conv' | 'convTranspose'> = { conv, convTranspose };

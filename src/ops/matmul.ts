@@ -2,15 +2,16 @@
 // Both evaluate through one kernel on operands packed as doubles: A as [M,K] rows, B as [N,K] rows,
 // so every output element is one in-order dot product accumulated in a JS double. i32/i64 results
 // wrap like their typed arrays; i64 is exact while values and partial sums stay below 2^53.
-import { type Shape, numel, tensorType } from '../ir/types.ts';
-import { withEpilogue } from './epilogue.ts';
+import { type Shape, formatType, numel, sameType, tensorType } from '../ir/types.ts';
+import { evaluateProgram, programTypes } from './program.ts';
 import { type Tensor, fromNumberArray, getNumber } from '../ir/tensor.ts';
 import type { OpAttrs } from './attrs.ts';
 import type { OpDef, OpDefs } from './def.ts';
 import { expectAllF32 } from './dtypes.ts';
 import { broadcastIndexMap, broadcastShapes, fail, sameDType } from './util.ts';
-import { ShapeError } from '../errors.ts';
+import { ShapeError, UnsupportedOpError } from '../errors.ts';
 import { gradWith } from './gradient.ts';
+import type { GradRule } from './def.ts';
 import type { ValueId } from '../ir/graph.ts';
 
 /** Sizes of a (batched) matmul after 1-D promotion and transposition. */
@@ -191,6 +192,49 @@ const gemm: OpDef<'gemm'> = {
     ];
   }),
 };
+
+/** How many trailing inputs of a matmul or gemm feed its epilogue (program inputs besides the result). */
+export function epilogueInputCount(attrs: { readonly epilogue?: { readonly inputs: number } }): number {
+  return attrs.epilogue ? attrs.epilogue.inputs - 1 : 0;
+}
+
+/**
+ * Wraps a contraction with epilogue support: the trailing `epilogue.inputs - 1` inputs feed the
+ * epilogue program, which must keep the result's shape and dtype.
+ */
+function withEpilogue<K extends 'matmul' | 'gemm'>(def: OpDef<K>): OpDef<K> {
+  const split = <T>(inputs: readonly T[], attrs: OpAttrs[K]): [T[], T[]] => {
+    const extra = epilogueInputCount(attrs);
+    return [inputs.slice(0, inputs.length - extra), inputs.slice(inputs.length - extra)];
+  };
+  return {
+    ...def,
+    arity: { min: def.arity.min, max: Infinity },
+    infer(inputs, attrs) {
+      const [regular, extras] = split(inputs, attrs);
+      const { min, max } = def.arity;
+      if (regular.length > max || regular.length < min) {
+        const extra = attrs.epilogue ? ' besides its epilogue inputs' : '';
+        fail(`expects ${min === max ? min : `${min} to ${max}`} inputs${extra}, got ${regular.length}`);
+      }
+      const [base] = def.infer(regular, attrs);
+      if (attrs.epilogue) {
+        const result = programTypes(attrs.epilogue, [base!, ...extras]).at(-1)!;
+        if (!sameType(result, base!)) fail(`epilogue turns ${formatType(base!)} into ${formatType(result)}; it must keep the result's type`);
+      }
+      return [base!];
+    },
+    grad: ((ctx) => {
+      if (ctx.attrs.epilogue) throw new UnsupportedOpError(`no gradient for a ${def.kind} with a fused epilogue: differentiate the unfused graph`);
+      return (def.grad as GradRule<K>)(ctx);
+    }) as GradRule<K>,
+    evaluate(inputs, attrs, outs) {
+      const [regular, extras] = split(inputs, attrs);
+      const [base] = def.evaluate(regular, attrs, outs);
+      return [attrs.epilogue ? evaluateProgram(attrs.epilogue, [base!, ...extras]) : base!];
+    },
+  };
+}
 
 /** The contraction ops: matmul and gemm. */
 export const matmulOps: OpDefs<'matmul' | 'gemm'> = { matmul: withEpilogue(matmul), gemm: withEpilogue(gemm) };

@@ -9,7 +9,7 @@ import { tensorType } from '../../src/ir/types.ts';
 import { Rng, randomInputs } from '../codegen/helpers.ts';
 import { absorbableLeft, checkPass, describeProperties, prepare, runChecked, weightData } from './harness.ts';
 
-const contraction = (op: string): boolean => op === 'matmul' || op === 'gemm' || op === 'conv';
+const contraction = (op: string): boolean => op === 'matmul' || op === 'gemm';
 const noEpilogueLeft = (g: Graph): void => void expect(absorbableLeft(g, contraction, true)).toEqual([]);
 
 /** relu(gemm(x, W^T, b) + residual): the feed-forward / post-attention shape of a transformer. */

@@ -19,7 +19,6 @@ import { ELEMENTWISE_KINDS, elementwiseFamily } from './kernels/elementwise.ts';
 import { layerNormFamily, softmaxFamily } from './kernels/rows.ts';
 import { attentionFamily } from './kernels/attention.ts';
 import { gemmKernels } from './kernels/gemm.ts';
-import { depthwiseFamily } from './kernels/depthwise.ts';
 import { recurrentFamily } from './kernels/recurrent.ts';
 import { convKernels } from './kernels/conv.ts';
 import { poolFamily } from './kernels/pool.ts';
@@ -39,7 +38,7 @@ export const WASM_FAMILIES: FamilyTable = {
   rnn: [recurrentFamily],
   lstm: [recurrentFamily],
   gru: [recurrentFamily],
-  conv: [depthwiseFamily, convKernels],
+  conv: [convKernels],
   maxPool: [poolFamily],
   avgPool: [poolFamily],
 };

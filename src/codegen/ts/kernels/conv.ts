@@ -5,13 +5,10 @@
 // that stays in cache), k-major so each k step of the 4x4 block reads four neighbouring values.
 // A pointwise conv (1x1, stride 1, no pads) reads its input directly through literal strides;
 // a depthwise conv (one input channel per group) runs a direct kernel: each tap adds
-// weight x input row into an f64 row of outputs. Bias and the node's epilogue program (its
-// operands read by output channel) run in the store.
+// weight x input row into an f64 row of outputs. Bias is the contraction's epilogue.
 import type { CodeBlockWriter } from 'ts-morph';
 import { numel } from '../../../ir/types.ts';
-import { channelStride, planConv } from '../../../ops/conv-plan.ts';
-import { epilogueInputCount, ownInputs } from '../../../ops/epilogue.ts';
-import { emitProgram } from './program.ts';
+import { planConv } from '../../../ops/conv.ts';
 import type { NodeOf } from '../../../ir/graph.ts';
 import type { TensorType } from '../../../ir/types.ts';
 import { type KernelEmitter, type KernelInput, inArg, outArg } from '../kernel.ts';
@@ -23,7 +20,7 @@ const CHUNK_ELEMENTS = 16384;
 
 /** The static sizes of a conv node. */
 function convSizes(node: NodeOf<'conv'>, inputs: readonly TensorType[]) {
-  const p = planConv(ownInputs(inputs, node.attrs), node.attrs);
+  const p = planConv(inputs, node.attrs);
   const g: Geometry = { input: p.input, output: p.output, kernel: p.kernel, attrs: node.attrs };
   const cg = p.inChannels / p.group;
   const ocg = p.outChannels / p.group;
@@ -54,32 +51,10 @@ export function convScratch(node: NodeOf<'conv'>, inputs: readonly TensorType[],
   return (path === 'im2col' ? z.chunk * z.depth : 0) + pack;
 }
 
-/**
- * The stored value of accumulator `acc` of output channel `oc` (an expression): plus the bias
- * (input 2) when there is one, then, rounded to f32 as the unfused conv's result, the node's
- * epilogue program over it and its operands, each read at the channel (or its one element).
- */
-function channelValue(w: CodeBlockWriter, k: KernelInput<'conv'>, acc: string, oc: string, withBias = true): string {
-  const nExtra = epilogueInputCount(k.node.attrs);
-  const biased = withBias && ownInputs(k.inputs, k.node.attrs).length > 2 ? `${acc} + ${inArg(2)}[${oc}]` : acc;
-  const program = k.node.attrs.epilogue;
-  if (!program) return biased;
-  const out = k.outputs[0]!;
-  const first = k.inputs.length - nExtra;
-  w.writeLine(`const ${acc}_r = Math.fround(${biased});`);
-  const args = [`${acc}_r`];
-  for (let e = 0; e < nExtra; e++) {
-    const stride = channelStride(out.shape, k.inputs[first + e]!.shape);
-    w.writeLine(`const ${acc}_x${e} = ${inArg(first + e)}[${stride === 1 ? oc : '0'}];`);
-    args.push(`${acc}_x${e}`);
-  }
-  return emitProgram(w, program, args, [out, ...k.inputs.slice(first)], `${acc}_s`);
-}
-
-/** The store epilogue of the contraction paths: column j is output channel gi * ocg + j. */
-function storeEpilogue(k: KernelInput<'conv'>, ocg: number): { epilogue?: (acc: string, i: string, j: string, w: CodeBlockWriter) => string } {
-  if (k.inputs.length < 3 && !k.node.attrs.epilogue) return {};
-  return { epilogue: (acc, _i, j, w) => channelValue(w, k, acc, `gi * ${ocg} + ${j}`) };
+/** The bias epilogue (input 2), indexed by the column j (the output channel within group `gi`). */
+function biasEpilogue(k: KernelInput<'conv'>, ocg: number): { epilogue?: (acc: string, i: string, j: string) => string } {
+  if (k.inputs.length < 3) return {};
+  return { epilogue: (acc, _i, j) => `${acc} + ${inArg(2)}[gi * ${ocg} + ${j}]` };
 }
 
 /** The conv kernel. */
@@ -105,7 +80,7 @@ export const emitConv: KernelEmitter<'conv'> = (w, k) => {
           out: outArg(0), outBase, outRowStride: 1, outColStride: outSize,
           ...(packed ? { scratch: path === 'im2col' ? 'packs' : 'sc' } : {}),
           ...(k.simple ? { simple: true } : {}),
-          ...storeEpilogue(k, ocg),
+          ...biasEpilogue(k, ocg),
           store: (v) => v,
         });
       if (path === 'pointwise') {
@@ -130,7 +105,7 @@ export const emitConv: KernelEmitter<'conv'> = (w, k) => {
 function emitDepthwise(w: CodeBlockWriter, k: KernelInput<'conv'>): void {
   const { p, g, ocg, outSize, inSize } = convSizes(k.node, k.inputs);
   const z = sizes(g);
-  const init = ownInputs(k.inputs, k.node.attrs).length > 2 ? `${inArg(2)}[oc]` : '0';
+  const init = k.inputs.length > 2 ? `${inArg(2)}[oc]` : '0';
   w.write(`for (let ni = 0; ni < ${p.batch}; ni++) `).block(() => {
     w.write(`for (let oc = 0; oc < ${p.outChannels}; oc++) `).block(() => {
       w.writeLine(`const xc = (ni * ${p.inChannels} + Math.floor(oc / ${ocg})) * ${inSize};`);
@@ -148,11 +123,7 @@ function emitDepthwise(w: CodeBlockWriter, k: KernelInput<'conv'>): void {
             w.writeLine(`for (let ow = lo; ow < hi; ow++) sc[ow] += wv * ${strided(inArg(0), 'src', 'ow', z.sLast)};`);
           });
         });
-        if (!k.node.attrs.epilogue) w.writeLine(`for (let ow = 0; ow < ${z.wOut}; ow++) ${outArg(0)}[yo + r * ${z.wOut} + ow] = sc[ow];`);
-        else w.write(`for (let ow = 0; ow < ${z.wOut}; ow++) `).block(() => {
-          w.writeLine('const v = sc[ow];');
-          w.writeLine(`${outArg(0)}[yo + r * ${z.wOut} + ow] = ${channelValue(w, k, 'v', 'oc', false)};`);
-        });
+        w.writeLine(`for (let ow = 0; ow < ${z.wOut}; ow++) ${outArg(0)}[yo + r * ${z.wOut} + ow] = sc[ow];`);
       });
     });
   });

@@ -3,7 +3,7 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import { type Shape, numel, stridesOf } from '../../../ir/types.ts';
 import { broadcastShapes } from '../../../ops/util.ts';
-import { epilogueInputCount } from '../../../ops/epilogue.ts';
+import { epilogueInputCount } from '../../../ops/matmul.ts';
 import { broadcastStrides, denseStrides, emitLoops, mergeDims } from '../../loops.ts';
 import { type KernelInput, inArg, outArg } from '../kernel.ts';
 import { numberLiteral, storeValue } from '../names.ts';

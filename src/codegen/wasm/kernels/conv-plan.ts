@@ -1,11 +1,12 @@
 // The wasm convolution family's view of a conv node, as a contraction per (image, group):
-// out[oc, p] = epilogue(bias[oc] + sum_k W[oc, k] * cols[k, p]), with k = (input channel, tap) and p the
+// out[oc, p] = bias[oc] + sum_k W[oc, k] * cols[k, p], with k = (input channel, tap) and p the
 // output positions. W is the GEMM's A, read in place (row stride K, one splat per row and k);
 // cols is its B, written by the kernel as k-major panels of 8 positions (im2col straight into
 // the panel layout the register block reads); the output rows are output channels and its
 // columns positions, so the blocks' 4-lane stores land in NCHW order. Pure data: no code here.
 import { numel, stridesOf } from '../../../ir/types.ts';
-import { type ConvPlan, channelStride, planConv } from '../../../ops/conv-plan.ts';
+import { type ConvPlan, planConv } from '../../../ops/conv.ts';
+import type { ElementwiseProgram } from '../../../ops/program.ts';
 import { padBegin } from '../../../ops/window.ts';
 import type { WasmNodeInfo } from '../kernel.ts';
 import { NR } from './gemm-block.ts';
@@ -44,11 +45,13 @@ export interface ConvGeometry {
   readonly gemm: GemmPlan;
 }
 
+/** bias + acc as the store's epilogue program: value 0 the accumulator, 1 the bias splat. */
+const BIAS: ElementwiseProgram = { inputs: 2, steps: [{ op: 'add', attrs: {}, args: [0, 1] } as ElementwiseProgram['steps'][number]] };
+
 /** The geometry of a conv node (shape inference has run, so the plan is valid). */
 export function convGeometry(n: WasmNodeInfo<'conv'>): ConvGeometry {
   const a = n.node.attrs;
-  const own = n.inputs.length - (a.epilogue ? a.epilogue.inputs - 1 : 0);
-  const p = planConv(n.inputs.slice(0, own), a);
+  const p = planConv(n.inputs, a);
   const r = p.input.length;
   const cg = p.inChannels / p.group;
   const ocg = p.outChannels / p.group;
@@ -58,19 +61,15 @@ export function convGeometry(n: WasmNodeInfo<'conv'>): ConvGeometry {
   const wOut = p.output[r - 1]!;
   const seg = Math.min(Math.ceil(wOut / NR) * NR, Math.max(NR, Math.floor(PANEL_FLOATS / depth / NR) * NR));
   const segs = Math.ceil(wOut / seg);
-  const hasBias = own > 2;
-  // The bias is the store's C (one value per row: an output channel); the epilogue's operands are
-  // per channel (a row stride of 1) or scalars (0), as the op requires.
-  const extras = n.inputs.slice(own).map((t, e) => ({ input: own + e, ref: { batch: [], row: channelStride(n.outputs[0]!.shape, t.shape) ?? 0, col: 0 } }));
+  const hasBias = n.inputs.length > 2;
   const gemm: GemmPlan = {
     batch: [], m: ocg, n: outSize, k: depth,
     a: { batch: [], row: depth, col: 1 },
     b: { batch: [], row: NR, col: 1 },
     bMatrices: 1, bMatrixSize: depth * outSize,
-    alpha: 1, beta: hasBias ? 1 : 0,
-    ...(hasBias ? { c: { batch: [], row: 1, col: 0 } } : {}),
-    ...(a.epilogue ? { program: a.epilogue } : {}),
-    extras,
+    alpha: 1, beta: 0,
+    ...(hasBias ? { program: BIAS } : {}),
+    extras: hasBias ? [{ input: 2, ref: { batch: [], row: 1, col: 0 } }] : [],
   };
   return {
     p, cg, ocg, taps, depth, inSize: numel(p.input), outSize,

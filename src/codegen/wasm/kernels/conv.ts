@@ -7,11 +7,10 @@
 // last dim, the positions [a, b) that read inside the input are copied (at stride 1 a panel row
 // of two vectors at a time) and the rest zeroed, for every input channel. Then each panel runs
 // the blocks of gemm-block.ts over the group's output channels (W read in place as A), with the
-// bias as the store's C and the node's epilogue program (operands per channel) after it, storing 4 positions of one channel at a time straight into the NCHW output.
+// bias as the store's epilogue, storing 4 positions of one channel at a time straight into the NCHW output.
 import type { FunctionBuilder } from '../encoder.ts';
 import type { UnitRange, WasmKernelFamily, WasmKernelInput } from '../kernel.ts';
 import { VecMath } from './vmath.ts';
-import { vectorProgramFits } from './elementwise.ts';
 import { type BlockContext, NR, emitBlock, storeReads } from './gemm-block.ts';
 import { type ConvGeometry, convGeometry, convScratchBytes, convUnits } from './conv-plan.ts';
 
@@ -79,12 +78,7 @@ function emitUnitSetup(L: Locals, k: WasmKernelInput<'conv'>): void {
   plane(g.p.outChannels, g.ocg, g.outSize, k.y[0]!, v.outPlane);
   f.get(v.outPlane).get(v.row).i32(g.wOut).op('i32.mul').get(v.s0).op('i32.add').i32(4).op('i32.mul').op('i32.add').set(v.outPlane);
   f.get(v.gi).i32(g.ocg * g.depth * 4).op('i32.mul').i32(k.x[1]!).op('i32.add').set(L.aBase);
-  // The store's reads (bias as C, then the epilogue's operands) at the group's first channel.
-  const reads = [...(g.gemm.c ? [{ input: 2, ref: g.gemm.c }] : []), ...g.gemm.extras];
-  reads.forEach((r, e) => {
-    if (r.ref.row === 0) f.i32(k.x[r.input]!).set(L.readBases[e]!);
-    else f.get(v.gi).i32(g.ocg * r.ref.row * 4).op('i32.mul').i32(k.x[r.input]!).op('i32.add').set(L.readBases[e]!);
-  });
+  if (g.gemm.extras.length > 0) f.get(v.gi).i32(g.ocg * 4).op('i32.mul').i32(k.x[2]!).op('i32.add').set(L.readBases[0]!);
 }
 
 /** while (cond()) body(); cond pushes an i32. */
@@ -249,14 +243,10 @@ function emitSegment(L: Locals, len: number): void {
 
 /** The conv family with register blocks of MR x 8 over im2col panels. */
 export function convFamily(o: ConvOptions = {}): WasmKernelFamily<'conv'> {
-  const rows = (k: { simd: string }, g: ConvGeometry): number => o.mr ?? (k.simd === 'relaxed' && !g.gemm.program && !g.gemm.c ? 6 : 4);
+  const rows = (k: { simd: string }, g: ConvGeometry): number => o.mr ?? (k.simd === 'relaxed' && !g.gemm.program ? 6 : 4);
   return {
     name: `conv as im2col panels of ${NR} positions under the contraction's register blocks (W read in place as A)`,
-    accepts(n) {
-      if (![...n.inputs, ...n.outputs].every((t) => t.dtype === 'f32') || !n.outputs[0]!.shape.every((d) => d > 0)) return false;
-      const program = n.node.attrs.epilogue;
-      return !program || vectorProgramFits(program, [n.outputs[0]!, ...n.inputs.slice(n.inputs.length - program.inputs + 1)]);
-    },
+    accepts: (n) => [...n.inputs, ...n.outputs].every((t) => t.dtype === 'f32') && n.outputs[0]!.shape.every((d) => d > 0),
     units: (n) => convUnits(convGeometry(n)),
     scratchBytes: (n) => convScratchBytes(convGeometry(n)),
     emit(f, k, range: UnitRange) {

@@ -52,46 +52,11 @@ const STEPS: Partial<Record<OpKind, StepCode>> = {
   div: lanes('f32x4.div'),
   max: lanes('f32x4.max'),
   min: lanes('f32x4.min'),
-  leakyRelu: (f, _vm, [x], attrs) => {
-    // x < 0 ? alpha x : x (NaN compares false and stays).
-    f.get(x!).f32x4((attrs as OpAttrs['leakyRelu']).alpha).op('f32x4.mul').get(x!).get(x!).f32x4(0).op('f32x4.lt', 'v128.bitselect');
-  },
-  hardSigmoid: (f, _vm, [x], attrs) => {
-    const { alpha, beta } = attrs as OpAttrs['hardSigmoid'];
-    f.get(x!).f32x4(alpha).op('f32x4.mul').f32x4(beta).op('f32x4.add').f32x4(1).op('f32x4.min').f32x4(0).op('f32x4.max');
-  },
-  hardSwish: (f, _vm, [x]) => {
-    f.get(x!).get(x!).f32x4(6).op('f32x4.div').f32x4(0.5).op('f32x4.add').f32x4(1).op('f32x4.min').f32x4(0).op('f32x4.max').op('f32x4.mul');
-  },
-  // Comparisons give lane masks (all ones where true), read only as where's condition (vectorProgramFits).
-  less: lanes('f32x4.lt'),
-  greater: lanes('f32x4.gt'),
-  where: (f, _vm, [c, a, b]) => void f.get(a!).get(b!).get(c!).op('v128.bitselect'),
 };
-
-/** Ops whose bool result is a lane mask. */
-const MASKS: ReadonlySet<OpKind> = new Set(['less', 'greater']);
 
 /** Whether every step of `p` has a vector form (the caller checks that all its values are f32). */
 export function vectorisable(p: ElementwiseProgram): boolean {
   return p.steps.every((s) => STEPS[s.op] !== undefined);
-}
-
-/**
- * Whether program `p` over inputs of `inputs` runs as vector code: every step has a vector form,
- * the inputs and result are f32, and every other value is f32 or a comparison's mask of f32
- * operands that only where reads, as its condition.
- */
-export function vectorProgramFits(p: ElementwiseProgram, inputs: readonly TensorType[]): boolean {
-  if (!vectorisable(p) || !inputs.every((t) => t.dtype === 'f32')) return false;
-  const types = programTypes(p, inputs);
-  if (types.at(-1)!.dtype !== 'f32') return false;
-  return p.steps.every((s, i) => {
-    const v = p.inputs + i;
-    if (types[v]!.dtype === 'f32') return true;
-    if (types[v]!.dtype !== 'bool' || !MASKS.has(s.op) || !s.args.every((a) => types[a]!.dtype === 'f32')) return false;
-    return p.steps.every((r) => r.args.every((a, j) => a !== v || (r.op === 'where' && j === 0)));
-  });
 }
 
 /**
@@ -157,7 +122,9 @@ export const elementwiseFamily: WasmKernelFamily = {
   name: 'elementwise: f32 ops and fused programs, 4 lanes per step along contiguous or splatted rows',
   accepts(n) {
     if (n.outputs.length !== 1 || !allF32(n.inputs) || !allF32(n.outputs)) return false;
-    if (!vectorProgramFits(programOf(n), n.inputs)) return false;
+    const p = programOf(n);
+    if (!vectorisable(p)) return false;
+    if (!allF32(programTypes(p, n.inputs))) return false;
     return numel(n.outputs[0]!.shape) > 0 && layoutOf(n).inner >= 4;
   },
   units(n) {

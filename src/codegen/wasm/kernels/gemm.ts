@@ -26,9 +26,10 @@
 // relaxed and plain binaries share one loader, which splits their kernels by the same units. A unit
 // packs (if it must) its panel once and runs all its row blocks; the edge rows (M % MR) run in the
 // last chunk with a smaller block.
+import { programTypes } from '../../../ops/program.ts';
 import type { FunctionBuilder } from '../encoder.ts';
 import type { SimdLevel, UnitRange, WasmKernelFamily, WasmKernelInput, WasmNodeInfo } from '../kernel.ts';
-import { vectorProgramFits } from './elementwise.ts';
+import { vectorisable } from './elementwise.ts';
 import { VecMath } from './vmath.ts';
 import { type BlockContext, NR, emitBlock, storeReads } from './gemm-block.ts';
 import { type GemmPlan, type StridedRef, batchDecode, planContraction } from './gemm-plan.ts';
@@ -223,7 +224,8 @@ export function gemmFamily(o: GemmOptions = { inPlaceB: false }): WasmKernelFami
       const plan = f32 ? planContraction(n) : undefined;
       if (!plan || plan.m * plan.n * plan.k === 0) return false;
       if (!plan.program) return true;
-      return vectorProgramFits(plan.program, [n.outputs[0]!, ...plan.extras.map((e) => n.inputs[e.input]!)]);
+      const types = programTypes(plan.program, [n.outputs[0]!, ...plan.extras.map((e) => n.inputs[e.input]!)]);
+      return vectorisable(plan.program) && types.every((t) => t.dtype === 'f32');
     },
     units: (n) => {
       const g = grid(n, o);

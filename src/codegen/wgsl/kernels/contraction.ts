@@ -4,7 +4,7 @@
 import type { Shape } from '../../../ir/types.ts';
 import { numel } from '../../../ir/types.ts';
 import { broadcastShapes } from '../../../ops/util.ts';
-import { type EpilogueOp, epilogueInputCount } from '../../../ops/epilogue.ts';
+import { epilogueInputCount } from '../../../ops/matmul.ts';
 import { broadcastStrides } from '../../loops.ts';
 import { type WgslEmitter, type WgslInput, decodeOffsets } from '../kernel.ts';
 import { f32Literal, load, store } from '../types.ts';
@@ -20,7 +20,7 @@ function matrix(s: Shape, trans: boolean, isA: boolean): { batch: Shape; rows: n
 }
 
 /** The epilogue's extra inputs (trailing node inputs). */
-function extras(k: WgslInput<EpilogueOp>): number[] {
+function extras(k: WgslInput<'matmul' | 'gemm'>): number[] {
   const n = epilogueInputCount(k.node.attrs);
   return Array.from({ length: n }, (_, i) => k.inputs.length - n + i);
 }
@@ -29,7 +29,7 @@ function extras(k: WgslInput<EpilogueOp>): number[] {
  * Statements storing output element `oidx` (flat, u32) of value `value`: the epilogue over it and
  * the extras at the output's coordinates.
  */
-export function finish(k: WgslInput<EpilogueOp>, value: string, oidx: string): string {
+function finish(k: WgslInput<'matmul' | 'gemm'>, value: string, oidx: string): string {
   const ex = extras(k);
   const program = k.node.attrs.epilogue;
   const out = k.outputs[0]!;

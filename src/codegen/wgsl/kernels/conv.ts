@@ -4,15 +4,13 @@
 // helper function computes each staged element from the input (0 in the pads), and for
 // convTranspose the input element a tap gathers from (0 where the stride skips it); weights are
 // read with literal strides (conv) or through the transposed layout (convTranspose). The bias is
-// added in the store, whose flat index is already NCHW, then conv's epilogue program.
+// added in the store, whose flat index is already NCHW.
 import { numel, stridesOf } from '../../../ir/types.ts';
-import { planConv, planConvTranspose, type ConvPlan } from '../../../ops/conv-plan.ts';
+import { planConv, planConvTranspose, type ConvPlan } from '../../../ops/conv.ts';
 import type { WindowAttrs } from '../../../ops/window.ts';
 import type { GroupedKernel, WgslEmitter, WgslInput } from '../kernel.ts';
 import { load, store } from '../types.ts';
 import { contractionKernel } from './tiled-matmul.ts';
-import { finish } from './contraction.ts';
-import { ownInputs } from '../../../ops/epilogue.ts';
 
 /** WGSL lines decoding u32 `flat` over `dims` into `let name0.. : i32` coordinates. */
 function decode(flat: string, dims: readonly number[], name: string): string[] {
@@ -54,20 +52,13 @@ function gatherFn(xBase: number, p: ConvPlan, a: WindowAttrs): string {
   return `fn convt_col(xb: u32, kk: u32, col: u32) -> f32 {\n${body.map((l) => `  ${l}`).join('\n')}\n}`;
 }
 
-/** The bias of output element `oidx`'s channel (NCHW) added to `acc`, when there is one. */
-function biased(k: WgslInput<'conv' | 'convTranspose'>, p: ConvPlan & { hasBias: boolean }, acc: string, oidx: string): string {
+/** The store of output element `oidx` (NCHW): the bias of its channel added when there is one. */
+function biasStore(k: WgslInput<'conv' | 'convTranspose'>, p: ConvPlan) {
   const outSize = numel(p.output);
-  return p.hasBias ? `${acc} + ${load('f32', k.x[2]!, `(${oidx} / ${outSize}u) % ${p.outChannels}u`)}` : acc;
-}
-
-/** convTranspose's store of output element `oidx`: the bias added. */
-function biasStore(k: WgslInput<'convTranspose'>, p: ConvPlan & { hasBias: boolean }) {
-  return (acc: string, oidx: string): string => store('f32', k.y[0]!, oidx, biased(k, p, acc, oidx));
-}
-
-/** conv's store: the bias added, then the epilogue program (its operands read at the output's coordinates). */
-function convStore(k: WgslInput<'conv'>, p: ConvPlan & { hasBias: boolean }) {
-  return (acc: string, oidx: string): string => (k.node.attrs.epilogue ? `let cv = ${biased(k, p, acc, oidx)};\n${finish(k, 'cv', oidx)}` : finish(k, biased(k, p, acc, oidx), oidx));
+  return (acc: string, oidx: string): string => {
+    const v = k.inputs.length > 2 ? `${acc} + ${load('f32', k.x[2]!, `(${oidx} / ${outSize}u) % ${p.outChannels}u`)}` : acc;
+    return store('f32', k.y[0]!, oidx, v);
+  };
 }
 
 /** The batch code shared by both: bi = image * group + g; xb is the group's first input plane. */
@@ -80,7 +71,7 @@ function batchCode(p: ConvPlan): string {
 const withDecls = (kernel: GroupedKernel, decls: string): GroupedKernel => ({ ...kernel, decls: [kernel.decls ?? '', decls].filter(Boolean).join('\n') });
 
 const conv: WgslEmitter<'conv'> = (k) => {
-  const p = { ...planConv(ownInputs(k.inputs, k.node.attrs), k.node.attrs), hasBias: ownInputs(k.inputs, k.node.attrs).length > 2 };
+  const p = planConv(k.inputs, k.node.attrs);
   const [cg, ocg] = [p.inChannels / p.group, p.outChannels / p.group];
   const depth = cg * numel(p.kernel);
   const kernel = contractionKernel({
@@ -88,13 +79,13 @@ const conv: WgslEmitter<'conv'> = (k) => {
     a: { base: k.x[1]!, dtype: 'f32', rs: depth, cs: 1, batch: `gi * ${ocg * depth}u` },
     b: { base: 0, dtype: 'f32', rs: 0, cs: 1, batch: '0u', read: (r, c) => ({ ok: 'true', value: `conv_col(xb, ${r}, ${c})` }) },
     batchCode: batchCode(p),
-    store: convStore(k, p),
+    store: biasStore(k, p),
   });
   return withDecls(kernel, im2colFn(k.x[0]!, p, k.node.attrs));
 };
 
 const convTranspose: WgslEmitter<'convTranspose'> = (k) => {
-  const p = { ...planConvTranspose(k.inputs, k.node.attrs), hasBias: k.inputs.length > 2 };
+  const p = planConvTranspose(k.inputs, k.node.attrs);
   const [cg, ocg] = [p.inChannels / p.group, p.outChannels / p.group];
   const ks = numel(p.kernel);
   // A (oc, kk = ic * taps + t) is w[g * cg + ic, oc, t]: not one stride over kk.
